@@ -1,0 +1,32 @@
+"""What every op is made of: a validated params model and a pure function on pixels.
+
+Images are numpy arrays, ``uint8``, ``H×W×3`` (RGB) or ``H×W×4`` (RGBA). An op accepts both and
+keeps the alpha channel as it found it, except ``background_removal``, which writes its mask there.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+
+
+class OpParams(BaseModel):
+    """Base of every op's params: camelCase JSON names, unknown fields refused, immutable."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+    )
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    params: type[OpParams]
+    apply: Callable[[np.ndarray, OpParams], np.ndarray]
+    summary: str
+    aliases: tuple[str, ...] = ()
+
+    def json_schema(self) -> dict:
+        return self.params.model_json_schema(by_alias=True)
