@@ -1,0 +1,24 @@
+"""Errors raised by image code for bad input. Each message is one sentence naming the culprit.
+
+The API maps them to 4xx answers and the CLI to exit status 2; anything else escaping is a bug.
+"""
+
+
+class ImagingError(ValueError):
+    """Base of every bad-input error raised by ``ocr_playground.imaging``."""
+
+
+class InvalidImage(ImagingError):
+    """The bytes are not a decodable image (or are truncated)."""
+
+
+class ImageTooLarge(ImagingError):
+    """The image header announces more pixels than the limit; nothing was decoded."""
+
+
+class UnknownPipeline(ImagingError):
+    """No pipeline has this id."""
+
+
+class InvalidParams(ImagingError):
+    """Params name an unknown op, or an op's params fail validation."""

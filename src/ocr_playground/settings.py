@@ -1,0 +1,33 @@
+"""The one settings object. Every field can be set from the environment with the ``OCRP_`` prefix
+(``OCRP_DATA_ROOT=/srv/receipts``) or from the command line of ``ocr-playground serve``."""
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1024 * 1024
+
+
+def _default_workers() -> int:
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OCRP_", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_root: Path = Path("data")
+    outputs_root: Path = Path("outputs")
+    checkpoints_root: Path = Path("checkpoints")
+    workers: int = Field(default_factory=_default_workers, ge=1, le=64)
+    queue_limit: int = Field(64, ge=1, description="Jobs queued or running before 429.")
+    job_timeout_s: float = Field(120.0, gt=0)
+    max_body_bytes: int = 25 * MB
+
+    @cached_property
+    def db_path(self) -> Path:
+        return self.outputs_root / "jobs.sqlite3"
