@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cacheKey, cacheKeyFromDigest, canonicalJson, sha256Hex } from '../workers/cacheKey';
-import vectors from './cache-key-vectors.json';
+// The same golden vectors the Python tests read: one file, both engines.
+import vectors from '../../../tests/data/cache-key-vectors.json';
 
 interface Vector {
   pipeline_id: string;
