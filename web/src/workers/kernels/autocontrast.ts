@@ -13,7 +13,7 @@ export const AUTOCONTRAST_DEFAULTS: AutocontrastParams = { cutoff: 0 };
 export function autocontrast(src: RgbaImage, params: Partial<AutocontrastParams> = {}): RgbaImage {
   const { cutoff } = { ...AUTOCONTRAST_DEFAULTS, ...params };
   const s = words(src.data);
-  const hist = [new Float64Array(256), new Float64Array(256), new Float64Array(256)];
+  const hist = [new Int32Array(256), new Int32Array(256), new Int32Array(256)];
   const [hr, hg, hb] = hist;
   for (let i = 0; i < s.length; i++) {
     const v = s[i];
@@ -21,12 +21,13 @@ export function autocontrast(src: RgbaImage, params: Partial<AutocontrastParams>
     hg[(v >>> 8) & 0xff]++;
     hb[(v >>> 16) & 0xff]++;
   }
-  const [lr, lg, lb] = hist.map((h) => stretchLut(h, cutoff, s.length));
+  // Tables already shifted into their byte of the output word: one OR per channel per pixel.
+  const [lr, lg, lb] = hist.map((h, c) => Int32Array.from(stretchLut(Float64Array.from(h), cutoff, s.length), (v) => v << (8 * c)));
   const out = makeImage(src.width, src.height);
   const d = words(out.data);
   for (let i = 0; i < s.length; i++) {
     const v = s[i];
-    d[i] = (v & 0xff000000) | lr[v & 0xff] | (lg[(v >>> 8) & 0xff] << 8) | (lb[(v >>> 16) & 0xff] << 16);
+    d[i] = (v & 0xff000000) | lr[v & 0xff] | lg[(v >>> 8) & 0xff] | lb[(v >>> 16) & 0xff];
   }
   return out;
 }

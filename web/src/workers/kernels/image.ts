@@ -18,9 +18,11 @@ export function makeImage(width: number, height: number, data?: Uint8ClampedArra
 }
 
 /** A 32-bit view on the same bytes: one word per pixel, R in the low byte (little-endian, as on
- *  every platform a browser runs on). Reading whole pixels is several times faster than bytes. */
-export function words(data: Uint8ClampedArray): Uint32Array {
-  return new Uint32Array(data.buffer, data.byteOffset, data.byteLength >>> 2);
+ *  every platform a browser runs on). Reading whole pixels is several times faster than bytes.
+ *  Signed on purpose: an opaque pixel is above 2^31, which a Uint32Array would hand out as a
+ *  double, taking the JIT off its integer fast path. */
+export function words(data: Uint8ClampedArray): Int32Array {
+  return new Int32Array(data.buffer, data.byteOffset, data.byteLength >>> 2);
 }
 
 /** BT.601 luma exactly as OpenCV 5's cvtColor(RGB2GRAY) computes it for 8 bits: 15 fractional
