@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from ocr_playground.api import health
 from ocr_playground.api.errors import install_error_handlers
+from ocr_playground.api.spa import mount_spa
 from ocr_playground.settings import Settings
 
 
@@ -13,4 +14,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health.router)
+    mount_spa(app, settings.web_dist)  # last: API routes win over static files
     return app
