@@ -3,9 +3,10 @@
 from pathlib import Path
 
 import httpx
-from live_server import live_server
 
 from ocr_playground.settings import Settings
+
+from live_server import live_server
 
 
 def test_spa_is_served_at_root_and_api_wins(tmp_path: Path) -> None:
@@ -23,7 +24,9 @@ def test_spa_is_served_at_root_and_api_wins(tmp_path: Path) -> None:
 
 
 def test_root_explains_how_to_build_when_the_spa_is_missing(tmp_path: Path) -> None:
-    settings = Settings(data_root=tmp_path / "data", outputs_root=tmp_path / "out", web_dist=tmp_path / "none")
+    settings = Settings(
+        data_root=tmp_path / "data", outputs_root=tmp_path / "out", web_dist=tmp_path / "none"
+    )
     with live_server(settings) as base:
         page = httpx.get(f"{base}/")
         assert page.status_code == 200 and "npm run build" in page.text
