@@ -92,49 +92,40 @@ export function linearTaps(srcSize: number, dstSize: number): Taps {
   return packTaps(lists);
 }
 
+/**
+ * Vertical pass first, on whole source rows as flat byte runs (a tight multiply-add loop the JIT
+ * handles well), into one float row; then the horizontal taps on that single row. Each source
+ * row is read once per output row that needs it, and nothing image-sized is allocated.
+ */
 function separable(src: RgbaImage, dw: number, dh: number, xs: Taps, ys: Taps): RgbaImage {
-  const sw = src.width;
+  const rowLen = src.width * 4;
   const s = src.data;
-  // Horizontal pass, only over the source rows some output row needs.
-  const rowCache = new Map<number, Float64Array>();
-  const horizontal = (sy: number): Float64Array => {
-    let row = rowCache.get(sy);
-    if (row) return row;
-    row = new Float64Array(dw * 4);
-    const base = sy * sw * 4;
+  const column = new Float32Array(rowLen);
+  const out = makeImage(dw, dh);
+  const d = out.data; // Uint8ClampedArray: stores round and clamp
+  for (let dy = 0; dy < dh; dy++) {
+    column.fill(0);
+    for (let t = ys.start[dy]; t < ys.start[dy + 1]; t++) {
+      const base = ys.index[t] * rowLen;
+      const wt = ys.weight[t];
+      for (let i = 0; i < rowLen; i++) column[i] += wt * s[base + i];
+    }
+    let o = dy * dw * 4;
     for (let dx = 0; dx < dw; dx++) {
       let r = 0, g = 0, b = 0, a = 0;
       for (let t = xs.start[dx]; t < xs.start[dx + 1]; t++) {
-        const p = base + xs.index[t] * 4;
+        const p = xs.index[t] * 4;
         const wt = xs.weight[t];
-        r += wt * s[p];
-        g += wt * s[p + 1];
-        b += wt * s[p + 2];
-        a += wt * s[p + 3];
+        r += wt * column[p];
+        g += wt * column[p + 1];
+        b += wt * column[p + 2];
+        a += wt * column[p + 3];
       }
-      row[dx * 4] = r;
-      row[dx * 4 + 1] = g;
-      row[dx * 4 + 2] = b;
-      row[dx * 4 + 3] = a;
+      d[o++] = r;
+      d[o++] = g;
+      d[o++] = b;
+      d[o++] = a;
     }
-    rowCache.set(sy, row);
-    return row;
-  };
-  const out = makeImage(dw, dh);
-  const d = out.data; // Uint8ClampedArray rounds and clamps on store
-  const acc = new Float64Array(dw * 4);
-  let lowestNeeded = 0;
-  for (let dy = 0; dy < dh; dy++) {
-    acc.fill(0);
-    for (let t = ys.start[dy]; t < ys.start[dy + 1]; t++) {
-      const row = horizontal(ys.index[t]);
-      const wt = ys.weight[t];
-      for (let i = 0; i < acc.length; i++) acc[i] += wt * row[i];
-    }
-    d.set(acc, dy * dw * 4);
-    // Rows above the next output row's first tap are never read again: free them.
-    const next = dy + 1 < dh ? ys.index[ys.start[dy + 1]] : Infinity;
-    for (; lowestNeeded < next && lowestNeeded < src.height; lowestNeeded++) rowCache.delete(lowestNeeded);
   }
   return out;
 }
