@@ -25,7 +25,8 @@ ROTATION_DEG = 18.0  # in-plane rotation, uniform in ±this
 KEYSTONE = 0.14  # one edge shrunk by up to this fraction (perspective)
 CORNER_JITTER = 0.03  # independent corner jitter, fraction of the page size
 MARGIN = 0.02  # minimum gap to the frame, fraction of the short image side
-ILLUMINATION_MIN = 0.76  # darkest point of the light field
+ILLUMINATION_MIN = 0.6  # darkest point of the light field
+CLUTTER = 2  # up to this many light objects (pen, card) lying on the surface beside the page
 JPEG_QUALITY = (60, 92)
 NOISE_SIGMA = (1.5, 4.0)  # sensor noise, grey levels
 INK_LEVEL = 64  # scratch-canvas ink value (0..255) that counts as a word's ink
@@ -117,6 +118,7 @@ def make_receipt(seed: int, size: tuple[int, int] = (1600, 1200)) -> SyntheticRe
     # Everything smooth is computed at a reduced size and upscaled: the sensor noise and the JPEG
     # round trip restore full-resolution detail, and it keeps a 1600×1200 photo well under 0.3 s.
     background = _background(rng, width, height)
+    _clutter(rng, background, coverage)
     shade = _drop_shadow(rng, coverage, min(width, height)) * (1.0 - coverage)
     light = _illumination(rng, width, height)
     photo = warped.astype(np.float32)
@@ -322,9 +324,9 @@ def _colour(rng: np.random.Generator) -> np.ndarray:
     elif kind == 1:
         sat, val = rng.uniform(0.15, 0.7), rng.uniform(0.40, 0.62)
     elif kind == 2:
-        sat, val = rng.uniform(0.32, 0.6), rng.uniform(0.66, 0.84)
+        sat, val = rng.uniform(0.28, 0.6), rng.uniform(0.66, 0.88)
     else:
-        sat, val = rng.uniform(0.0, 0.12), rng.uniform(0.48, 0.58)
+        sat, val = rng.uniform(0.0, 0.12), rng.uniform(0.55, 0.74)
     return np.array(colorsys.hsv_to_rgb(hue, sat, val), np.float32) * 255
 
 
@@ -359,6 +361,24 @@ def _background(rng: np.random.Generator, width: int, height: int) -> np.ndarray
         tex = (1.0 + 0.07 * _smooth_noise(rng, h, w, max(16, w // 4)))[:, :, None]
     surface = cv2.resize(base[None, None, :] * tex.astype(np.float32), (width, height))
     return np.maximum(surface, 0.0)
+
+
+def _clutter(rng: np.random.Generator, background: np.ndarray, coverage: np.ndarray) -> None:
+    """Draw up to CLUTTER light objects (a pen, a card) on the surface, clear of the page."""
+    h, w = coverage.shape
+    short = min(w, h)
+    near_page = cv2.dilate(
+        (coverage > 0).astype(np.uint8), np.ones((3, 3), np.uint8), iterations=max(1, short // 40)
+    )
+    for _ in range(int(rng.integers(0, CLUTTER + 1))):
+        centre = (int(rng.integers(w)), int(rng.integers(h)))
+        axes = (int(rng.uniform(0.03, 0.12) * short), int(rng.uniform(0.008, 0.05) * short))
+        obj = np.zeros((h, w), np.uint8)
+        cv2.ellipse(obj, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1, -1)
+        if (obj & near_page).any():
+            continue
+        tone = np.array(colorsys.hsv_to_rgb(rng.uniform(0, 1), rng.uniform(0, 0.5), rng.uniform(0.75, 0.95)))
+        background[obj > 0] = (tone * 255).astype(np.float32)
 
 
 def _drop_shadow(rng: np.random.Generator, coverage: np.ndarray, short_side: int) -> np.ndarray:
