@@ -99,10 +99,10 @@ def pipelines(_: argparse.Namespace) -> None:
 
 DEMO_PARAMS = {
     "resize": {"maxSide": 1600},
+    "crop_document": True,
     "grayscale": True,
     "autocontrast": {"cutoff": 1},
-    "blur": {"kernelSize": 3},
-    "binarize": {"method": "adaptive"},
+    "binarize": {"method": "adaptive", "blockSize": 31, "C": 12},
 }
 
 
