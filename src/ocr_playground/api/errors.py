@@ -11,7 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ocr_playground.artifacts import PathOutsideRoot
 from ocr_playground.imaging.errors import ImageTooLarge, ImagingError, UnknownPipeline
+from ocr_playground.jobs.service import JobAlreadyDone, JobNotFound, QueueFull
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -59,7 +61,23 @@ async def _on_imaging_error(_: Request, exc: ImagingError) -> JSONResponse:
     return JSONResponse(status_code=code, content={"detail": str(exc)})
 
 
+def _detail(code: int, headers: dict[str, str] | None = None):
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=code, content={"detail": str(exc)}, headers=headers)
+
+    return handler
+
+
+async def _on_queue_full(_: Request, exc: QueueFull) -> JSONResponse:
+    return JSONResponse(status_code=status.HTTP_429_TOO_MANY_REQUESTS, content={"detail": str(exc)},
+                        headers={"Retry-After": str(exc.retry_after)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(ImagingError, _on_imaging_error)
+    app.add_exception_handler(PathOutsideRoot, _detail(status.HTTP_403_FORBIDDEN))
+    app.add_exception_handler(JobNotFound, _detail(status.HTTP_404_NOT_FOUND))
+    app.add_exception_handler(JobAlreadyDone, _detail(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(QueueFull, _on_queue_full)
