@@ -109,6 +109,10 @@ class ProcessPool:
             slot.stop()
         self._threads.clear()
 
+    def pids(self) -> list[int | None]:
+        """Each slot's worker process id (None while it is being replaced)."""
+        return [slot.process.pid if slot.process is not None else None for slot in self._slots]
+
     def submit(self, job_id: str) -> None:
         self._queue.put(job_id)
 

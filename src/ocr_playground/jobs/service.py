@@ -129,6 +129,9 @@ class JobService:
             raise JobNotFound(job_id)
         return job
 
+    def queued_count(self) -> int:
+        return self.store.count((JobStatus.queued,))
+
     def find_result(self, cache_key: str) -> Job | None:
         """A completed job with this key whose PNG is still on disk."""
         for job in self.store.by_cache_key(cache_key, (JobStatus.completed,)):
