@@ -18,12 +18,14 @@ def receipt(width: int = 640, height: int = 480, seed: int = 0) -> np.ndarray:
     line_gap = max(12, height // 24)
     for i, y in enumerate(range(margin_y + line_gap, height - margin_y - line_gap, line_gap)):
         length = int((width - 2 * margin_x) * (0.4 + 0.5 * ((i * 7 + seed) % 5) / 5))
-        cv2.line(image, (margin_x + 20, y), (margin_x + 20 + length - 40, y), (30, 30, 30), max(1, line_gap // 5))
+        start, end = (margin_x + 20, y), (margin_x + 20 + length - 40, y)
+        cv2.line(image, start, end, (30, 30, 30), max(1, line_gap // 5))
     return image
 
 
 def jpeg(image: np.ndarray, quality: int = 90) -> bytes:
-    return cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes()
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    return cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes()
 
 
 def png(image: np.ndarray) -> bytes:

@@ -74,7 +74,8 @@ def test_preview_of_a_small_image_goes_to_the_client_workers(base: str) -> None:
 
 
 def test_preview_of_a_large_image_runs_on_the_server_then_hits_the_cache(base: str, root: Path) -> None:
-    request = {"pipeline_id": "preprocessing", "image_base64": b64(LARGE), "params": QUICK, "task_id": "t-big"}
+    request = {"pipeline_id": "preprocessing", "image_base64": b64(LARGE), "params": QUICK,
+               "task_id": "t-big"}
     first = httpx.post(f"{base}/api/pipelines/preview", json=request).json()
     assert first["routed_backend"] == "server-pipeline" and first["task_id"] == "t-big"
     job = wait_done(base, first["job_id"])
@@ -122,7 +123,8 @@ def test_fallback_wait_answers_200_completed_with_the_result_path(base: str) -> 
 
 
 def test_identical_jobs_coalesce_into_one_run(base: str, root: Path) -> None:
-    request = {"pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": {**QUICK, "binarize": True}}
+    request = {"pipeline_id": "preprocessing", "image_base64": b64(SMALL),
+               "params": {**QUICK, "binarize": True}}
     answers: list[dict] = []
 
     def submit() -> None:

@@ -7,8 +7,8 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import FileResponse
 
 from ocr_playground.api.deps import SettingsDep
+from ocr_playground.api.inputs import confined
 from ocr_playground.api.models import ImageEntry, ImageList
-from ocr_playground.artifacts import confine
 
 router = APIRouter(prefix="/api/images", tags=["images"])
 
@@ -52,7 +52,7 @@ def images(settings: SettingsDep) -> ImageList:
             summary="One image's bytes (for the browser's workers)",
             responses={200: {"content": {"image/*": {}}}, 403: {}, 404: {}})
 def image_file(image_path: str, settings: SettingsDep) -> FileResponse:
-    path = confine(image_path, settings.data_root)
+    path = confined(image_path, settings.data_root, "image_path")
     if not path.is_file() or path.suffix.lower() not in IMAGE_SUFFIXES:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"There is no image at '{image_path}' under the data root."

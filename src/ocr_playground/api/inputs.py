@@ -10,7 +10,7 @@ import rfc8785
 from fastapi import HTTPException, status
 
 from ocr_playground.api.models import PipelineRequest
-from ocr_playground.artifacts import confine
+from ocr_playground.artifacts import PathOutsideRoot, confine
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.imaging.completeness import check_complete
 from ocr_playground.imaging.errors import InvalidParams
@@ -27,7 +27,7 @@ class CheckedInput:
 
 
 def _unprocessable(detail: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail)
+    return HTTPException(422, detail)
 
 
 def decode_base64(text: str) -> bytes:
@@ -43,8 +43,20 @@ def decode_base64(text: str) -> bytes:
     return data
 
 
+def confined(user_path: str, root: Path, field: str) -> Path:
+    """``confine`` (PathOutsideRoot -> 403), with paths the OS cannot even look up -> 422."""
+    try:
+        path = confine(user_path, root)
+        path.exists()  # a name too long for the file system fails here, not later
+    except PathOutsideRoot:
+        raise
+    except (ValueError, OSError) as exc:  # NUL bytes, names too long, loops
+        raise _unprocessable(f"The field '{field}' is not a usable path ({exc}).") from None
+    return path
+
+
 def read_data_file(user_path: str, settings: Settings) -> tuple[bytes, Path]:
-    path = confine(user_path, settings.data_root)  # PathOutsideRoot -> 403
+    path = confined(user_path, settings.data_root, "image_path")
     if not path.exists():
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"There is no image at '{user_path}' under the data root."
@@ -54,7 +66,7 @@ def read_data_file(user_path: str, settings: Settings) -> tuple[bytes, Path]:
     size = path.stat().st_size
     if size > settings.max_body_bytes:
         raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            413,
             f"'{user_path}' is {size} bytes, over the limit of {settings.max_body_bytes} bytes.",
         )
     try:
@@ -64,7 +76,7 @@ def read_data_file(user_path: str, settings: Settings) -> tuple[bytes, Path]:
 
 
 def checkpoint(user_path: str | None, settings: Settings) -> Path | None:
-    return None if user_path is None else confine(user_path, settings.checkpoints_root)
+    return None if user_path is None else confined(user_path, settings.checkpoints_root, "checkpoint_path")
 
 
 def key_for(pipeline_id: str, digest: str, params: object, checkpoint_path: str | None) -> str:
