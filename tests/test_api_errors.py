@@ -8,6 +8,8 @@ from live_server import live_server
 from ocr_playground.api.errors import validation_sentence
 from ocr_playground.settings import Settings
 
+from live_server import live_server
+
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
