@@ -12,8 +12,14 @@ def receipt(width: int = 640, height: int = 480, seed: int = 0) -> np.ndarray:
     image = np.empty((height, width, 3), np.uint8)
     image[:] = (70 + rng.integers(0, 40), 60, 50)
     margin_x, margin_y = width // 5, height // 10
-    paper = np.array([[margin_x, margin_y], [width - margin_x, margin_y + 8],
-                      [width - margin_x - 10, height - margin_y], [margin_x + 6, height - margin_y - 4]])
+    paper = np.array(
+        [
+            [margin_x, margin_y],
+            [width - margin_x, margin_y + 8],
+            [width - margin_x - 10, height - margin_y],
+            [margin_x + 6, height - margin_y - 4],
+        ]
+    )
     cv2.fillConvexPoly(image, paper, (235, 232, 225))
     line_gap = max(12, height // 24)
     for i, y in enumerate(range(margin_y + line_gap, height - margin_y - line_gap, line_gap)):

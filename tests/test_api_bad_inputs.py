@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from live_server import live_server
 from ocr_playground.settings import Settings
 from receipts import b64, jpeg, png, receipt
+
+from live_server import live_server
 
 GOOD = jpeg(receipt(320, 240, seed=9))
 P = "/api/pipelines/preview"
@@ -34,7 +35,12 @@ def png_header(width: int, height: int) -> bytes:
 
 
 def body(**fields: Any) -> dict[str, Any]:
-    return {"pipeline_id": "preprocessing", "image_base64": b64(GOOD), "params": {"grayscale": True}, **fields}
+    return {
+        "pipeline_id": "preprocessing",
+        "image_base64": b64(GOOD),
+        "params": {"grayscale": True},
+        **fields,
+    }
 
 
 def without_image(**fields: Any) -> dict[str, Any]:
@@ -78,7 +84,13 @@ CASES: list[tuple[str, str, str, Any, int]] = [
     ("truncated png", "POST", F, body(image_base64=b64(png(receipt(200, 150))[:-40])), 422),
     ("jpeg header only", "POST", P, body(image_base64=b64(GOOD[:20])), 422),
     ("60 megapixel png header", "POST", P, body(image_base64=b64(png_header(10_000, 6_000))), 413),
-    ("60 megapixel png header on fallback", "POST", F, body(image_base64=b64(png_header(6_000, 10_000))), 413),
+    (
+        "60 megapixel png header on fallback",
+        "POST",
+        F,
+        body(image_base64=b64(png_header(6_000, 10_000))),
+        413,
+    ),
     ("gif (unsupported format)", "POST", P, body(image_base64=b64(b"GIF89a" + b"\x00" * 64)), 422),
     ("no image at all", "POST", P, without_image(), 422),
     ("path with ../", "POST", P, without_image(image_path="../secret.jpg"), 403),
@@ -103,8 +115,13 @@ CASES: list[tuple[str, str, str, Any, int]] = [
     ("image missing on GET", "GET", "/api/images/val/none.jpg", None, 404),
     ("metrics unknown event type", "POST", "/api/metrics", {"events": [{"type": "mystery"}]}, 422),
     ("metrics empty batch", "POST", "/api/metrics", {"events": []}, 422),
-    ("metrics negative duration", "POST", "/api/metrics", {"events": [{"type": "duration", "op": "blur",
-                                                                         "ms": -5}]}, 422),
+    (
+        "metrics negative duration",
+        "POST",
+        "/api/metrics",
+        {"events": [{"type": "duration", "op": "blur", "ms": -5}]},
+        422,
+    ),
     ("metrics summary negative hours", "GET", "/api/metrics/summary?hours=-1", None, 422),
     ("metrics summary hours not a number", "GET", "/api/metrics/summary?hours=abc", None, 422),
     ("wrong method", "PUT", "/api/pipelines", None, 405),
@@ -123,8 +140,11 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (outside / "secret.jpg").write_bytes(GOOD)
     os.symlink(outside / "secret.jpg", data / "val" / "escape.jpg")
     os.symlink(outside, data / "linked")
-    with live_server(Settings(data_root=data, outputs_root=root / "outputs", workers=1,
-                              checkpoints_root=root / "checkpoints")) as url:
+    with live_server(
+        Settings(
+            data_root=data, outputs_root=root / "outputs", workers=1, checkpoints_root=root / "checkpoints"
+        )
+    ) as url:
         yield url
 
 
@@ -133,8 +153,9 @@ def test_the_suite_is_big_enough() -> None:
 
 
 @pytest.mark.parametrize(("name", "method", "path", "payload", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_bad_input_gets_a_4xx_with_a_sentence(base: str, name: str, method: str, path: str, payload: Any,
-                                              expected: int) -> None:
+def test_bad_input_gets_a_4xx_with_a_sentence(
+    base: str, name: str, method: str, path: str, payload: Any, expected: int
+) -> None:
     kwargs: dict[str, Any] = {}
     if isinstance(payload, bytes):
         kwargs = {"content": payload, "headers": {"content-type": "application/json"}}
@@ -180,8 +201,10 @@ def _status_and_detail(answer: bytes) -> tuple[int, Any]:
 
 def test_oversized_body_by_content_length_is_refused_before_reading_it(base: str) -> None:
     url = urlsplit(base)
-    head = (f"POST {F} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {30 * 1024 * 1024}\r\n\r\n").encode()
+    head = (
+        f"POST {F} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {30 * 1024 * 1024}\r\n\r\n"
+    ).encode()
     answer = raw_exchange(base, head, [b" " * 65536] * 4)
     code, detail = _status_and_detail(answer)
     assert code == 413 and isinstance(detail, str)
@@ -189,8 +212,10 @@ def test_oversized_body_by_content_length_is_refused_before_reading_it(base: str
 
 def test_oversized_streamed_body_is_refused_once_past_the_limit(base: str) -> None:
     url = urlsplit(base)
-    head = (f"POST {F} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
-            "Transfer-Encoding: chunked\r\n\r\n").encode()
+    head = (
+        f"POST {F} HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    ).encode()
     piece = b" " * (1024 * 1024)
     chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
     answer = raw_exchange(base, head, [chunk] * 40)

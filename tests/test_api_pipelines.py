@@ -9,10 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from live_server import live_server
 from ocr_playground.cachekey import cache_key
 from ocr_playground.settings import Settings
 from receipts import b64, decodes, jpeg, png, receipt, slow_params
+
+from live_server import live_server
 
 SMALL = jpeg(receipt(640, 480, seed=1))
 LARGE = png(receipt(2600, 1800, seed=2))  # long side over 2048 px: routed to the server
@@ -63,8 +64,15 @@ def test_pipelines_catalogue_has_op_schemas(base: str) -> None:
 
 
 def test_preview_of_a_small_image_goes_to_the_client_workers(base: str) -> None:
-    r = httpx.post(f"{base}/api/pipelines/preview", json={
-        "pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": QUICK, "task_id": "t-small"})
+    r = httpx.post(
+        f"{base}/api/pipelines/preview",
+        json={
+            "pipeline_id": "preprocessing",
+            "image_base64": b64(SMALL),
+            "params": QUICK,
+            "task_id": "t-small",
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["routed_backend"] == "client-workers" and body["status"] == "accepted"
@@ -74,8 +82,12 @@ def test_preview_of_a_small_image_goes_to_the_client_workers(base: str) -> None:
 
 
 def test_preview_of_a_large_image_runs_on_the_server_then_hits_the_cache(base: str, root: Path) -> None:
-    request = {"pipeline_id": "preprocessing", "image_base64": b64(LARGE), "params": QUICK,
-               "task_id": "t-big"}
+    request = {
+        "pipeline_id": "preprocessing",
+        "image_base64": b64(LARGE),
+        "params": QUICK,
+        "task_id": "t-big",
+    }
     first = httpx.post(f"{base}/api/pipelines/preview", json=request).json()
     assert first["routed_backend"] == "server-pipeline" and first["task_id"] == "t-big"
     job = wait_done(base, first["job_id"])
@@ -89,17 +101,25 @@ def test_preview_of_a_large_image_runs_on_the_server_then_hits_the_cache(base: s
 
 def test_server_hint_routes_to_server_rembg(base: str) -> None:
     params = {"background_removal": "server"}
-    r = httpx.post(f"{base}/api/pipelines/preview",
-                   json={"pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": params})
+    r = httpx.post(
+        f"{base}/api/pipelines/preview",
+        json={"pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": params},
+    )
     if r.status_code == 422 and "background_removal" in r.json()["detail"]:
         pytest.skip("background_removal is not in this build's op registry yet")
     assert r.json()["routed_backend"] == "server-rembg"
 
 
 def test_fallback_answers_202_then_the_job_completes(base: str, root: Path) -> None:
-    r = httpx.post(f"{base}/api/pipelines/fallback", json={
-        "pipeline_id": "preprocessing", "image_path": "val/sample.jpg", "params": {"grayscale": True},
-        "task_id": "fb-1"})
+    r = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json={
+            "pipeline_id": "preprocessing",
+            "image_path": "val/sample.jpg",
+            "params": {"grayscale": True},
+            "task_id": "fb-1",
+        },
+    )
     assert r.status_code == 202, r.text
     body = r.json()
     assert body["status"] == "accepted" and body["result_path"] is None and body["task_id"] == "fb-1"
@@ -113,9 +133,16 @@ def test_fallback_answers_202_then_the_job_completes(base: str, root: Path) -> N
 
 
 def test_fallback_wait_answers_200_completed_with_the_result_path(base: str) -> None:
-    r = httpx.post(f"{base}/api/pipelines/fallback", json={
-        "pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": {"autocontrast": True},
-        "wait": True}, timeout=60)
+    r = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json={
+            "pipeline_id": "preprocessing",
+            "image_base64": b64(SMALL),
+            "params": {"autocontrast": True},
+            "wait": True,
+        },
+        timeout=60,
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "completed"
@@ -123,8 +150,11 @@ def test_fallback_wait_answers_200_completed_with_the_result_path(base: str) -> 
 
 
 def test_identical_jobs_coalesce_into_one_run(base: str, root: Path) -> None:
-    request = {"pipeline_id": "preprocessing", "image_base64": b64(SMALL),
-               "params": {**QUICK, "binarize": True}}
+    request = {
+        "pipeline_id": "preprocessing",
+        "image_base64": b64(SMALL),
+        "params": {**QUICK, "binarize": True},
+    }
     answers: list[dict] = []
 
     def submit() -> None:
@@ -147,8 +177,10 @@ def test_identical_jobs_coalesce_into_one_run(base: str, root: Path) -> None:
 
 def test_cancel_kills_a_running_job(base: str) -> None:
     pids_before = httpx.get(f"{base}/api/health").json()["workers"]
-    r = httpx.post(f"{base}/api/pipelines/fallback", json={
-        "pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": slow_params(1)})
+    r = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json={"pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": slow_params(1)},
+    )
     job_id = r.json()["job_id"]
     deadline = time.monotonic() + 20
     while httpx.get(f"{base}/api/pipelines/jobs/{job_id}").json()["status"] != "running":
@@ -183,10 +215,13 @@ def test_images_lists_the_data_root_and_serves_bytes(base: str) -> None:
 def test_client_telemetry_is_stored_and_summarised(base: str) -> None:
     events = [
         {"type": "worker", "event": "spawn", "worker_id": 0},
-        {"type": "duration", "op": "blur", "ms": 4.0}, {"type": "duration", "op": "blur", "ms": 8.0},
+        {"type": "duration", "op": "blur", "ms": 4.0},
+        {"type": "duration", "op": "blur", "ms": 8.0},
         {"type": "queue_depth", "depth": 3, "ts": time.time() * 1000},
-        {"type": "cache", "hit": True, "layer": "memo"}, {"type": "cache", "hit": False, "layer": "memo"},
-        {"type": "cache", "hit": True, "layer": "memo"}, {"type": "cache", "hit": True, "layer": "memo"},
+        {"type": "cache", "hit": True, "layer": "memo"},
+        {"type": "cache", "hit": False, "layer": "memo"},
+        {"type": "cache", "hit": True, "layer": "memo"},
+        {"type": "cache", "hit": True, "layer": "memo"},
         {"type": "routing", "routed_backend": "client-workers"},
         {"type": "routing", "routed_backend": "server-rembg", "reason": "hint"},
     ]
@@ -201,7 +236,12 @@ def test_client_telemetry_is_stored_and_summarised(base: str) -> None:
 
 def test_prometheus_text_has_the_server_figures(base: str) -> None:
     text = httpx.get(f"{base}/metrics").text
-    for name in ("ocrp_http_request_duration_seconds_bucket", "ocrp_job_duration_seconds_count",
-                 "ocrp_queue_depth", "ocrp_cache_hits_total", "ocrp_cache_misses_total"):
+    for name in (
+        "ocrp_http_request_duration_seconds_bucket",
+        "ocrp_job_duration_seconds_count",
+        "ocrp_queue_depth",
+        "ocrp_cache_hits_total",
+        "ocrp_cache_misses_total",
+    ):
         assert name in text, name
     assert 'route="/api/pipelines/jobs/{job_id}"' in text

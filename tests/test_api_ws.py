@@ -9,9 +9,10 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from live_server import live_server
 from ocr_playground.settings import Settings
 from receipts import b64, jpeg, receipt, slow_params
+
+from live_server import live_server
 
 IMAGE = jpeg(receipt(800, 600, seed=5))
 
@@ -38,8 +39,15 @@ def receive_until(ws, predicate, timeout: float = 60) -> list[dict]:
 
 
 def submit(base: str, params: dict, task_id: str) -> str:
-    r = httpx.post(f"{base}/api/pipelines/fallback", json={
-        "pipeline_id": "preprocessing", "image_base64": b64(IMAGE), "params": params, "task_id": task_id})
+    r = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json={
+            "pipeline_id": "preprocessing",
+            "image_base64": b64(IMAGE),
+            "params": params,
+            "task_id": task_id,
+        },
+    )
     assert r.status_code == 202, r.text
     assert r.json()["task_id"] == task_id
     return r.json()["job_id"]
@@ -61,9 +69,16 @@ def test_subscribe_gets_the_state_at_once_then_every_change_with_the_task_id(bas
 
 def test_subscribing_to_a_finished_job_sends_its_final_state(base: str) -> None:
     job_id = submit(base, {"grayscale": True}, "done-1")
-    httpx.post(f"{base}/api/pipelines/fallback", json={
-        "pipeline_id": "preprocessing", "image_base64": b64(IMAGE), "params": {"grayscale": True}, "wait": True},
-        timeout=60)
+    httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json={
+            "pipeline_id": "preprocessing",
+            "image_base64": b64(IMAGE),
+            "params": {"grayscale": True},
+            "wait": True,
+        },
+        timeout=60,
+    )
     with connect(ws_url(base)) as ws:
         ws.send(json.dumps({"subscribe": [job_id]}))
         message = json.loads(ws.recv(timeout=10))
@@ -92,9 +107,17 @@ def test_unsubscribe_stops_updates(base: str) -> None:
     assert [m for m in messages if m["job_id"] == job_id and m["status"] == "cancelled"] == []
 
 
-@pytest.mark.parametrize("message", [
-    "not json", "[1, 2]", '{"hello": 1}', '{"subscribe": 5}', '{"subscribe": []}', '{"unsubscribe": [1]}',
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not json",
+        "[1, 2]",
+        '{"hello": 1}',
+        '{"subscribe": 5}',
+        '{"subscribe": []}',
+        '{"unsubscribe": [1]}',
+    ],
+)
 def test_bad_messages_get_a_detail_and_the_socket_stays_open(base: str, message: str) -> None:
     with connect(ws_url(base)) as ws:
         ws.send(message)

@@ -150,8 +150,11 @@ class TelemetryStore:
         for op, values in sorted(durations.items()):
             values.sort()
             by_op[op] = {
-                "count": len(values), "mean_ms": statistics.fmean(values), "p50_ms": _percentile(values, 0.5),
-                "p95_ms": _percentile(values, 0.95), "max_ms": values[-1],
+                "count": len(values),
+                "mean_ms": statistics.fmean(values),
+                "p50_ms": _percentile(values, 0.5),
+                "p95_ms": _percentile(values, 0.95),
+                "max_ms": values[-1],
             }
         routed_total = sum(routing.values())
         return {
@@ -179,33 +182,46 @@ class ServerMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.request_seconds = Histogram(
-            "ocrp_http_request_duration_seconds", "HTTP request latency by route.",
-            ["method", "route", "status"], registry=self.registry,
+            "ocrp_http_request_duration_seconds",
+            "HTTP request latency by route.",
+            ["method", "route", "status"],
+            registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
         )
         self.job_seconds = Histogram(
-            "ocrp_job_duration_seconds", "Wall time of a job in its worker, by pipeline and outcome.",
-            ["pipeline", "status"], registry=self.registry,
+            "ocrp_job_duration_seconds",
+            "Wall time of a job in its worker, by pipeline and outcome.",
+            ["pipeline", "status"],
+            registry=self.registry,
             buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
         )
         self.op_seconds = Histogram(
-            "ocrp_op_duration_seconds", "Time spent in each step of a server job.", ["pipeline", "op"],
-            registry=self.registry, buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30),
+            "ocrp_op_duration_seconds",
+            "Time spent in each step of a server job.",
+            ["pipeline", "op"],
+            registry=self.registry,
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30),
         )
         self.queue_depth = Gauge("ocrp_queue_depth", "Jobs waiting for a worker.", registry=self.registry)
         self.running_jobs = Gauge("ocrp_running_jobs", "Jobs in a worker now.", registry=self.registry)
         self.cache_hits = PromCounter(
-            "ocrp_cache_hits", "Requests answered from a finished or in-flight job with the same cache key.",
-            ["kind"], registry=self.registry,
+            "ocrp_cache_hits",
+            "Requests answered from a finished or in-flight job with the same cache key.",
+            ["kind"],
+            registry=self.registry,
         )
         self.cache_misses = PromCounter(
             "ocrp_cache_misses", "Requests that had to start a new job.", registry=self.registry
         )
         self.routing = PromCounter(
-            "ocrp_routing_decisions", "Preview routing decisions by backend.", ["backend"],
+            "ocrp_routing_decisions",
+            "Preview routing decisions by backend.",
+            ["backend"],
             registry=self.registry,
         )
         self.client_events = PromCounter(
-            "ocrp_client_events", "Client telemetry events received, by type.", ["type"],
+            "ocrp_client_events",
+            "Client telemetry events received, by type.",
+            ["type"],
             registry=self.registry,
         )

@@ -80,8 +80,11 @@ def _detail(code: int, headers: dict[str, str] | None = None):
 
 
 async def _on_queue_full(_: Request, exc: QueueFull) -> JSONResponse:
-    return JSONResponse(status_code=status.HTTP_429_TOO_MANY_REQUESTS, content={"detail": str(exc)},
-                        headers={"Retry-After": str(exc.retry_after)})
+    return JSONResponse(
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        content={"detail": str(exc)},
+        headers={"Retry-After": str(exc.retry_after)},
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -14,8 +14,15 @@ router = APIRouter(prefix="/api/images", tags=["images"])
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp"}
 MAX_LISTED = 5000
-MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-               ".tif": "image/tiff", ".tiff": "image/tiff", ".bmp": "image/bmp"}
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".bmp": "image/bmp",
+}
 
 
 def list_images(root: Path, limit: int = MAX_LISTED) -> tuple[list[ImageEntry], bool]:
@@ -48,9 +55,12 @@ def images(settings: SettingsDep) -> ImageList:
     return ImageList(data_root=str(settings.data_root), images=found, truncated=truncated)
 
 
-@router.get("/{image_path:path}", response_class=FileResponse,
-            summary="One image's bytes (for the browser's workers)",
-            responses={200: {"content": {"image/*": {}}}, 403: {}, 404: {}})
+@router.get(
+    "/{image_path:path}",
+    response_class=FileResponse,
+    summary="One image's bytes (for the browser's workers)",
+    responses={200: {"content": {"image/*": {}}}, 403: {}, 404: {}},
+)
 def image_file(image_path: str, settings: SettingsDep) -> FileResponse:
     path = confined(image_path, settings.data_root, "image_path")
     if not path.is_file() or path.suffix.lower() not in IMAGE_SUFFIXES:

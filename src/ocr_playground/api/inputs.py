@@ -99,9 +99,13 @@ def check_input(request: PipelineRequest, settings: Settings) -> CheckedInput:
     check_complete(data)
     digest = image_digest(data)
     job = JobRequest(
-        pipeline_id=request.pipeline_id, params=request.params,
+        pipeline_id=request.pipeline_id,
+        params=request.params,
         cache_key=key_for(request.pipeline_id, digest, request.params, request.checkpoint_path),
-        image=data, digest=digest, image_file=file,
-        checkpoint_path=checkpoint(request.checkpoint_path, settings), task_id=request.task_id,
+        image=data,
+        digest=digest,
+        image_file=file,
+        checkpoint_path=checkpoint(request.checkpoint_path, settings),
+        task_id=request.task_id,
     )
     return CheckedInput(job, width, height)

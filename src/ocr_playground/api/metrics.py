@@ -25,7 +25,11 @@ def summary(telemetry: TelemetryDep, hours: float = Query(1.0, gt=0, le=24 * 30)
     return telemetry.summary(hours)
 
 
-@router.get("/metrics", response_class=Response, summary="Server metrics in Prometheus text format",
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    summary="Server metrics in Prometheus text format",
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+)
 def prometheus(metrics: MetricsDep) -> Response:
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -35,8 +35,9 @@ class BodyLimit:
                 except ValueError:
                     declared = -1
                 if declared > self.limit:
-                    await JSONResponse({"detail": _too_large(self.limit)}, 413,
-                                       headers={"Connection": "close"})(scope, receive, send)
+                    await JSONResponse(
+                        {"detail": _too_large(self.limit)}, 413, headers={"Connection": "close"}
+                    )(scope, receive, send)
                     return
         received = 0
         started = False

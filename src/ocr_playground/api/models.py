@@ -60,9 +60,17 @@ class JobResponse(BaseModel):
     @classmethod
     def of(cls, job: Job) -> "JobResponse":
         return cls(
-            job_id=job.job_id, pipeline_id=job.pipeline_id, cache_key=job.cache_key, status=job.status,
-            progress=round(job.progress, 4), result_path=public_path(job.result_path), task_id=job.task_id,
-            error=job.error, attempts=job.attempts, created_at=job.created_at, started_at=job.started_at,
+            job_id=job.job_id,
+            pipeline_id=job.pipeline_id,
+            cache_key=job.cache_key,
+            status=job.status,
+            progress=round(job.progress, 4),
+            result_path=public_path(job.result_path),
+            task_id=job.task_id,
+            error=job.error,
+            attempts=job.attempts,
+            created_at=job.created_at,
+            started_at=job.started_at,
             finished_at=job.finished_at,
         )
 

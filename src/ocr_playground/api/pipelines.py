@@ -28,14 +28,17 @@ router = APIRouter(prefix="/api/pipelines", tags=["pipelines"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"description": text, "content": {"application/json": {"example": {"detail": "One sentence."}}}}
     for code, text in (
-        (403, "A path leaves its root."), (404, "Unknown pipeline, file or job."), (409, "Wrong job state."),
-        (410, "The result file is gone."), (413, "Body or image too large."),
+        (403, "A path leaves its root."),
+        (404, "Unknown pipeline, file or job."),
+        (409, "Wrong job state."),
+        (410, "The result file is gone."),
+        (413, "Body or image too large."),
         (422, "Invalid request, params or image."),
         (429, "Queue full; see Retry-After."),
     )
 }
 CACHE_NOTE = "Client should use cache_key to reuse previously computed previews."
-WS_NOTE = "Follow the job on WS /api/pipelines/ws with {\"subscribe\": job_id}."
+WS_NOTE = 'Follow the job on WS /api/pipelines/ws with {"subscribe": job_id}.'
 
 
 def _answer(
@@ -50,8 +53,14 @@ def _answer(
         notes = [*notes, WS_NOTE]
     shown = "accepted" if job.status in (JobStatus.queued, JobStatus.running) else job.status.value
     return PipelineResponse(
-        status=shown, job_id=job.job_id, routed_backend=backend, cache_key=job.cache_key,
-        result_path=public_path(job.result_path), task_id=task_id, error=job.error, notes=notes,
+        status=shown,
+        job_id=job.job_id,
+        routed_backend=backend,
+        cache_key=job.cache_key,
+        result_path=public_path(job.result_path),
+        task_id=task_id,
+        error=job.error,
+        notes=notes,
     )
 
 
@@ -61,8 +70,9 @@ def list_pipelines() -> dict[str, Any]:
     return {**describe_pipelines(), "client_limits": limits}
 
 
-def _preview(body: PipelineRequest, service: JobService, settings: Settings,
-             metrics: ServerMetrics) -> PipelineResponse:
+def _preview(
+    body: PipelineRequest, service: JobService, settings: Settings, metrics: ServerMetrics
+) -> PipelineResponse:
     validate(body.pipeline_id, body.params)  # unknown pipeline / bad params: refused before any I/O
     checked = check_input(body, settings)
     request = checked.job
@@ -71,22 +81,32 @@ def _preview(body: PipelineRequest, service: JobService, settings: Settings,
         metrics.routing.labels("server-cache").inc()
         metrics.cache_hits.labels("result").inc()
         return _answer(Submission(done, "reused"), "server-cache", body.task_id, [CACHE_NOTE])
-    backend, reason = route_preview(body.pipeline_id, body.params, len(request.image), checked.width,
-                                    checked.height)
+    backend, reason = route_preview(
+        body.pipeline_id, body.params, len(request.image), checked.width, checked.height
+    )
     metrics.routing.labels(backend).inc()
     if backend == "client-workers":
         # The browser runs it; the id is for correlating its telemetry, the server keeps no job.
         return PipelineResponse(
-            status="accepted", job_id=new_job_id(body.pipeline_id), routed_backend=backend,
-            cache_key=request.cache_key, task_id=body.task_id, notes=[reason, CACHE_NOTE],
+            status="accepted",
+            job_id=new_job_id(body.pipeline_id),
+            routed_backend=backend,
+            cache_key=request.cache_key,
+            task_id=body.task_id,
+            notes=[reason, CACHE_NOTE],
         )
     return _answer(service.submit(request), backend, body.task_id, [reason, CACHE_NOTE])
 
 
-@router.post("/preview", response_model=PipelineResponse, responses=ERRORS,
-             summary="Route a preview: to the browser's workers, or start it on the server")
-def preview(body: PipelineRequest, service: ServiceDep, settings: SettingsDep,
-            metrics: MetricsDep) -> PipelineResponse:
+@router.post(
+    "/preview",
+    response_model=PipelineResponse,
+    responses=ERRORS,
+    summary="Route a preview: to the browser's workers, or start it on the server",
+)
+def preview(
+    body: PipelineRequest, service: ServiceDep, settings: SettingsDep, metrics: MetricsDep
+) -> PipelineResponse:
     return _preview(body, service, settings, metrics)
 
 
@@ -96,11 +116,16 @@ def _fallback(body: FallbackRequest, service: JobService, settings: Settings) ->
     return service.submit(checked.job), server_backend(body.pipeline_id, body.params)
 
 
-@router.post("/fallback", response_model=PipelineResponse, status_code=status.HTTP_202_ACCEPTED,
-             responses={200: {"description": "Done (wait: true, or the result was cached)."}, **ERRORS},
-             summary="Run the pipeline on the server and store the PNG")
-async def fallback(body: FallbackRequest, response: Response, service: ServiceDep,
-                   settings: SettingsDep) -> PipelineResponse:
+@router.post(
+    "/fallback",
+    response_model=PipelineResponse,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={200: {"description": "Done (wait: true, or the result was cached)."}, **ERRORS},
+    summary="Run the pipeline on the server and store the PNG",
+)
+async def fallback(
+    body: FallbackRequest, response: Response, service: ServiceDep, settings: SettingsDep
+) -> PipelineResponse:
     submission, backend = await run_in_threadpool(_fallback, body, service, settings)
     notes = []
     if body.wait and not submission.job.done:
@@ -119,8 +144,12 @@ def get_job(job_id: str, service: ServiceDep) -> JobResponse:
     return JobResponse.of(service.get(job_id))
 
 
-@router.get("/jobs/{job_id}/result", response_class=FileResponse, responses={
-    200: {"content": {"image/png": {}}, "description": "The PNG."}, **ERRORS}, summary="A finished job's PNG")
+@router.get(
+    "/jobs/{job_id}/result",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/png": {}}, "description": "The PNG."}, **ERRORS},
+    summary="A finished job's PNG",
+)
 def get_result(job_id: str, service: ServiceDep) -> FileResponse:
     job = service.get(job_id)
     if job.status is not JobStatus.completed or job.result_path is None:
@@ -134,7 +163,11 @@ def get_result(job_id: str, service: ServiceDep) -> FileResponse:
     return FileResponse(job.result_path, media_type="image/png", filename=f"{job_id}.png")
 
 
-@router.delete("/jobs/{job_id}", response_model=JobResponse, responses=ERRORS,
-               summary="Cancel a job; a running one has its worker process killed")
+@router.delete(
+    "/jobs/{job_id}",
+    response_model=JobResponse,
+    responses=ERRORS,
+    summary="Cancel a job; a running one has its worker process killed",
+)
 def cancel_job(job_id: str, service: ServiceDep) -> JobResponse:
     return JobResponse.of(service.cancel(job_id))

@@ -51,8 +51,9 @@ class _Slot:
         from ocr_playground.jobs import worker
 
         parent, child = _CONTEXT.Pipe()
-        process = _CONTEXT.Process(target=worker.main, args=(child,), name=f"ocrp-worker-{self.index}",
-                                   daemon=True)
+        process = _CONTEXT.Process(
+            target=worker.main, args=(child,), name=f"ocrp-worker-{self.index}", daemon=True
+        )
         process.start()
         child.close()
         self.process, self.conn = process, parent
@@ -91,8 +92,9 @@ class ProcessPool:
     def start(self) -> None:
         for slot in self._slots:
             slot.spawn()
-            thread = threading.Thread(target=self._serve, args=(slot,), name=f"ocrp-slot-{slot.index}",
-                                      daemon=True)
+            thread = threading.Thread(
+                target=self._serve, args=(slot,), name=f"ocrp-slot-{slot.index}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -153,8 +155,9 @@ class ProcessPool:
         slot.stop()
         slot.spawn()
 
-    def _watch(self, slot: _Slot, process: mp.process.BaseProcess, conn: Connection, task: Task,
-               started: float) -> None:
+    def _watch(
+        self, slot: _Slot, process: mp.process.BaseProcess, conn: Connection, task: Task, started: float
+    ) -> None:
         events, job_id = self._events, task.job_id
         try:
             conn.send(task)
@@ -175,8 +178,10 @@ class ProcessPool:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._replace(slot)
-                events.failed(job_id, f"The job ran over the time limit of {self._timeout_s:g} s "
-                                      "and its worker was stopped.")
+                events.failed(
+                    job_id,
+                    f"The job ran over the time limit of {self._timeout_s:g} s and its worker was stopped.",
+                )
                 return
             ready = wait([conn, process.sentinel], timeout=min(remaining, POLL_S))
             if conn in ready:

@@ -77,8 +77,12 @@ def public_path(path: str | None) -> str | None:
 def state(job: Job) -> dict[str, Any]:
     """A job as a WebSocket message."""
     return {
-        "job_id": job.job_id, "status": job.status.value, "progress": round(job.progress, 4),
-        "result_path": public_path(job.result_path), "task_id": job.task_id, "error": job.error,
+        "job_id": job.job_id,
+        "status": job.status.value,
+        "progress": round(job.progress, 4),
+        "result_path": public_path(job.result_path),
+        "task_id": job.task_id,
+        "error": job.error,
     }
 
 
@@ -160,8 +164,11 @@ class JobService:
             job_id = new_job_id(request.pipeline_id)
             input_path = request.image_file or self.uploads / request.digest
             job = Job(
-                job_id=job_id, pipeline_id=request.pipeline_id, cache_key=request.cache_key,
-                input_path=str(input_path), params=request.params,
+                job_id=job_id,
+                pipeline_id=request.pipeline_id,
+                cache_key=request.cache_key,
+                input_path=str(input_path),
+                params=request.params,
                 output_path=str(playground_path(self.outputs_root, request.pipeline_id, job_id)),
                 checkpoint_path=None if request.checkpoint_path is None else str(request.checkpoint_path),
                 task_id=request.task_id,
@@ -213,8 +220,14 @@ class JobService:
         if job is None:
             return None  # cancelled (or already taken) while it waited
         self._publish(job)
-        return Task(job_id=job.job_id, pipeline_id=job.pipeline_id, input_path=job.input_path,
-                    params=job.params, output_path=job.output_path, checkpoint_path=job.checkpoint_path)
+        return Task(
+            job_id=job.job_id,
+            pipeline_id=job.pipeline_id,
+            input_path=job.input_path,
+            params=job.params,
+            output_path=job.output_path,
+            checkpoint_path=job.checkpoint_path,
+        )
 
     def progress(self, job_id: str, op: str, fraction: float) -> None:
         # 1.0 is kept for "completed": the PNG still has to be encoded and written.
@@ -243,9 +256,13 @@ class JobService:
         if job is None:
             return
         if job.attempts >= MAX_ATTEMPTS:
-            self._publish(self.store.fail(
-                job_id, f"{reason} It crashed on {job.attempts} attempts; giving up.", (JobStatus.running,)
-            ))
+            self._publish(
+                self.store.fail(
+                    job_id,
+                    f"{reason} It crashed on {job.attempts} attempts; giving up.",
+                    (JobStatus.running,),
+                )
+            )
             return
         requeued = self.store.requeue(job_id, f"{reason} It was queued again.")
         self._publish(requeued)
@@ -259,5 +276,6 @@ class JobService:
             remove_temp_files(output.parent, f".{output.name}.*.tmp")
 
     def interrupted(self, job_id: str) -> None:
-        self.store.requeue(job_id, "The server stopped while the job was running; it was requeued.",
-                           refund=True)
+        self.store.requeue(
+            job_id, "The server stopped while the job was running; it was requeued.", refund=True
+        )

@@ -39,8 +39,21 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
 """
 
 COLUMNS = (
-    "job_id", "pipeline_id", "cache_key", "input_path", "params", "output_path", "checkpoint_path",
-    "task_id", "status", "progress", "result_path", "error", "attempts", "created_at", "started_at",
+    "job_id",
+    "pipeline_id",
+    "cache_key",
+    "input_path",
+    "params",
+    "output_path",
+    "checkpoint_path",
+    "task_id",
+    "status",
+    "progress",
+    "result_path",
+    "error",
+    "attempts",
+    "created_at",
+    "started_at",
     "finished_at",
 )
 
@@ -123,8 +136,10 @@ class JobStore:
     def start(self, job_id: str) -> Job | None:
         """queued -> running, counting the attempt; None when the job is no longer queued."""
         return self._transition(
-            job_id, "status = 'running', attempts = attempts + 1, started_at = ?, progress = 0",
-            (time.time(),), (JobStatus.queued,),
+            job_id,
+            "status = 'running', attempts = attempts + 1, started_at = ?, progress = 0",
+            (time.time(),),
+            (JobStatus.queued,),
         )
 
     def progress(self, job_id: str, progress: float) -> Job | None:
@@ -132,8 +147,10 @@ class JobStore:
 
     def complete(self, job_id: str, result_path: str) -> Job | None:
         return self._transition(
-            job_id, "status = 'completed', progress = 1, result_path = ?, error = NULL, finished_at = ?",
-            (result_path, time.time()), (JobStatus.running,),
+            job_id,
+            "status = 'completed', progress = 1, result_path = ?, error = NULL, finished_at = ?",
+            (result_path, time.time()),
+            (JobStatus.running,),
         )
 
     def fail(self, job_id: str, error: str, from_: tuple[JobStatus, ...] = ACTIVE) -> Job | None:
@@ -143,8 +160,10 @@ class JobStore:
 
     def cancel(self, job_id: str) -> Job | None:
         return self._transition(
-            job_id, "status = 'cancelled', error = ?, finished_at = ?",
-            ("Cancelled by a client.", time.time()), ACTIVE,
+            job_id,
+            "status = 'cancelled', error = ?, finished_at = ?",
+            ("Cancelled by a client.", time.time()),
+            ACTIVE,
         )
 
     def requeue(self, job_id: str, reason: str, refund: bool = False) -> Job | None:
@@ -152,7 +171,9 @@ class JobStore:
         ``refund`` gives the attempt back (an orderly shutdown is not the job's fault)."""
         attempts = "attempts - 1" if refund else "attempts"
         return self._transition(
-            job_id, f"status = 'queued', progress = 0, error = ?, attempts = {attempts}", (reason,),
+            job_id,
+            f"status = 'queued', progress = 0, error = ?, attempts = {attempts}",
+            (reason,),
             (JobStatus.running,),
         )
 
@@ -162,8 +183,11 @@ class JobStore:
         running = self._execute("SELECT job_id, attempts FROM jobs WHERE status = 'running'").fetchall()
         for job_id, attempts in running:
             if attempts >= MAX_ATTEMPTS:
-                self.fail(job_id, f"The job was interrupted {attempts} times (worker or server crash); "
-                                  "giving up.", (JobStatus.running,))
+                self.fail(
+                    job_id,
+                    f"The job was interrupted {attempts} times (worker or server crash); giving up.",
+                    (JobStatus.running,),
+                )
             else:
                 self.requeue(job_id, "The server stopped while the job was running; it was requeued.")
         rows = self._execute("SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY created_at").fetchall()
@@ -173,6 +197,7 @@ class JobStore:
         """Mean wall time of the last completed jobs, for the Retry-After estimate."""
         row = self._execute(
             "SELECT AVG(finished_at - started_at) FROM (SELECT finished_at, started_at FROM jobs "
-            "WHERE status = 'completed' ORDER BY finished_at DESC LIMIT ?)", (limit,),
+            "WHERE status = 'completed' ORDER BY finished_at DESC LIMIT ?)",
+            (limit,),
         ).fetchone()
         return None if row[0] is None else float(row[0])
