@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ocr_playground.api.serve import add_serve_arguments, serve
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import encode_png, read_image
@@ -140,6 +141,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None,
         add_demo_arguments,
         demo,
     ),
+    "serve": ("serve the playground API (and /docs) with uvicorn", add_serve_arguments, serve),
 }
 
 
