@@ -101,8 +101,9 @@ def _check_options(e: UIElement, values: list[Any]) -> None:
 def _holds(cond: dict[str, Any] | None, values: dict[str, Any]) -> bool:
     if not cond:
         return True
-    return all(values.get(k) in want if isinstance(want, list) else values.get(k) == want
-               for k, want in cond.items())
+    return all(
+        values.get(k) in want if isinstance(want, list) else values.get(k) == want for k, want in cond.items()
+    )
 
 
 def resolve_values(schema: CommandSchema, raw: dict[str, Any]) -> dict[str, Any]:
@@ -149,8 +150,11 @@ def check_rules(schema: CommandSchema, values: dict[str, Any], shown: set[str]) 
             if rule.max is not None and v > rule.max:
                 raise FieldError(e.key, f"Field {_name(e)} must be at most {rule.max:g}, got {v!r}.")
         if rule.min_length is not None and isinstance(v, str | list) and len(v) < rule.min_length:
-            raise FieldError(e.key, f"Field {_name(e)} must have at least {rule.min_length} "
-                                    f"{'characters' if isinstance(v, str) else 'items'}.")
+            raise FieldError(
+                e.key,
+                f"Field {_name(e)} must have at least {rule.min_length} "
+                f"{'characters' if isinstance(v, str) else 'items'}.",
+            )
         if rule.pattern is not None and isinstance(v, str) and not re.fullmatch(rule.pattern, v):
             raise FieldError(e.key, f"Field {_name(e)} must match the pattern {rule.pattern!r}.")
 
@@ -185,7 +189,15 @@ def _cli_text(v: Any) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def _cli_args(schema: CommandSchema, elems: list[UIElement], values: dict[str, Any]) -> list[str]:
+def _flag_args(flag: str, value: str) -> list[str]:
+    # argparse takes a separate word starting with "-" for an option, not for the flag's value:
+    # such a value is attached (`--output=-x.png`, `-o-x.png`) so it cannot be misread.
+    if not value.startswith("-"):
+        return [flag, value]
+    return [f"{flag}={value}"] if flag.startswith("--") else [flag + value]
+
+
+def _cli_args(elems: list[UIElement], values: dict[str, Any]) -> list[str]:
     positional: list[str] = []
     flags: list[str] = []
     json_args: dict[str, dict[str, Any]] = {}
@@ -203,10 +215,12 @@ def _cli_args(schema: CommandSchema, elems: list[UIElement], values: dict[str, A
             flags += [e.cli.flag] if v else []
         else:
             for x in v if isinstance(v, list) else [v]:
-                flags += [e.cli.flag, _cli_text(x)]
+                flags += _flag_args(e.cli.flag, _cli_text(x))
     for i, a in enumerate(flags):
         if a in json_args and i + 1 < len(flags) and flags[i + 1] == "":
             flags[i + 1] = json.dumps(json_args[a], separators=(",", ":"), ensure_ascii=False)
+    if any(p.startswith("-") for p in positional):
+        return [*flags, "--", *positional]  # after `--` nothing is read as an option
     return positional + flags
 
 
@@ -253,10 +267,17 @@ def build(
 
     defaults = {e.key: coerce(e, e.default) for e in schema.ui_elements if e.type != "info"}
     emitting = [
-        e for e in schema.ui_elements
-        if e.emits and e.key in shown and (not only_changed or values[e.key] != defaults[e.key]
-                                           or type(values[e.key]) is not type(defaults[e.key])
-                                           or (e.cli is not None and e.cli.flag is None))
+        e
+        for e in schema.ui_elements
+        if e.emits
+        and e.key in shown
+        and (
+            not only_changed
+            or values[e.key] != defaults[e.key]
+            or type(values[e.key]) is not type(defaults[e.key])
+            or e.always_emit
+            or (e.cli is not None and e.cli.flag is None)
+        )
         and not (e.cli is not None and values[e.key] is None)
     ]
     if schema.hydra is not None:
@@ -269,7 +290,7 @@ def build(
                 _compose(schema, config_dir, emitting, overrides)
         argv = [*schema.argv, *schema.constant_overrides, *overrides]
     else:
-        overrides = _cli_args(schema, emitting, values)
+        overrides = _cli_args(emitting, values)
         argv = [*schema.argv, *overrides, *schema.constant_overrides]
     return BuildResult(
         argv=argv,
@@ -284,7 +305,9 @@ def build(
     )
 
 
-def _compose(schema: CommandSchema, config_dir: Path, emitting: list[UIElement], overrides: list[str]) -> None:
+def _compose(
+    schema: CommandSchema, config_dir: Path, emitting: list[UIElement], overrides: list[str]
+) -> None:
     assert schema.hydra is not None
     all_overrides = [*schema.constant_overrides, *overrides]
     try:
@@ -293,5 +316,7 @@ def _compose(schema: CommandSchema, config_dir: Path, emitting: list[UIElement],
         by_text = dict(zip(overrides, emitting, strict=True))
         culprit = by_text.get(err.override or "")
         where = f"Field {_name(culprit)}" if culprit else f"The '{schema.id}' schema"
-        raise FieldError(culprit.key if culprit else "schema_id",
-                         f"{where}: composing '{schema.hydra.config_name}' failed: {err}.") from err
+        raise FieldError(
+            culprit.key if culprit else "schema_id",
+            f"{where}: composing '{schema.hydra.config_name}' failed: {err}.",
+        ) from err

@@ -77,6 +77,8 @@ class UIElement(_Strict):
     options_source: str | None = None
     visible_if: dict[str, Any] | None = None
     validation: Validation = Field(default_factory=Validation)
+    # Emit even when equal to the default (a flag the program requires, such as `-o OUT.png`).
+    always_emit: bool = False
     # Text is passed literally: `${...}` is escaped so OmegaConf does not resolve it, unless this is set.
     allow_interpolation: bool = False
 
@@ -97,7 +99,9 @@ class UIElement(_Strict):
         if self.type == "slider" and (self.validation.min is None or self.validation.max is None):
             raise ValueError(f"element {self.key!r}: a slider needs validation.min and validation.max")
         if self.type in ("number", "slider") and self.dtype is None:
-            self.dtype = "int" if isinstance(self.default, int) and not isinstance(self.default, bool) else "float"
+            self.dtype = (
+                "int" if isinstance(self.default, int) and not isinstance(self.default, bool) else "float"
+            )
         return self
 
     @property
