@@ -53,10 +53,20 @@ def test_train_command_runs_with_the_chosen_values(catalog: Catalog, tmp_path: P
     schema = catalog.get("train")
     ckpt = next(o for o in schema.element("resume_checkpoint").options or [])
     values = {
-        "exp_name": WEIRD_NAMES[1], "architecture": "dbnetpp", "encoder": "resnet50", "decoder": "unet",
-        "optimizer": "sgd", "learning_rate": 0.0005, "max_epochs": 120, "batch_size": 16,
-        "dataset": "sroie", "wandb": True, "tags": ["baseline", "debug"], "disable_early_stopping": True,
-        "resume": True, "resume_checkpoint": ckpt,
+        "exp_name": WEIRD_NAMES[1],
+        "architecture": "dbnetpp",
+        "encoder": "resnet50",
+        "decoder": "unet",
+        "optimizer": "sgd",
+        "learning_rate": 0.0005,
+        "max_epochs": 120,
+        "batch_size": 16,
+        "dataset": "sroie",
+        "wandb": True,
+        "tags": ["baseline", "debug"],
+        "disable_early_stopping": True,
+        "resume": True,
+        "resume_checkpoint": ckpt,
     }
     result = build(schema, values, append_model_suffix=True, project_dir=PROJECT)
     cfg = run_built(result.argv, tmp_path)
@@ -80,9 +90,13 @@ def test_untouched_form_runs_the_project_defaults(catalog: Catalog, tmp_path: Pa
     assert result.overrides == []
     cfg = run_built(result.argv, tmp_path)
     # The schema's defaults are the project's: an unchanged field emits nothing and still holds.
-    for key, path in {"exp_name": "exp_name", "learning_rate": "optimizer.lr",
-                      "max_epochs": "trainer.max_epochs", "batch_size": "trainer.batch_size",
-                      "wandb": "wandb"}.items():
+    for key, path in {
+        "exp_name": "exp_name",
+        "learning_rate": "optimizer.lr",
+        "max_epochs": "trainer.max_epochs",
+        "batch_size": "trainer.batch_size",
+        "wandb": "wandb",
+    }.items():
         node: Any = cfg
         for part in path.split("."):
             node = node[part]
@@ -90,28 +104,44 @@ def test_untouched_form_runs_the_project_defaults(catalog: Catalog, tmp_path: Pa
 
 
 @pytest.mark.parametrize("name", WEIRD_NAMES)
-def test_text_reaches_the_config_exactly_through_a_real_shell(catalog: Catalog, tmp_path: Path,
-                                                              name: str) -> None:
+def test_text_reaches_the_config_exactly_through_a_real_shell(
+    catalog: Catalog, tmp_path: Path, name: str
+) -> None:
     # The POSIX string itself is run by /bin/sh: what the console drawer shows is what runs.
     result = build(catalog.get("train"), {"exp_name": name}, project_dir=PROJECT)
     line = result.command.replace("python", shlex.quote(sys.executable), 1)
     line += " " + shlex.quote(f"hydra.run.dir={tmp_path}")
-    proc = subprocess.run(["/bin/sh", "-c", line], cwd=PROJECT, capture_output=True, text=True,
-                          timeout=120, check=False)
+    proc = subprocess.run(
+        ["/bin/sh", "-c", line], cwd=PROJECT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     cfg = yaml.safe_load((tmp_path / "resolved_config.yaml").read_text(encoding="utf-8"))
     assert cfg["exp_name"] == name
 
 
-@pytest.mark.parametrize(("schema_id", "values", "expect"), [
-    ("test", {"checkpoint": "/ckpts/best 1.ckpt", "split": "val", "box_thresh": 0.45, "batch_size": 4},
-     {"checkpoint": "/ckpts/best 1.ckpt", "split": "val", "box_thresh": 0.45, "batch_size": 4}),
-    ("predict", {"checkpoint": "c.ckpt", "input_dir": "imgs/val", "save_visualizations": False,
-                 "architecture": "craft"},
-     {"checkpoint": "c.ckpt", "input_dir": "imgs/val", "save_visualizations": False}),
-])
-def test_test_and_predict_commands_run(catalog: Catalog, tmp_path: Path, schema_id: str,
-                                       values: dict[str, Any], expect: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("schema_id", "values", "expect"),
+    [
+        (
+            "test",
+            {"checkpoint": "/ckpts/best 1.ckpt", "split": "val", "box_thresh": 0.45, "batch_size": 4},
+            {"checkpoint": "/ckpts/best 1.ckpt", "split": "val", "box_thresh": 0.45, "batch_size": 4},
+        ),
+        (
+            "predict",
+            {
+                "checkpoint": "c.ckpt",
+                "input_dir": "imgs/val",
+                "save_visualizations": False,
+                "architecture": "craft",
+            },
+            {"checkpoint": "c.ckpt", "input_dir": "imgs/val", "save_visualizations": False},
+        ),
+    ],
+)
+def test_test_and_predict_commands_run(
+    catalog: Catalog, tmp_path: Path, schema_id: str, values: dict[str, Any], expect: dict[str, Any]
+) -> None:
     result = build(catalog.get(schema_id), values, project_dir=PROJECT)
     cfg = run_built(result.argv, tmp_path)
     assert {k: cfg[k] for k in expect} == expect

@@ -19,26 +19,100 @@ from ocr_playground.commands.quoting import posix_join, powershell_quote
 from ocr_playground.commands.schema import CommandSchema
 
 # Text that stresses both the shell and Hydra's grammar, mixed with arbitrary unicode.
-TRICKY = ["'", '"', "$", "`", " ", ",", "=", "[", "]", "{", "}", "(", ")", ":", "\\", "~", "+", "${",
-          "#", "!", "*", "?", "%", "@", "\t", "\n", "é", "日本", "\u2019", "true", "1e3", "null", "nan"]
+TRICKY = [
+    "'",
+    '"',
+    "$",
+    "`",
+    " ",
+    ",",
+    "=",
+    "[",
+    "]",
+    "{",
+    "}",
+    "(",
+    ")",
+    ":",
+    "\\",
+    "~",
+    "+",
+    "${",
+    "#",
+    "!",
+    "*",
+    "?",
+    "%",
+    "@",
+    "\t",
+    "\n",
+    "é",
+    "日本",
+    "\u2019",
+    "true",
+    "1e3",
+    "null",
+    "nan",
+]
 texts = st.one_of(
-    st.sampled_from(["true", "False", "1e3", "null", "NULL", "inf", "-inf", "nan", "1_000", "0x10", "",
-                     "???x", "'", '"', "\\", "a\\", "\\'", "${x}", "\\${x}", "$${x}", "a=b", "[1,2]",
-                     "choice(a,b)", "a,b", " lead", "trail ", "exp-01", "é"]),
+    st.sampled_from(
+        [
+            "true",
+            "False",
+            "1e3",
+            "null",
+            "NULL",
+            "inf",
+            "-inf",
+            "nan",
+            "1_000",
+            "0x10",
+            "",
+            "???x",
+            "'",
+            '"',
+            "\\",
+            "a\\",
+            "\\'",
+            "${x}",
+            "\\${x}",
+            "$${x}",
+            "a=b",
+            "[1,2]",
+            "choice(a,b)",
+            "a,b",
+            " lead",
+            "trail ",
+            "exp-01",
+            "é",
+        ]
+    ),
     st.lists(st.one_of(st.sampled_from(TRICKY), st.text(min_size=1, max_size=3)), max_size=8).map("".join),
     st.text(max_size=30),
 ).filter(lambda s: "\x00" not in s and s != "???")
 
 
 def _schema(element: dict) -> CommandSchema:
-    return CommandSchema.model_validate({
-        "id": "prop", "label": "prop", "script": "train.py", "hydra": {"config_name": "train"},
-        "ui_elements": [element],
-    })
+    return CommandSchema.model_validate(
+        {
+            "id": "prop",
+            "label": "prop",
+            "script": "train.py",
+            "hydra": {"config_name": "train"},
+            "ui_elements": [element],
+        }
+    )
 
 
-TEXT_SCHEMA = _schema({"key": "name", "type": "text_input", "label": "Name", "default": "x-default",
-                       "hydra_override": "exp.name"})
+TEXT_SCHEMA = _schema(
+    {
+        "key": "name",
+        "type": "text_input",
+        "label": "Name",
+        "default": "x-default",
+        "hydra_override": "exp.name",
+    }
+)
 
 
 def _through_shell_and_hydra(command: str) -> object:
@@ -58,11 +132,19 @@ def test_text_comes_back_exactly(value: str) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False)))
+@given(st.one_of(st.integers(-(10**12), 10**12), st.floats(allow_nan=False, allow_infinity=False)))
 def test_numbers_come_back_with_their_type(value: float) -> None:
     dtype = "int" if isinstance(value, int) else "float"
-    schema = _schema({"key": "n", "type": "number", "label": "N", "default": None, "dtype": dtype,
-                      "hydra_override": "trainer.n"})
+    schema = _schema(
+        {
+            "key": "n",
+            "type": "number",
+            "label": "N",
+            "default": None,
+            "dtype": dtype,
+            "hydra_override": "trainer.n",
+        }
+    )
     got = _through_shell_and_hydra(build(schema, {"n": value}).command)
     assert type(got) is type(value) and (got == value or (math.isnan(got) and math.isnan(value)))
 
@@ -70,8 +152,17 @@ def test_numbers_come_back_with_their_type(value: float) -> None:
 @settings(max_examples=150, deadline=None)
 @given(st.lists(texts, min_size=0, max_size=5, unique=True))
 def test_lists_of_text_come_back_exactly(items: list[str]) -> None:
-    schema = _schema({"key": "tags", "type": "multiselect", "label": "Tags", "default": None,
-                      "hydra_override": "tags", "hydra_mode": "add", "options": items or ["unused"]})
+    schema = _schema(
+        {
+            "key": "tags",
+            "type": "multiselect",
+            "label": "Tags",
+            "default": None,
+            "hydra_override": "tags",
+            "hydra_mode": "add",
+            "options": items or ["unused"],
+        }
+    )
     command = build(schema, {"tags": items}).command
     words = shlex.split(command)
     assert words[2].startswith("+tags=")
@@ -86,9 +177,23 @@ def test_interpolation_escape_is_read_back_by_omegaconf(value: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "written"),
-    [("dbnet", "dbnet"), ("model/x.y-1", "model/x.y-1"), ("true", "'true'"), ("1e3", "'1e3'"),
-     ("null", "'null'"), ("NaN", "'NaN'"), ("a b", "'a b'"), ("it's", '"it\'s"'), ("", "''"),
-     (True, "true"), (None, "null"), (5, "5"), (5.0, "5.0"), (1e-05, "1e-05"), (["a", 1], "[a,1]")],
+    [
+        ("dbnet", "dbnet"),
+        ("model/x.y-1", "model/x.y-1"),
+        ("true", "'true'"),
+        ("1e3", "'1e3'"),
+        ("null", "'null'"),
+        ("NaN", "'NaN'"),
+        ("a b", "'a b'"),
+        ("it's", '"it\'s"'),
+        ("", "''"),
+        (True, "true"),
+        (None, "null"),
+        (5, "5"),
+        (5.0, "5.0"),
+        (1e-05, "1e-05"),
+        (["a", 1], "[a,1]"),
+    ],
 )
 def test_bare_only_when_unambiguous(value: object, written: str) -> None:
     assert format_value(value) == written
@@ -101,8 +206,16 @@ def test_modes() -> None:
 
 
 def test_interpolation_can_be_allowed_per_field() -> None:
-    schema = _schema({"key": "name", "type": "text_input", "label": "Name", "default": None,
-                      "hydra_override": "exp_name", "allow_interpolation": True})
+    schema = _schema(
+        {
+            "key": "name",
+            "type": "text_input",
+            "label": "Name",
+            "default": None,
+            "hydra_override": "exp_name",
+            "allow_interpolation": True,
+        }
+    )
     assert build(schema, {"name": "${now:%Y}"}).overrides == ["exp_name='${now:%Y}'"]
     assert build(TEXT_SCHEMA, {"name": "${now:%Y}"}).overrides == ["exp.name='\\${now:%Y}'"]
 

@@ -11,9 +11,10 @@ import math
 import re
 from typing import Any
 
-# Text Hydra reads back as the same string when written bare: starts like an identifier, then only
-# characters that lex as ID / INT / FLOAT / '.' / '/' / '-' tokens, which a primitive concatenates.
-_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-./]*")
+# Text Hydra reads back as the same string when written bare: starts like an identifier or an
+# absolute path, then only characters that lex as ID / INT / FLOAT / '.' / '/' / '-' tokens, which a
+# primitive concatenates as text. (A leading '.' or '-' could start a number: `.5`, `-5`.)
+_BARE = re.compile(r"[A-Za-z_/][A-Za-z0-9_\-./]*")
 # ...unless the whole text is one keyword token, which Hydra would turn into a bool, None or float.
 _KEYWORD = re.compile(r"true|false|null|nan|inf", re.IGNORECASE)
 
