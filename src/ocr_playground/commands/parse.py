@@ -87,6 +87,7 @@ def _hydra_values(schema: CommandSchema, args: list[str]) -> dict[str, Any]:
 def _cli_values(schema: CommandSchema, args: list[str]) -> dict[str, Any]:
     elems = [e for e in schema.ui_elements if e.cli is not None]
     flags = {e.cli.flag for e in elems if e.cli and e.cli.flag}
+    aliases = {a: e.cli.flag for e in elems if e.cli and e.cli.flag for a in e.cli.aliases}
     positional = [e for e in elems if e.cli and e.cli.flag is None]
     found: dict[str, Any] = {}
     words = list(args)
@@ -102,6 +103,7 @@ def _cli_values(schema: CommandSchema, args: list[str]) -> dict[str, Any]:
             found[positional.pop(0).key] = word
             continue
         flag, value = _split_flag(word, flags)
+        flag = aliases.get(flag, flag)
         targets = [e for e in elems if e.cli and e.cli.flag == flag]
         if not targets:
             raise ParseError(f"The option '{flag}' has no field in the '{schema.id}' form.")

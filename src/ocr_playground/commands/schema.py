@@ -50,6 +50,8 @@ class CliArg(_Strict):
     """A non-Hydra argument. ``flag=None`` means positional (in element order, before any flag)."""
 
     flag: str | None = None
+    # Other spellings of the flag a pasted command may use (`--output` for `-o`); built with `flag`.
+    aliases: list[str] = Field(default_factory=list)
     # Gather this value into one JSON object passed to `flag` (e.g. `blur.kernelSize` in `--params`).
     json_path: str | None = None
 
