@@ -89,7 +89,7 @@ def build_command(req: BuildRequest, catalog: CatalogDep) -> BuildResponse:
             project_dir=catalog.sources.project_dir,
         )
     except FieldError as e:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(e)) from None
+        raise HTTPException(422, str(e)) from None
     return BuildResponse(
         schema_id=schema.id,
         command=result.command,
@@ -118,7 +118,7 @@ def parse(req: ParseRequest, catalog: CatalogDep) -> ParseResponse:
     try:
         parsed = parse_command(schema, req.command)
     except ParseError as e:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(e)) from None
+        raise HTTPException(422, str(e)) from None
     return ParseResponse(
         schema_id=schema.id, values=parsed.values, append_model_suffix=parsed.append_model_suffix
     )

@@ -72,14 +72,22 @@ def group_options(config_dir: Path, group: str) -> list[str]:
 
 def compose_check(config_dir: Path, config_name: str, overrides: list[str]) -> None:
     """Compose the target config with these overrides; raise OverrideError naming the culprit."""
-    message = _compose_error(str(config_dir.resolve()), config_name, tuple(overrides))
+    message = _compose_error(str(config_dir.resolve()), config_name, tuple(overrides), _stamp(config_dir))
     if message is None:
         return
     raise OverrideError(message, _culprit(message, overrides, config_dir, config_name))
 
 
+def _stamp(config_dir: Path) -> tuple[int, float]:
+    # Part of the cache key: editing the project's configs invalidates earlier verdicts.
+    times = [p.stat().st_mtime for p in config_dir.rglob("*.yaml")]
+    return len(times), max(times, default=0.0)
+
+
 @lru_cache(maxsize=256)
-def _compose_error(config_dir: str, config_name: str, overrides: tuple[str, ...]) -> str | None:
+def _compose_error(
+    config_dir: str, config_name: str, overrides: tuple[str, ...], _stamp: tuple[int, float]
+) -> str | None:
     # The SPA rebuilds on every settled change; the same override list is composed once.
     with _compose_lock:
         try:
@@ -87,6 +95,8 @@ def _compose_error(config_dir: str, config_name: str, overrides: tuple[str, ...]
                 compose(config_name=config_name, overrides=list(overrides))
         except (HydraException, OmegaConfBaseException) as e:
             return _first_line(e, lines=12)
+        except Exception as e:  # a broken project file (YAML syntax...) is the project's, not ours
+            return f"{type(e).__name__}: {_first_line(e, lines=12)}"
     return None
 
 
@@ -97,8 +107,9 @@ def _culprit(message: str, overrides: list[str], config_dir: Path, config_name: 
         key = text.lstrip("+~").split("=", 1)[0]
         if f"'{key}'" in message or f"'{key}/" in message or f"{key}=" in message:
             return text
+    stamp = _stamp(config_dir)
     for i in range(1, len(overrides) + 1):
-        if _compose_error(str(config_dir.resolve()), config_name, tuple(overrides[:i])) is not None:
+        if _compose_error(str(config_dir.resolve()), config_name, tuple(overrides[:i]), stamp) is not None:
             return overrides[i - 1]
     return None
 
