@@ -33,7 +33,20 @@ def test_every_packaged_schema_loads_and_builds_its_defaults(catalog: Catalog) -
             load_schema_file(path)
     ids = {s.id for s in catalog.summaries()}
     assert {"train", "test", "predict", "run"} <= ids
-    build(catalog.get("train"), {}, project_dir=PROJECT)
+    for schema_id in ids:  # every default is a value its field accepts (a missing required one aside)
+        build(catalog.get(schema_id), {}, allow_invalid=True, project_dir=PROJECT)
+
+
+def test_a_broken_user_schema_is_skipped_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("id: bad\nlabel: x\nscript: x.py\nui_elements: [{key: 1}]\n")
+    (tmp_path / "worse.yaml").write_text(
+        "id: worse\nlabel: x\nscript: x.py\nhydra: {config_name: x}\nconstant_overrides: ['a=[']\n"
+        "ui_elements: []\n"
+    )
+    (tmp_path / "mine.yaml").write_text("id: mine\nlabel: Mine\nscript: mine.py\nui_elements: []\n")
+    catalog = Catalog(Sources(tmp_path, tmp_path), extra_dir=tmp_path)
+    ids = {s.id for s in catalog.summaries()}
+    assert "mine" in ids and "train" in ids and not {"bad", "worse"} & ids
 
 
 def test_schema_defaults_match_the_project_config(catalog: Catalog) -> None:

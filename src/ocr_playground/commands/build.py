@@ -115,10 +115,9 @@ def resolve_values(schema: CommandSchema, raw: dict[str, Any]) -> dict[str, Any]
 
 
 def visible_keys(schema: CommandSchema, values: dict[str, Any]) -> set[str]:
-    # A field is visible when its condition holds and the fields it looks at are visible themselves.
-    shown: set[str] = set()
-    for e in schema.ui_elements:  # conditions only look back or sideways: one ordered pass, then fix
-        shown.add(e.key)
+    # A field is visible when its condition holds and the fields it looks at are visible themselves
+    # (a resize size hidden with its switch when the pipeline hides the switch): hide until stable.
+    shown = {e.key for e in schema.ui_elements}
     changed = True
     while changed:
         changed = False
@@ -242,6 +241,20 @@ def _hydra_overrides(elems: list[UIElement], values: dict[str, Any]) -> list[str
     return out
 
 
+def _emits(
+    e: UIElement, values: dict[str, Any], defaults: dict[str, Any], shown: set[str], only_changed: bool
+) -> bool:
+    if not e.emits or e.key not in shown:
+        return False
+    v = values[e.key]
+    if e.cli is not None:
+        if v is None:
+            return False  # a flag without a value is simply left out
+        if e.cli.flag is None:
+            return True  # positionals are always part of the command
+    return not only_changed or e.always_emit or v != defaults[e.key] or type(v) is not type(defaults[e.key])
+
+
 def build(
     schema: CommandSchema,
     raw_values: dict[str, Any],
@@ -266,24 +279,9 @@ def build(
         values = apply_model_suffix(schema, values)
 
     defaults = {e.key: coerce(e, e.default) for e in schema.ui_elements if e.type != "info"}
-    emitting = [
-        e
-        for e in schema.ui_elements
-        if e.emits
-        and e.key in shown
-        and (
-            not only_changed
-            or values[e.key] != defaults[e.key]
-            or type(values[e.key]) is not type(defaults[e.key])
-            or e.always_emit
-            or (e.cli is not None and e.cli.flag is None)
-        )
-        and not (e.cli is not None and values[e.key] is None)
-    ]
+    emitting = [e for e in schema.ui_elements if _emits(e, values, defaults, shown, only_changed)]
     if schema.hydra is not None:
         overrides = _hydra_overrides(emitting, values)
-        for text in schema.constant_overrides:
-            hydra_check.parse_override(text)
         if project_dir is not None and error is None:
             config_dir = project_dir / schema.hydra.config_path
             if config_dir.is_dir():

@@ -7,6 +7,7 @@ root, dataset folders and images under the data root, or the options of a config
 Hydra project. A source that yields nothing leaves the schema's static ``options`` in place.
 """
 
+import logging
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,12 +16,15 @@ from pathlib import Path
 
 import yaml
 
-from ocr_playground.commands.hydra_check import group_options
+from ocr_playground.commands.hydra_check import OverrideError, group_options, parse_override
 from ocr_playground.commands.schema import CommandSchema, SchemaSummary, UIElement
 
 CHECKPOINT_SUFFIXES = {".ckpt", ".pt", ".pth", ".onnx", ".safetensors"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
 MAX_OPTIONS = 500  # a form list, not a file browser
+RECOMMENDATIONS = "recommendations.yaml"
+
+log = logging.getLogger(__name__)
 
 
 class UnknownSchema(LookupError):
@@ -32,18 +36,38 @@ def packaged_schema_dir() -> Path:
 
 
 def load_schema_file(path: Path) -> CommandSchema:
+    """Read and check one schema; a broken one raises (ValueError, yaml.YAMLError)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return CommandSchema.model_validate(data)
+    schema = CommandSchema.model_validate(data)
+    check_hydra_syntax(schema)
+    return schema
+
+
+def check_hydra_syntax(schema: CommandSchema) -> None:
+    """Constant overrides and every override key must be Hydra grammar before any form is built."""
+    try:
+        for text in schema.constant_overrides if schema.hydra else []:
+            parse_override(text)
+        for e in schema.ui_elements:
+            if e.hydra_override is not None:
+                parse_override(f"{e.hydra_override}=x")
+    except OverrideError as err:
+        raise ValueError(f"schema {schema.id!r}: {err}") from None
 
 
 @lru_cache(maxsize=8)
 def _load_dir(folder: str, _mtime: float) -> dict[str, CommandSchema]:
     schemas = {}
     for path in sorted(Path(folder).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and "ui_elements" in data:  # recommendations.yaml is not a schema
-            schema = CommandSchema.model_validate(data)
-            schemas[schema.id] = schema
+        if path.name == RECOMMENDATIONS:
+            continue
+        try:
+            schema = load_schema_file(path)
+        except (ValueError, yaml.YAMLError) as e:
+            # One bad file in a user's schema folder must not take the other forms down with it.
+            log.warning("skipping command schema %s: %s", path, e)
+            continue
+        schemas[schema.id] = schema
     return schemas
 
 

@@ -23,7 +23,8 @@ _PS_QUOTES = "'\u2018\u2019\u201a\u201b"
 
 
 def posix_quote(arg: str) -> str:
-    if _POSIX_SAFE.fullmatch(arg):
+    # A leading `=` is quoted too: zsh expands `=word` to the path of the command `word`.
+    if _POSIX_SAFE.fullmatch(arg) and not arg.startswith("="):
         return arg
     if "'" not in arg:
         return f"'{arg}'"

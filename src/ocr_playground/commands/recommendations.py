@@ -6,7 +6,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from ocr_playground.commands.catalog import packaged_schema_dir
+from ocr_playground.commands.catalog import RECOMMENDATIONS, packaged_schema_dir
 
 
 class Recommendation(BaseModel):
@@ -28,7 +28,7 @@ class _File(BaseModel):
 
 @lru_cache(maxsize=1)
 def all_recommendations() -> tuple[Recommendation, ...]:
-    path = packaged_schema_dir() / "recommendations.yaml"
+    path = packaged_schema_dir() / RECOMMENDATIONS
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return tuple(_File.model_validate(data).recommendations)
 
