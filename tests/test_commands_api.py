@@ -1,5 +1,6 @@
 """The /api/commands routes over a real socket: shapes, options filled in, 4xx naming the field."""
 
+import json
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,14 +86,28 @@ def test_live_preview_reports_a_broken_rule_without_failing(base_url: str) -> No
         ({"schema_id": "train", "values": {"colour": "red"}}, 422, "colour"),
         ({"schema_id": "run", "values": {"image": "a.jpg", "output": "a.jpg"}}, 422, "output"),
         ({"values": {}}, 422, "schema_id"),
+        ({"schema_id": "train", "values": {"exp_name": "\ud800"}}, 422, "exp_name"),
+        ({"schema_id": "train", "values": {"learning_rate": 10**400}}, 422, "learning_rate"),
+        ({"schema_id": "train", "values": {"max_epochs": 10**30}}, 422, "max_epochs"),
+        ({"schema_id": "train", "values": {"tags": [{"a": 1}]}}, 422, "tags"),
         ({"schema_id": "train", "values": []}, 422, "values"),
     ],
 )
 def test_bad_build_requests_name_the_field(base_url: str, body: dict, code: int, named: str) -> None:
-    r = httpx.post(f"{base_url}/build", json=body)
+    # ASCII JSON on the wire, so a lone surrogate ("\ud800") travels as an escape as a browser sends it.
+    r = httpx.post(
+        f"{base_url}/build", content=json.dumps(body), headers={"content-type": "application/json"}
+    )
     assert r.status_code == code
     detail = r.json()["detail"]
     assert isinstance(detail, str) and named in detail
+
+
+def test_openapi_describes_the_routes(base_url: str) -> None:
+    spec = httpx.get(base_url.removesuffix("/api/commands") + "/openapi.json").json()
+    assert {"/api/commands/build", "/api/commands/parse", "/api/commands/schemas/{schema_id}"} <= set(
+        spec["paths"]
+    )
 
 
 def test_unknown_schema_is_404_everywhere(base_url: str) -> None:

@@ -62,7 +62,10 @@ def coerce(e: UIElement, value: Any) -> Any:
             if isinstance(value, float) and not value.is_integer():
                 raise FieldError(e.key, f"Field {_name(e)} must be a whole number, got {value!r}.")
             return int(value)
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise FieldError(e.key, f"Field {_name(e)} is too large for a float.") from None
     if e.type == "multiselect":
         if not isinstance(value, list):
             raise FieldError(e.key, f"Field {_name(e)} must be a list, got {value!r}.")
@@ -83,6 +86,11 @@ def _coerce_text_or_option(e: UIElement, value: Any) -> Any:
         raise FieldError(e.key, f"Field {_name(e)} must be text, got {value!r}.")
     if "\x00" in value:
         raise FieldError(e.key, f"Field {_name(e)} contains a NUL character, which no argv can carry.")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from JSON "\ud800": no command line holds it
+            raise FieldError(e.key, f"Field {_name(e)} is not valid Unicode text.") from None
     if e.hydra_override is not None and value == OMEGACONF_MISSING:
         raise FieldError(e.key, f"Field {_name(e)} cannot be '???': OmegaConf reads it as a missing value.")
     return value

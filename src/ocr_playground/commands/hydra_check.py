@@ -51,7 +51,10 @@ def config_value(parsed: Any) -> Any:
 def verify_value(text: str, expected: Any, *, literal: bool = True) -> None:
     """Parse `text` (one override) and insist the value it carries is `expected`, type included."""
     parsed = parse_override(text).value()
-    got = config_value(parsed) if literal else parsed
+    try:
+        got = config_value(parsed) if literal else parsed
+    except OmegaConfBaseException as e:
+        raise OverrideError(f"OmegaConf cannot read the value of {text!r}: {_first_line(e)}", text) from e
     if not _same(got, expected):
         raise OverrideError(f"the override {text!r} would give {got!r} instead of {expected!r}", text)
 
