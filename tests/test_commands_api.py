@@ -141,6 +141,10 @@ def test_parse_round_trips_build(base_url: str) -> None:
 
 
 def test_parse_names_what_it_cannot_hold(base_url: str) -> None:
+    for command in ("python train.py \ud800=1", "python train.py exp_name=\ud800", "python\ud800"):
+        body = json.dumps({"schema_id": "train", "command": command})
+        r = httpx.post(f"{base_url}/parse", content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 422 and isinstance(r.json()["detail"], str)
     r = httpx.post(
         f"{base_url}/parse", json={"schema_id": "train", "command": "python train.py trainer.precision=16"}
     )

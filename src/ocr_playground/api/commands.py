@@ -59,11 +59,16 @@ class ParseResponse(BaseModel):
     append_model_suffix: bool
 
 
+def _refuse(code: int, error: Exception) -> HTTPException:
+    # Details quote the culprit; a lone surrogate in it must not turn the 4xx into a failed encode.
+    return HTTPException(code, str(error).encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
 def _schema(catalog: Catalog, schema_id: str) -> CommandSchema:
     try:
         return catalog.get(schema_id)
     except UnknownSchema as e:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(e)) from None
+        raise _refuse(status.HTTP_404_NOT_FOUND, e) from None
 
 
 @router.get("/schemas")
@@ -89,7 +94,7 @@ def build_command(req: BuildRequest, catalog: CatalogDep) -> BuildResponse:
             project_dir=catalog.sources.project_dir,
         )
     except FieldError as e:
-        raise HTTPException(422, str(e)) from None
+        raise _refuse(422, e) from None
     return BuildResponse(
         schema_id=schema.id,
         command=result.command,
@@ -118,7 +123,7 @@ def parse(req: ParseRequest, catalog: CatalogDep) -> ParseResponse:
     try:
         parsed = parse_command(schema, req.command)
     except ParseError as e:
-        raise HTTPException(422, str(e)) from None
+        raise _refuse(422, e) from None
     return ParseResponse(
         schema_id=schema.id, values=parsed.values, append_model_suffix=parsed.append_model_suffix
     )
