@@ -1,18 +1,23 @@
 """Form semantics: defaults, visibility, rules, only-changed emission, suffix, CLI flags and JSON."""
 
+import contextlib
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from ocr_playground.commands import hydra_check
 from ocr_playground.commands.build import FieldError, build
 from ocr_playground.commands.catalog import Catalog, Sources, load_schema_file, packaged_schema_dir
+from ocr_playground.commands.parse import ParseError, parse_command
 from ocr_playground.commands.recommendations import recommendations
 from ocr_playground.commands.schema import CommandSchema
 
 PROJECT = Path(__file__).resolve().parents[1] / "examples" / "dbnet_project"
+CATALOG = Catalog(Sources(Path("/nonexistent"), Path("/nonexistent"), PROJECT))
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +234,36 @@ def test_recommendations_filter_by_architecture() -> None:
     assert dbnet and all(r.architecture in (None, "dbnet") for r in dbnet)
     assert any(r.architecture == "dbnetpp" for r in recommendations())
     assert not any(r.architecture == "dbnetpp" for r in dbnet)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["train", "run", "test"]), st.data())
+def test_any_json_is_a_command_or_a_field_error(schema_id: str, data: st.DataObject) -> None:
+    # The API's promise in miniature: whatever the SPA sends, a result or a FieldError, never a crash.
+    schema = CATALOG.get(schema_id)
+    keys = st.sampled_from([e.key for e in schema.ui_elements] + ["unknown"])
+    values = data.draw(st.dictionaries(keys, json_values, max_size=4))
+    try:
+        build(
+            schema,
+            values,
+            append_model_suffix=data.draw(st.booleans()),
+            allow_invalid=data.draw(st.booleans()),
+        )
+    except FieldError as e:
+        assert e.field in values or e.field in {el.key for el in schema.ui_elements}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["train", "run"]), st.text(max_size=60))
+def test_any_pasted_text_parses_or_is_a_parse_error(schema_id: str, tail: str) -> None:
+    schema = CATALOG.get(schema_id)
+    with contextlib.suppress(ParseError):
+        parse_command(schema, " ".join(schema.argv) + " " + tail)
