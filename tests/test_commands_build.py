@@ -83,7 +83,7 @@ def test_only_changed_values_are_emitted(catalog: Catalog) -> None:
     schema = catalog.get("train")
     assert build(schema, {"max_epochs": 50, "learning_rate": 0.001}).overrides == []
     assert build(schema, {"max_epochs": 60}).overrides == ["trainer.max_epochs=60"]
-    every = build(schema, {}, only_changed=False).overrides
+    every = build(schema, {}, only_changed=False, project_dir=PROJECT).overrides
     assert "trainer.max_epochs=50" in every and "model/architectures=dbnet" in every
     assert not any(o.startswith("ckpt_path") for o in every)  # hidden: resume is off
 

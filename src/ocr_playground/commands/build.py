@@ -231,21 +231,21 @@ def _cli_args(elems: list[UIElement], values: dict[str, Any]) -> list[str]:
     return positional + flags
 
 
-def _hydra_overrides(elems: list[UIElement], values: dict[str, Any]) -> list[str]:
+def _hydra_overrides(elems: list[UIElement], values: dict[str, Any]) -> list[tuple[UIElement, str]]:
     out = []
     for e in elems:
         assert e.hydra_override is not None
         v = values[e.key]
         if e.hydra_mode == "delete":
-            if v:
-                out.append(format_override(e.hydra_override, None, "delete"))
+            if v:  # an unchecked "delete" switch has nothing to say, even when every value is emitted
+                out.append((e, format_override(e.hydra_override, None, "delete")))
             continue
         text = format_override(e.hydra_override, v, e.hydra_mode, literal=not e.allow_interpolation)
         try:
             hydra_check.verify_value(text, v, literal=not e.allow_interpolation)
         except hydra_check.OverrideError as err:
             raise FieldError(e.key, f"Field {_name(e)}: {err}.") from err
-        out.append(text)
+        out.append((e, text))
     return out
 
 
@@ -289,11 +289,13 @@ def build(
     defaults = {e.key: coerce(e, e.default) for e in schema.ui_elements if e.type != "info"}
     emitting = [e for e in schema.ui_elements if _emits(e, values, defaults, shown, only_changed)]
     if schema.hydra is not None:
-        overrides = _hydra_overrides(emitting, values)
+        pairs = _hydra_overrides(emitting, values)
+        emitting = [e for e, _ in pairs]
+        overrides = [text for _, text in pairs]
         if project_dir is not None and error is None:
             config_dir = project_dir / schema.hydra.config_path
             if config_dir.is_dir():
-                _compose(schema, config_dir, emitting, overrides)
+                _compose(schema, config_dir, pairs)
         argv = [*schema.argv, *schema.constant_overrides, *overrides]
     else:
         overrides = _cli_args(emitting, values)
@@ -311,16 +313,13 @@ def build(
     )
 
 
-def _compose(
-    schema: CommandSchema, config_dir: Path, emitting: list[UIElement], overrides: list[str]
-) -> None:
+def _compose(schema: CommandSchema, config_dir: Path, pairs: list[tuple[UIElement, str]]) -> None:
     assert schema.hydra is not None
-    all_overrides = [*schema.constant_overrides, *overrides]
+    all_overrides = [*schema.constant_overrides, *(text for _, text in pairs)]
     try:
         hydra_check.compose_check(config_dir, schema.hydra.config_name, all_overrides)
     except hydra_check.OverrideError as err:
-        by_text = dict(zip(overrides, emitting, strict=True))
-        culprit = by_text.get(err.override or "")
+        culprit = next((e for e, text in pairs if text == err.override), None)
         where = f"Field {_name(culprit)}" if culprit else f"The '{schema.id}' schema"
         raise FieldError(
             culprit.key if culprit else "schema_id",

@@ -92,8 +92,9 @@ class UIElement(_Strict):
             raise ValueError(f"element {self.key!r} sets both hydra_override and cli")
         if self.hydra_override is not None and not _HYDRA_KEY.match(self.hydra_override):
             raise ValueError(f"element {self.key!r}: {self.hydra_override!r} is not a Hydra key or group")
-        if self.hydra_mode == "delete" and self.type != "checkbox":
-            raise ValueError(f"element {self.key!r}: hydra_mode 'delete' needs a checkbox")
+        if self.hydra_mode == "delete" and (self.type != "checkbox" or self.default not in (None, False)):
+            # Checked = `~key`; unchecked says nothing, so "deleted" cannot be the default.
+            raise ValueError(f"element {self.key!r}: hydra_mode 'delete' needs a checkbox off by default")
         if self.type in ("selectbox", "multiselect") and self.options is None and self.options_source is None:
             raise ValueError(f"element {self.key!r}: a {self.type} needs options or options_source")
         if self.options_source is not None and not _OPTIONS_SOURCE.match(self.options_source):
