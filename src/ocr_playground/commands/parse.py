@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from omegaconf.errors import OmegaConfBaseException
+
 from ocr_playground.commands import hydra_check
 from ocr_playground.commands.build import FieldError, resolve_values
+from ocr_playground.commands.overrides import escape_interpolation
 from ocr_playground.commands.schema import CommandSchema, UIElement
 
 
@@ -80,8 +83,26 @@ def _hydra_values(schema: CommandSchema, args: list[str]) -> dict[str, Any]:
             found[e.key] = True
             continue
         value = override.value()
-        found[e.key] = hydra_check.config_value(value) if not e.allow_interpolation else value
+        found[e.key] = value if e.allow_interpolation else _literal(e, word, value)
     return found
+
+
+def _literal(e: UIElement, word: str, value: Any) -> Any:
+    """The text a literal field holds: OmegaConf's escapes undone, a live interpolation refused."""
+    try:
+        text = hydra_check.config_value(value)
+    except OmegaConfBaseException:
+        text = None
+    raw = value if isinstance(value, list) else [value]
+    got = text if isinstance(text, list) else [text]
+    # Only `\${` escapes come back unchanged when escaped again; a real `${...}` would run at launch.
+    for r, g in zip(raw, got, strict=False):
+        if isinstance(r, str) and "${" in r and (not isinstance(g, str) or escape_interpolation(g) != r):
+            raise ParseError(
+                f"The override '{word}' uses an interpolation, "
+                f"but field '{e.key}' ({e.label}) holds plain text."
+            )
+    return text
 
 
 def _cli_values(schema: CommandSchema, args: list[str]) -> dict[str, Any]:
