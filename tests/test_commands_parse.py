@@ -9,13 +9,15 @@ from hypothesis import strategies as st
 from ocr_playground.commands.build import build
 from ocr_playground.commands.catalog import Catalog, Sources
 from ocr_playground.commands.parse import ParseError, parse_command
+from test_commands_overrides import texts
 
 PROJECT = Path(__file__).resolve().parents[1] / "examples" / "dbnet_project"
 CATALOG = Catalog(Sources(Path("/nonexistent/ckpt"), Path("/nonexistent/data"), PROJECT))
 TRAIN = CATALOG.get("train")
 RUN = CATALOG.get("run")
 
-text = st.text(min_size=1, max_size=20).filter(lambda s: "\x00" not in s and s != "???")
+# The tricky text of the override tests (quotes, `${`, keywords, unicode), never empty here.
+text = st.one_of(texts, st.text(max_size=20)).filter(lambda s: s and "\x00" not in s and s != "???")
 
 
 def _options(schema, key):
