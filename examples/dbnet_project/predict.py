@@ -1,9 +1,8 @@
 """Predict entry point of the example project: compose the config, write it resolved, exit 0."""
 
 import hydra
-from omegaconf import DictConfig
-
 from _common import write_resolved
+from omegaconf import DictConfig
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="predict")
