@@ -121,7 +121,11 @@ class Catalog:
     def _fill(self, schema: CommandSchema, e: UIElement) -> UIElement:
         if e.options_source is None:
             return e
-        found = self._read_source(schema, e.options_source)
+        try:
+            found = self._read_source(schema, e.options_source)
+        except OSError as err:  # an unreadable root leaves the static options; the form still works
+            log.warning("options_source %s of %s: %s", e.options_source, schema.id, err)
+            found = []
         return e.model_copy(update={"options": found}) if found else e
 
     def _read_source(self, schema: CommandSchema, source: str) -> list[str]:
