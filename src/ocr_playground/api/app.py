@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from ocr_playground.api import health
+from ocr_playground.api import health, inference
 from ocr_playground.api.errors import install_error_handlers
 from ocr_playground.settings import Settings
 
@@ -13,4 +13,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(inference.router)
     return app
