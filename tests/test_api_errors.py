@@ -3,10 +3,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import live_server
 
 from ocr_playground.api.errors import validation_sentence
 from ocr_playground.settings import Settings
+
+from live_server import live_server
 
 
 @pytest.fixture(scope="module")

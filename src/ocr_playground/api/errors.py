@@ -33,8 +33,14 @@ def validation_sentence(errors: list[dict[str, Any]]) -> str:
 
 
 def _json_safe(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: (v if k != "ctx" else {ck: str(cv) for ck, cv in v.items()}) for k, v in e.items()
-             if k in ("type", "loc", "msg", "ctx")} for e in errors]
+    return [
+        {
+            k: (v if k != "ctx" else {ck: str(cv) for ck, cv in v.items()})
+            for k, v in e.items()
+            if k in ("type", "loc", "msg", "ctx")
+        }
+        for e in errors
+    ]
 
 
 async def _on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -15,9 +15,7 @@ from pydantic.alias_generators import to_camel
 class OpParams(BaseModel):
     """Base of every op's params: camelCase JSON names, unknown fields refused, immutable."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
 
 @dataclass(frozen=True)

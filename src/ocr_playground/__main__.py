@@ -1,0 +1,5 @@
+import sys
+
+from ocr_playground.cli import main
+
+sys.exit(main())

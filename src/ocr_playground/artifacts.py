@@ -1,0 +1,42 @@
+"""Where artifacts live, how they are written (never half), and which paths a user may name."""
+
+import os
+import tempfile
+from pathlib import Path
+
+
+class PathOutsideRoot(ValueError):
+    """A user-supplied path leaves the root it must stay under (after resolving symlinks)."""
+
+
+def confine(user_path: str | Path, root: Path) -> Path:
+    """Resolve ``user_path`` (relative to ``root`` unless absolute) and insist it stays in ``root``."""
+    root = Path(root).resolve()
+    candidate = Path(user_path)
+    if not candidate.is_absolute():
+        candidate = root / candidate
+    resolved = candidate.resolve()
+    if not resolved.is_relative_to(root):
+        raise PathOutsideRoot(f"The path '{user_path}' is outside the allowed root '{root}'.")
+    return resolved
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write to a temp file beside ``path``, fsync, then rename: readers see all or nothing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def playground_path(outputs_root: Path, pipeline_id: str, job_id: str) -> Path:
+    return Path(outputs_root) / "playground" / pipeline_id / f"{job_id}.png"

@@ -1,0 +1,28 @@
+"""The cache key shared by the browser and the server (DESIGN.md, "Cache key").
+
+Params are hashed exactly as sent (no defaults filled in), so both sides can compute the key
+without knowing any op's schema. JSON is canonicalised by RFC 8785 (JCS).
+"""
+
+import hashlib
+from typing import Any
+
+import rfc8785
+
+
+def image_digest(image_bytes: bytes) -> str:
+    return hashlib.sha256(image_bytes).hexdigest()
+
+
+def cache_key_from_digest(
+    pipeline_id: str, digest: str, params: Any, checkpoint_path: str | None = None
+) -> str:
+    """The key when the image's digest is already known (the image is hashed once)."""
+    material = digest.encode() + b"\n" + rfc8785.dumps(params)
+    if checkpoint_path is not None:
+        material += b"\n" + checkpoint_path.encode()
+    return f"{pipeline_id}:{hashlib.sha256(material).hexdigest()[:16]}"
+
+
+def cache_key(pipeline_id: str, image_bytes: bytes, params: Any, checkpoint_path: str | None = None) -> str:
+    return cache_key_from_digest(pipeline_id, image_digest(image_bytes), params, checkpoint_path)

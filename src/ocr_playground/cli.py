@@ -1,0 +1,174 @@
+"""The ``ocr-playground`` command. Each subcommand is a small function; bad input exits 2 with one line.
+
+Subcommands register themselves in ``COMMANDS`` (name -> (add_arguments, handler)), so a new area
+adds one entry rather than another branch.
+"""
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ocr_playground.artifacts import atomic_write_bytes
+from ocr_playground.imaging.errors import ImagingError
+from ocr_playground.imaging.io import encode_png, read_image
+from ocr_playground.imaging.pipeline import PIPELINES, describe_pipelines, run_steps, validate
+
+
+class UsageError(Exception):
+    """Bad input from the command line: printed as one line, exit status 2."""
+
+
+def load_params(text: str | None) -> Any:
+    """``--params`` is inline JSON or ``@file.json``."""
+    if text is None:
+        return {}
+    source = "--params"
+    if text.startswith("@"):
+        source = text[1:]
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot read params file '{source}': {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+
+
+def write_output(path: Path, data: bytes) -> None:
+    if path.is_dir():
+        raise UsageError(f"output '{path}' is a folder; give a file name such as {path / 'out.png'}")
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write output '{path}': {exc.strerror}") from None
+
+
+def print_timings(timings: dict[str, float], stream: Any = sys.stdout) -> None:
+    width = max((len(name) for name in timings), default=5)
+    for name, ms in timings.items():
+        print(f"  {name:<{width}}  {ms:8.1f} ms", file=stream)
+    print(f"  {'total':<{width}}  {sum(timings.values()):8.1f} ms", file=stream)
+
+
+# --- run ---------------------------------------------------------------------------------------
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("image", type=Path, help="input image (JPEG, PNG, WebP, TIFF or BMP)")
+    parser.add_argument(
+        "--pipeline",
+        default="preprocessing",
+        choices=sorted(PIPELINES),
+        help="pipeline to run (default: preprocessing)",
+    )
+    parser.add_argument(
+        "--params",
+        metavar="JSON|@FILE",
+        help='params as JSON, e.g. \'{"grayscale": true, "blur": {"kernelSize": 5}}\', or @params.json',
+    )
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output PNG path")
+    parser.add_argument("--timings", action="store_true", help="print per-op timings")
+
+
+def run(args: argparse.Namespace) -> None:
+    # Validate params before decoding: a typo should not cost a 50 MP decode.
+    steps = validate(args.pipeline, load_params(args.params))
+    image = read_image(args.image)
+    result = run_steps(steps, image)
+    write_output(args.output, encode_png(result.image))
+    if args.timings:
+        print(f"{args.output}: {result.image.shape[1]}×{result.image.shape[0]}")
+        print_timings(result.timings)
+
+
+# --- pipelines ---------------------------------------------------------------------------------
+
+
+def pipelines(_: argparse.Namespace) -> None:
+    print(json.dumps(describe_pipelines(), indent=2))
+
+
+# --- demo (the main job of `make run` until the server lands) ----------------------------------
+
+DEMO_PARAMS = {
+    "resize": {"maxSide": 1600},
+    "grayscale": True,
+    "autocontrast": {"cutoff": 1},
+    "blur": {"kernelSize": 3},
+    "binarize": {"method": "adaptive"},
+}
+
+
+def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=Path("outputs/demo"),
+        help="where the sample and its result go (default: outputs/demo)",
+    )
+
+
+def demo(args: argparse.Namespace) -> None:
+    from ocr_playground.imaging.io import decode_image
+    from ocr_playground.imaging.synthetic import make_receipt
+
+    receipt = make_receipt(seed=7, size=(2000, 1500))
+    sample = args.out_dir / "sample-receipt.jpg"
+    write_output(sample, receipt.jpeg)
+    started = time.perf_counter()
+    result = run_steps(validate("preprocessing", DEMO_PARAMS), decode_image(receipt.jpeg))
+    out = args.out_dir / "sample-receipt.preprocessed.png"
+    write_output(out, encode_png(result.image))
+    print(f"sample:  {sample}\nresult:  {out}\nparams:  {json.dumps(DEMO_PARAMS)}")
+    print_timings(result.timings)
+    print(f"wall: {(time.perf_counter() - started) * 1000:.1f} ms (decode + ops)")
+
+
+Handler = Callable[[argparse.Namespace], None]
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None, Handler]] = {
+    "run": ("run a pipeline on one image and write a PNG", add_run_arguments, run),
+    "pipelines": ("print the pipelines and each op's params schema as JSON", None, pipelines),
+    "demo": (
+        "generate a sample receipt and preprocess it, printing per-op timings",
+        add_demo_arguments,
+        demo,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ocr-playground",
+        description="Image-pipeline playground for OCR engineers: run the preprocessing pipeline, "
+        "serve the playground, detect text.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, add_arguments, handler) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if add_arguments is not None:
+            add_arguments(command)
+        command.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (UsageError, ImagingError) as exc:
+        print(f"ocr-playground {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Decoding and encoding images, with the pixel limit checked from the header before any decoding.
+
+Every image enters the pipeline as RGB ``uint8`` (H×W×3) with its EXIF orientation applied, so a
+phone photo is upright in the preview, on the server and in a batch run alike.
+"""
+
+import io
+import warnings
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ocr_playground.imaging.errors import ImageTooLarge, InvalidImage
+
+MAX_PIXELS = 50_000_000
+FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP")
+PNG_FAST_COMPRESSION = 1
+
+# Pillow's own bomb guard would fire on a different number and with a different error; ours runs
+# first and says what the limit is.
+Image.MAX_IMAGE_PIXELS = None
+
+
+def _open(data: bytes) -> Image.Image:
+    if not data:
+        raise InvalidImage("The image is empty (0 bytes).")
+    try:
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+    except UnidentifiedImageError:
+        raise InvalidImage(
+            "The data is not an image in a supported format (JPEG, PNG, WebP, TIFF or BMP)."
+        ) from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise InvalidImage(f"The image header cannot be read: {exc}.") from None
+    return image
+
+
+def _check_pixels(width: int, height: int, max_pixels: int) -> None:
+    if width <= 0 or height <= 0:
+        raise InvalidImage(f"The image header gives an empty size ({width}×{height}).")
+    if width * height > max_pixels:
+        raise ImageTooLarge(
+            f"The image is {width}×{height} = {width * height / 1e6:.1f} megapixels, over the "
+            f"limit of {max_pixels / 1e6:.0f} megapixels."
+        )
+
+
+def probe_size(data: bytes, max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """Width and height from the header alone; refuses an image over ``max_pixels``."""
+    image = _open(data)
+    _check_pixels(*image.size, max_pixels)
+    return image.size
+
+
+def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Decode to upright RGB ``uint8``. Transparent images are flattened onto white paper."""
+    image = _open(data)
+    _check_pixels(*image.size, max_pixels)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise InvalidImage(f"The image data is corrupt or truncated: {exc}.") from None
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        flat.alpha_composite(rgba)
+        image = flat
+    return np.asarray(image.convert("RGB"))
+
+
+def read_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InvalidImage(f"There is no file at '{path}'.") from None
+    except IsADirectoryError:
+        raise InvalidImage(f"'{path}' is a folder, not an image file.") from None
+    except OSError as exc:
+        raise InvalidImage(f"'{path}' cannot be read: {exc.strerror}.") from None
+    return decode_image(data, max_pixels)
+
+
+def _to_bgr(image: np.ndarray) -> np.ndarray:
+    code = cv2.COLOR_RGBA2BGRA if image.shape[2] == 4 else cv2.COLOR_RGB2BGR
+    return cv2.cvtColor(image, code)
+
+
+def encode_png(image: np.ndarray, compress_level: int = PNG_FAST_COMPRESSION) -> bytes:
+    """PNG bytes (RGB or RGBA kept); a fast compression level, since previews are short-lived."""
+    ok, buf = cv2.imencode(".png", _to_bgr(image), [cv2.IMWRITE_PNG_COMPRESSION, compress_level])
+    if not ok:
+        raise InvalidImage("The image could not be encoded as PNG.")
+    return buf.tobytes()
+
+
+def encode_jpeg(image: np.ndarray, quality: int = 90) -> bytes:
+    """JPEG bytes; an alpha channel is dropped (JPEG has none)."""
+    ok, buf = cv2.imencode(".jpg", _to_bgr(image[:, :, :3]), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise InvalidImage("The image could not be encoded as JPEG.")
+    return buf.tobytes()

@@ -1,0 +1,57 @@
+"""autocontrast: per channel, stretch so the ``cutoff``% darkest/lightest pixels map to 0/255.
+
+Pillow's ``ImageOps.autocontrast`` semantics, built as one lookup table per channel from its
+histogram; the cut-off walk is done on cumulative sums instead of Pillow's per-bin loop.
+"""
+
+import cv2
+import numpy as np
+from pydantic import Field
+
+from ocr_playground.imaging.ops.base import Op, OpParams
+from ocr_playground.imaging.pixels import split_alpha, with_alpha
+
+_LEVELS = np.arange(256, dtype=np.float64)
+
+
+class AutocontrastParams(OpParams):
+    cutoff: float = Field(
+        0.0, ge=0, lt=50, description="Percent of pixels clipped at each end of each channel."
+    )
+
+
+def channel_lut(histogram: np.ndarray, cutoff: float) -> np.ndarray:
+    """The 256-entry table Pillow would build for one channel's histogram."""
+    h = histogram.astype(np.int64)
+    if cutoff:
+        cut = int(h.sum() * cutoff // 100)
+        # Removing `cut` pixels from the low end empties every bin whose cumulative count is <= cut.
+        # The high end is then cut from what the low end left, as Pillow does.
+        h = np.minimum(h, np.maximum(np.cumsum(h) - cut, 0))
+        h = np.minimum(h, np.maximum(np.cumsum(h[::-1])[::-1] - cut, 0))
+    nonzero = np.flatnonzero(h)
+    if nonzero.size == 0 or nonzero[-1] <= nonzero[0]:
+        return np.arange(256, dtype=np.uint8)
+    lo, hi = int(nonzero[0]), int(nonzero[-1])
+    scale = 255.0 / (hi - lo)
+    offset = -lo * scale
+    # int() truncates toward zero; values below zero are clipped to 0 either way.
+    return np.clip(np.trunc(_LEVELS * scale + offset), 0, 255).astype(np.uint8)
+
+
+def autocontrast(image: np.ndarray, params: AutocontrastParams) -> np.ndarray:
+    rgb, alpha = split_alpha(image)
+    channels = cv2.split(np.ascontiguousarray(rgb))
+    out = []
+    for channel in channels:
+        histogram = cv2.calcHist([channel], [0], None, [256], [0, 256]).ravel()
+        out.append(cv2.LUT(channel, channel_lut(histogram, params.cutoff)))
+    return with_alpha(cv2.merge(out), alpha)
+
+
+OP = Op(
+    name="autocontrast",
+    params=AutocontrastParams,
+    apply=autocontrast,
+    summary="Stretch each channel so its darkest/lightest cutoff% reach 0/255.",
+)

@@ -1,0 +1,183 @@
+"""Named pipelines and how they run.
+
+``preprocessing`` takes ``params`` keyed by op: ``true`` (on, defaults), an object (on, with these
+params), ``false``/absent (off), and for background removal ``"client"``/``"server"`` — a routing
+hint that also means on, with defaults. ``rembg`` is background removal alone with its params at the
+top level. Params are validated in full before any pixel is touched, and the ops always run in the
+pipeline's fixed order, whatever order the JSON had.
+"""
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import ValidationError
+
+from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline
+from ocr_playground.imaging.ops.base import Op, OpParams
+from ocr_playground.imaging.registry import OPS, canonical_name
+
+ROUTING_HINTS = ("client", "server")
+HINTED_OP = "background_removal"
+
+ProgressCallback = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    id: str
+    ops: tuple[str, ...]
+    description: str
+    # "by_op": params keyed by op name; "flat": params of the single op at the top level.
+    params_style: Literal["by_op", "flat"] = "by_op"
+
+
+PIPELINES: dict[str, Pipeline] = {
+    p.id: p
+    for p in (
+        Pipeline(
+            "preprocessing",
+            tuple(
+                name
+                for name in (
+                    "resize",
+                    "crop_document",
+                    "background_removal",
+                    "grayscale",
+                    "autocontrast",
+                    "blur",
+                    "binarize",
+                )
+                if name in OPS
+            ),
+            "Receipt preprocessing: each op switched on or off, run in this fixed order.",
+        ),
+    )
+}
+if "background_removal" in OPS:
+    PIPELINES["rembg"] = Pipeline(
+        "rembg", ("background_removal",), "Background removal alone; params at the top level.", "flat"
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    op: Op
+    params: OpParams
+
+
+@dataclass
+class PipelineResult:
+    image: np.ndarray
+    timings: dict[str, float] = field(default_factory=dict)  # op name -> milliseconds, in run order
+
+
+def get_pipeline(pipeline_id: str) -> Pipeline:
+    try:
+        return PIPELINES[pipeline_id]
+    except KeyError:
+        known = ", ".join(PIPELINES)
+        raise UnknownPipeline(f"Unknown pipeline '{pipeline_id}'; known pipelines: {known}.") from None
+
+
+def _describe_error(op_name: str, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "params"
+    value = f" (got {first['input']!r})" if "input" in first and first["type"] != "missing" else ""
+    more = f"; {exc.error_count() - 1} more problem(s)" if exc.error_count() > 1 else ""
+    message = first["msg"].removeprefix("Value error, ")
+    return f"Invalid params for op '{op_name}': field '{where}': {message}{value}{more}."
+
+
+def _validate_op(op: Op, value: Any) -> OpParams | None:
+    """Turn one op's JSON value into its params model, or None when the op is off."""
+    if value is None or value is False:
+        return None
+    if value is True or (op.name == HINTED_OP and value in ROUTING_HINTS):
+        value = {}
+    if not isinstance(value, Mapping):
+        hint = ', "client" or "server"' if op.name == HINTED_OP else ""
+        raise InvalidParams(f"Op '{op.name}' takes true, false{hint} or an object of params, got {value!r}.")
+    try:
+        return op.params.model_validate(dict(value))
+    except ValidationError as exc:
+        raise InvalidParams(_describe_error(op.name, exc)) from None
+
+
+def _by_op(pipeline: Pipeline, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Params keyed by canonical op name; unknown names and alias clashes refused."""
+    chosen: dict[str, Any] = {}
+    for key, value in params.items():
+        name = canonical_name(key)
+        if name is None or name not in pipeline.ops:
+            raise InvalidParams(
+                f"Unknown op '{key}' for pipeline '{pipeline.id}'; its ops are: {', '.join(pipeline.ops)}."
+            )
+        if name in chosen:
+            raise InvalidParams(f"Op '{name}' is given twice (once under an alias); give it once.")
+        chosen[name] = value
+    return chosen
+
+
+def validate(pipeline_id: str, params: Any) -> list[Step]:
+    """The steps that will run, in order; raises before any work when anything is off."""
+    pipeline = get_pipeline(pipeline_id)
+    if params is None:
+        params = {}
+    if not isinstance(params, Mapping):
+        raise InvalidParams(f"Params for pipeline '{pipeline_id}' must be a JSON object, got {params!r}.")
+    values = {pipeline.ops[0]: dict(params)} if pipeline.params_style == "flat" else _by_op(pipeline, params)
+    steps = []
+    for name in pipeline.ops:
+        op_params = _validate_op(OPS[name], values.get(name))
+        if op_params is not None:
+            steps.append(Step(OPS[name], op_params))
+    return steps
+
+
+def run_steps(
+    steps: list[Step], image: np.ndarray, on_progress: ProgressCallback | None = None
+) -> PipelineResult:
+    result = PipelineResult(image=image)
+    for index, step in enumerate(steps, start=1):
+        started = time.perf_counter()
+        result.image = step.op.apply(result.image, step.params)
+        result.timings[step.op.name] = (time.perf_counter() - started) * 1000
+        if on_progress is not None:
+            on_progress(step.op.name, index / len(steps))
+    return result
+
+
+def run_pipeline(
+    pipeline_id: str, image: np.ndarray, params: Any, on_progress: ProgressCallback | None = None
+) -> PipelineResult:
+    """Validate ``params`` for the pipeline, then run its ops in order on ``image``."""
+    return run_steps(validate(pipeline_id, params), image, on_progress)
+
+
+def server_hint(params: Any) -> bool:
+    """True when the params ask for background removal on the server."""
+    if not isinstance(params, Mapping):
+        return False
+    return any(params.get(key) == "server" for key in ("background_removal", "rembg"))
+
+
+def describe_pipelines() -> dict[str, Any]:
+    """Pipelines and each op's params as JSON Schema — what the SPA builds its controls from."""
+    return {
+        "pipelines": [
+            {"id": p.id, "description": p.description, "ops": list(p.ops), "params_style": p.params_style}
+            for p in PIPELINES.values()
+        ],
+        "ops": {
+            op.name: {
+                "summary": op.summary,
+                "aliases": list(op.aliases),
+                "routing_hints": list(ROUTING_HINTS) if op.name == HINTED_OP else [],
+                "params_schema": op.json_schema(),
+            }
+            for op in OPS.values()
+        },
+    }

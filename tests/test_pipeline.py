@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+
+from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline
+from ocr_playground.imaging.ops.blur import BlurParams, blur
+from ocr_playground.imaging.ops.grayscale import GrayscaleParams, grayscale
+from ocr_playground.imaging.pipeline import describe_pipelines, run_pipeline, server_hint, validate
+
+from images import photo
+
+
+def test_ops_run_in_the_fixed_order_whatever_the_json_order() -> None:
+    image = photo(seed=1)
+    params = {"blur": {"kernelSize": 7}, "grayscale": True}
+    result = run_pipeline("preprocessing", image, params)
+    expected = blur(grayscale(image, GrayscaleParams()), BlurParams(kernel_size=7))
+    assert np.array_equal(result.image, expected)
+    assert list(result.timings) == ["grayscale", "blur"]
+    assert all(ms >= 0 for ms in result.timings.values())
+
+
+def test_false_and_absent_mean_off() -> None:
+    image = photo(seed=2)
+    assert np.array_equal(run_pipeline("preprocessing", image, {"blur": False}).image, image)
+    assert run_pipeline("preprocessing", image, {}).timings == {}
+
+
+def test_progress_is_reported_after_each_op() -> None:
+    seen: list[tuple[str, float]] = []
+    run_pipeline(
+        "preprocessing",
+        photo(seed=3),
+        {"grayscale": True, "blur": True},
+        on_progress=lambda op, f: seen.append((op, f)),
+    )
+    assert seen == [("grayscale", 0.5), ("blur", 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"sharpen": True}, ["sharpen"]),
+        ({"blur": {"kernelSize": 4}}, ["blur", "kernelSize", "odd"]),
+        ({"blur": {"kernelSize": 33}}, ["blur", "kernelSize"]),
+        ({"blur": {"sigma": "wide"}}, ["blur", "sigma"]),
+        ({"resize": {"maxSide": 4}}, ["resize", "maxSide"]),
+        ({"autocontrast": {"cutoff": 60}}, ["autocontrast", "cutoff"]),
+        ({"binarize": {"method": "sauvola"}}, ["binarize", "method"]),
+        ({"binarize": {"blockSize": 10}}, ["binarize", "blockSize"]),
+        ({"grayscale": {"strength": 1}}, ["grayscale", "strength"]),
+        ({"blur": 5}, ["blur"]),
+        ({"grayscale": "yes"}, ["grayscale"]),
+    ],
+)
+def test_bad_params_name_op_and_field(params: dict, words: list[str]) -> None:
+    with pytest.raises(InvalidParams) as info:
+        validate("preprocessing", params)
+    message = str(info.value)
+    assert all(word in message for word in words), message
+    assert "\n" not in message
+
+
+def test_params_must_be_an_object_and_pipeline_must_exist() -> None:
+    with pytest.raises(InvalidParams):
+        validate("preprocessing", [1, 2])
+    with pytest.raises(UnknownPipeline, match="nope"):
+        validate("nope", {})
+
+
+def test_server_hint() -> None:
+    assert server_hint({"background_removal": "server"})
+    assert server_hint({"rembg": "server"})
+    assert not server_hint({"rembg": "client"})
+    assert not server_hint(None)
+
+
+def test_description_lists_every_op_schema_with_camel_case_names() -> None:
+    described = describe_pipelines()
+    ops = described["ops"]
+    preprocessing = next(p for p in described["pipelines"] if p["id"] == "preprocessing")
+    assert set(preprocessing["ops"]) <= set(ops)
+    assert "maxSide" in ops["resize"]["params_schema"]["properties"]
+    assert "kernelSize" in ops["blur"]["params_schema"]["properties"]
+    assert "C" in ops["binarize"]["params_schema"]["properties"]
