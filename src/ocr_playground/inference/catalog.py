@@ -18,6 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ocr_playground import artifacts
 from ocr_playground.inference.errors import (
     CheckpointNotFound,
     CheckpointNotLoadable,
@@ -101,11 +102,11 @@ def confine(root: Path, user_path: str, what: str, root_name: str) -> Path:
     """``user_path`` (relative to ``root``, or absolute) resolved, refused unless it stays inside."""
     if not user_path or "\x00" in user_path:
         raise CheckpointNotFound(f"The {what} path is empty or malformed.")
-    real_root = root.resolve()
-    candidate = Path(user_path)
-    resolved = (candidate if candidate.is_absolute() else real_root / candidate).resolve()
-    if not resolved.is_relative_to(real_root):
-        raise CheckpointOutsideRoot(f"The {what} path '{user_path}' resolves outside the {root_name}.")
+    try:
+        resolved = artifacts.confine(user_path, root)
+    except artifacts.PathOutsideRoot:
+        raise CheckpointOutsideRoot(
+            f"The {what} path '{user_path}' resolves outside the {root_name}.") from None
     if not resolved.is_file():
         raise CheckpointNotFound(f"The {what} '{user_path}' does not exist under the {root_name}.")
     return resolved
