@@ -113,7 +113,8 @@ def input_size(height: int, width: int, profile: ModelProfile) -> tuple[int, int
     else:
         ratio = max(1.0, profile.limit_side_len / min(height, width))
     m = profile.multiple
-    return (max(m, round(height * ratio / m) * m), max(m, round(width * ratio / m) * m))
+    # Truncate, then round half to even: PP-OCR's own rule, so sizes match its exports exactly.
+    return (max(m, round(int(height * ratio) / m) * m), max(m, round(int(width * ratio) / m) * m))
 
 
 def to_tensor(image: np.ndarray, size: tuple[int, int], profile: ModelProfile) -> np.ndarray:
