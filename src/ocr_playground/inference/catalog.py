@@ -112,22 +112,38 @@ def confine(root: Path, user_path: str, what: str, root_name: str) -> Path:
     return resolved
 
 
-def resolve_checkpoint(root: Path, checkpoint_path: str) -> Path:
-    """The ONNX file a ``checkpoint_path`` names; refuses anything that would need unpickling."""
-    if checkpoint_path.startswith(BUILTIN_PREFIX):
-        found = BUILTINS.get(checkpoint_path)
-        path = found[1]() if found else None
-        if path is None:
-            known = ", ".join(BUILTINS)
-            hint = " (install the demo extra: uv sync --extra demo)" if found else f" (known: {known})"
-            raise CheckpointNotFound(f"The built-in checkpoint '{checkpoint_path}' is not available{hint}.")
-        return path
-    path = confine(root, checkpoint_path, "checkpoint", "checkpoints root")
+def _builtin(checkpoint_path: str) -> Path:
+    found = BUILTINS.get(checkpoint_path)
+    path = found[1]() if found else None
+    if path is None:
+        known = ", ".join(BUILTINS)
+        hint = " (install the demo extra: uv sync --extra demo)" if found else f" (known: {known})"
+        raise CheckpointNotFound(f"The built-in checkpoint '{checkpoint_path}' is not available{hint}.")
+    return path
+
+
+def _onnx_only(path: Path, shown: str) -> Path:
     suffix = path.suffix.lower()
     if suffix in TRAINING_SUFFIXES:
-        raise CheckpointNotLoadable(f"The checkpoint '{checkpoint_path}' is a training checkpoint "
-                                    f"({suffix}), which is never unpickled; {EXPORT_HINT}.")
+        raise CheckpointNotLoadable(f"The checkpoint '{shown}' is a training checkpoint ({suffix}), "
+                                    f"which is never unpickled; {EXPORT_HINT}.")
     if suffix != ".onnx":
-        raise CheckpointNotLoadable(f"The checkpoint '{checkpoint_path}' is not an .onnx model; "
-                                    f"{EXPORT_HINT}.")
+        raise CheckpointNotLoadable(f"The checkpoint '{shown}' is not an .onnx model; {EXPORT_HINT}.")
+    return path
+
+
+def resolve_checkpoint(root: Path, checkpoint_path: str) -> Path:
+    """The ONNX file a ``checkpoint_path`` names under ``root``; refuses anything needing unpickling."""
+    if checkpoint_path.startswith(BUILTIN_PREFIX):
+        return _builtin(checkpoint_path)
+    return _onnx_only(confine(root, checkpoint_path, "checkpoint", "checkpoints root"), checkpoint_path)
+
+
+def resolve_local_checkpoint(checkpoint: str) -> Path:
+    """The command line's rule: a built-in, or any local .onnx file (the user owns the machine)."""
+    if checkpoint.startswith(BUILTIN_PREFIX):
+        return _builtin(checkpoint)
+    path = _onnx_only(Path(checkpoint), checkpoint)
+    if not path.is_file():
+        raise CheckpointNotFound(f"The checkpoint '{checkpoint}' does not exist.")
     return path

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocr_playground.imaging.io import decode_image
+from ocr_playground.imaging.pipeline import run_pipeline, validate
 from ocr_playground.inference.engine import Detector
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
@@ -87,17 +89,22 @@ def map_key(data: bytes, detector: Detector, ops: dict[str, Any]) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict[str, float]]:
-    """Run the switched-on preprocessing ops (full-frame ones only, see the module docstring)."""
-    if not ops:
-        return image, {}
+def check_ops(ops: dict[str, Any]) -> None:
+    """Refuse ops detections cannot be mapped back through, then validate the rest."""
     refused = [name for name in ops if name in NOT_INVERTIBLE_OPS]
     if refused:
         raise GeometryNotInvertible(
             f"The op '{refused[0]}' warps the image, so detections could not be mapped back to the "
             "original; crop with the preprocessing pipeline first, then detect on the cropped image.")
-    from ocr_playground.imaging.pipeline import run_pipeline  # imaging is optional for plain detection
+    if ops:
+        validate("preprocessing", ops)
 
+
+def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict[str, float]]:
+    """Run the switched-on preprocessing ops (full-frame ones only, see the module docstring)."""
+    check_ops(ops)
+    if not ops:
+        return image, {}
     t0 = time.perf_counter()
     result = run_pipeline("preprocessing", image, ops)
     return result.image, {"pipeline_ms": (time.perf_counter() - t0) * 1e3}
@@ -115,8 +122,6 @@ def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams)
 def detect_bytes(data: bytes, detector: Detector, params: InferenceParams,
                  cache: MapCache | None = None) -> DetectionResult:
     """Detection on encoded image bytes, reusing a cached probability map when there is one."""
-    from ocr_playground.imaging.io import decode_image
-
     ops = params.ops()
     key = map_key(data, detector, ops)
     entry = cache.get(key) if cache is not None else None
