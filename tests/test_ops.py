@@ -71,14 +71,17 @@ def test_resize_grows_bilinearly_and_keeps_aspect() -> None:
     assert np.array_equal(got, expected)
 
 
-def test_grayscale_is_bt601_within_half_a_level() -> None:
+def test_grayscale_is_bt601_rounded() -> None:
     image = photo(seed=7)
     got = grayscale(image, GrayscaleParams())
     r, g, b = (image[:, :, i].astype(np.float64) for i in range(3))
     expected = 0.299 * r + 0.587 * g + 0.114 * b
     assert got.shape == image.shape
     assert np.array_equal(got[:, :, 0], got[:, :, 1]) and np.array_equal(got[:, :, 1], got[:, :, 2])
-    assert np.abs(got[:, :, 0] - expected).max() <= 0.5 + 1e-6
+    # Rounded to the nearest level; fixed-point weights may tip a value sitting on .5 the other way.
+    assert np.abs(got[:, :, 0] - expected).max() <= 0.51
+    rgba = np.dstack([image, image[:, :, 0]])
+    assert np.array_equal(grayscale(rgba, GrayscaleParams()), np.dstack([got, image[:, :, 0]]))
 
 
 def test_binarize_otsu_equals_opencv_threshold() -> None:

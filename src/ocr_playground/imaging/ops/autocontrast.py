@@ -9,7 +9,6 @@ import numpy as np
 from pydantic import Field
 
 from ocr_playground.imaging.ops.base import Op, OpParams
-from ocr_playground.imaging.pixels import split_alpha, with_alpha
 
 _LEVELS = np.arange(256, dtype=np.float64)
 
@@ -40,13 +39,14 @@ def channel_lut(histogram: np.ndarray, cutoff: float) -> np.ndarray:
 
 
 def autocontrast(image: np.ndarray, params: AutocontrastParams) -> np.ndarray:
-    rgb, alpha = split_alpha(image)
-    channels = cv2.split(np.ascontiguousarray(rgb))
-    out = []
-    for channel in channels:
-        histogram = cv2.calcHist([channel], [0], None, [256], [0, 256]).ravel()
-        out.append(cv2.LUT(channel, channel_lut(histogram, params.cutoff)))
-    return with_alpha(cv2.merge(out), alpha)
+    # One interleaved table for all channels (alpha gets the identity): no split, no merge.
+    image = np.ascontiguousarray(image)
+    tables = [np.arange(256, dtype=np.uint8)] * image.shape[2]
+    for channel in range(3):
+        histogram = cv2.calcHist([image], [channel], None, [256], [0, 256]).ravel()
+        tables[channel] = channel_lut(histogram, params.cutoff)
+    lut = np.stack(tables, axis=1).reshape(1, 256, image.shape[2])
+    return cv2.LUT(image, lut)
 
 
 OP = Op(

@@ -1,0 +1,31 @@
+"""Shared timing helpers for the bench scripts: warm up, repeat, report medians and percentiles."""
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def sample_ms(fn: Callable[[], object], repeat: int = 15, warmup: int = 2) -> list[float]:
+    """Wall times of ``repeat`` calls of ``fn`` in milliseconds, after ``warmup`` untimed calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def median_ms(fn: Callable[[], object], repeat: int = 15, warmup: int = 2) -> float:
+    return statistics.median(sample_ms(fn, repeat, warmup))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def verdict(value: float, target: float) -> str:
+    return "ok" if value <= target else "MISSED"
