@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -105,12 +106,14 @@ def list_checkpoints(settings: Annotated[Settings, Depends(get_settings)]) -> Ch
 
 @router.post("/inference/preview", response_model=PreviewResponse)
 def preview(req: PreviewRequest, settings: Annotated[Settings, Depends(get_settings)]) -> PreviewResponse:
+    started = time.perf_counter()
     try:
         model_path = catalog.resolve_checkpoint(settings.checkpoints_root, req.checkpoint_path)
         detector = default_cache().get(model_path)
         result = detect_bytes(_image_bytes(req, settings), detector, req.params, _maps)
     except InferenceError as exc:
         raise _http(exc) from exc
+    result.timings["total_ms"] = (time.perf_counter() - started) * 1e3
     return PreviewResponse(
         checkpoint_path=req.checkpoint_path,
         detections=[DetectionOut(points=[[round(x, 1), round(y, 1)] for x, y in d.points.tolist()],

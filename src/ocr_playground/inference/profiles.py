@@ -119,7 +119,7 @@ def input_size(height: int, width: int, profile: ModelProfile) -> tuple[int, int
 
 def to_tensor(image: np.ndarray, size: tuple[int, int], profile: ModelProfile) -> np.ndarray:
     """RGB(A) uint8 H×W×C -> float32 1×3×h×w, resized, channel-ordered and normalised."""
-    rgb = image[:, :, :3]
+    rgb = image[:, :, :3] if image.ndim == 3 else np.repeat(image[:, :, None], 3, axis=2)
     h, w = size
     resized = rgb if rgb.shape[:2] == (h, w) else cv2.resize(rgb, (w, h), interpolation=cv2.INTER_LINEAR)
     if profile.channel_order == "BGR":
