@@ -104,24 +104,34 @@ def list_checkpoints(settings: Annotated[Settings, Depends(get_settings)]) -> Ch
     return CheckpointList(checkpoints=catalog.list_checkpoints(settings.checkpoints_root))
 
 
-@router.post("/inference/preview", response_model=PreviewResponse)
-def preview(req: PreviewRequest, settings: Annotated[Settings, Depends(get_settings)]) -> PreviewResponse:
+def inference_preview(settings: Settings, data: bytes, checkpoint_path: str, params: InferenceParams,
+                      task_id: str | None = None) -> PreviewResponse:
+    """Detection on image bytes, as a response. Also what ``/api/pipelines/preview`` calls for the
+    ``inference`` pipeline (routed ``server-inference``). Raises HTTPException on bad input."""
     started = time.perf_counter()
     try:
-        model_path = catalog.resolve_checkpoint(settings.checkpoints_root, req.checkpoint_path)
-        detector = default_cache().get(model_path)
-        result = detect_bytes(_image_bytes(req, settings), detector, req.params, _maps)
+        model_path = catalog.resolve_checkpoint(settings.checkpoints_root, checkpoint_path)
+        result = detect_bytes(data, default_cache().get(model_path), params, _maps)
     except InferenceError as exc:
         raise _http(exc) from exc
     result.timings["total_ms"] = (time.perf_counter() - started) * 1e3
     return PreviewResponse(
-        checkpoint_path=req.checkpoint_path,
+        checkpoint_path=checkpoint_path,
         detections=[DetectionOut(points=[[round(x, 1), round(y, 1)] for x, y in d.points.tolist()],
                                  score=round(d.score, 4)) for d in result.detections],
         image=ImageSize(width=result.width, height=result.height),
         timings={k: round(v, 2) if isinstance(v, float) else v for k, v in result.timings.items()},
-        task_id=req.task_id,
+        task_id=task_id,
     )
+
+
+@router.post("/inference/preview", response_model=PreviewResponse)
+def preview(req: PreviewRequest, settings: Annotated[Settings, Depends(get_settings)]) -> PreviewResponse:
+    try:
+        data = _image_bytes(req, settings)
+    except InferenceError as exc:
+        raise _http(exc) from exc
+    return inference_preview(settings, data, req.checkpoint_path, req.params, req.task_id)
 
 
 @router.post("/evaluation", response_model=EvaluationResult)
