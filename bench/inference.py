@@ -101,7 +101,7 @@ def main() -> None:
     n_matched = sum(m for m, _ in matched)
     mean_iou = statistics.fmean(iou for m, iou in matched if m) if n_matched else 0.0
 
-    gt = {str(i): [Word(points=np.asarray(w.points, np.float64), text=w.text) for w in r.words]
+    gt = {str(i): [Word(points=np.asarray(w.quad, np.float64), text=w.text) for w in r.words]
           for i, r in enumerate(receipts)}
 
     def hmean(found: list[list[np.ndarray]]) -> float:

@@ -56,6 +56,17 @@ class DetectionParams(BaseModel):
         description="Dilate the binary map by a 2×2 kernel before finding regions: joins broken thin "
         "strokes (rapidocr does this by default).",
     )
+    granularity: Literal["line", "word"] = Field(
+        "line",
+        description="'line': the boxes as the model found them (PP-OCR finds text lines). 'word': each "
+        "box split at the blank gaps in its ink and tightened to the ink, for word-level ground truth "
+        "such as ICDAR 2015 (box mode; polygons are kept as found).",
+    )
+    word_gap: float = Field(
+        0.3, gt=0.0, le=5.0,
+        description="With granularity 'word': a blank gap wider than this × the ink height separates "
+        "two words. Raise it for wide letter spacing, lower it for tight word spacing.",
+    )
 
 
 @dataclass(frozen=True)

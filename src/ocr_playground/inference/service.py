@@ -19,6 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +28,7 @@ from ocr_playground.imaging.pipeline import run_pipeline, validate
 from ocr_playground.inference.engine import Detector
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
+from ocr_playground.inference.words import word_boxes
 
 NOT_INVERTIBLE_OPS = ("crop_document",)
 
@@ -55,9 +57,16 @@ class DetectionResult:
 @dataclass(frozen=True)
 class _MapEntry:
     prob: np.ndarray
-    width: int
-    height: int
+    gray: np.ndarray  # the original image in grey, for word splitting
     timings: dict[str, float]
+
+    @property
+    def width(self) -> int:
+        return self.gray.shape[1]
+
+    @property
+    def height(self) -> int:
+        return self.gray.shape[0]
 
 
 class MapCache:
@@ -112,10 +121,9 @@ def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict
 
 def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams) -> DetectionResult:
     """Detection on an already decoded RGB(A) image (the CLI path: no map cache)."""
-    height, width = image.shape[:2]
     processed, timings = preprocess(image, params.ops())
     prob, model_timings = detector.probability_map(processed)
-    entry = _MapEntry(prob=prob, width=width, height=height, timings=timings | model_timings)
+    entry = _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings)
     return _finish(entry, params.detection, cached=False)
 
 
@@ -130,19 +138,24 @@ def detect_bytes(data: bytes, detector: Detector, params: InferenceParams,
     t0 = time.perf_counter()
     image = decode_image(data)
     decode_ms = (time.perf_counter() - t0) * 1e3
-    height, width = image.shape[:2]
     processed, timings = preprocess(image, ops)
     prob, model_timings = detector.probability_map(processed)
-    entry = _MapEntry(prob=prob, width=width, height=height,
-                      timings={"decode_ms": decode_ms} | timings | model_timings)
+    timings = {"decode_ms": decode_ms} | timings | model_timings
+    entry = _MapEntry(prob=prob, gray=_gray(image), timings=timings)
     if cache is not None:
         cache.put(key, entry)
     return _finish(entry, params.detection, cached=False)
 
 
+def _gray(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image[:, :, :3], cv2.COLOR_RGB2GRAY)
+
+
 def _finish(entry: _MapEntry, params: DetectionParams, cached: bool) -> DetectionResult:
     t0 = time.perf_counter()
     detections = boxes_from_map(entry.prob, params, (entry.width, entry.height))
+    if params.granularity == "word":
+        detections = word_boxes(entry.gray, detections, params.word_gap)
     post_ms = (time.perf_counter() - t0) * 1e3
     # On a cache hit only post-processing ran: the map's own timings are not repeated.
     timings: dict[str, float | bool] = {} if cached else dict(entry.timings)
