@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from ocr_playground.api import commands, health, images, metrics, pipelines, ws
+from ocr_playground.api import commands, health, images, inference, metrics, pipelines, ws
 from ocr_playground.api.errors import install_error_handlers
 from ocr_playground.api.middleware import BodyLimit, RequestMetrics
 from ocr_playground.jobs.service import JobService
@@ -53,4 +53,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(images.router)
     app.include_router(metrics.router)
     app.include_router(commands.router)
+    app.include_router(inference.router)
     return app
