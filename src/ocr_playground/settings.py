@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     data_root: Path = Path("data")
     outputs_root: Path = Path("outputs")
     checkpoints_root: Path = Path("checkpoints")
+    web_dist: Path | None = Field(None, description="The built SPA; None means the checkout's web/dist.")
     workers: int = Field(default_factory=_default_workers, ge=1, le=64)
     queue_limit: int = Field(64, ge=1, description="Jobs queued or running before 429.")
     job_timeout_s: float = Field(120.0, gt=0)
