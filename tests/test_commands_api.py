@@ -8,8 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from live_server import live_server
 from ocr_playground.settings import Settings
+
+from live_server import live_server
 
 PROJECT = Path(__file__).resolve().parents[1] / "examples" / "dbnet_project"
 
