@@ -83,7 +83,9 @@ def test_rgba_input_gets_its_alpha_replaced() -> None:
     assert np.array_equal(out, background_removal(r.image, BackgroundRemovalParams(strength=0.5)))
 
 
-@pytest.mark.parametrize("shape", [(600, 800, 3), (7, 5, 3), (1, 1, 3), (513, 1025, 3)])
+@pytest.mark.parametrize(
+    "shape", [(600, 800, 3), (7, 5, 3), (1, 1, 3), (513, 1025, 3), (1, 2000, 3), (3, 1600, 3)]
+)
 def test_noise_and_odd_sizes_do_not_crash(shape: tuple[int, int, int]) -> None:
     noise = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
     out = background_removal(noise, BackgroundRemovalParams(strength=0.7))
@@ -114,8 +116,8 @@ def test_block_mean_is_the_exact_rounded_block_mean(height: int, width: int, fac
 
 
 def test_working_factor() -> None:
-    sizes = [(300, 400), (384, 512), (384, 513), (1500, 2000), (2200, 3000)]
-    assert [br.working_factor(h, w) for h, w in sizes] == [1, 1, 2, 4, 6]
+    sizes = [(300, 400), (384, 512), (384, 513), (1500, 2000), (2200, 3000), (1, 2000), (3, 1600)]
+    assert [br.working_factor(h, w) for h, w in sizes] == [1, 1, 2, 4, 6, 1, 3]
 
 
 def test_score_is_brightness_times_one_minus_saturation() -> None:

@@ -116,7 +116,7 @@ def test_uniform_noise_has_no_page_and_comes_back_unchanged() -> None:
     assert np.array_equal(out, noise)
 
 
-@pytest.mark.parametrize("shape", [(1, 1, 3), (9, 4, 3), (300, 2, 3)])
+@pytest.mark.parametrize("shape", [(1, 1, 3), (9, 4, 3), (300, 2, 3), (1, 2000, 3), (2, 1100, 3)])
 def test_tiny_images_do_not_crash(shape: tuple[int, int, int]) -> None:
     image = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
     out = crop_document(image, CropDocumentParams())

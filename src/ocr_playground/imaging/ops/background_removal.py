@@ -5,7 +5,8 @@ twin (Web Worker) can follow it line by line. Constants are named at the top of 
 
 Working-resolution analysis (``page_mask_working``), for an H×W RGB image:
 
-1. Factor ``f = ceil(max(H, W) / WORK_LONG_SIDE)`` (at least 1); working size ``h = H // f``,
+1. Factor ``f = ceil(max(H, W) / WORK_LONG_SIDE)``, clamped to ``[1, min(H, W)]`` (a 1×2000 strip
+   must not vanish); working size ``h = H // f``,
    ``w = W // f``. The last ``H - h·f`` rows and ``W - w·f`` columns are not analysed.
 2. Block mean: each working pixel's R, G, B is the mean of its f×f block, in integers, rounded half
    up: ``(sum + f²//2) // f²``.
@@ -77,7 +78,8 @@ class WorkingMask:
 
 
 def working_factor(height: int, width: int) -> int:
-    return max(1, -(-max(height, width) // WORK_LONG_SIDE))
+    """Step 1: ceil(long side / WORK_LONG_SIDE), at least 1 and at most the short side."""
+    return max(1, min(-(-max(height, width) // WORK_LONG_SIDE), height, width))
 
 
 def block_mean(rgb: np.ndarray, factor: int) -> np.ndarray:
