@@ -37,44 +37,13 @@ FONTS = (
     cv2.FONT_HERSHEY_TRIPLEX,
     cv2.FONT_HERSHEY_PLAIN,
 )
-SHOPS = (
-    "FRESH MART",
-    "CORNER DELI",
-    "CITY PHARMACY",
-    "GREEN GROCER",
-    "BOOK NOOK",
-    "CAFE LUNA",
-    "HARDWARE HUB",
-    "SUNRISE BAKERY",
-)
-ITEMS = (
-    "MILK",
-    "BREAD",
-    "EGGS",
-    "APPLES",
-    "COFFEE",
-    "TEA",
-    "RICE",
-    "PASTA",
-    "TOMATO",
-    "CHEESE",
-    "BUTTER",
-    "YOGURT",
-    "ORANGE JUICE",
-    "OLIVE OIL",
-    "CHOC BAR",
-    "BANANAS",
-    "SOAP",
-    "BATTERIES",
-    "NOTEBOOK",
-    "PEN BLUE",
-    "CROISSANT",
-    "BAGEL",
-    "WATER 1.5L",
-    "CEREAL",
-    "HONEY",
-    "SALT",
-)
+# fmt: off
+SHOPS = ("FRESH MART", "CORNER DELI", "CITY PHARMACY", "GREEN GROCER", "BOOK NOOK", "CAFE LUNA",
+         "HARDWARE HUB", "SUNRISE BAKERY")
+ITEMS = ("MILK", "BREAD", "EGGS", "APPLES", "COFFEE", "TEA", "RICE", "PASTA", "TOMATO", "CHEESE",
+         "BUTTER", "YOGURT", "ORANGE JUICE", "OLIVE OIL", "CHOC BAR", "BANANAS", "SOAP", "BATTERIES",
+         "NOTEBOOK", "PEN BLUE", "CROISSANT", "BAGEL", "WATER 1.5L", "CEREAL", "HONEY", "SALT")
+# fmt: on
 
 
 @dataclass(frozen=True)
