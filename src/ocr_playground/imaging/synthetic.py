@@ -2,14 +2,16 @@
 
 ``make_receipt(seed, size)`` renders a receipt (white or cream paper, lines of dark text: shop name,
 items with right-aligned prices, totals) and places it with a random perspective on a textured
-background (wood, fabric, speckled table or plain laminate, dark to fairly bright), then applies a
-soft drop shadow, an illumination gradient, sensor noise and JPEG compression. The result is a pure
-function of ``(seed, size)``.
+background (wood, fabric, speckled table or plain laminate, dark to fairly bright, sometimes with a
+light pen or card lying beside the page), then applies a soft drop shadow, uneven light (a gradient
+and a soft shadow edge, down to ``ILLUMINATION_MIN``), sensor noise and JPEG compression. The result
+is a pure function of ``(seed, size)``.
 
 Coordinates: continuous image coordinates with pixel centres on integers (OpenCV's convention), so
 an image spans ``-0.5 .. W-0.5``. ``corners`` are the paper's outer corners; ``mask`` is the set of
-pixels whose centre lies on the paper (coverage ≥ 0.5); each word's quad is the transformed tight box
-around its ink (pixels at least ``INK_LEVEL`` dark, box taken at the pixels' outer edges).
+pixels the paper covers at least half (bilinear coverage of the warp, 8-bit); each word's quad is the
+transformed tight box around its ink (scratch-canvas ink ≥ ``INK_LEVEL``, box at the pixels' outer
+edges).
 """
 
 import colorsys
