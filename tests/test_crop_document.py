@@ -69,6 +69,20 @@ def test_corners_of_a_drawn_quad(quad: np.ndarray) -> None:
     assert corner_error(found, quad) < 2.5
 
 
+@pytest.mark.parametrize("degrees", [-35.0, 30.0, 60.0, 45.0])
+def test_strongly_rotated_pages(degrees: float) -> None:
+    t = np.deg2rad(degrees)
+    rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    quad = np.array([[-150.0, -220.0], [150.0, -220.0], [150.0, 220.0], [-150.0, 220.0]]) @ rot.T + [400, 300]
+    found = find_page_quad(_drawn_page(quad))
+    if degrees == 45.0:  # both diagonals run along edges: ambiguous, may give up, must not crash
+        return
+    # Past 45° the labels follow the picture (TL is the visually top-left corner), so compare the
+    # quads up to a cyclic shift of the corner order.
+    assert found is not None
+    assert min(corner_error(np.roll(found, k, axis=0), quad) for k in range(4)) < 2.5
+
+
 def test_corners_are_found_at_full_resolution_without_downscaling() -> None:
     quad = np.array([[60.0, 40.0], [300.0, 52.0], [290.0, 330.0], [48.0, 310.0]])
     found = find_page_quad(_drawn_page(quad, (400, 360)))  # long side ≤ 512: factor 1
