@@ -50,8 +50,13 @@ function Field({ element: e, value, onChange, error }: FieldProps) {
   const helpId = `${id}-help`;
   const errorId = `${id}-error`;
   const describedBy = [e.help ? helpId : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined;
-  const a11y = { id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined } as const;
   const required = e.validation.required;
+  const a11y = {
+    id,
+    'aria-describedby': describedBy,
+    'aria-invalid': error ? true : undefined,
+    'aria-required': required ? true : undefined,
+  } as const;
 
   let control;
   switch (e.type) {
@@ -101,10 +106,12 @@ function Field({ element: e, value, onChange, error }: FieldProps) {
         </label>
       ) : (
         <>
-          <label htmlFor={id}>
-            {e.label}
-            {required && <span className="cmd-required" aria-hidden="true"> *</span>}
-          </label>
+          {/* The star sits outside the <label>: the accessible name is the schema's label alone;
+              `aria-required` tells assistive tech instead. */}
+          <span className="cmd-label-row">
+            <label htmlFor={id}>{e.label}</label>
+            {required && <span className="cmd-required" aria-hidden="true" title="required">*</span>}
+          </span>
           {control}
         </>
       )}
@@ -114,7 +121,7 @@ function Field({ element: e, value, onChange, error }: FieldProps) {
   );
 }
 
-type A11y = { id: string; 'aria-describedby'?: string; 'aria-invalid'?: true };
+type A11y = { id: string; 'aria-describedby'?: string; 'aria-invalid'?: true; 'aria-required'?: true };
 
 interface ControlProps {
   element: UIElement;
