@@ -55,6 +55,7 @@ class Builds:
     def __init__(self, page) -> None:
         self.requests: list[dict[str, Any]] = []
         self.answers: list[dict[str, Any]] = []
+        self.refused = 0
         page.on("request", self._on_request)
         page.on("response", self._on_response)
 
@@ -67,8 +68,11 @@ class Builds:
             self.requests.append(r.post_data_json)
 
     def _on_response(self, r) -> None:
-        if self._is_build(r.request) and r.ok:
-            self.answers.append(r.json())
+        if self._is_build(r.request):
+            if r.ok:
+                self.answers.append(r.json())
+            else:
+                self.refused += 1
 
 
 @pytest.fixture()
@@ -88,13 +92,15 @@ def page(server: str) -> Iterator[Any]:
             browser.close()
 
 
-def settle(page, builds: Builds, expected: int) -> dict[str, Any]:
-    """Wait until the console is up to date, then a while longer, and check the build count."""
-    page.locator('section[aria-label="Console"][data-state="ready"]').wait_for(timeout=10_000)
+def settle(page, builds: Builds, expected: int, state: str = "ready") -> dict[str, Any]:
+    """Wait until the console shows the latest build, then a while longer; check the build count."""
+    page.locator(f'section[aria-label="Console"][data-state="{state}"]').wait_for(timeout=10_000)
     page.wait_for_timeout(QUIET_MS)
     assert len(builds.requests) == expected, [r["values"] for r in builds.requests]
-    assert page.locator('section[aria-label="Console"]').get_attribute("data-state") == "ready"
-    assert len(builds.answers) == expected
+    assert page.locator('section[aria-label="Console"]').get_attribute("data-state") == state
+    if state != "ready":
+        return {}
+    assert len(builds.answers) == expected - builds.refused
     return builds.answers[-1]
 
 
@@ -275,3 +281,15 @@ def test_presets_and_pasted_commands_fill_the_form(server: str, page) -> None:
     field(page, "Output PNG").wait_for()
     answer = settle(page, builds, 4)
     assert answer["schema_id"] == "run" and answer["invalid_field"] == "image"
+
+    # A value the server refuses outright (422, not a rule): the console says so, the field too.
+    field(page, "Resize").check()
+    settle(page, builds, 5)
+    field(page, "Long side (px)").fill("100.5")
+    settle(page, builds, 6, state="error")
+    refusal = page.locator('[data-field="resize_max_side"] [role="alert"]').text_content() or ""
+    assert "whole number" in refusal
+    assert page.get_by_role("button", name="Copy").is_disabled()
+    field(page, "Long side (px)").fill("100")
+    answer = settle(page, builds, 7)
+    assert "maxSide" in answer["command"]

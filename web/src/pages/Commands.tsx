@@ -14,7 +14,7 @@ import {
 } from '../api/commands';
 import { ConsoleDrawer, type DrawerState } from '../components/commands/ConsoleDrawer';
 import { DefaultsDiff } from '../components/commands/DefaultsDiff';
-import { defaultsOf, diffAgainstDefaults, fillFrom, sameValue, visibleKeys } from '../components/commands/form';
+import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, sameValue, visibleKeys } from '../components/commands/form';
 import { PasteCommand } from '../components/commands/PasteCommand';
 import { Presets } from '../components/commands/Presets';
 import { SchemaForm } from '../components/commands/SchemaForm';
@@ -115,6 +115,15 @@ export function Commands() {
   const state: DrawerState = current === null ? 'pending' : current.error ? 'error' : 'ready';
   // While a build is pending the last answer stays on screen (dimmed), so the text does not flicker.
   const result = built?.result ?? null;
+  // The latest verdict, even while a newer build is pending: an error that blinks off on every
+  // keystroke is harder to read than one that updates a moment late. A broken rule comes as
+  // `invalid_field`; a refused value (422) names its field in the sentence.
+  const refusal = built?.error ? { field: fieldNamedIn(built.error, schema), message: built.error } : null;
+  const inline = result?.invalid_field
+    ? { field: result.invalid_field, message: result.validation_error }
+    : refusal?.field
+      ? refusal
+      : null;
   const architecture = schema.ui_elements.some((e) => e.key === 'architecture') && typeof values.architecture === 'string' ? values.architecture : null;
   const appliedId =
     applied && sameForm(fillFrom(schema, applied.values), values) && applied.append_model_suffix === form.appendSuffix ? applied.id : null;
@@ -173,10 +182,8 @@ export function Commands() {
             values={values}
             shown={shown}
             onChange={setValue}
-            // The latest answer, even while a newer build is pending: an error that blinks off on
-            // every keystroke is harder to read than one that updates a moment late.
-            invalidField={result?.invalid_field ?? null}
-            validationError={result?.validation_error ?? null}
+            invalidField={inline?.field ?? null}
+            validationError={inline?.message ?? null}
           />
         </section>
         <aside className="cmd-side">

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandSchema, UIElement } from '../api/commands';
-import { defaultsOf, diffAgainstDefaults, fillFrom, formatValue, parseNumber, scriptFile, visibleKeys } from '../components/commands/form';
+import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, formatValue, parseNumber, scriptFile, visibleKeys } from '../components/commands/form';
 import { createSettledRunner } from '../components/commands/settle';
 
 function el(key: string, type: UIElement['type'], def: UIElement['default'], extra: Partial<UIElement> = {}): UIElement {
@@ -253,5 +253,14 @@ describe('settled runner: one request per settled change', () => {
     r.schedule(1); // after a cancel the same request is sent again
     vi.advanceTimersByTime(250);
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe('the field a refusal names', () => {
+  it('is the first quoted key of the form', () => {
+    expect(fieldNamedIn("Field 'max_epochs' (Max epochs) must be a whole number, got 3.5.", TRAIN)).toBeNull();
+    expect(fieldNamedIn("Field 'batch_size' (Batch size) has no option 3 (options: 4, 8, 16).", TRAIN)).toBe('batch_size');
+    expect(fieldNamedIn("Field 'colour' is not part of the 'train' form.", TRAIN)).toBeNull();
+    expect(fieldNamedIn('The server is down.', TRAIN)).toBeNull();
   });
 });

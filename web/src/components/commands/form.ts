@@ -121,3 +121,15 @@ export function parseNumber(text: string): number | null | undefined {
   const n = Number(t);
   return Number.isFinite(n) ? n : undefined;
 }
+
+/**
+ * The field a server refusal names. A 422 (a value of the wrong type, an option that does not
+ * exist) carries only its sentence, which quotes the key as `Field 'key' (Label) ...`; the first
+ * quoted key of this form is the one to mark.
+ */
+export function fieldNamedIn(detail: string, schema: CommandSchema): string | null {
+  for (const m of detail.matchAll(/'([A-Za-z_][A-Za-z0-9_]*)'/g)) {
+    if (schema.ui_elements.some((e) => e.key === m[1])) return m[1];
+  }
+  return null;
+}
