@@ -14,7 +14,7 @@ import {
 } from '../api/commands';
 import { ConsoleDrawer, type DrawerState } from '../components/commands/ConsoleDrawer';
 import { DefaultsDiff } from '../components/commands/DefaultsDiff';
-import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, sameValue, visibleKeys } from '../components/commands/form';
+import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, sameValue, suffixed, visibleKeys } from '../components/commands/form';
 import { PasteCommand } from '../components/commands/PasteCommand';
 import { Presets } from '../components/commands/Presets';
 import { SchemaForm } from '../components/commands/SchemaForm';
@@ -129,6 +129,7 @@ export function Commands() {
     applied && sameForm(fillFrom(schema, applied.values), values) && applied.append_model_suffix === form.appendSuffix ? applied.id : null;
   const suffix = schema.model_suffix;
   const suffixLabels = suffix?.parts.map((p) => schema.ui_elements.find((e) => e.key === p)?.label ?? p).join(' and ');
+  const preview = suffixed(schema, values);
   const suffixTarget = suffix ? (schema.ui_elements.find((e) => e.key === suffix.target)?.label ?? suffix.target) : '';
 
   const applyPreset = (p: Recommendation) => {
@@ -157,7 +158,7 @@ export function Commands() {
       <div className="cmd-layout">
         <aside className="cmd-side">
           <Presets schemaId={schema.id} architecture={architecture} appliedId={appliedId} onApply={applyPreset} />
-          <PasteCommand schemaId={schema.id} onParsed={applyParsed} />
+          <PasteCommand schemaId={schema.id} prefix={schema.argv.join(' ')} onParsed={applyParsed} />
         </aside>
         <section className="cmd-main" aria-label="Form">
           {suffix && (
@@ -172,8 +173,8 @@ export function Commands() {
                 Append model suffix
               </label>
               <small id="cmd-suffix-help" className="cmd-help">
-                Appends {suffixLabels} to {suffixTarget} ({String(values[suffix.target] ?? '')}
-                {suffix.parts.map((p) => suffix.separator + String(values[p] ?? '')).join('')}).
+                Appends {suffixLabels} to {suffixTarget}
+                {preview !== null && <> (<code>{preview}</code>)</>}.
               </small>
             </div>
           )}
@@ -196,6 +197,12 @@ export function Commands() {
         result={result}
         state={state}
         error={current?.error ?? null}
+        onRetry={() => {
+          // Forget the failed request so the same one is sent again (a server that was down).
+          runner.cancel();
+          setBuilt(null);
+          runner.schedule(requestFor(form));
+        }}
       />
     </main>
   );

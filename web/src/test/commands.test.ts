@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandSchema, UIElement } from '../api/commands';
-import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, formatValue, parseNumber, scriptFile, visibleKeys } from '../components/commands/form';
+import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, suffixed, formatValue, parseNumber, scriptFile, visibleKeys } from '../components/commands/form';
 import { createSettledRunner } from '../components/commands/settle';
 
 function el(key: string, type: UIElement['type'], def: UIElement['default'], extra: Partial<UIElement> = {}): UIElement {
@@ -262,5 +262,15 @@ describe('the field a refusal names', () => {
     expect(fieldNamedIn("Field 'batch_size' (Batch size) has no option 3 (options: 4, 8, 16).", TRAIN)).toBe('batch_size');
     expect(fieldNamedIn("Field 'colour' is not part of the 'train' form.", TRAIN)).toBeNull();
     expect(fieldNamedIn('The server is down.', TRAIN)).toBeNull();
+  });
+});
+
+describe('model suffix preview', () => {
+  it('appends the parts once, and nothing to an empty name', () => {
+    const v = defaultsOf(TRAIN);
+    expect(suffixed(TRAIN, v)).toBe('ocr_training-dbnet');
+    expect(suffixed(TRAIN, { ...v, exp_name: 'run-dbnet' })).toBe('run-dbnet');
+    expect(suffixed(TRAIN, { ...v, exp_name: '' })).toBeNull();
+    expect(suffixed({ ...TRAIN, model_suffix: null }, v)).toBeNull();
   });
 });

@@ -11,13 +11,14 @@ interface Props {
   result: BuildResponse | null;
   state: DrawerState;
   error: string | null;
+  onRetry: () => void;
 }
 
 /**
  * The built command, POSIX or PowerShell. Copy and download take exactly the string on screen,
  * and both wait while a build is pending, so nothing older than the form leaves the page.
  */
-export function ConsoleDrawer({ schema, builtValues, result, state, error }: Props) {
+export function ConsoleDrawer({ schema, builtValues, result, state, error, onRetry }: Props) {
   const [shell, setShell] = useState<Shell>('posix');
   const [open, setOpen] = useState(true);
   const [copied, setCopied] = useState<string | null>(null);
@@ -68,7 +69,9 @@ export function ConsoleDrawer({ schema, builtValues, result, state, error }: Pro
       {open && (
         <div className="cmd-console-body">
           {error ? (
-            <p className="cmd-console-error" role="alert">{error}</p>
+            <p className="cmd-console-error" role="alert">
+              {error} <button type="button" onClick={onRetry}>Retry</button>
+            </p>
           ) : (
             <>
               {result?.validation_error && (

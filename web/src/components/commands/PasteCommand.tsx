@@ -2,7 +2,14 @@ import { useState } from 'react';
 import { parseCommand, type ParseResponse } from '../../api/commands';
 
 /** Paste a command line; the server reads it back into form values (POST /api/commands/parse). */
-export function PasteCommand({ schemaId, onParsed }: { schemaId: string; onParsed: (parsed: ParseResponse) => void }) {
+interface Props {
+  schemaId: string;
+  /** How this schema's commands start (`python train.py`), for the placeholder. */
+  prefix: string;
+  onParsed: (parsed: ParseResponse) => void;
+}
+
+export function PasteCommand({ schemaId, prefix, onParsed }: Props) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -28,7 +35,7 @@ export function PasteCommand({ schemaId, onParsed }: { schemaId: string; onParse
         rows={3}
         spellCheck={false}
         value={text}
-        placeholder="python train.py exp_name=… trainer.max_epochs=…"
+        placeholder={`${prefix} …`}
         onChange={(e) => setText(e.target.value)}
       />
       <button type="button" disabled={!text.trim() || busy} onClick={() => void submit()}>

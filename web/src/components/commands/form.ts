@@ -133,3 +133,20 @@ export function fieldNamedIn(detail: string, schema: CommandSchema): string | nu
   }
   return null;
 }
+
+/**
+ * What "append model suffix" makes of the target field (`exp` → `exp-dbnet-resnet18`), by the
+ * server's rule (build.apply_model_suffix): nothing for an empty target, never appended twice.
+ * Only a preview for the checkbox's help; the command itself comes from the server.
+ */
+export function suffixed(schema: CommandSchema, values: FormValues): string | null {
+  const spec = schema.model_suffix;
+  const base = spec ? values[spec.target] : null;
+  if (!spec || typeof base !== 'string' || base === '') return null;
+  const suffix = spec.parts
+    .map((p) => values[p])
+    .filter((v) => v !== null && v !== undefined)
+    .map((v) => spec.separator + String(v))
+    .join('');
+  return suffix && !base.endsWith(suffix) ? base + suffix : base;
+}
