@@ -94,7 +94,7 @@ def page(server: str) -> Iterator[Any]:
 
 def settle(page, builds: Builds, expected: int, state: str = "ready") -> dict[str, Any]:
     """Wait until the console shows the latest build, then a while longer; check the build count."""
-    page.locator(f'section[aria-label="Console"][data-state="{state}"]').wait_for(timeout=10_000)
+    page.locator(f'section[aria-label="Console"][data-state="{state}"]').wait_for(timeout=20_000)
     page.wait_for_timeout(QUIET_MS)
     assert len(builds.requests) == expected, [r["values"] for r in builds.requests]
     assert page.locator('section[aria-label="Console"]').get_attribute("data-state") == state

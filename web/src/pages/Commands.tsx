@@ -53,10 +53,13 @@ export function Commands() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [built, setBuilt] = useState<Built | null>(null);
   const [applied, setApplied] = useState<Recommendation | null>(null);
+  // The schema asked for last; the picker shows it at once, and an older answer is dropped.
+  const [wanted, setWanted] = useState<string | null>(null);
   const wantedSchema = useRef<string | null>(null);
 
   const loadSchema = (id: string) => {
     wantedSchema.current = id;
+    setWanted(id);
     fetchSchema(id)
       .then((schema) => {
         if (wantedSchema.current !== id) return; // the user picked another one meanwhile
@@ -143,7 +146,7 @@ export function Commands() {
       <section className="cmd-head" aria-label="Command">
         <label>
           Command{' '}
-          <select aria-label="Command schema" value={schema.id} onChange={(e) => loadSchema(e.target.value)}>
+          <select aria-label="Command schema" value={wanted ?? schema.id} onChange={(e) => loadSchema(e.target.value)}>
             {summaries?.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.label}
