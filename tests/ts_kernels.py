@@ -56,3 +56,27 @@ def run_ts(image: np.ndarray, request: dict[str, Any]) -> tuple[np.ndarray, list
         meta = json.loads(done.stdout)
         out = np.frombuffer(dst.read_bytes(), np.uint8).reshape(meta["height"], meta["width"], 4)
     return out, meta["timings"]
+
+
+def run_probe(image: np.ndarray, probe: str) -> dict[str, Any]:
+    """A geometry probe of the TS kernels (``page_quad``: crop_document's corners), as JSON."""
+    rgba = to_rgba(image)
+    height, width = rgba.shape[:2]
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp, "in.rgba")
+        src.write_bytes(rgba.tobytes())
+        done = subprocess.run(
+            [
+                "node",
+                str(BUNDLE),
+                str(src),
+                str(width),
+                str(height),
+                str(Path(tmp, "out")),
+                json.dumps({"probe": probe}),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return json.loads(done.stdout)
