@@ -42,6 +42,8 @@ const CASES: BenchCase[] = [
   { name: 'binarize otsu', params: { binarize: { method: 'otsu', blockSize: 31, C: 10 } }, peer: 'otsu' },
   { name: 'binarize adaptive 31', params: { binarize: { method: 'adaptive', blockSize: 31, C: 10 } }, peer: 'adaptive' },
   { name: 'resize 1024', params: { resize: { maxSide: 1024 } }, peer: 'resize' },
+  { name: 'background_removal', params: { background_removal: { strength: 1 } } },
+  { name: 'crop_document', params: { crop_document: {} } },
   {
     name: 'chain: resize, grayscale, autocontrast, blur, binarize',
     params: {
