@@ -270,25 +270,31 @@ export function softMask(m: WorkingMask): Uint8Array {
       soft[y * w + x] = sum / 9;
     }
   }
-  const xs = linearTaps(w, w * f);
+  // Separable: each working row upsampled along x once, then two rows blended per output row.
+  const W = w * f;
+  const xs = linearTaps(w, W);
   const ys = linearTaps(h, h * f);
+  const across = new Float32Array(h * W);
+  for (let y = 0; y < h; y++) {
+    for (let X = 0; X < W; X++) {
+      let v = 0;
+      for (let t = xs.start[X]; t < xs.start[X + 1]; t++) v += xs.weight[t] * soft[y * w + xs.index[t]];
+      across[y * W + X] = v;
+    }
+  }
   const alpha = new Uint8Array(width * height);
-  const row = new Float32Array(w * f);
+  const row = new Float32Array(W);
   for (let Y = 0; Y < height; Y++) {
     const y = Math.min(Y, h * f - 1);
-    for (let X = 0; X < w * f; X++) {
-      let v = 0;
-      for (let ty = ys.start[y]; ty < ys.start[y + 1]; ty++) {
-        const base = ys.index[ty] * w;
-        let across = 0;
-        for (let tx = xs.start[X]; tx < xs.start[X + 1]; tx++) across += xs.weight[tx] * soft[base + xs.index[tx]];
-        v += ys.weight[ty] * across;
-      }
-      row[X] = v;
+    row.fill(0);
+    for (let t = ys.start[y]; t < ys.start[y + 1]; t++) {
+      const base = ys.index[t] * W;
+      const wt = ys.weight[t];
+      for (let X = 0; X < W; X++) row[X] += wt * across[base + X];
     }
     const o = Y * width;
     for (let X = 0; X < width; X++) {
-      const a = roundHalfEven(row[Math.min(X, w * f - 1)] * 255);
+      const a = roundHalfEven(row[X < W ? X : W - 1] * 255);
       alpha[o + X] = a < 0 ? 0 : a > 255 ? 255 : a;
     }
   }
@@ -299,17 +305,23 @@ export function softMask(m: WorkingMask): Uint8Array {
 export function backgroundRemoval(src: RgbaImage, params: Partial<BackgroundRemovalParams> = {}): RgbaImage {
   const { strength } = { ...BACKGROUND_REMOVAL_DEFAULTS, ...params };
   const alpha = softMask(pageMaskWorking(src));
+  // b = round(strength·(255 − α)) per alpha level; out = rgb + round((255 − rgb)·b / 255),
+  // saturated, per (b, rgb) pair: two small tables instead of arithmetic per pixel.
+  const weightOf = new Int32Array(256);
+  for (let a = 0; a < 256; a++) weightOf[a] = strength > 0 ? roundHalfEven(strength * (255 - a)) : 0;
+  const lifted = new Uint8Array(256 * 256);
+  for (let b = 0; b < 256; b++) {
+    for (let v = 0; v < 256; v++) lifted[(b << 8) | v] = Math.min(255, v + roundHalfEven(((255 - v) * b) / 255));
+  }
   const out = makeImage(src.width, src.height);
   const s = src.data;
   const d = out.data;
   for (let i = 0, p = 0; i < alpha.length; i++, p += 4) {
     const a = alpha[i];
-    // b = round(strength·(255 − α)); out = rgb + round((255 − rgb)·b / 255), saturated.
-    const b = strength > 0 ? roundHalfEven(strength * (255 - a)) : 0;
-    for (let c = 0; c < 3; c++) {
-      const v = s[p + c];
-      d[p + c] = Math.min(255, v + roundHalfEven(((255 - v) * b) / 255));
-    }
+    const row = weightOf[a] << 8;
+    d[p] = lifted[row | s[p]];
+    d[p + 1] = lifted[row | s[p + 1]];
+    d[p + 2] = lifted[row | s[p + 2]];
     d[p + 3] = a;
   }
   return out;
