@@ -19,6 +19,7 @@ from ocr_playground.imaging.io import decode_image, encode_png
 from ocr_playground.imaging.pipeline import run_pipeline
 from ocr_playground.imaging.registry import OPS
 from ocr_playground.settings import Settings
+from ts_kernels import cannot_run
 
 from live_server import live_server
 
@@ -48,12 +49,12 @@ def defaults(op: str) -> dict[str, Any]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     reason = missing_browser()
     if reason:
-        pytest.skip(reason)
+        cannot_run(reason)
     root: Path = tmp_path_factory.mktemp("e2e")
     settings = Settings(data_root=root / "data", outputs_root=root / "outputs")
     with live_server(settings) as base:
         if httpx.get(f"{base}/api/pipelines").status_code != 200:
-            pytest.skip("the server has no GET /api/pipelines yet")
+            cannot_run("the server has no GET /api/pipelines")
         yield base
 
 

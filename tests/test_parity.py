@@ -10,7 +10,7 @@ import pytest
 
 from ocr_playground.imaging.pipeline import run_pipeline
 from ocr_playground.imaging.registry import OPS
-from ts_kernels import ensure_bundle, run_probe, run_ts, to_rgba
+from ts_kernels import cannot_run, ensure_bundle, run_probe, run_ts, to_rgba
 
 from images import photo
 
@@ -19,7 +19,7 @@ from images import photo
 def bundle() -> None:
     reason = ensure_bundle()
     if reason:
-        pytest.skip(f"cannot run the TypeScript kernels: {reason}")
+        cannot_run(f"cannot run the TypeScript kernels: {reason}")
 
 
 def with_alpha_ramp(image: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ use it to compare the TypeScript engine with the Python one pixel for pixel.
 """
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -16,6 +17,16 @@ import numpy as np
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 BUNDLE = WEB / "dist-node" / "run-kernel.mjs"
+
+
+def cannot_run(reason: str) -> None:
+    """Skip a test that cannot run on this machine, or fail it under ``OCRP_STRICT=1`` (CI and
+    ``make test``), where a missing browser or build is a broken setup, not an excuse."""
+    import pytest
+
+    if os.environ.get("OCRP_STRICT"):
+        pytest.fail(f"OCRP_STRICT is set and this test cannot run: {reason}")
+    pytest.skip(reason)
 
 
 def _newest_source_mtime() -> float:
