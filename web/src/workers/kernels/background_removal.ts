@@ -135,27 +135,25 @@ export function open3x3(mask: Uint8Array, w: number, h: number): Uint8Array {
   return morph(morph(mask, w, h, true), w, h, false);
 }
 
+/** Erosion (AND) or dilation (OR) of a 0/1 mask over a 3×3 square, separably; neighbours
+ *  outside the image are left out, which for AND/OR means "use the pixel itself". */
 function morph(src: Uint8Array, w: number, h: number, erode: boolean): Uint8Array {
-  const pick = erode ? Math.min : Math.max;
   const rows = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const o = y * w;
     for (let x = 0; x < w; x++) {
-      let v = src[o + x];
-      if (x > 0) v = pick(v, src[o + x - 1]);
-      if (x < w - 1) v = pick(v, src[o + x + 1]);
-      rows[o + x] = v;
+      const v = src[o + x];
+      const l = x > 0 ? src[o + x - 1] : v;
+      const r = x < w - 1 ? src[o + x + 1] : v;
+      rows[o + x] = erode ? v & l & r : v | l | r;
     }
   }
   const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      let v = rows[i];
-      if (y > 0) v = pick(v, rows[i - w]);
-      if (y < h - 1) v = pick(v, rows[i + w]);
-      out[i] = v;
-    }
+  for (let i = 0; i < w * h; i++) {
+    const v = rows[i];
+    const u = i >= w ? rows[i - w] : v;
+    const d = i + w < w * h ? rows[i + w] : v;
+    out[i] = erode ? v & u & d : v | u | d;
   }
   return out;
 }
@@ -294,8 +292,11 @@ export function softMask(m: WorkingMask): Uint8Array {
     }
     const o = Y * width;
     for (let X = 0; X < width; X++) {
-      const a = roundHalfEven(row[X < W ? X : W - 1] * 255);
-      alpha[o + X] = a < 0 ? 0 : a > 255 ? 255 : a;
+      const v = row[X < W ? X : W - 1];
+      // Flat page or flat background (most pixels) skip the rounding.
+      if (v <= 0) alpha[o + X] = 0;
+      else if (v >= 1) alpha[o + X] = 255;
+      else alpha[o + X] = roundHalfEven(v * 255);
     }
   }
   return alpha;
