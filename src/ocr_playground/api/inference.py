@@ -15,6 +15,7 @@ from ocr_playground.inference.annotations import parse_icdar_txt, parse_receipt_
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError, InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
+from ocr_playground.inference.postprocess import DetectionParams
 from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
 from ocr_playground.settings import Settings
 
@@ -98,6 +99,13 @@ def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
             raise HTTPException(422, detail="The field 'image_base64' is not valid base64.") from exc
     path = catalog.confine(settings.data_root, req.image_path or "", "image", "data root")
     return path.read_bytes()
+
+
+@router.get("/inference/schema")
+def detection_schema() -> dict[str, Any]:
+    """The ``params.detection`` thresholds as JSON Schema (names, defaults, ranges, what each does):
+    what the Inference Studio builds its sliders from."""
+    return {"detection": DetectionParams.model_json_schema(by_alias=True)}
 
 
 @router.get("/inference/checkpoints", response_model=CheckpointList)
