@@ -208,6 +208,23 @@ describe('LatestOnly', () => {
     expect(runner.busy).toBe(false);
   });
 
+  it('is busy from the first move until the last answer, debounce included', async () => {
+    const busy: boolean[] = [];
+    const calls: ((r: string) => void)[] = [];
+    const runner = new LatestOnly<number, string>(
+      () => new Promise<string>((resolve) => calls.push(resolve)),
+      { onResult: () => {}, onError: () => {}, onBusy: (b) => busy.push(b) },
+      100,
+    );
+    runner.request(1);
+    expect(runner.busy).toBe(true);
+    vi.advanceTimersByTime(100);
+    calls[0]('r1');
+    await vi.runAllTimersAsync();
+    expect(busy.at(-1)).toBe(false);
+    expect(runner.busy).toBe(false);
+  });
+
   it('delivers nothing after dispose', async () => {
     const { runner, calls, results } = harness();
     runner.requestNow(1);

@@ -199,6 +199,7 @@ export class LatestOnly<Q, R> {
   request(q: Q): void {
     const seq = ++this.seq;
     this.cancelTimer();
+    this.handlers.onBusy?.(true); // waiting out the debounce counts as busy: an answer is coming
     this.timer = this.timers.setTimeout(() => {
       this.timer = null;
       this.submit(q, seq);
@@ -216,6 +217,7 @@ export class LatestOnly<Q, R> {
     this.cancelTimer();
     this.waiting = null;
     this.seq++;
+    if (!this.running && !this.closed) this.handlers.onBusy?.(false);
   }
 
   dispose(): void {
@@ -255,7 +257,7 @@ export class LatestOnly<Q, R> {
       const next = this.waiting;
       this.waiting = null;
       if (next && !this.closed) this.start(next.q, next.seq);
-      else if (!this.closed) this.handlers.onBusy?.(false);
+      else if (!this.closed) this.handlers.onBusy?.(this.timer !== null);
     };
     let promise: Promise<R>;
     try {
