@@ -8,6 +8,7 @@ at a time, and the page ends on the server's answer for the final value. Downloa
 JSON, check its structure, and score it against the receipt's known words on the server.
 """
 
+import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -232,6 +233,16 @@ def test_pick_demo_model_detect_drag_threshold_and_download(
         assert not errors, errors
 
 
+DROP_JS = """([b64, name]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], name, { type: 'image/jpeg' }));
+  const target = document.querySelector('main.inference');
+  for (const type of ['dragover', 'drop'])
+    target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+}"""
+
+
 def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentence(server: str) -> None:
     with chromium_page() as page:
         previews = Previews(page)
@@ -256,3 +267,14 @@ def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentenc
         alert.wait_for(state="detached", timeout=TIMEOUT_MS)
         assert previews.bodies[-1]["params"]["grayscale"] is True
         assert "crop_document" not in previews.bodies[-1]["params"]
+
+        # A dropped file replaces the picture: its own polygons, none of the old image's.
+        other = synthetic.make_receipt(8, size=(640, 900))
+        sent = len(previews.bodies)
+        page.evaluate(DROP_JS, [base64.b64encode(other.jpeg).decode(), "dropped.jpg"])
+        page.get_by_test_id("image-name").filter(has_text="dropped.jpg").wait_for()
+        wait_idle(page, previews, sent)
+        assert previews.bodies[-1]["image_base64"].startswith("data:image/jpeg;base64,")
+        dropped = server_answer(server, previews.bodies[-1])
+        assert dropped["image"] == {"width": 640, "height": 900}
+        assert overlay_count(page) == len(dropped["detections"]) > 0
