@@ -255,6 +255,8 @@ def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentenc
         assert "image_base64" not in previews.bodies[-1]
         drawn = overlay_count(page)
         assert drawn == len(server_answer(server, previews.bodies[-1])["detections"]) > 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "inference-lines.png"))  # default thresholds: line boxes
 
         # crop_document cannot be undone onto the original, so the server refuses it for detection.
         page.get_by_label("crop_document enabled").check()

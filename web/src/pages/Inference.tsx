@@ -62,7 +62,8 @@ function readAsDataUrl(file: File): Promise<string> {
 export function Inference() {
   const [checkpoints, setCheckpoints] = useState<CheckpointEntry[]>([]);
   const [checkpoint, setCheckpoint] = useState<string | null>(null);
-  const [fields, setFields] = useState<ThresholdField[]>([]);
+  // null while the schema loads; [] when it failed (detection then runs on the server's defaults).
+  const [fields, setFields] = useState<ThresholdField[] | null>(null);
   const [thresholds, setThresholds] = useState<Record<string, unknown>>({});
   const [catalog, setCatalog] = useState<PipelinesResponse | null>(null);
   const [enabledOps, setEnabledOps] = useState<Record<string, boolean>>({});
@@ -92,7 +93,10 @@ export function Inference() {
         setFields(f);
         setThresholds(thresholdDefaults(f));
       })
-      .catch((e: Error) => setLoadError(`Could not load the detection thresholds: ${e.message}`));
+      .catch((e: Error) => {
+        setFields([]);
+        setLoadError(`Could not load the detection thresholds (the server's defaults apply): ${e.message}`);
+      });
     fetchPipelines()
       .then(setCatalog)
       .catch((e: Error) => setLoadError(`Could not load the preprocessing ops: ${e.message}`));
@@ -136,7 +140,7 @@ export function Inference() {
   const lastImmediate = useRef('');
   useEffect(() => {
     const r = runner.current;
-    if (!r || !image || !checkpoint || fields.length === 0) return;
+    if (!r || !image || !checkpoint || fields === null) return;
     const params: InferenceParams = { detection: thresholds };
     for (const op of ops) if (enabledOps[op]) params[op] = true;
     const q: Query = { ...image.ref, checkpoint_path: checkpoint, params, imageId: image.id };
@@ -147,7 +151,7 @@ export function Inference() {
       r.request(q);
     }
     // The keys stand for the objects they serialise (a new object with equal content is no change).
-  }, [immediateKey, thresholdsKey, fields.length, ops]);
+  }, [immediateKey, thresholdsKey, fields, ops]);
 
   const openFile = useCallback(async (file: File) => {
     try {
@@ -206,7 +210,7 @@ export function Inference() {
       <aside className="inf-side">
         <CheckpointPicker entries={checkpoints} selected={checkpoint} onSelect={setCheckpoint} />
         {catalog && <PreprocessToggles ops={ops} info={catalog.ops} enabled={enabledOps} onToggle={(op, on) => setEnabledOps((s) => ({ ...s, [op]: on }))} />}
-        {fields.length > 0 && (
+        {fields && fields.length > 0 && (
           <ThresholdControls
             fields={fields}
             values={thresholds}

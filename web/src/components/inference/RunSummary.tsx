@@ -20,8 +20,8 @@ export function RunSummary({ result, roundTripMs, busy, sent }: Props) {
       <span data-testid="latency" title="Browser round trip (request sent → reply parsed)">
         round trip <strong>{roundTripMs === null ? '–' : `${Math.round(roundTripMs)} ms`}</strong>
       </span>
-      <span title="Server: total, and inference (0 when the probability map was cached) and post-processing">
-        server {num(t.total_ms)} (model {t.map_cached ? 'cached' : num(t.inference_ms)}, post {num(t.postprocess_ms)})
+      <span title="Server time: in total, running the model (skipped when only thresholds changed: the map is cached), and post-processing">
+        server {num(t.total_ms)} ({t.map_cached ? 'probability map cached' : `model ${num(t.inference_ms)}`}, post-processing {num(t.postprocess_ms)})
       </span>
       {result && (
         <span>
