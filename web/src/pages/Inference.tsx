@@ -153,14 +153,19 @@ export function Inference() {
     // The keys stand for the objects they serialise (a new object with equal content is no change).
   }, [immediateKey, thresholdsKey, fields, ops]);
 
+  // The object URL of a local file lives as long as it is the open image.
+  useEffect(() => {
+    const src = image?.src;
+    return () => {
+      if (src?.startsWith('blob:')) URL.revokeObjectURL(src);
+    };
+  }, [image]);
+
   const openFile = useCallback(async (file: File) => {
     try {
       const dataUrl = await readAsDataUrl(file);
-      const src = URL.createObjectURL(file);
-      setImage((old) => {
-        if (old?.src.startsWith('blob:')) URL.revokeObjectURL(old.src);
-        return { id: nextImageId.current++, name: file.name, src, ref: { image_base64: dataUrl } };
-      });
+      const id = nextImageId.current++;
+      setImage({ id, name: file.name, src: URL.createObjectURL(file), ref: { image_base64: dataUrl } });
       setError(null);
     } catch (e) {
       setError(`Could not read ${file.name}: ${(e as Error).message}`);
@@ -168,10 +173,8 @@ export function Inference() {
   }, []);
 
   const openServerImage = useCallback((path: string) => {
-    setImage((old) => {
-      if (old?.src.startsWith('blob:')) URL.revokeObjectURL(old.src);
-      return { id: nextImageId.current++, name: path, src: imageUrl(path), ref: { image_path: path } };
-    });
+    const id = nextImageId.current++;
+    setImage({ id, name: path, src: imageUrl(path), ref: { image_path: path } });
     setError(null);
   }, []);
 

@@ -46,7 +46,7 @@ export function CheckpointPicker({ entries, selected, onSelect }: Props) {
             >
               <div className="inf-ck-head">
                 <span className="inf-ck-name">{e.display_name}</span>
-                <span className={`badge ${ready ? 'ok' : 'refused'}`}>{ready ? 'ready' : 'not loadable'}</span>
+                <span className={`inf-badge ${ready ? 'ok' : 'refused'}`}>{ready ? 'ready' : 'not loadable'}</span>
               </div>
               <div className="inf-ck-meta">
                 <code>{e.checkpoint_path}</code> · {formatBytes(e.size_bytes)} · {e.modified.slice(0, 10)}
