@@ -1,17 +1,59 @@
-"""The app factory: one FastAPI app, one router per area, settings injected."""
+"""The app factory: one FastAPI app, one router per area, settings injected.
+
+The job service (SQLite store, process pool, event bus) is built here and started in the lifespan,
+so several apps (one per test server) can live in one process, each with its own pool, database
+and Prometheus registry.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 
-from ocr_playground.api import health, inference
+from ocr_playground.api import commands, health, images, inference, metrics, pipelines, ws
 from ocr_playground.api.errors import install_error_handlers
+from ocr_playground.api.middleware import BodyLimit, RequestMetrics
+from ocr_playground.api.spa import mount_spa
+from ocr_playground.jobs.service import JobService
 from ocr_playground.settings import Settings
+from ocr_playground.telemetry import ServerMetrics, TelemetryStore
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    jobs: JobService = app.state.jobs
+    await run_in_threadpool(jobs.start)  # spawning the workers takes a moment; keep the loop free
+    try:
+        yield
+    finally:
+        await run_in_threadpool(jobs.stop)
+        app.state.telemetry.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="ocr-playground", version="0.1.0")
+    app = FastAPI(
+        title="ocr-playground",
+        version="0.1.0",
+        description="Image-pipeline playground for OCR engineers: preview routing, server fallback jobs, "
+        "WebSocket progress and telemetry.",
+        lifespan=lifespan,
+    )
     app.state.settings = settings
+    app.state.metrics = server_metrics = ServerMetrics()
+    app.state.jobs = JobService(settings, server_metrics)
+    app.state.telemetry = TelemetryStore(settings.db_path)
     install_error_handlers(app)
+    # Outermost first: the limit refuses before anything else runs; latency covers the rest.
+    app.add_middleware(RequestMetrics, metrics=server_metrics)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.include_router(health.router)
+    app.include_router(pipelines.router)
+    app.include_router(ws.router)
+    app.include_router(images.router)
+    app.include_router(metrics.router)
+    app.include_router(commands.router)
     app.include_router(inference.router)
+    mount_spa(app, settings.web_dist)  # last: API routes win over static files
     return app

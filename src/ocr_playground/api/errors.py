@@ -11,7 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ocr_playground.artifacts import PathOutsideRoot
 from ocr_playground.imaging.errors import ImageTooLarge, ImagingError, UnknownPipeline
+from ocr_playground.jobs.service import JobAlreadyDone, JobNotFound, QueueFull
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -46,26 +48,50 @@ def _json_safe(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def _on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     return JSONResponse(
-        status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        status_code=422,
         content={"detail": validation_sentence(errors), "errors": _json_safe(errors)},
     )
 
 
-async def _on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    # Starlette's own answers are a bare phrase ("Not Found"); say what was not found.
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No route matches {request.method} {request.url.path}."
+    elif exc.status_code == 405 and detail == "Method Not Allowed":
+        detail = f"Method {request.method} is not allowed on {request.url.path}."
     return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
 
 
 async def _on_imaging_error(_: Request, exc: ImagingError) -> JSONResponse:
     code = 422
     if isinstance(exc, ImageTooLarge):
-        code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        code = 413
     elif isinstance(exc, UnknownPipeline):
         code = status.HTTP_404_NOT_FOUND
     return JSONResponse(status_code=code, content={"detail": str(exc)})
+
+
+def _detail(code: int, headers: dict[str, str] | None = None):
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=code, content={"detail": str(exc)}, headers=headers)
+
+    return handler
+
+
+async def _on_queue_full(_: Request, exc: QueueFull) -> JSONResponse:
+    return JSONResponse(
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        content={"detail": str(exc)},
+        headers={"Retry-After": str(exc.retry_after)},
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(ImagingError, _on_imaging_error)
+    app.add_exception_handler(PathOutsideRoot, _detail(status.HTTP_403_FORBIDDEN))
+    app.add_exception_handler(JobNotFound, _detail(status.HTTP_404_NOT_FOUND))
+    app.add_exception_handler(JobAlreadyDone, _detail(status.HTTP_409_CONFLICT))
+    app.add_exception_handler(QueueFull, _on_queue_full)

@@ -62,8 +62,9 @@ class AnnotationSet(BaseModel):
     """Receipt-competition JSON (``images`` → name → ``words``), or ICDAR 2015 files by name."""
 
     images: dict[str, Any] | None = None
-    icdar2015: dict[str, str] | None = Field(None, description="File name → file text, e.g. "
-                                             "{'gt_img_1.txt': '10,10,90,10,90,30,10,30,TOTAL'}.")
+    icdar2015: dict[str, str] | None = Field(
+        None, description="File name → file text, e.g. {'gt_img_1.txt': '10,10,90,10,90,30,10,30,TOTAL'}."
+    )
 
     def words(self, what: str) -> dict[str, list[Word]]:
         if (self.images is None) == (self.icdar2015 is None):
@@ -104,8 +105,9 @@ def list_checkpoints(settings: Annotated[Settings, Depends(get_settings)]) -> Ch
     return CheckpointList(checkpoints=catalog.list_checkpoints(settings.checkpoints_root))
 
 
-def inference_preview(settings: Settings, data: bytes, checkpoint_path: str, params: InferenceParams,
-                      task_id: str | None = None) -> PreviewResponse:
+def inference_preview(
+    settings: Settings, data: bytes, checkpoint_path: str, params: InferenceParams, task_id: str | None = None
+) -> PreviewResponse:
     """Detection on image bytes, as a response. Also what ``/api/pipelines/preview`` calls for the
     ``inference`` pipeline (routed ``server-inference``). Raises HTTPException on bad input."""
     started = time.perf_counter()
@@ -117,8 +119,12 @@ def inference_preview(settings: Settings, data: bytes, checkpoint_path: str, par
     result.timings["total_ms"] = (time.perf_counter() - started) * 1e3
     return PreviewResponse(
         checkpoint_path=checkpoint_path,
-        detections=[DetectionOut(points=[[round(x, 1), round(y, 1)] for x, y in d.points.tolist()],
-                                 score=round(d.score, 4)) for d in result.detections],
+        detections=[
+            DetectionOut(
+                points=[[round(x, 1), round(y, 1)] for x, y in d.points.tolist()], score=round(d.score, 4)
+            )
+            for d in result.detections
+        ],
         image=ImageSize(width=result.width, height=result.height),
         timings={k: round(v, 2) if isinstance(v, float) else v for k, v in result.timings.items()},
         task_id=task_id,

@@ -50,10 +50,14 @@ def parse_receipt_json(data: Any, source: str = "the JSON") -> dict[str, list[Wo
             score = word.get("score")
             if score is not None and not isinstance(score, int | float):
                 raise InvalidAnnotations(f"{where}: 'score' must be a number.")
-            parsed.append(Word(points=_points(word["points"], where),
-                               text=text if isinstance(text, str) else None,
-                               dont_care=bool(word.get("ignore", False)) or text == DONT_CARE,
-                               score=None if score is None else float(score)))
+            parsed.append(
+                Word(
+                    points=_points(word["points"], where),
+                    text=text if isinstance(text, str) else None,
+                    dont_care=bool(word.get("ignore", False)) or text == DONT_CARE,
+                    score=None if score is None else float(score),
+                )
+            )
         out[str(name)] = parsed
     return out
 
@@ -66,15 +70,21 @@ def parse_icdar_txt(text: str, source: str) -> list[Word]:
             continue
         fields = line.split(",")
         if len(fields) < 8:
-            raise InvalidAnnotations(f"{source} line {n} has {len(fields)} fields; expected "
-                                     "x1,y1,...,x4,y4[,transcription].")
+            raise InvalidAnnotations(
+                f"{source} line {n} has {len(fields)} fields; expected x1,y1,...,x4,y4[,transcription]."
+            )
         try:
             coords = [float(f) for f in fields[:8]]
         except ValueError as exc:
             raise InvalidAnnotations(f"{source} line {n}: the first 8 fields must be numbers.") from exc
         transcription = ",".join(fields[8:]) if len(fields) > 8 else None  # may itself hold commas
-        words.append(Word(points=_points(np.reshape(coords, (4, 2)), f"{source} line {n}"),
-                          text=transcription, dont_care=transcription == DONT_CARE))
+        words.append(
+            Word(
+                points=_points(np.reshape(coords, (4, 2)), f"{source} line {n}"),
+                text=transcription,
+                dont_care=transcription == DONT_CARE,
+            )
+        )
     return words
 
 
@@ -105,9 +115,17 @@ def _read(path: Path) -> str:
 
 def receipt_json(predictions: Mapping[str, Iterable[tuple[np.ndarray, float]]]) -> dict:
     """Predictions (image name -> (points, score) pairs) as receipt-competition JSON."""
-    return {"images": {
-        name: {"words": {str(i): {"points": np.round(np.asarray(p, dtype=np.float64), 1).tolist(),
-                                  "score": round(float(s), 4)}
-                         for i, (p, s) in enumerate(words)}}
-        for name, words in predictions.items()
-    }}
+    return {
+        "images": {
+            name: {
+                "words": {
+                    str(i): {
+                        "points": np.round(np.asarray(p, dtype=np.float64), 1).tolist(),
+                        "score": round(float(s), 4),
+                    }
+                    for i, (p, s) in enumerate(words)
+                }
+            }
+            for name, words in predictions.items()
+        }
+    }

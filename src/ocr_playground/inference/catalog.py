@@ -65,11 +65,19 @@ BUILTINS: dict[str, tuple[str, Callable[[], Path | None]]] = {
 
 def _entry(path: Path, checkpoint_path: str, display_name: str) -> CheckpointEntry:
     st = path.stat()
-    base = {"checkpoint_path": checkpoint_path, "display_name": display_name, "size_bytes": st.st_size,
-            "modified": datetime.fromtimestamp(st.st_mtime, UTC)}
+    base = {
+        "checkpoint_path": checkpoint_path,
+        "display_name": display_name,
+        "size_bytes": st.st_size,
+        "modified": datetime.fromtimestamp(st.st_mtime, UTC),
+    }
     if path.suffix.lower() != ".onnx":
-        return CheckpointEntry(**base, format="training", status="not_loadable",
-                               reason=f"Training checkpoints are never unpickled; {EXPORT_HINT}.")
+        return CheckpointEntry(
+            **base,
+            format="training",
+            status="not_loadable",
+            reason=f"Training checkpoints are never unpickled; {EXPORT_HINT}.",
+        )
     try:
         return CheckpointEntry(**base, format="onnx", status="ready", profile=load_profile(path))
     except InferenceError as exc:
@@ -106,7 +114,8 @@ def confine(root: Path, user_path: str, what: str, root_name: str) -> Path:
         resolved = artifacts.confine(user_path, root)
     except artifacts.PathOutsideRoot:
         raise CheckpointOutsideRoot(
-            f"The {what} path '{user_path}' resolves outside the {root_name}.") from None
+            f"The {what} path '{user_path}' resolves outside the {root_name}."
+        ) from None
     if not resolved.is_file():
         raise CheckpointNotFound(f"The {what} '{user_path}' does not exist under the {root_name}.")
     return resolved
@@ -125,8 +134,10 @@ def _builtin(checkpoint_path: str) -> Path:
 def _onnx_only(path: Path, shown: str) -> Path:
     suffix = path.suffix.lower()
     if suffix in TRAINING_SUFFIXES:
-        raise CheckpointNotLoadable(f"The checkpoint '{shown}' is a training checkpoint ({suffix}), "
-                                    f"which is never unpickled; {EXPORT_HINT}.")
+        raise CheckpointNotLoadable(
+            f"The checkpoint '{shown}' is a training checkpoint ({suffix}), "
+            f"which is never unpickled; {EXPORT_HINT}."
+        )
     if suffix != ".onnx":
         raise CheckpointNotLoadable(f"The checkpoint '{shown}' is not an .onnx model; {EXPORT_HINT}.")
     return path

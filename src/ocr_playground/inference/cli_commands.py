@@ -92,11 +92,17 @@ def collect_images(inputs: list[Path]) -> dict[str, Path]:
 
 def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE_OR_DIR", help="images or folders")
-    parser.add_argument("--checkpoint", required=True,
-                        help=f"an .onnx detector (DBNet family), or {DEMO_CHECKPOINT} with the demo extra")
-    parser.add_argument("--params", metavar="JSON|@FILE",
-                        help='preprocessing ops and thresholds, as in the preview API, e.g. '
-                        '\'{"grayscale": true, "detection": {"boxThresh": 0.5}}\'')
+    parser.add_argument(
+        "--checkpoint",
+        required=True,
+        help=f"an .onnx detector (DBNet family), or {DEMO_CHECKPOINT} with the demo extra",
+    )
+    parser.add_argument(
+        "--params",
+        metavar="JSON|@FILE",
+        help="preprocessing ops and thresholds, as in the preview API, e.g. "
+        '\'{"grayscale": true, "detection": {"boxThresh": 0.5}}\'',
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="predictions JSON to write")
 
 
@@ -125,16 +131,22 @@ def detect(args: argparse.Namespace) -> None:
     except OSError as exc:
         raise CommandError(f"cannot write '{args.output}': {exc.strerror}") from None
     words = sum(len(v) for v in predictions.values())
-    print(f"{len(predictions)} images, {words} words -> {args.output} "
-          f"(median {statistics.median(latencies):.0f} ms per image)")
+    print(
+        f"{len(predictions)} images, {words} words -> {args.output} "
+        f"(median {statistics.median(latencies):.0f} ms per image)"
+    )
 
 
 # --- evaluate ----------------------------------------------------------------------------------
 
 
 def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gt", type=Path, required=True,
-                        help="ground truth: receipt JSON, an ICDAR 2015 .txt, or a folder of them")
+    parser.add_argument(
+        "--gt",
+        type=Path,
+        required=True,
+        help="ground truth: receipt JSON, an ICDAR 2015 .txt, or a folder of them",
+    )
     parser.add_argument("--pred", type=Path, required=True, help="predictions, in either format")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
@@ -147,8 +159,10 @@ def evaluate_command(args: argparse.Namespace) -> None:
     print(f"{result.images} images")
     print(f"{'protocol':<15} {'precision':>9} {'recall':>7} {'hmean':>7} {'gt':>6} {'det':>6}")
     for p in result.protocols:
-        print(f"{p.protocol:<15} {p.precision:9.4f} {p.recall:7.4f} {p.hmean:7.4f} "
-              f"{p.gt_care:6d} {p.det_care:6d}")
+        print(
+            f"{p.protocol:<15} {p.precision:9.4f} {p.recall:7.4f} {p.hmean:7.4f} "
+            f"{p.gt_care:6d} {p.det_care:6d}"
+        )
 
 
 # --- wiring ------------------------------------------------------------------------------------

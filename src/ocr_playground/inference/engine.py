@@ -48,8 +48,10 @@ class Detector:
         t1 = time.perf_counter()
         out = self.session.run(None, {self.input_name: tensor})[0]
         t2 = time.perf_counter()
-        return _probability_plane(out, self.path), {"preprocess_ms": (t1 - t0) * 1e3,
-                                                     "inference_ms": (t2 - t1) * 1e3}
+        return _probability_plane(out, self.path), {
+            "preprocess_ms": (t1 - t0) * 1e3,
+            "inference_ms": (t2 - t1) * 1e3,
+        }
 
 
 def _probability_plane(out: np.ndarray, path: Path) -> np.ndarray:
@@ -57,8 +59,9 @@ def _probability_plane(out: np.ndarray, path: Path) -> np.ndarray:
         return out[0, 0]
     if out.ndim == 3 and out.shape[0] == 1:
         return out[0]
-    raise InvalidModel(f"The model {path.name} returned an output of shape {list(out.shape)}, "
-                       "not a 1×1×H×W probability map.")
+    raise InvalidModel(
+        f"The model {path.name} returned an output of shape {list(out.shape)}, not a 1×1×H×W probability map."
+    )
 
 
 def _dim_is(dim: object, value: int) -> bool:
@@ -69,19 +72,25 @@ def _dim_is(dim: object, value: int) -> bool:
 def _check_signature(session: ort.InferenceSession, path: Path) -> tuple[str, tuple[int, int] | None]:
     inputs, outputs = session.get_inputs(), session.get_outputs()
     if len(inputs) != 1:
-        raise InvalidModel(f"The model {path.name} takes {len(inputs)} inputs; a text detector takes "
-                           "one image tensor 1×3×H×W.")
+        raise InvalidModel(
+            f"The model {path.name} takes {len(inputs)} inputs; a text detector takes "
+            "one image tensor 1×3×H×W."
+        )
     spec = inputs[0]
     shape = list(spec.shape)
     is_image = len(shape) == 4 and _dim_is(shape[0], 1) and _dim_is(shape[1], 3)
     if spec.type != "tensor(float)" or not is_image:
-        raise InvalidModel(f"The model {path.name} takes input '{spec.name}' of type {spec.type} and shape "
-                           f"{shape}, not an image tensor (float, 1×3×H×W).")
+        raise InvalidModel(
+            f"The model {path.name} takes input '{spec.name}' of type {spec.type} and shape "
+            f"{shape}, not an image tensor (float, 1×3×H×W)."
+        )
     out_shape = list(outputs[0].shape)
-    if len(out_shape) not in (3, 4) or (len(out_shape) == 4 and isinstance(out_shape[1], int)
-                                        and out_shape[1] < 1):
-        raise InvalidModel(f"The model {path.name} has an output of shape {out_shape}, not a probability "
-                           "map 1×1×H×W.")
+    if len(out_shape) not in (3, 4) or (
+        len(out_shape) == 4 and isinstance(out_shape[1], int) and out_shape[1] < 1
+    ):
+        raise InvalidModel(
+            f"The model {path.name} has an output of shape {out_shape}, not a probability map 1×1×H×W."
+        )
     fixed = (shape[2], shape[3]) if isinstance(shape[2], int) and isinstance(shape[3], int) else None
     return spec.name, fixed
 
@@ -139,8 +148,15 @@ class DetectorCache:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InvalidModel(f"The file {path.name} is not a loadable ONNX model ({first[:200]}).") from exc
         input_name, fixed = _check_signature(session, path)
-        detector = Detector(path=path, session=session, input_name=input_name, profile=profile,
-                            fixed_size=fixed, load_ms=0.0, key=key)
+        detector = Detector(
+            path=path,
+            session=session,
+            input_name=input_name,
+            profile=profile,
+            fixed_size=fixed,
+            load_ms=0.0,
+            key=key,
+        )
         self._warm_up(detector)
         self.loads += 1
         return Detector(**{**detector.__dict__, "load_ms": (time.perf_counter() - t0) * 1e3})
@@ -154,8 +170,9 @@ class DetectorCache:
         except InvalidModel:
             raise
         except Exception as exc:
-            raise InvalidModel(f"The model {detector.path.name} fails on a 1×3×{h}×{w} image "
-                               f"({str(exc).strip()[:200]}).") from exc
+            raise InvalidModel(
+                f"The model {detector.path.name} fails on a 1×3×{h}×{w} image ({str(exc).strip()[:200]})."
+            ) from exc
 
 
 _default_cache: DetectorCache | None = None

@@ -70,8 +70,12 @@ def _area_matrices(gts: list[BaseGeometry], dets: list[BaseGeometry]) -> np.ndar
         return inter
     gb = np.array([g.bounds if not g.is_empty else (0, 0, -1, -1) for g in gts])
     db = np.array([d.bounds if not d.is_empty else (0, 0, -1, -1) for d in dets])
-    overlap = ((gb[:, None, 0] <= db[None, :, 2]) & (db[None, :, 0] <= gb[:, None, 2])
-               & (gb[:, None, 1] <= db[None, :, 3]) & (db[None, :, 1] <= gb[:, None, 3]))
+    overlap = (
+        (gb[:, None, 0] <= db[None, :, 2])
+        & (db[None, :, 0] <= gb[:, None, 2])
+        & (gb[:, None, 1] <= db[None, :, 3])
+        & (db[None, :, 1] <= gb[:, None, 3])
+    )
     for i, j in zip(*np.nonzero(overlap), strict=True):
         inter[i, j] = gts[i].intersection(dets[j]).area
     return inter
@@ -101,14 +105,19 @@ class _Image:
 
 def _prepare(gt: Sequence[Word], det: Sequence[Word]) -> _Image:
     gts, dets = [_polygon(w) for w in gt], [_polygon(w) for w in det]
-    return _Image(inter=_area_matrices(gts, dets), gt_area=np.array([g.area for g in gts]),
-                  det_area=np.array([d.area for d in dets]),
-                  gt_dc=np.array([w.dont_care or w.text == DONT_CARE for w in gt], bool),
-                  gts=gts, dets=dets)
+    return _Image(
+        inter=_area_matrices(gts, dets),
+        gt_area=np.array([g.area for g in gts]),
+        det_area=np.array([d.area for d in dets]),
+        gt_dc=np.array([w.dont_care or w.text == DONT_CARE for w in gt], bool),
+        gts=gts,
+        dets=dets,
+    )
 
 
-def _icdar2015_image(im: _Image, iou_constraint: float = 0.5, dc_constraint: float = 0.5
-                     ) -> tuple[float, int, int]:
+def _icdar2015_image(
+    im: _Image, iou_constraint: float = 0.5, dc_constraint: float = 0.5
+) -> tuple[float, int, int]:
     det_dc = im.det_dc(dc_constraint)
     union = im.gt_area[:, None] + im.det_area[None, :] - im.inter
     iou = _div(im.inter, union)
@@ -149,15 +158,21 @@ def _deteval_image(im: _Image, tr: float = 0.8, tp: float = 0.4) -> tuple[float,
     r_acc = p_acc = 0.0
     # One-to-one: the pair satisfies both constraints and neither has any other such partner.
     for g, d in zip(*np.nonzero(ok), strict=True):
-        if ok[g].sum() == 1 and ok[:, d].sum() == 1 and not gt_used[g] and not det_used[d] \
-                and _centre_check(im, g, d):
+        if (
+            ok[g].sum() == 1
+            and ok[:, d].sum() == 1
+            and not gt_used[g]
+            and not det_used[d]
+            and _centre_check(im, g, d)
+        ):
             gt_used[g] = det_used[d] = True
             r_acc += 1.0
             p_acc += 1.0
     # One-to-many: a word split over detections that each lie mostly on it and together cover it.
     for g in np.nonzero(~im.gt_dc & ~gt_used)[0]:
-        parts = [d for d in range(len(im.dets))
-                 if not det_used[d] and not det_dc[d] and precision[g, d] >= tp]
+        parts = [
+            d for d in range(len(im.dets)) if not det_used[d] and not det_dc[d] and precision[g, d] >= tp
+        ]
         if parts and recall[g, parts].sum() >= tr:
             gt_used[g] = True
             det_used[parts] = True
@@ -165,8 +180,7 @@ def _deteval_image(im: _Image, tr: float = 0.8, tp: float = 0.4) -> tuple[float,
             p_acc += 1.0 * len(parts)
     # Many-to-one: one detection covering several words, each mostly inside it.
     for d in np.nonzero(~det_dc & ~det_used)[0]:
-        parts = [g for g in range(len(im.gts))
-                 if not gt_used[g] and not im.gt_dc[g] and recall[g, d] >= tr]
+        parts = [g for g in range(len(im.gts)) if not gt_used[g] and not im.gt_dc[g] and recall[g, d] >= tr]
         if parts and precision[parts, d].sum() >= tp:
             det_used[d] = True
             gt_used[parts] = True
@@ -179,8 +193,16 @@ def _result(name: str, matched_gt: float, matched_det: float, gt_care: int, det_
     recall = matched_gt / gt_care if gt_care else 0.0
     precision = matched_det / det_care if det_care else 0.0
     hmean = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
-    return ProtocolResult(protocol=name, precision=precision, recall=recall, hmean=hmean,
-                          matched_gt=matched_gt, matched_det=matched_det, gt_care=gt_care, det_care=det_care)
+    return ProtocolResult(
+        protocol=name,
+        precision=precision,
+        recall=recall,
+        hmean=hmean,
+        matched_gt=matched_gt,
+        matched_det=matched_det,
+        gt_care=gt_care,
+        det_care=det_care,
+    )
 
 
 def image_key(name: str) -> str:
@@ -198,8 +220,10 @@ def evaluate(gt: Annotations, pred: Annotations) -> EvaluationResult:
     pred_by_key = {image_key(k): v for k, v in pred.items()}
     stray = sorted(set(pred_by_key) - set(gt_by_key))
     if stray:
-        raise InvalidAnnotations(f"The predictions name image '{stray[0]}', which is not in the ground "
-                                 f"truth ({len(stray)} such image{'s' if len(stray) > 1 else ''}).")
+        raise InvalidAnnotations(
+            f"The predictions name image '{stray[0]}', which is not in the ground "
+            f"truth ({len(stray)} such image{'s' if len(stray) > 1 else ''})."
+        )
     icdar = [0.0, 0.0, 0, 0]
     dete = [0.0, 0.0, 0, 0]
     for key, words in gt_by_key.items():
@@ -208,7 +232,10 @@ def evaluate(gt: Annotations, pred: Annotations) -> EvaluationResult:
         icdar = [icdar[0] + m, icdar[1] + m, icdar[2] + gc, icdar[3] + dc]
         r, p, gc, dc = _deteval_image(im)
         dete = [dete[0] + r, dete[1] + p, dete[2] + gc, dete[3] + dc]
-    return EvaluationResult(images=len(gt_by_key), protocols=[
-        _result("icdar2015-iou", icdar[0], icdar[1], int(icdar[2]), int(icdar[3])),
-        _result("deteval", dete[0], dete[1], int(dete[2]), int(dete[3])),
-    ])
+    return EvaluationResult(
+        images=len(gt_by_key),
+        protocols=[
+            _result("icdar2015-iou", icdar[0], icdar[1], int(icdar[2]), int(icdar[3])),
+            _result("deteval", dete[0], dete[1], int(dete[2]), int(dete[3])),
+        ],
+    )

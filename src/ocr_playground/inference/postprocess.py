@@ -21,23 +21,31 @@ class DetectionParams(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
     thresh: float = Field(
-        0.3, ge=0.0, le=1.0,
+        0.3,
+        ge=0.0,
+        le=1.0,
         description="Pixel threshold: a pixel of the probability map is text when its probability is "
         "above this. Lower joins more pixels (bigger regions, neighbouring words merge); higher splits "
         "and thins them.",
     )
     box_thresh: float = Field(
-        0.6, ge=0.0, le=1.0,
+        0.6,
+        ge=0.0,
+        le=1.0,
         description="Box threshold: a region is kept only when the mean probability inside its box "
         "(or polygon) is at least this. Higher trades recall for precision.",
     )
     unclip_ratio: float = Field(
-        1.5, gt=0.0, le=10.0,
+        1.5,
+        gt=0.0,
+        le=10.0,
         description="Expansion: each region is grown outward by area × unclipRatio / perimeter pixels "
         "(Vatti offset) to undo the kernel shrinking DB is trained with. Higher gives looser boxes.",
     )
     max_candidates: int = Field(
-        1000, ge=1, le=100_000,
+        1000,
+        ge=1,
+        le=100_000,
         description="At most this many regions are examined, the largest first: bounds the cost on a "
         "noisy map.",
     )
@@ -47,7 +55,9 @@ class DetectionParams(BaseModel):
         "region's simplified outline, expanded (curved text).",
     )
     min_size: float = Field(
-        3.0, ge=0.0, le=1000.0,
+        3.0,
+        ge=0.0,
+        le=1000.0,
         description="Regions whose shorter side is under this many map pixels are dropped as noise "
         "(and, after expansion, under minSize + 2).",
     )
@@ -63,7 +73,9 @@ class DetectionParams(BaseModel):
         "such as ICDAR 2015 (box mode; polygons are kept as found).",
     )
     word_gap: float = Field(
-        0.3, gt=0.0, le=5.0,
+        0.3,
+        gt=0.0,
+        le=5.0,
         description="With granularity 'word': a blank gap wider than this × the ink height separates "
         "two words. Raise it for wide letter spacing, lower it for tight word spacing.",
     )
@@ -129,9 +141,7 @@ def _candidates(bitmap: np.ndarray, limit: int) -> list[np.ndarray]:
     return list(contours)
 
 
-def boxes_from_map(
-    prob: np.ndarray, params: DetectionParams, image_size: tuple[int, int]
-) -> list[Detection]:
+def boxes_from_map(prob: np.ndarray, params: DetectionParams, image_size: tuple[int, int]) -> list[Detection]:
     """Detections in the coordinates of an image of ``image_size`` (width, height).
 
     ``prob`` is the H×W probability map the detector produced for that image resized to H×W.

@@ -53,12 +53,20 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 BUILTIN_PROFILES: dict[str, ModelProfile] = {
     "ppocr-det": ModelProfile(
-        name="ppocr-det", limit_side_len=736, limit_type="min",
-        mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5), channel_order="BGR",
+        name="ppocr-det",
+        limit_side_len=736,
+        limit_type="min",
+        mean=(0.5, 0.5, 0.5),
+        std=(0.5, 0.5, 0.5),
+        channel_order="BGR",
     ),
     "dbnet": ModelProfile(
-        name="dbnet", limit_side_len=1024, limit_type="max",
-        mean=IMAGENET_MEAN, std=IMAGENET_STD, channel_order="RGB",
+        name="dbnet",
+        limit_side_len=1024,
+        limit_type="max",
+        mean=IMAGENET_MEAN,
+        std=IMAGENET_STD,
+        channel_order="RGB",
     ),
 }
 
@@ -93,17 +101,20 @@ def load_profile(model_path: Path) -> ModelProfile:
         base = BUILTIN_PROFILES[base_name]
     else:
         known = ", ".join(sorted(BUILTIN_PROFILES))
-        raise InvalidProfile(f"The profile sidecar {sidecar.name} names an unknown base '{base_name}' "
-                             f"(known: {known}).")
-    merged = base.model_dump(by_alias=True) | raw | {"name": raw.get("name", sidecar.name),
-                                                      "source": sidecar.name}
+        raise InvalidProfile(
+            f"The profile sidecar {sidecar.name} names an unknown base '{base_name}' (known: {known})."
+        )
+    merged = (
+        base.model_dump(by_alias=True) | raw | {"name": raw.get("name", sidecar.name), "source": sidecar.name}
+    )
     try:
         return ModelProfile.model_validate(merged)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "profile"
-        raise InvalidProfile(f"The profile sidecar {sidecar.name} has an invalid field '{where}': "
-                             f"{first['msg']}.") from exc
+        raise InvalidProfile(
+            f"The profile sidecar {sidecar.name} has an invalid field '{where}': {first['msg']}."
+        ) from exc
 
 
 def input_size(height: int, width: int, profile: ModelProfile) -> tuple[int, int]:

@@ -104,7 +104,8 @@ def check_ops(ops: dict[str, Any]) -> None:
     if refused:
         raise GeometryNotInvertible(
             f"The op '{refused[0]}' warps the image, so detections could not be mapped back to the "
-            "original; crop with the preprocessing pipeline first, then detect on the cropped image.")
+            "original; crop with the preprocessing pipeline first, then detect on the cropped image."
+        )
     if ops:
         validate("preprocessing", ops)
 
@@ -127,8 +128,9 @@ def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams)
     return _finish(entry, params.detection, cached=False)
 
 
-def detect_bytes(data: bytes, detector: Detector, params: InferenceParams,
-                 cache: MapCache | None = None) -> DetectionResult:
+def detect_bytes(
+    data: bytes, detector: Detector, params: InferenceParams, cache: MapCache | None = None
+) -> DetectionResult:
     """Detection on encoded image bytes, reusing a cached probability map when there is one."""
     ops = params.ops()
     key = map_key(data, detector, ops)

@@ -42,8 +42,9 @@ def split_words(gray: np.ndarray, detection: Detection, word_gap: float) -> list
         return [detection]
     upright = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     to_strip = cv2.getPerspectiveTransform(quad.astype(np.float32), upright)
-    strip = cv2.warpPerspective(gray, to_strip, (width, height), flags=cv2.INTER_LINEAR,
-                                borderMode=cv2.BORDER_REPLICATE)
+    strip = cv2.warpPerspective(
+        gray, to_strip, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     ink = _ink(strip)
     # A column is ink when a few pixels of it are: JPEG noise leaves isolated specks.
     min_pixels = max(1, round(0.04 * height))

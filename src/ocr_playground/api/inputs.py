@@ -1,0 +1,111 @@
+"""From a pipeline request to checked inputs: the image bytes (base64 or a data-root file, size
+read from the header), the checkpoint path (confined to its root) and the cache key."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from pathlib import Path
+
+import rfc8785
+from fastapi import HTTPException, status
+
+from ocr_playground.api.models import PipelineRequest
+from ocr_playground.artifacts import PathOutsideRoot, confine
+from ocr_playground.cachekey import cache_key_from_digest, image_digest
+from ocr_playground.imaging.completeness import check_complete
+from ocr_playground.imaging.errors import InvalidParams
+from ocr_playground.imaging.io import probe_size
+from ocr_playground.jobs.service import JobRequest
+from ocr_playground.settings import Settings
+
+
+@dataclass(frozen=True)
+class CheckedInput:
+    job: JobRequest
+    width: int
+    height: int
+
+
+def _unprocessable(detail: str) -> HTTPException:
+    return HTTPException(422, detail)
+
+
+def decode_base64(text: str) -> bytes:
+    if text.startswith("data:"):
+        _, _, text = text.partition(",")
+    try:
+        # validate=True refuses stray characters instead of silently skipping them.
+        data = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise _unprocessable(f"The field 'image_base64' is not valid base64 ({exc}).") from None
+    if not data:
+        raise _unprocessable("The field 'image_base64' is empty.")
+    return data
+
+
+def confined(user_path: str, root: Path, field: str) -> Path:
+    """``confine`` (PathOutsideRoot -> 403), with paths the OS cannot even look up -> 422."""
+    try:
+        path = confine(user_path, root)
+        path.exists()  # a name too long for the file system fails here, not later
+    except PathOutsideRoot:
+        raise
+    except (ValueError, OSError) as exc:  # NUL bytes, names too long, loops
+        raise _unprocessable(f"The field '{field}' is not a usable path ({exc}).") from None
+    return path
+
+
+def read_data_file(user_path: str, settings: Settings) -> tuple[bytes, Path]:
+    path = confined(user_path, settings.data_root, "image_path")
+    if not path.exists():
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"There is no image at '{user_path}' under the data root."
+        )
+    if not path.is_file():
+        raise _unprocessable(f"'{user_path}' is not a file.")
+    size = path.stat().st_size
+    if size > settings.max_body_bytes:
+        raise HTTPException(
+            413,
+            f"'{user_path}' is {size} bytes, over the limit of {settings.max_body_bytes} bytes.",
+        )
+    try:
+        return path.read_bytes(), path
+    except OSError as exc:
+        raise _unprocessable(f"'{user_path}' cannot be read: {exc.strerror}.") from None
+
+
+def checkpoint(user_path: str | None, settings: Settings) -> Path | None:
+    return None if user_path is None else confined(user_path, settings.checkpoints_root, "checkpoint_path")
+
+
+def key_for(pipeline_id: str, digest: str, params: object, checkpoint_path: str | None) -> str:
+    try:
+        return cache_key_from_digest(pipeline_id, digest, params, checkpoint_path)
+    except rfc8785.CanonicalizationError as exc:
+        # e.g. NaN or an integer beyond 2**53: JSON the browser could not hash the same way.
+        raise InvalidParams(f"The params cannot be canonicalised for the cache key: {exc}.") from None
+
+
+def check_input(request: PipelineRequest, settings: Settings) -> CheckedInput:
+    """Everything that can be refused without decoding; raises 4xx-mapped errors."""
+    if request.image_base64 is not None:
+        data, file = decode_base64(request.image_base64), None
+    elif request.image_path is not None:
+        data, file = read_data_file(request.image_path, settings)
+    else:
+        raise _unprocessable("Give the image as 'image_base64' or 'image_path'.")
+    width, height = probe_size(data)
+    check_complete(data)
+    digest = image_digest(data)
+    job = JobRequest(
+        pipeline_id=request.pipeline_id,
+        params=request.params,
+        cache_key=key_for(request.pipeline_id, digest, request.params, request.checkpoint_path),
+        image=data,
+        digest=digest,
+        image_file=file,
+        checkpoint_path=checkpoint(request.checkpoint_path, settings),
+        task_id=request.task_id,
+    )
+    return CheckedInput(job, width, height)

@@ -1,0 +1,97 @@
+"""ASGI middleware: the request body limit and the request latency histogram.
+
+Both are plain ASGI (not BaseHTTPMiddleware) so they neither buffer bodies nor break WebSockets.
+"""
+
+import time
+
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ocr_playground.telemetry import ServerMetrics
+
+
+def _too_large(limit: int) -> str:
+    return f"The request body is over the limit of {limit} bytes ({limit // (1024 * 1024)} MB)."
+
+
+class BodyLimit:
+    """Refuse a body over ``limit`` bytes with 413: at once when Content-Length says so, else as
+    soon as the streamed chunks pass it, without reading the rest."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                if declared > self.limit:
+                    await JSONResponse(
+                        {"detail": _too_large(self.limit)}, 413, headers={"Connection": "close"}
+                    )(scope, receive, send)
+                    return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    # FastAPI re-raises HTTPException from body reading, so this becomes a 413.
+                    raise HTTPException(413, _too_large(self.limit))
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except HTTPException as exc:
+            if started or exc.status_code != 413:
+                raise
+            refusal = JSONResponse({"detail": exc.detail}, 413, headers={"Connection": "close"})
+            await refusal(scope, receive, send)
+
+
+class RequestMetrics:
+    """Observe every HTTP request's latency, labelled by route template (not the raw path, which
+    would make one series per job id)."""
+
+    def __init__(self, app: ASGIApp, metrics: ServerMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_code = 500
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            route = scope.get("route")
+            label = getattr(route, "path", None) or "unmatched"
+            self.metrics.request_seconds.labels(scope["method"], label, str(status_code)).observe(
+                time.perf_counter() - started
+            )

@@ -1,0 +1,86 @@
+"""Request and response models of the pipelines API (the seed's shapes, made exact)."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ocr_playground.jobs.model import Job, JobStatus
+from ocr_playground.jobs.routing import Backend
+from ocr_playground.jobs.service import public_path
+
+TaskId = Field(None, max_length=200, description="Echoed in the response and in every WebSocket message.")
+
+
+class PipelineRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pipeline_id: str = Field(min_length=1, max_length=100, examples=["preprocessing"])
+    params: dict[str, Any] = Field(
+        default_factory=dict, examples=[{"autocontrast": True, "rembg": "client", "blur": {"kernelSize": 5}}]
+    )
+    image_base64: str | None = Field(
+        None, description="The image bytes, base64 (a data: URL prefix is allowed)."
+    )
+    image_path: str | None = Field(
+        None, max_length=4096, description="An image under the data root; used when image_base64 is absent."
+    )
+    checkpoint_path: str | None = Field(None, max_length=4096, description="Under the checkpoints root.")
+    task_id: str | None = TaskId
+
+
+class FallbackRequest(PipelineRequest):
+    wait: bool = Field(False, description="Answer when the job is done (200) instead of at once (202).")
+
+
+class PipelineResponse(BaseModel):
+    status: Literal["accepted", "queued", "running", "completed", "failed", "cancelled"]
+    job_id: str
+    routed_backend: Backend
+    cache_key: str
+    result_path: str | None = None
+    task_id: str | None = None
+    error: str | None = None
+    notes: list[str] = []
+
+
+class JobResponse(BaseModel):
+    job_id: str
+    pipeline_id: str
+    cache_key: str
+    status: JobStatus
+    progress: float
+    result_path: str | None
+    task_id: str | None
+    error: str | None
+    attempts: int
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+
+    @classmethod
+    def of(cls, job: Job) -> "JobResponse":
+        return cls(
+            job_id=job.job_id,
+            pipeline_id=job.pipeline_id,
+            cache_key=job.cache_key,
+            status=job.status,
+            progress=round(job.progress, 4),
+            result_path=public_path(job.result_path),
+            task_id=job.task_id,
+            error=job.error,
+            attempts=job.attempts,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
+
+
+class ImageEntry(BaseModel):
+    path: str = Field(description="Relative to the data root; pass it as image_path.")
+    size_bytes: int
+
+
+class ImageList(BaseModel):
+    data_root: str
+    images: list[ImageEntry]
+    truncated: bool = Field(description="True when there were more images than the listing shows.")

@@ -1,0 +1,173 @@
+"""Pipelines: preview (route it), fallback (run it on the server), the catalogue, and jobs."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+
+from ocr_playground.api.deps import MetricsDep, ServiceDep, SettingsDep
+from ocr_playground.api.inputs import check_input
+from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
+from ocr_playground.imaging.pipeline import describe_pipelines, validate
+from ocr_playground.jobs.model import JobStatus, new_job_id
+from ocr_playground.jobs.routing import (
+    CLIENT_MAX_BYTES,
+    CLIENT_MAX_SIDE,
+    Backend,
+    route_preview,
+    server_backend,
+)
+from ocr_playground.jobs.service import JobService, Submission, public_path
+from ocr_playground.settings import Settings
+from ocr_playground.telemetry import ServerMetrics
+
+router = APIRouter(prefix="/api/pipelines", tags=["pipelines"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/json": {"example": {"detail": "One sentence."}}}}
+    for code, text in (
+        (403, "A path leaves its root."),
+        (404, "Unknown pipeline, file or job."),
+        (409, "Wrong job state."),
+        (410, "The result file is gone."),
+        (413, "Body or image too large."),
+        (422, "Invalid request, params or image."),
+        (429, "Queue full; see Retry-After."),
+    )
+}
+CACHE_NOTE = "Client should use cache_key to reuse previously computed previews."
+WS_NOTE = 'Follow the job on WS /api/pipelines/ws with {"subscribe": job_id}.'
+
+
+def _answer(
+    submission: Submission, backend: Backend, task_id: str | None, notes: list[str]
+) -> PipelineResponse:
+    job = submission.job
+    if submission.outcome == "reused":
+        backend, notes = "server-cache", [*notes, "The server already holds this result; nothing was run."]
+    elif submission.outcome == "joined":
+        notes = [*notes, f"An identical job ({job.job_id}) is in flight; this request joined it.", WS_NOTE]
+    else:
+        notes = [*notes, WS_NOTE]
+    shown = "accepted" if job.status in (JobStatus.queued, JobStatus.running) else job.status.value
+    return PipelineResponse(
+        status=shown,
+        job_id=job.job_id,
+        routed_backend=backend,
+        cache_key=job.cache_key,
+        result_path=public_path(job.result_path),
+        task_id=task_id,
+        error=job.error,
+        notes=notes,
+    )
+
+
+@router.get("", summary="Pipelines, their ordered ops and each op's params as JSON Schema")
+def list_pipelines() -> dict[str, Any]:
+    limits = {"max_bytes": CLIENT_MAX_BYTES, "max_side": CLIENT_MAX_SIDE}
+    return {**describe_pipelines(), "client_limits": limits}
+
+
+def _preview(
+    body: PipelineRequest, service: JobService, settings: Settings, metrics: ServerMetrics
+) -> PipelineResponse:
+    validate(body.pipeline_id, body.params)  # unknown pipeline / bad params: refused before any I/O
+    checked = check_input(body, settings)
+    request = checked.job
+    done = service.find_result(request.cache_key)
+    if done is not None:
+        metrics.routing.labels("server-cache").inc()
+        metrics.cache_hits.labels("result").inc()
+        return _answer(Submission(done, "reused"), "server-cache", body.task_id, [CACHE_NOTE])
+    backend, reason = route_preview(
+        body.pipeline_id, body.params, len(request.image), checked.width, checked.height
+    )
+    metrics.routing.labels(backend).inc()
+    if backend == "client-workers":
+        # The browser runs it; the id is for correlating its telemetry, the server keeps no job.
+        return PipelineResponse(
+            status="accepted",
+            job_id=new_job_id(body.pipeline_id),
+            routed_backend=backend,
+            cache_key=request.cache_key,
+            task_id=body.task_id,
+            notes=[reason, CACHE_NOTE],
+        )
+    return _answer(service.submit(request), backend, body.task_id, [reason, CACHE_NOTE])
+
+
+@router.post(
+    "/preview",
+    response_model=PipelineResponse,
+    responses=ERRORS,
+    summary="Route a preview: to the browser's workers, or start it on the server",
+)
+def preview(
+    body: PipelineRequest, service: ServiceDep, settings: SettingsDep, metrics: MetricsDep
+) -> PipelineResponse:
+    return _preview(body, service, settings, metrics)
+
+
+def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
+    validate(body.pipeline_id, body.params)
+    checked = check_input(body, settings)
+    return service.submit(checked.job), server_backend(body.pipeline_id, body.params)
+
+
+@router.post(
+    "/fallback",
+    response_model=PipelineResponse,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={200: {"description": "Done (wait: true, or the result was cached)."}, **ERRORS},
+    summary="Run the pipeline on the server and store the PNG",
+)
+async def fallback(
+    body: FallbackRequest, response: Response, service: ServiceDep, settings: SettingsDep
+) -> PipelineResponse:
+    submission, backend = await run_in_threadpool(_fallback, body, service, settings)
+    notes = []
+    if body.wait and not submission.job.done:
+        # Generous: the job may queue behind others before its own time limit starts.
+        job = await service.wait(submission.job.job_id, 2 * settings.job_timeout_s + 10)
+        if not job.done:
+            notes.append("The job is still running; this request stopped waiting.")
+        submission = Submission(job, submission.outcome)
+    answer = _answer(submission, backend, body.task_id, notes)
+    response.status_code = status.HTTP_200_OK if submission.job.done else status.HTTP_202_ACCEPTED
+    return answer
+
+
+@router.get("/jobs/{job_id}", response_model=JobResponse, responses=ERRORS, summary="A job's state")
+def get_job(job_id: str, service: ServiceDep) -> JobResponse:
+    return JobResponse.of(service.get(job_id))
+
+
+@router.get(
+    "/jobs/{job_id}/result",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/png": {}}, "description": "The PNG."}, **ERRORS},
+    summary="A finished job's PNG",
+)
+def get_result(job_id: str, service: ServiceDep) -> FileResponse:
+    job = service.get(job_id)
+    if job.status is not JobStatus.completed or job.result_path is None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"Job '{job_id}' is {job.status.value}; it has no result."
+        )
+    if not Path(job.result_path).is_file():
+        raise HTTPException(
+            status.HTTP_410_GONE, f"The result of job '{job_id}' was deleted from the outputs root."
+        )
+    return FileResponse(job.result_path, media_type="image/png", filename=f"{job_id}.png")
+
+
+@router.delete(
+    "/jobs/{job_id}",
+    response_model=JobResponse,
+    responses=ERRORS,
+    summary="Cancel a job; a running one has its worker process killed",
+)
+def cancel_job(job_id: str, service: ServiceDep) -> JobResponse:
+    return JobResponse.of(service.cancel(job_id))

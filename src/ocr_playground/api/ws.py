@@ -1,0 +1,86 @@
+"""WS /api/pipelines/ws: follow jobs. The client sends ``{"subscribe": id | [ids]}`` or
+``{"unsubscribe": ...}``; the server sends each followed job's state at once, then every change.
+
+The current state goes through the same queue as the updates and is read *after* the job is
+followed, so a change racing the subscription is never lost (at worst a state arrives twice).
+"""
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from ocr_playground.jobs.service import JobService, state
+
+router = APIRouter(tags=["pipelines"])
+
+MAX_IDS = 500  # ids one message may name
+
+
+def _ids(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and 0 < len(value) <= MAX_IDS and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+async def _handle(message: str, service: JobService, subscription: Any, outbox: asyncio.Queue) -> None:
+    try:
+        request = json.loads(message)
+    except ValueError:
+        await outbox.put({"detail": "The message is not valid JSON."})
+        return
+    if not isinstance(request, dict) or not ({"subscribe", "unsubscribe"} & request.keys()):
+        await outbox.put({"detail": 'Send {"subscribe": job_id or [job_ids]} or {"unsubscribe": ...}.'})
+        return
+    for verb in ("subscribe", "unsubscribe"):
+        if verb not in request:
+            continue
+        ids = _ids(request[verb])
+        if ids is None:
+            await outbox.put({"detail": f"'{verb}' takes a job id or a list of 1 to {MAX_IDS} job ids."})
+            continue
+        if verb == "unsubscribe":
+            service.bus.unfollow(subscription, ids)
+            continue
+        service.bus.follow(subscription, ids)
+        for job_id in ids:
+            job = service.store.get(job_id)
+            if job is None:
+                service.bus.unfollow(subscription, [job_id])
+                await outbox.put({"job_id": job_id, "detail": f"No job has the id '{job_id}'."})
+            else:
+                await outbox.put(state(job))
+
+
+@router.websocket("/api/pipelines/ws")
+async def job_updates(websocket: WebSocket) -> None:
+    service: JobService = websocket.app.state.jobs
+    await websocket.accept()
+    subscription = service.bus.subscribe()
+    outbox = subscription.queue  # bus updates and our own replies share one ordered queue
+
+    async def send() -> None:
+        while True:
+            await websocket.send_json(await outbox.get())
+
+    sender = asyncio.create_task(send())
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is None:
+                text = (message.get("bytes") or b"").decode("utf-8", "replace")
+            await _handle(text, service, subscription, outbox)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        service.bus.close(subscription)
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender

@@ -1,0 +1,203 @@
+"""The SQLite job store: the record of truth for every job, so a restart loses nothing.
+
+One connection guarded by a lock: the API threads, the executor's slot threads and the event loop
+all write here, and SQLite in WAL mode with one writer at a time is plenty for a playground.
+State changes are conditional updates (``WHERE status IN ...``), so a late message from a killed
+worker can never move a cancelled job back to completed.
+"""
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id          TEXT PRIMARY KEY,
+    pipeline_id     TEXT NOT NULL,
+    cache_key       TEXT NOT NULL,
+    input_path      TEXT NOT NULL,
+    params          TEXT NOT NULL,
+    output_path     TEXT NOT NULL,
+    checkpoint_path TEXT,
+    task_id         TEXT,
+    status          TEXT NOT NULL,
+    progress        REAL NOT NULL DEFAULT 0,
+    result_path     TEXT,
+    error           TEXT,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    created_at      REAL NOT NULL,
+    started_at      REAL,
+    finished_at     REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_cache_key ON jobs (cache_key, status);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
+"""
+
+COLUMNS = (
+    "job_id",
+    "pipeline_id",
+    "cache_key",
+    "input_path",
+    "params",
+    "output_path",
+    "checkpoint_path",
+    "task_id",
+    "status",
+    "progress",
+    "result_path",
+    "error",
+    "attempts",
+    "created_at",
+    "started_at",
+    "finished_at",
+)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode survives a process crash (only an OS crash can lose the last commits).
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def _placeholders(values: Iterable[object]) -> str:
+    return ",".join("?" for _ in values)
+
+
+class JobStore:
+    def __init__(self, path: Path) -> None:
+        self._conn = connect(path)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @staticmethod
+    def _job(row: sqlite3.Row | None) -> Job | None:
+        if row is None:
+            return None
+        values = dict(row)
+        values["params"] = json.loads(values["params"])
+        values["status"] = JobStatus(values["status"])
+        return Job(**values)
+
+    def _execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._conn.execute(sql, args)
+
+    def insert(self, job: Job) -> None:
+        row = {name: getattr(job, name) for name in COLUMNS}
+        row["params"] = json.dumps(job.params)
+        row["status"] = job.status.value
+        self._execute(
+            f"INSERT INTO jobs ({','.join(COLUMNS)}) VALUES ({_placeholders(COLUMNS)})",
+            tuple(row[name] for name in COLUMNS),
+        )
+
+    def get(self, job_id: str) -> Job | None:
+        return self._job(self._execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone())
+
+    def by_cache_key(self, cache_key: str, statuses: tuple[JobStatus, ...]) -> list[Job]:
+        """Jobs with this key in these states, newest first."""
+        rows = self._execute(
+            f"SELECT * FROM jobs WHERE cache_key = ? AND status IN ({_placeholders(statuses)}) "
+            "ORDER BY created_at DESC",
+            (cache_key, *statuses),
+        ).fetchall()
+        return [job for job in map(self._job, rows) if job is not None]
+
+    def count(self, statuses: tuple[JobStatus, ...] = ACTIVE) -> int:
+        sql = f"SELECT COUNT(*) FROM jobs WHERE status IN ({_placeholders(statuses)})"
+        return int(self._execute(sql, statuses).fetchone()[0])
+
+    def _transition(self, job_id: str, sets: str, args: tuple, from_: tuple[JobStatus, ...]) -> Job | None:
+        """Apply ``sets`` only when the job is in one of ``from_``; the updated job, else None."""
+        with self._lock:
+            cur = self._conn.execute(
+                f"UPDATE jobs SET {sets} WHERE job_id = ? AND status IN ({_placeholders(from_)})",
+                (*args, job_id, *from_),
+            )
+            if cur.rowcount != 1:
+                return None
+            row = self._conn.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+        return self._job(row)
+
+    def start(self, job_id: str) -> Job | None:
+        """queued -> running, counting the attempt; None when the job is no longer queued."""
+        return self._transition(
+            job_id,
+            "status = 'running', attempts = attempts + 1, started_at = ?, progress = 0",
+            (time.time(),),
+            (JobStatus.queued,),
+        )
+
+    def progress(self, job_id: str, progress: float) -> Job | None:
+        return self._transition(job_id, "progress = ?", (progress,), (JobStatus.running,))
+
+    def complete(self, job_id: str, result_path: str) -> Job | None:
+        return self._transition(
+            job_id,
+            "status = 'completed', progress = 1, result_path = ?, error = NULL, finished_at = ?",
+            (result_path, time.time()),
+            (JobStatus.running,),
+        )
+
+    def fail(self, job_id: str, error: str, from_: tuple[JobStatus, ...] = ACTIVE) -> Job | None:
+        return self._transition(
+            job_id, "status = 'failed', error = ?, finished_at = ?", (error, time.time()), from_
+        )
+
+    def cancel(self, job_id: str) -> Job | None:
+        return self._transition(
+            job_id,
+            "status = 'cancelled', error = ?, finished_at = ?",
+            ("Cancelled by a client.", time.time()),
+            ACTIVE,
+        )
+
+    def requeue(self, job_id: str, reason: str, refund: bool = False) -> Job | None:
+        """running -> queued after an interruption; the reason is kept until the job finishes.
+        ``refund`` gives the attempt back (an orderly shutdown is not the job's fault)."""
+        attempts = "attempts - 1" if refund else "attempts"
+        return self._transition(
+            job_id,
+            f"status = 'queued', progress = 0, error = ?, attempts = {attempts}",
+            (reason,),
+            (JobStatus.running,),
+        )
+
+    def recover(self) -> list[str]:
+        """After a restart: jobs left running were interrupted. Requeue them unless they have
+        used up their attempts; return every queued job id, oldest first."""
+        running = self._execute("SELECT job_id, attempts FROM jobs WHERE status = 'running'").fetchall()
+        for job_id, attempts in running:
+            if attempts >= MAX_ATTEMPTS:
+                self.fail(
+                    job_id,
+                    f"The job was interrupted {attempts} times (worker or server crash); giving up.",
+                    (JobStatus.running,),
+                )
+            else:
+                self.requeue(job_id, "The server stopped while the job was running; it was requeued.")
+        rows = self._execute("SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY created_at").fetchall()
+        return [row[0] for row in rows]
+
+    def average_duration(self, limit: int = 50) -> float | None:
+        """Mean wall time of the last completed jobs, for the Retry-After estimate."""
+        row = self._execute(
+            "SELECT AVG(finished_at - started_at) FROM (SELECT finished_at, started_at FROM jobs "
+            "WHERE status = 'completed' ORDER BY finished_at DESC LIMIT ?)",
+            (limit,),
+        ).fetchone()
+        return None if row[0] is None else float(row[0])

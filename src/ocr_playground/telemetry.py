@@ -1,0 +1,227 @@
+"""Telemetry: client events (stored in SQLite and summarised) and the server's Prometheus metrics.
+
+Client events arrive in batches from the SPA's worker pool. Each has a ``type`` that picks its
+model; the payload is kept as JSON so the summary can grow without a migration.
+"""
+
+import json
+import math
+import statistics
+import threading
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from prometheus_client import CollectorRegistry, Gauge, Histogram
+from prometheus_client import Counter as PromCounter
+from pydantic import BaseModel, ConfigDict, Field
+
+from ocr_playground.jobs.store import connect
+
+# --- client events ---------------------------------------------------------------------------------
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ts: float | None = Field(None, ge=0, description="Client clock, milliseconds since the epoch.")
+    task_id: str | None = Field(None, max_length=200)
+
+
+class WorkerEvent(_Event):
+    type: Literal["worker"]
+    event: Literal["spawn", "ready", "busy", "idle", "terminate", "crash", "error", "downgrade"]
+    worker_id: str | int | None = None
+    detail: str | None = Field(None, max_length=500)
+
+
+class DurationEvent(_Event):
+    type: Literal["duration"]
+    op: str = Field(min_length=1, max_length=100, description="Op name, or 'total' for a whole run.")
+    ms: float = Field(ge=0, le=3_600_000)
+    backend: str | None = Field(None, max_length=50)
+
+
+class QueueDepthEvent(_Event):
+    type: Literal["queue_depth"]
+    depth: int = Field(ge=0, le=1_000_000)
+
+
+class CacheEvent(_Event):
+    type: Literal["cache"]
+    hit: bool
+    layer: str | None = Field(None, max_length=50, description="memo, idb, server, ...")
+
+
+class RoutingEvent(_Event):
+    type: Literal["routing"]
+    routed_backend: Literal[
+        "client-workers", "server-rembg", "server-pipeline", "server-inference", "server-cache"
+    ]
+    reason: str | None = Field(None, max_length=500)
+
+
+ClientEvent = Annotated[
+    WorkerEvent | DurationEvent | QueueDepthEvent | CacheEvent | RoutingEvent, Field(discriminator="type")
+]
+
+
+class EventBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = Field(None, max_length=200)
+    events: list[ClientEvent] = Field(min_length=1, max_length=1000)
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS client_events (
+    id          INTEGER PRIMARY KEY,
+    received_at REAL NOT NULL,
+    type        TEXT NOT NULL,
+    session_id  TEXT,
+    payload     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS client_events_time ON client_events (received_at);
+"""
+
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return None if denominator == 0 else numerator / denominator
+
+
+class TelemetryStore:
+    def __init__(self, path: Path) -> None:
+        self._conn = connect(path)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def record(self, batch: EventBatch) -> int:
+        now = time.time()
+        rows = [(now, e.type, batch.session_id, e.model_dump_json(exclude_none=True)) for e in batch.events]
+        with self._lock:
+            self._conn.execute("BEGIN")
+            self._conn.executemany(
+                "INSERT INTO client_events (received_at, type, session_id, payload) VALUES (?, ?, ?, ?)", rows
+            )
+            self._conn.execute("COMMIT")
+        return len(rows)
+
+    def summary(self, hours: float) -> dict[str, Any]:
+        since = time.time() - hours * 3600
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT received_at, type, payload FROM client_events WHERE received_at >= ? ORDER BY id",
+                (since,),
+            ).fetchall()
+        counts: Counter[str] = Counter()
+        durations: dict[str, list[float]] = defaultdict(list)
+        depth_by_minute: dict[int, list[int]] = defaultdict(list)
+        cache = Counter[str]()
+        routing = Counter[str]()
+        workers = Counter[str]()
+        for received_at, kind, payload in rows:
+            counts[kind] += 1
+            event = json.loads(payload)
+            if kind == "duration":
+                durations[event["op"]].append(event["ms"])
+            elif kind == "queue_depth":
+                # Bucket by the client's clock when it sent one, else by arrival.
+                t = event.get("ts", received_at * 1000) / 1000
+                depth_by_minute[int(t // 60) * 60].append(event["depth"])
+            elif kind == "cache":
+                cache["hit" if event["hit"] else "miss"] += 1
+            elif kind == "routing":
+                routing[event["routed_backend"]] += 1
+            elif kind == "worker":
+                workers[event["event"]] += 1
+        by_op = {}
+        for op, values in sorted(durations.items()):
+            values.sort()
+            by_op[op] = {
+                "count": len(values),
+                "mean_ms": statistics.fmean(values),
+                "p50_ms": _percentile(values, 0.5),
+                "p95_ms": _percentile(values, 0.95),
+                "max_ms": values[-1],
+            }
+        routed_total = sum(routing.values())
+        return {
+            "hours": hours,
+            "events": sum(counts.values()),
+            "counts": dict(counts),
+            "durations": by_op,
+            "queue_depth": [
+                {"minute": minute, "mean": statistics.fmean(d), "max": max(d), "samples": len(d)}
+                for minute, d in sorted(depth_by_minute.items())
+            ],
+            "memo_hit_rate": _rate(cache["hit"], cache["hit"] + cache["miss"]),
+            "routing": dict(routing),
+            "fallback_rate": _rate(routed_total - routing["client-workers"], routed_total),
+            "workers": dict(workers),
+        }
+
+
+# --- server metrics (Prometheus) -------------------------------------------------------------------
+
+
+class ServerMetrics:
+    """The server's own figures, in a registry per app so several apps can live in one process."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.request_seconds = Histogram(
+            "ocrp_http_request_duration_seconds",
+            "HTTP request latency by route.",
+            ["method", "route", "status"],
+            registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+        self.job_seconds = Histogram(
+            "ocrp_job_duration_seconds",
+            "Wall time of a job in its worker, by pipeline and outcome.",
+            ["pipeline", "status"],
+            registry=self.registry,
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+        )
+        self.op_seconds = Histogram(
+            "ocrp_op_duration_seconds",
+            "Time spent in each step of a server job.",
+            ["pipeline", "op"],
+            registry=self.registry,
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30),
+        )
+        self.queue_depth = Gauge("ocrp_queue_depth", "Jobs waiting for a worker.", registry=self.registry)
+        self.running_jobs = Gauge("ocrp_running_jobs", "Jobs in a worker now.", registry=self.registry)
+        self.cache_hits = PromCounter(
+            "ocrp_cache_hits",
+            "Requests answered from a finished or in-flight job with the same cache key.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.cache_misses = PromCounter(
+            "ocrp_cache_misses", "Requests that had to start a new job.", registry=self.registry
+        )
+        self.routing = PromCounter(
+            "ocrp_routing_decisions",
+            "Preview routing decisions by backend.",
+            ["backend"],
+            registry=self.registry,
+        )
+        self.client_events = PromCounter(
+            "ocrp_client_events",
+            "Client telemetry events received, by type.",
+            ["type"],
+            registry=self.registry,
+        )

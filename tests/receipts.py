@@ -1,0 +1,53 @@
+"""Receipt-like test images made on the spot: a light paper quadrilateral with dark text lines on a
+darker table, encoded as JPEG or PNG. Small and deterministic per seed."""
+
+import base64
+
+import cv2
+import numpy as np
+
+
+def receipt(width: int = 640, height: int = 480, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    image = np.empty((height, width, 3), np.uint8)
+    image[:] = (70 + rng.integers(0, 40), 60, 50)
+    margin_x, margin_y = width // 5, height // 10
+    paper = np.array(
+        [
+            [margin_x, margin_y],
+            [width - margin_x, margin_y + 8],
+            [width - margin_x - 10, height - margin_y],
+            [margin_x + 6, height - margin_y - 4],
+        ]
+    )
+    cv2.fillConvexPoly(image, paper, (235, 232, 225))
+    line_gap = max(12, height // 24)
+    for i, y in enumerate(range(margin_y + line_gap, height - margin_y - line_gap, line_gap)):
+        length = int((width - 2 * margin_x) * (0.4 + 0.5 * ((i * 7 + seed) % 5) / 5))
+        start, end = (margin_x + 20, y), (margin_x + 20 + length - 40, y)
+        cv2.line(image, start, end, (30, 30, 30), max(1, line_gap // 5))
+    return image
+
+
+def jpeg(image: np.ndarray, quality: int = 90) -> bytes:
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    return cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes()
+
+
+def png(image: np.ndarray) -> bytes:
+    return cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))[1].tobytes()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def decodes(data: bytes) -> bool:
+    """True when the bytes are a whole image OpenCV can decode."""
+    array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    return array is not None and array.size > 0
+
+
+# Params that keep a worker busy for seconds from a small upload: upscale, then a wide blur.
+def slow_params(variant: int = 0) -> dict:
+    return {"resize": {"maxSide": 8192}, "blur": {"kernelSize": 31, "sigma": 20 + variant}}
