@@ -42,8 +42,13 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (root / "data").mkdir()
     previous = Path.cwd()
     os.chdir(root)  # result_path is shown relative to the working directory
-    settings = Settings(data_root=root / "data", outputs_root=root / "outputs", checkpoints_root=ckpt,
-                        workers=1, job_timeout_s=60)
+    settings = Settings(
+        data_root=root / "data",
+        outputs_root=root / "outputs",
+        checkpoints_root=ckpt,
+        workers=1,
+        job_timeout_s=60,
+    )
     try:
         with live_server(settings) as url:
             yield url
@@ -52,8 +57,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def request(**overrides: object) -> dict:
-    body = {"pipeline_id": "inference", "image_base64": base64.b64encode(IMAGE).decode(),
-            "checkpoint_path": "tiny.onnx", "params": PARAMS}
+    body = {
+        "pipeline_id": "inference",
+        "image_base64": base64.b64encode(IMAGE).decode(),
+        "checkpoint_path": "tiny.onnx",
+        "params": PARAMS,
+    }
     return {k: v for k, v in (body | overrides).items() if v is not None}
 
 
@@ -88,8 +97,11 @@ def test_preview_runs_on_the_server_and_is_cached_by_its_key(base: str) -> None:
 
 
 def test_fallback_waits_for_the_detections(base: str) -> None:
-    r = httpx.post(f"{base}/api/pipelines/fallback",
-                   json=request(params={"detection": {"boxThresh": 0.5}}, wait=True), timeout=60)
+    r = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json=request(params={"detection": {"boxThresh": 0.5}}, wait=True),
+        timeout=60,
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "completed" and r.json()["result_path"].endswith(".png")
 

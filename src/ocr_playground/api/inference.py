@@ -159,8 +159,9 @@ def pipeline_checkpoint(user_path: str, settings: Settings) -> Path:
 def validate_pipeline_request(params: Any, checkpoint_path: str | None) -> None:
     parse_params(params)
     if checkpoint_path is None:
-        raise HTTPException(422, detail="The inference pipeline needs a checkpoint_path "
-                            "(see GET /api/inference/checkpoints).")
+        raise HTTPException(
+            422, detail="The inference pipeline needs a checkpoint_path (see GET /api/inference/checkpoints)."
+        )
 
 
 @router.get("/inference/jobs/{job_id}/detections", response_model=PreviewResponse)
@@ -175,8 +176,13 @@ def job_detections(job_id: str, service: ServiceDep) -> PreviewResponse:
         body = json.loads(detections_path(job.result_path).read_text())
     except FileNotFoundError:
         raise HTTPException(410, detail=f"The detections of job '{job_id}' are gone.") from None
-    return PreviewResponse(checkpoint_path=body["checkpoint_path"], detections=body["detections"],
-                           image=body["image"], timings={}, task_id=job.task_id)
+    return PreviewResponse(
+        checkpoint_path=body["checkpoint_path"],
+        detections=body["detections"],
+        image=body["image"],
+        timings={},
+        task_id=job.task_id,
+    )
 
 
 @router.post("/evaluation", response_model=EvaluationResult)

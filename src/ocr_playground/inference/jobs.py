@@ -35,7 +35,8 @@ def parse_params(params: Any) -> InferenceParams:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "params"
         raise InvalidParams(
-            f"Invalid params for pipeline 'inference': field '{where}': {first['msg']}.") from None
+            f"Invalid params for pipeline 'inference': field '{where}': {first['msg']}."
+        ) from None
     try:
         check_ops(parsed.ops())
     except InferenceError as exc:
@@ -79,8 +80,9 @@ def _run(task: Any, on_progress: Any) -> dict[str, float]:
     payload = {
         "image": {"width": result.width, "height": result.height},
         "checkpoint_path": task.checkpoint_path,
-        "detections": [{"points": np.round(d.points, 1).tolist(), "score": round(d.score, 4)}
-                       for d in result.detections],
+        "detections": [
+            {"points": np.round(d.points, 1).tolist(), "score": round(d.score, 4)} for d in result.detections
+        ],
     }
     atomic_write_bytes(detections_path(task.output_path), json.dumps(payload).encode())
     atomic_write_bytes(task.output_path, encode_png(draw(image, result.detections)))
