@@ -1,7 +1,5 @@
 """Inference routes: the checkpoint catalog, detection previews, and evaluation of predictions."""
 
-import base64
-import binascii
 import json
 import time
 from pathlib import Path
@@ -11,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field, model_validator
 
 from ocr_playground.api.deps import ServiceDep, get_settings
+from ocr_playground.api.inputs import decode_base64, read_data_file
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import parse_icdar_txt, parse_receipt_json
 from ocr_playground.inference.engine import default_cache
@@ -90,16 +89,10 @@ def _http(exc: InferenceError) -> HTTPException:
 
 
 def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
+    # The pipelines API's own readers: the same base64 rules, data-root confinement and size limit.
     if req.image_base64 is not None:
-        text = req.image_base64
-        if text.startswith("data:") and "," in text:
-            text = text.split(",", 1)[1]
-        try:
-            return base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise HTTPException(422, detail="The field 'image_base64' is not valid base64.") from exc
-    path = catalog.confine(settings.data_root, req.image_path or "", "image", "data root")
-    return path.read_bytes()
+        return decode_base64(req.image_base64)
+    return read_data_file(req.image_path or "", settings)[0]
 
 
 @router.get("/inference/checkpoints", response_model=CheckpointList)
@@ -135,10 +128,7 @@ def inference_preview(
 
 @router.post("/inference/preview", response_model=PreviewResponse)
 def preview(req: PreviewRequest, settings: Annotated[Settings, Depends(get_settings)]) -> PreviewResponse:
-    try:
-        data = _image_bytes(req, settings)
-    except InferenceError as exc:
-        raise _http(exc) from exc
+    data = _image_bytes(req, settings)
     return inference_preview(settings, data, req.checkpoint_path, req.params, req.task_id)
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import rfc8785
 from fastapi import HTTPException, status
 
-from ocr_playground.api.inference import pipeline_checkpoint
 from ocr_playground.api.models import PipelineRequest
 from ocr_playground.artifacts import PathOutsideRoot, confine
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
@@ -81,6 +80,8 @@ def checkpoint(user_path: str | None, settings: Settings, pipeline_id: str | Non
     if user_path is None:
         return None
     if pipeline_id in CHECKPOINT_PIPELINES:  # resolved, refused if not a usable ONNX detector, loaded
+        from ocr_playground.api.inference import pipeline_checkpoint  # it imports this module
+
         return pipeline_checkpoint(user_path, settings)
     return confined(user_path, settings.checkpoints_root, "checkpoint_path")
 
