@@ -179,3 +179,10 @@ def test_evaluation_endpoint(server: tuple[str, Path]) -> None:
     stray = {"images": {"zz": {"words": {}}}}
     bad = httpx.post(f"{url}/api/evaluation", json={"ground_truth": gt, "predictions": stray})
     assert bad.status_code == 422 and isinstance(bad.json()["detail"], str)
+
+
+def test_detection_schema_names_and_explains_each_threshold(server: tuple[str, Path]) -> None:
+    url, _ = server
+    props = httpx.get(f"{url}/api/inference/schema").json()["detection"]["properties"]
+    assert props["boxThresh"]["default"] == 0.6 and props["unclipRatio"]["default"] == 1.5
+    assert props["thresh"]["maximum"] == 1 and "probability" in props["thresh"]["description"]

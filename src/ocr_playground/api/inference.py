@@ -16,6 +16,7 @@ from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError, InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_path, parse_params
+from ocr_playground.inference.postprocess import DetectionParams
 from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
 from ocr_playground.settings import Settings
 
@@ -93,6 +94,13 @@ def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
     if req.image_base64 is not None:
         return decode_base64(req.image_base64)
     return read_data_file(req.image_path or "", settings)[0]
+
+
+@router.get("/inference/schema")
+def detection_schema() -> dict[str, Any]:
+    """The ``params.detection`` thresholds as JSON Schema (names, defaults, ranges, what each does):
+    what the Inference Studio builds its sliders from."""
+    return {"detection": DetectionParams.model_json_schema(by_alias=True)}
 
 
 @router.get("/inference/checkpoints", response_model=CheckpointList)
