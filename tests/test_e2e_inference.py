@@ -149,7 +149,8 @@ def test_pick_demo_model_detect_drag_threshold_and_download(
         assert refused.get_attribute("aria-disabled") == "true"
         assert "ONNX" in refused.inner_text()
         assert page.locator(f'[data-checkpoint="{DEMO}"]').count() == 0
-        search.fill("pp-ocrv4 demo")
+        search.fill("")
+        search.press_sequentially("pp-ocrv4 demo", delay=20)  # filtered as it is typed
         assert page.locator('[role="option"]').count() == 1
         demo = page.locator(f'[data-checkpoint="{DEMO}"]')
         demo.click()
