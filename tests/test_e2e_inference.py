@@ -65,11 +65,10 @@ def image_file(tmp_path_factory: pytest.TempPathFactory, receipt: Any) -> Path:
 
 
 class Previews:
-    """Every POST /api/inference/preview the page sends, its answers, and how many ran at once."""
+    """Every POST /api/inference/preview the page sends, and how many ran at once."""
 
     def __init__(self, page) -> None:
         self.bodies: list[dict[str, Any]] = []
-        self.answers: list[dict[str, Any]] = []
         self.open = 0
         self.max_open = 0
         page.on("request", self._sent)
@@ -89,9 +88,6 @@ class Previews:
     def _done(self, r) -> None:
         if self._is_preview(r):
             self.open -= 1
-            response = r.response()
-            if response is not None and response.ok:
-                self.answers.append(response.json())
 
 
 def overlay_count(page) -> int:
@@ -109,7 +105,11 @@ def wait_idle(page, previews: Previews, sent_before: int) -> None:
         arg=sent_before,
         timeout=TIMEOUT_MS,
     )
-    page.wait_for_timeout(50)  # the last reply's render
+    # Playwright's own "request finished" events may trail the page's render by a few ms.
+    for _ in range(100):
+        if previews.open == 0:
+            break
+        page.wait_for_timeout(20)
     assert previews.open == 0
 
 
