@@ -5,7 +5,9 @@ cannot be picked), open a generated receipt, and check the overlay draws as many
 server returns for the very request the page sent (replayed with httpx), each where the server's
 points put it on the displayed image. Drag a threshold and check a new request goes out, at most one
 at a time, and the page ends on the server's answer for the final value. Download the predictions
-JSON, check its structure, and score it against the receipt's known words on the server.
+JSON, check its structure, and score it against the receipt's known words on the server. Open a
+server image (sent by path), see a refused op's sentence, drop a file, and check both ends of every
+threshold slider are values the server accepts.
 """
 
 import base64
@@ -281,3 +283,19 @@ def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentenc
         dropped = server_answer(server, previews.bodies[-1])
         assert dropped["image"] == {"width": 640, "height": 900}
         assert overlay_count(page) == len(dropped["detections"]) > 0
+
+        # Every slider position is a value the server takes: both ends of each, sent as the page would.
+        ranges = page.locator('.inf-thresholds input[type="range"]').evaluate_all(
+            "els => els.map(e => [e.getAttribute('aria-label'), Number(e.min), Number(e.max)])"
+        )
+        assert {label.split()[-1] for label, _, _ in ranges} >= {
+            "thresh",
+            "boxThresh",
+            "unclipRatio",
+            "maxCandidates",
+        }
+        for label, low, high in ranges:
+            for value in (low, high):
+                body = {**previews.bodies[-1], "params": {"detection": {label.split()[-1]: value}}}
+                reply = httpx.post(server + PREVIEW, json=body, timeout=60)
+                assert reply.status_code == 200, (label, value, reply.text)
