@@ -62,7 +62,9 @@ const CASES: BenchCase[] = [
   },
 ];
 
-async function runBench(options: { runs?: number; warmup?: number; imageUrl?: string; opencvUrl?: string } = {}): Promise<BenchReport> {
+async function runBench(
+  options: { runs?: number; warmup?: number; imageUrl?: string; opencvUrl?: string; only?: string } = {},
+): Promise<BenchReport> {
   const runs = options.runs ?? 7;
   const warmup = options.warmup ?? 3;
   const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -78,7 +80,7 @@ async function runBench(options: { runs?: number; warmup?: number; imageUrl?: st
   const peers = openCvCases(cv, image);
   const rows: BenchRow[] = [];
   try {
-    for (const c of CASES) {
+    for (const c of CASES.filter((x) => !options.only || x.name.startsWith(options.only))) {
       const worker: number[] = [];
       const trip: number[] = [];
       const perOp: Record<string, number[]> = {};
