@@ -83,7 +83,9 @@ def main() -> None:
         with chromium_page() as page:
             page.goto(f"{base}/bench.html")
             page.wait_for_function("() => typeof window.runBench === 'function'")
-            report = page.evaluate("(o) => window.runBench(o)", {"runs": args.runs, "warmup": args.warmup, "only": args.only})
+            report = page.evaluate(
+                "(o) => window.runBench(o)", {"runs": args.runs, "warmup": args.warmup, "only": args.only}
+            )
     finally:
         server.shutdown()
 
