@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
@@ -171,3 +171,8 @@ def get_result(job_id: str, service: ServiceDep) -> FileResponse:
 )
 def cancel_job(job_id: str, service: ServiceDep) -> JobResponse:
     return JobResponse.of(service.cancel(job_id))
+
+
+@router.get("/jobs", response_model=list[JobResponse], summary="The newest jobs first (for the Jobs page)")
+def list_jobs(service: ServiceDep, limit: int = Query(50, ge=1, le=500)) -> list[JobResponse]:
+    return [JobResponse.of(job) for job in service.store.recent(limit)]

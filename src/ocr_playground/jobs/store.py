@@ -201,3 +201,8 @@ class JobStore:
             (limit,),
         ).fetchone()
         return None if row[0] is None else float(row[0])
+
+    def recent(self, limit: int) -> list[Job]:
+        """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket)."""
+        rows = self._execute("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
+        return [job for job in map(self._job, rows) if job is not None]
