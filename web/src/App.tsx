@@ -1,7 +1,9 @@
 import type { ComponentType } from 'react';
 import { useHashPath } from './router';
 import { Commands } from './pages/Commands';
+import { Jobs } from './pages/Jobs';
 import { Studio } from './pages/Studio';
+import { Telemetry } from './pages/Telemetry';
 
 export interface Page {
   path: string;
@@ -13,6 +15,8 @@ export interface Page {
 export const PAGES: Page[] = [
   { path: '/', title: 'Preprocessing Studio', component: Studio },
   { path: '/commands', title: 'Command Builder', component: Commands },
+  { path: '/jobs', title: 'Jobs', component: Jobs },
+  { path: '/telemetry', title: 'Telemetry', component: Telemetry },
 ];
 
 function NotFound() {

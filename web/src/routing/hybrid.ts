@@ -1,0 +1,158 @@
+/**
+ * The Studio's one entry point for a render: it asks decide() where to run, then either hands
+ * the params to the worker pool or sends them to the server (preview, then fallback when the
+ * server would have left it to the browser), follows the job on the WebSocket, fetches the PNG
+ * and memoises it under the same cache key the pool uses. It also emits the telemetry of every
+ * step. The Studio sees a result, where it ran and why, never a worker or a socket.
+ */
+import { jobSocket, untilFinished, type JobSocket } from '../api/jobSocket';
+import { fetchResult, requestFallback, requestPreview, toBase64, type JobUpdate, type PipelineResponse, type RoutedBackend } from '../api/jobs';
+import { decodeImage } from '../lib/decode';
+import { track } from '../telemetry';
+import type { ClientEvent } from '../telemetry/events';
+import { cacheKeyFromDigest } from '../workers/cacheKey';
+import { newTaskId } from '../workers/pool';
+import type { ImageProcessor, OpenedImage, PipelineParams, PoolStatus, Preview } from '../workers';
+import { decide, type Decision } from './decide';
+
+export interface SourceImage {
+  opened: OpenedImage;
+  /** The bytes as opened: hashed for the cache key and uploaded as they are. */
+  bytes: Uint8Array;
+}
+
+export interface Rendered extends Preview {
+  /** Where the pixels came from this time. */
+  where: RoutedBackend | 'memo';
+  decision: Decision;
+  /** The server's answer, when the server was asked. */
+  jobId?: string;
+  serverCacheKey?: string;
+  notes?: string[];
+}
+
+export interface RenderOptions {
+  pipelineId?: string;
+  forceServer?: boolean;
+  /** Progress of a server job, for the status line. */
+  onServerUpdate?: (update: JobUpdate, response: PipelineResponse) => void;
+}
+
+type Track = (event: ClientEvent) => void;
+
+export class HybridRenderer {
+  private status: PoolStatus;
+  /** Last client timing of each op, per image digest: the over-budget rule reads it. */
+  private readonly opMs = new Map<string, Record<string, number>>();
+  private readonly base64 = new WeakMap<Uint8Array, string>();
+  private readonly origin = new Map<string, RoutedBackend>();
+
+  constructor(
+    private readonly processor: ImageProcessor,
+    private readonly socket: JobSocket = jobSocket(),
+    private readonly emit: Track = track,
+  ) {
+    this.status = { size: processor.poolSize, queued: 0, running: 0, depth: 0 };
+    emit({ type: 'worker', event: 'spawn', detail: `pool of ${processor.poolSize}` });
+    processor.subscribe((event) => {
+      if (event.kind === 'status') {
+        this.status = event.status;
+        emit({ type: 'queue_depth', depth: event.status.depth });
+      } else if (event.kind === 'crash') {
+        emit({ type: 'worker', event: 'crash', task_id: event.taskId ?? undefined, detail: event.message.slice(0, 500) });
+      } else if (event.kind === 'abort') {
+        emit({ type: 'worker', event: 'terminate', task_id: event.taskId, detail: 'superseded while running' });
+      }
+    });
+  }
+
+  async render(source: SourceImage, params: PipelineParams, options: RenderOptions = {}): Promise<Rendered> {
+    const pipelineId = options.pipelineId ?? 'preprocessing';
+    const { opened, bytes } = source;
+    const decision = decide({
+      bytes: bytes.byteLength,
+      width: opened.image.width,
+      height: opened.image.height,
+      params,
+      queueDepth: this.status.depth,
+      lastOpMs: this.opMs.get(opened.digest),
+      forceServer: options.forceServer,
+    });
+    if (decision.backend === 'client-workers') return this.onClient(source, params, pipelineId, decision);
+    const key = await cacheKeyFromDigest(pipelineId, opened.digest, params);
+    const hit = this.processor.recall(key);
+    if (hit) {
+      this.emit({ type: 'cache', hit: true, layer: 'memo', task_id: hit.taskId ?? undefined });
+      return { ...hit, fromMemo: true, totalMs: 0, where: 'memo', decision };
+    }
+    return this.onServer(source, params, pipelineId, key, decision, options);
+  }
+
+  /** Where a memoised result was first made, for the status line. */
+  originOf(cacheKey: string): RoutedBackend | undefined {
+    return this.origin.get(cacheKey);
+  }
+
+  private async onClient(source: SourceImage, params: PipelineParams, pipelineId: string, decision: Decision): Promise<Rendered> {
+    const p = await this.processor.preview(source.opened, params, { pipelineId });
+    const task_id = p.taskId ?? undefined;
+    this.emit({ type: 'cache', hit: p.fromMemo, layer: 'memo', task_id });
+    if (!p.fromMemo) {
+      this.origin.set(p.cacheKey, 'client-workers');
+      this.emit({ type: 'routing', routed_backend: 'client-workers', reason: decision.reason, task_id });
+      this.emit({ type: 'worker', event: 'idle', task_id });
+      const seen = { ...(this.opMs.get(source.opened.digest) ?? {}) };
+      for (const t of p.timings) {
+        seen[t.op] = t.ms;
+        this.emit({ type: 'duration', op: t.op, ms: t.ms, backend: 'client-workers', task_id });
+      }
+      this.opMs.set(source.opened.digest, seen);
+      this.emit({ type: 'duration', op: 'total', ms: p.totalMs, backend: 'client-workers', task_id });
+    }
+    return { ...p, where: p.fromMemo ? 'memo' : 'client-workers', decision };
+  }
+
+  private async onServer(
+    source: SourceImage,
+    params: PipelineParams,
+    pipelineId: string,
+    key: string,
+    decision: Decision,
+    options: RenderOptions,
+  ): Promise<Rendered> {
+    const t0 = performance.now();
+    const taskId = `srv-${newTaskId()}`;
+    this.emit({ type: 'cache', hit: false, layer: 'memo', task_id: taskId });
+    let image_base64 = this.base64.get(source.bytes);
+    if (image_base64 === undefined) {
+      image_base64 = toBase64(source.bytes);
+      this.base64.set(source.bytes, image_base64);
+    }
+    const body = { pipeline_id: pipelineId, params, image_base64, task_id: taskId };
+    let answer = await requestPreview(body);
+    // The server routes by its own rules (size, hint); for the browser's own reasons (the switch,
+    // a saturated queue, a slow op) it says client-workers, so ask it to run the job anyway.
+    if (answer.routed_backend === 'client-workers') answer = await requestFallback(body);
+    this.emit({ type: 'routing', routed_backend: answer.routed_backend, reason: decision.reason, task_id: taskId });
+    let final: JobUpdate | null = null;
+    if (answer.status !== 'completed') {
+      const { done } = untilFinished(this.socket, answer.job_id, (u) => options.onServerUpdate?.(u, answer));
+      final = await done;
+      if (final.status !== 'completed') throw new Error(`the server job ${answer.job_id} ended ${final.status}${final.error ? `: ${final.error}` : ''}`);
+    }
+    const image = await decodeImage(await fetchResult(answer.job_id));
+    const totalMs = performance.now() - t0;
+    this.emit({ type: 'duration', op: 'total', ms: totalMs, backend: answer.routed_backend, task_id: taskId });
+    const preview: Preview = { image, cacheKey: key, taskId, timings: [], totalMs, fromMemo: false };
+    this.processor.remember(preview);
+    this.origin.set(key, answer.routed_backend);
+    return { ...preview, where: answer.routed_backend, decision, jobId: answer.job_id, serverCacheKey: answer.cache_key, notes: answer.notes };
+  }
+}
+
+let shared: HybridRenderer | null = null;
+
+export function getHybrid(processor: ImageProcessor): HybridRenderer {
+  shared ??= new HybridRenderer(processor);
+  return shared;
+}
