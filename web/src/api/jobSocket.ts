@@ -66,9 +66,11 @@ export class JobSocket {
     };
   }
 
-  /** Every update of every followed job (the Jobs page). */
+  /** Every update of every followed job (the Jobs page, which wants the socket open even
+   *  before it follows anything, to show the connection is live). */
   onUpdate(listener: UpdateListener): () => void {
     this.anyListeners.add(listener);
+    this.ensureOpen();
     return () => this.anyListeners.delete(listener);
   }
 
