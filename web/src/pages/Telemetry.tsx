@@ -50,7 +50,9 @@ export function Telemetry() {
   }, [hours]);
 
   const depth = (summary?.queue_depth ?? []).map((d) => ({ time: clock(d.minute), mean: Number(d.mean.toFixed(2)), max: d.max }));
-  const durations = Object.entries(summary?.durations ?? {}).map(([op, d]) => ({ op, p50: Number(d.p50_ms.toFixed(1)), p95: Number(d.p95_ms.toFixed(1)) }));
+  // Log scale: a server round trip (seconds) and a grayscale pass (milliseconds) share the chart.
+  const floor = (ms: number) => Math.max(0.1, Number(ms.toFixed(1)));
+  const durations = Object.entries(summary?.durations ?? {}).map(([op, d]) => ({ op, p50: floor(d.p50_ms), p95: floor(d.p95_ms) }));
   const routing = Object.entries(summary?.routing ?? {}).map(([name, value]) => ({ name, value }));
   const hits = summary?.memo_hit_rate;
   const memo = hits === null || hits === undefined ? [] : [{ name: 'hit', value: hits }, { name: 'miss', value: 1 - hits }];
@@ -82,11 +84,11 @@ export function Telemetry() {
             </LineChart>
           </section>
           <section className="tele-card" aria-label="Durations by op" data-testid="chart-durations">
-            <h2>Durations by op (ms)</h2>
+            <h2>Durations by op (ms, log scale; “total” is a whole render, browser or server)</h2>
             <BarChart width={W} height={H} data={durations}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="op" />
-              <YAxis />
+              <YAxis scale="log" domain={[0.1, 'auto']} allowDataOverflow />
               <Tooltip />
               <Legend />
               <Bar dataKey="p50" fill="#3f7de0" isAnimationActive={false} />

@@ -49,7 +49,8 @@ export interface RoutingInput {
   params: Record<string, unknown>;
   /** The worker pool's queued + running tasks right now. */
   queueDepth: number;
-  /** The last client timing of each op on this image, when there is one. */
+  /** Each op's recent client time on this image (the caller decides what "recent" means; the
+   *  Studio passes the faster of its last two runs). */
   lastOpMs?: Readonly<Record<string, number>>;
   /** The user's "Run on server" switch. */
   forceServer?: boolean;
