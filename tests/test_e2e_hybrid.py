@@ -75,7 +75,9 @@ def open_studio(page, base: str, image: Path) -> None:
 
 
 def route_line(page, **attrs: str):
-    selector = '[data-testid="route-line"]' + "".join(f'[data-{k.replace("_", "-")}="{v}"]' for k, v in attrs.items())
+    selector = '[data-testid="route-line"]' + "".join(
+        f'[data-{k.replace("_", "-")}="{v}"]' for k, v in attrs.items()
+    )
     return page.locator(selector)
 
 
@@ -84,7 +86,11 @@ def wait_for_result(page, key: str, timeout: float = 60_000) -> None:
 
 
 def server_answer(base: str, image: bytes, params: dict[str, Any]) -> dict[str, Any]:
-    body = {"pipeline_id": "preprocessing", "params": params, "image_base64": base64.b64encode(image).decode()}
+    body = {
+        "pipeline_id": "preprocessing",
+        "params": params,
+        "image_base64": base64.b64encode(image).decode(),
+    }
     r = httpx.post(f"{base}/api/pipelines/preview", json=body, timeout=60)
     assert r.status_code == 200, r.text
     return r.json()
@@ -122,7 +128,9 @@ def test_a_large_receipt_goes_to_the_server_by_itself(server: str, large: Path) 
         assert not errors, errors
 
 
-def test_the_switch_sends_a_small_receipt_to_the_server_and_the_jobs_page_shows_it(server: str, small: Path) -> None:
+def test_the_switch_sends_a_small_receipt_to_the_server_and_the_jobs_page_shows_it(
+    server: str, small: Path
+) -> None:
     image = small.read_bytes()
     with chromium_page() as page:
         open_studio(page, server, small)
@@ -160,14 +168,21 @@ def test_the_switch_sends_a_small_receipt_to_the_server_and_the_jobs_page_shows_
         assert row.locator("img").evaluate("img => img.complete && img.naturalWidth") == 640
 
 
-def test_a_job_shows_up_on_the_jobs_page_and_completes_there_or_is_cancelled(server: str, small: Path) -> None:
+def test_a_job_shows_up_on_the_jobs_page_and_completes_there_or_is_cancelled(
+    server: str, small: Path
+) -> None:
     image = base64.b64encode(small.read_bytes()).decode()
     with chromium_page() as page:
         page.goto(server + "/#/jobs")
         page.get_by_test_id("ws-state").and_(page.locator('[data-state="open"]')).wait_for(timeout=20_000)
 
         def submit(variant: int, task_id: str) -> str:
-            body = {"pipeline_id": "preprocessing", "params": slow_params(variant), "image_base64": image, "task_id": task_id}
+            body = {
+                "pipeline_id": "preprocessing",
+                "params": slow_params(variant),
+                "image_base64": image,
+                "task_id": task_id,
+            }
             r = httpx.post(f"{server}/api/pipelines/fallback", json=body, timeout=30)
             assert r.status_code == 202, r.text
             return r.json()["job_id"]
@@ -186,7 +201,9 @@ def test_a_job_shows_up_on_the_jobs_page_and_completes_there_or_is_cancelled(ser
         button.click(timeout=20_000)
         page.locator(f'tr[data-job-id="{cancel_id}"][data-status="cancelled"]').wait_for(timeout=20_000)
         assert httpx.get(f"{server}/api/pipelines/jobs/{cancel_id}").json()["status"] == "cancelled"
-        (ARTIFACTS / "hybrid-jobs-page.json").write_text(json.dumps({"first_seen": seen, "completed": done_id, "cancelled": cancel_id}))
+        (ARTIFACTS / "hybrid-jobs-page.json").write_text(
+            json.dumps({"first_seen": seen, "completed": done_id, "cancelled": cancel_id})
+        )
 
 
 def test_dropping_the_websocket_mid_job_still_ends_with_the_result(server: str, large: Path) -> None:
@@ -206,16 +223,24 @@ def test_dropping_the_websocket_mid_job_still_ends_with_the_result(server: str, 
         assert route_line(page, phase="done").get_attribute("data-job-id") == job_id
         assert page.evaluate("() => window.__ocrp.jobSocketReconnects()") >= 1
         page.screenshot(path=str(ARTIFACTS / "hybrid-ws-dropped.png"))
-        (ARTIFACTS / "hybrid-ws-dropped.json").write_text(json.dumps({"job_id": job_id, "status_at_drop": status_at_drop}))
+        (ARTIFACTS / "hybrid-ws-dropped.json").write_text(
+            json.dumps({"job_id": job_id, "status_at_drop": status_at_drop})
+        )
 
 
-def test_telemetry_counts_what_the_page_sent_and_the_page_charts_it(server: str, small: Path, large: Path) -> None:
+def test_telemetry_counts_what_the_page_sent_and_the_page_charts_it(
+    server: str, small: Path, large: Path
+) -> None:
     before = httpx.get(f"{server}/api/metrics/summary").json()
     sent: list[dict] = []
     with chromium_page() as page:
         page.on(
             "request",
-            lambda r: sent.extend(r.post_data_json["events"]) if r.url.endswith("/api/metrics") and r.method == "POST" else None,
+            lambda r: (
+                sent.extend(r.post_data_json["events"])
+                if r.url.endswith("/api/metrics") and r.method == "POST"
+                else None
+            ),
         )
         open_studio(page, server, small)
         for op in ("grayscale", "blur", "grayscale"):  # on, on, off: three client renders
@@ -229,12 +254,19 @@ def test_telemetry_counts_what_the_page_sent_and_the_page_charts_it(server: str,
         page.wait_for_timeout(300)  # the last request event reaches Python
         after = httpx.get(f"{server}/api/metrics/summary").json()
 
-        types = {t: sum(1 for e in sent if e["type"] == t) for t in ("queue_depth", "duration", "routing", "cache", "worker")}
+        types = {
+            t: sum(1 for e in sent if e["type"] == t)
+            for t in ("queue_depth", "duration", "routing", "cache", "worker")
+        }
         for kind, n in types.items():
             assert after["counts"].get(kind, 0) - before["counts"].get(kind, 0) == n, kind
         assert types["queue_depth"] > 0 and types["duration"] > 0
-        assert any(e["type"] == "duration" and e["op"] == "blur" and e["backend"] == "client-workers" for e in sent)
-        server_routes = [e for e in sent if e["type"] == "routing" and e["routed_backend"] != "client-workers"]
+        assert any(
+            e["type"] == "duration" and e["op"] == "blur" and e["backend"] == "client-workers" for e in sent
+        )
+        server_routes = [
+            e for e in sent if e["type"] == "routing" and e["routed_backend"] != "client-workers"
+        ]
         assert server_routes and all(e["reason"] and e["task_id"].startswith("srv-") for e in server_routes)
         assert after["fallback_rate"] > 0 and after["routing"]["server-pipeline"] >= 1
         assert after["durations"]["blur"]["count"] >= 1
@@ -245,4 +277,6 @@ def test_telemetry_counts_what_the_page_sent_and_the_page_charts_it(server: str,
         page.locator('[data-testid="chart-durations"] .recharts-bar-rectangle').first.wait_for(timeout=20_000)
         assert page.get_by_test_id("fallback-rate").inner_text().endswith("%")
         page.screenshot(path=str(ARTIFACTS / "hybrid-telemetry.png"), full_page=True)
-        (ARTIFACTS / "hybrid-telemetry.json").write_text(json.dumps({"sent": types, "summary": after}, indent=1))
+        (ARTIFACTS / "hybrid-telemetry.json").write_text(
+            json.dumps({"sent": types, "summary": after}, indent=1)
+        )
