@@ -222,6 +222,13 @@ def test_dropping_the_websocket_mid_job_still_ends_with_the_result(server: str, 
         wait_for_result(page, key, timeout=90_000)
         assert route_line(page, phase="done").get_attribute("data-job-id") == job_id
         assert page.evaluate("() => window.__ocrp.jobSocketReconnects()") >= 1
+        # The server's PNG keeps the page mask as alpha; the canvas holds it as it is.
+        got = read_canvas(page, CANVAS)
+        want = run_pipeline("preprocessing", decode_image(image), params).image
+        assert got.shape == want.shape
+        assert np.array_equal(got[:, :, 3], want[:, :, 3])
+        opaque = want[:, :, 3] == 255
+        assert np.abs(got[opaque][:, :3].astype(np.int16) - want[opaque][:, :3]).max() <= 1
         page.screenshot(path=str(ARTIFACTS / "hybrid-ws-dropped.png"))
         (ARTIFACTS / "hybrid-ws-dropped.json").write_text(
             json.dumps({"job_id": job_id, "status_at_drop": status_at_drop})
