@@ -8,11 +8,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from ocr_playground.api.deps import MetricsDep, ServiceDep, SettingsDep
+from ocr_playground.api.inference import validate_pipeline_request
 from ocr_playground.api.inputs import check_input
 from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
 from ocr_playground.imaging.pipeline import describe_pipelines, validate
 from ocr_playground.jobs.model import JobStatus, new_job_id
 from ocr_playground.jobs.routing import (
+    CHECKPOINT_PIPELINES,
     CLIENT_MAX_BYTES,
     CLIENT_MAX_SIDE,
     Backend,
@@ -70,10 +72,17 @@ def list_pipelines() -> dict[str, Any]:
     return {**describe_pipelines(), "client_limits": limits}
 
 
+def _validate(body: PipelineRequest) -> None:
+    if body.pipeline_id in CHECKPOINT_PIPELINES:
+        validate_pipeline_request(body.params, body.checkpoint_path)
+    else:
+        validate(body.pipeline_id, body.params)
+
+
 def _preview(
     body: PipelineRequest, service: JobService, settings: Settings, metrics: ServerMetrics
 ) -> PipelineResponse:
-    validate(body.pipeline_id, body.params)  # unknown pipeline / bad params: refused before any I/O
+    _validate(body)  # unknown pipeline / bad params: refused before any I/O
     checked = check_input(body, settings)
     request = checked.job
     done = service.find_result(request.cache_key)
@@ -111,7 +120,7 @@ def preview(
 
 
 def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
-    validate(body.pipeline_id, body.params)
+    _validate(body)
     checked = check_input(body, settings)
     return service.submit(checked.job), server_backend(body.pipeline_id, body.params)
 

@@ -49,8 +49,16 @@ def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
     return timings
 
 
-# pipeline id -> run function. The inference pipeline adds its own entry here.
+def run_inference(task: Task, on_progress: Progress) -> dict[str, float]:
+    # Imported on first use: onnxruntime stays out of workers that never detect.
+    from ocr_playground.inference.jobs import run_inference_task
+
+    return run_inference_task(task, on_progress)
+
+
+# pipeline id -> run function.
 RUNNERS: dict[str, RunFunction] = {pipeline_id: run_image_pipeline for pipeline_id in PIPELINES}
+RUNNERS["inference"] = run_inference
 
 
 def _die_with_parent() -> None:
