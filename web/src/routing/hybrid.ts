@@ -100,7 +100,16 @@ export class HybridRenderer {
       this.emit({ type: 'cache', hit: true, layer: 'memo', task_id: hit.taskId ?? undefined });
       return { ...hit, fromMemo: true, totalMs: 0, where: 'memo', decision };
     }
-    return this.onServer(source, params, pipelineId, key, decision, options);
+    try {
+      return await this.onServer(source, params, pipelineId, key, decision, options);
+    } catch (error) {
+      // The browser moved this work for its own comfort (a busy queue, a slow op): if the server
+      // cannot take it (down, queue full), the workers still can. A forced, hinted or oversized
+      // render has no such way back, so the user sees why it failed.
+      if (decision.rule !== 'saturated' && decision.rule !== 'over-budget') throw error;
+      const reason = `The server could not take it (${(error as Error).message}), so the browser's workers ran it after all.`;
+      return this.onClient(source, params, pipelineId, { backend: 'client-workers', rule: decision.rule, reason });
+    }
   }
 
   private sustainedOpMs(digest: string): Record<string, number> {

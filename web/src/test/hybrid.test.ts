@@ -102,6 +102,18 @@ describe('HybridRenderer', () => {
     expect(third.where).toBe('server-pipeline');
   });
 
+  it('falls back to the workers when the server refuses work the browser moved for its own reasons', async () => {
+    const { hybrid, source, processor, server, pool } = await setup('client-workers');
+    vi.mocked(server.preview).mockRejectedValue(new Error('The job queue is full; retry in 3 s.'));
+    pool({ kind: 'status', status: { size: 1, queued: 5, running: 1, depth: 6 } });
+    const r = await hybrid.render(source, { grayscale: {} });
+    expect(r.where).toBe('client-workers');
+    expect(r.decision.reason).toContain('The job queue is full');
+    expect(processor.preview).toHaveBeenCalled();
+    // …but a render the user sent to the server reports the failure.
+    await expect(hybrid.render(source, { grayscale: {} }, { forceServer: true })).rejects.toThrow('queue is full');
+  });
+
   it('sends queue depth and worker crashes from the pool to telemetry', async () => {
     const { events, pool } = await setup('server-pipeline');
     pool({ kind: 'status', status: { size: 1, queued: 3, running: 1, depth: 4 } });
