@@ -8,6 +8,7 @@ is checked against the server's answer for the same request.
 import base64
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import httpx
 import numpy as np
 import pytest
 
-from browser import ARTIFACTS, chromium_page, missing_browser, read_canvas
+from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_page, missing_browser, read_canvas
 from ocr_playground.cachekey import cache_key
 from ocr_playground.imaging.io import decode_image
 from ocr_playground.imaging.pipeline import run_pipeline
@@ -29,6 +30,23 @@ from live_server import live_server
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 CANVAS = '[data-testid="result-canvas"]'
+
+
+@contextmanager
+def two_tabs() -> Iterator[tuple[Any, Any]]:
+    """Two pages of one browser context (tabs that share a BroadcastChannel), which
+    ``chromium_page`` does not give."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            yield context.new_page(), context.new_page()
+        finally:
+            browser.close()
+
+
 SERVER_BACKENDS = ("server-pipeline", "server-rembg", "server-cache")
 
 
@@ -232,6 +250,30 @@ def test_dropping_the_websocket_mid_job_still_ends_with_the_result(server: str, 
         page.screenshot(path=str(ARTIFACTS / "hybrid-ws-dropped.png"))
         (ARTIFACTS / "hybrid-ws-dropped.json").write_text(
             json.dumps({"job_id": job_id, "status_at_drop": status_at_drop})
+        )
+
+
+def test_a_studio_job_shows_up_on_an_open_jobs_page_and_completes_there(server: str, large: Path) -> None:
+    with two_tabs() as (studio, jobs):
+        jobs.goto(server + "/#/jobs")
+        jobs.locator('[data-testid="ws-state"][data-state="open"]').wait_for(timeout=20_000)
+        open_studio(studio, server, large)
+        route_line(studio, phase="done").wait_for(timeout=60_000)
+        studio.get_by_label("crop_document enabled").click()  # one change: one server job
+        following = route_line(studio, phase="server")
+        following.wait_for(timeout=30_000)
+        job_id = following.get_attribute("data-job-id")
+        task_id = following.get_attribute("data-task-id")
+        row = jobs.locator(f'tr[data-job-id="{job_id}"]')
+        row.wait_for(timeout=10_000)  # announced by the Studio's tab, not found by the 3 s poll
+        first_seen = row.get_attribute("data-status")
+        jobs.locator(f'tr[data-job-id="{job_id}"][data-status="completed"]').wait_for(timeout=90_000)
+        assert row.get_attribute("data-task-id") == task_id
+        row.locator("img").wait_for()
+        jobs.screenshot(path=str(ARTIFACTS / "hybrid-jobs-page-studio-job.png"))
+        route_line(studio, phase="done", job_id=job_id).wait_for(timeout=60_000)
+        (ARTIFACTS / "hybrid-jobs-page-studio-job.json").write_text(
+            json.dumps({"job_id": job_id, "first_seen": first_seen})
         )
 
 

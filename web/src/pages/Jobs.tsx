@@ -4,6 +4,7 @@
  * is one, a link to the artifact, and Cancel while the job can still be stopped.
  */
 import { useEffect, useState } from 'react';
+import { onAnnouncedJob } from '../api/jobAnnounce';
 import { jobSocket, type ConnectionState } from '../api/jobSocket';
 import { cancelJob, fetchJob, isFinished, listJobs, resultUrl, type Job, type JobUpdate } from '../api/jobs';
 
@@ -70,6 +71,11 @@ export function Jobs() {
           }
         })
         .catch((e: Error) => live && setError(`Could not list the jobs: ${e.message}`));
+    // A Studio in another tab started a job: show and follow it now, not on the next poll.
+    const offAnnounced = onAnnouncedJob((id) => {
+      void refresh(id);
+      if (!followed.has(id)) followed.set(id, socket.follow(id, () => {}));
+    });
     void discover();
     const poll = setInterval(discover, DISCOVER_EVERY_MS);
     const tick = setInterval(() => setNow(Date.now()), 500);
@@ -79,6 +85,7 @@ export function Jobs() {
       clearInterval(tick);
       offUpdate();
       offState();
+      offAnnounced();
       for (const stop of followed.values()) stop();
     };
   }, []);

@@ -5,6 +5,7 @@
  * and memoises it under the same cache key the pool uses. It also emits the telemetry of every
  * step. The Studio sees a result, where it ran and why, never a worker or a socket.
  */
+import { announceJob } from '../api/jobAnnounce';
 import { jobSocket, untilFinished, type JobSocket } from '../api/jobSocket';
 import { fetchResult, requestFallback, requestPreview, toBase64, type JobUpdate, type PipelineResponse, type RoutedBackend } from '../api/jobs';
 import { decodeImage } from '../lib/decode';
@@ -166,6 +167,7 @@ export class HybridRenderer {
     // a saturated queue, a slow op) it says client-workers, so ask it to run the job anyway.
     if (answer.routed_backend === 'client-workers') answer = await this.server.fallback(body);
     this.emit({ type: 'routing', routed_backend: answer.routed_backend, reason: decision.reason, task_id: taskId });
+    announceJob(answer.job_id);
     let final: JobUpdate | null = null;
     if (answer.status !== 'completed') {
       const { done } = untilFinished(this.socket, answer.job_id, (u) => options.onServerUpdate?.(u, answer));
