@@ -325,6 +325,17 @@ def test_telemetry_counts_what_the_page_sent_and_the_page_charts_it(
             page.locator(f'[data-testid="{chart}"] svg.recharts-surface').first.wait_for(timeout=20_000)
         page.locator('[data-testid="chart-durations"] .recharts-bar-rectangle').first.wait_for(timeout=20_000)
         assert page.get_by_test_id("fallback-rate").inner_text().endswith("%")
+        # Live: events posted now show up on the page without a reload.
+        shown = int(page.get_by_test_id("event-count").inner_text())
+        more = {
+            "events": [{"type": "queue_depth", "depth": 3}, {"type": "duration", "op": "blur", "ms": 4.0}]
+        }
+        assert httpx.post(f"{server}/api/metrics", json=more).status_code == 200
+        page.wait_for_function(
+            "n => Number(document.querySelector('[data-testid=event-count]').textContent) >= n",
+            arg=shown + 2,
+            timeout=15_000,
+        )
         page.screenshot(path=str(ARTIFACTS / "hybrid-telemetry.png"), full_page=True)
         (ARTIFACTS / "hybrid-telemetry.json").write_text(
             json.dumps({"sent": types, "summary": after}, indent=1)
