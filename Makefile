@@ -15,7 +15,7 @@ uv:
 install: .venv/.installed
 
 run: install
-	$(UV) run --frozen ocr-playground demo
+	$(UV) run --frozen ocr-playground serve --demo
 
 lint: install
 	$(UV) run --frozen ruff check src tests bench

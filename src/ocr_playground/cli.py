@@ -1,18 +1,18 @@
 """The ``ocr-playground`` command. Each subcommand is a small function; bad input exits 2 with one line.
 
-Subcommands register themselves in ``COMMANDS`` (name -> (add_arguments, handler)), so a new area
-adds one entry rather than another branch.
+Subcommands are listed in ``COMMANDS`` as data, so a new area adds one entry rather than a branch.
 """
 
 import argparse
+import importlib
 import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocr_playground.api.serve import add_serve_arguments, serve
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import encode_png, read_image
@@ -96,14 +96,14 @@ def pipelines(_: argparse.Namespace) -> None:
     print(json.dumps(describe_pipelines(), indent=2))
 
 
-# --- demo (the main job of `make run` until the server lands) ----------------------------------
+# --- demo: a generated receipt through the pipeline, no server ----------------------------------
 
 DEMO_PARAMS = {
     "resize": {"maxSide": 1600},
+    "crop_document": True,
     "grayscale": True,
     "autocontrast": {"cutoff": 1},
-    "blur": {"kernelSize": 3},
-    "binarize": {"method": "adaptive"},
+    "binarize": {"method": "adaptive", "blockSize": 31, "C": 12},
 }
 
 
@@ -132,36 +132,78 @@ def demo(args: argparse.Namespace) -> None:
     print(f"wall: {(time.perf_counter() - started) * 1000:.1f} ms (decode + ops)")
 
 
-Handler = Callable[[argparse.Namespace], None]
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None] | None, Handler]] = {
-    "run": ("run a pipeline on one image and write a PNG", add_run_arguments, run),
-    "pipelines": ("print the pipelines and each op's params schema as JSON", None, pipelines),
-    "demo": (
-        "generate a sample receipt and preprocess it, printing per-op timings",
-        add_demo_arguments,
-        demo,
+@dataclass(frozen=True)
+class Command:
+    """A subcommand. ``handler`` and ``arguments`` are ``"module:function"`` names, imported only
+    when that subcommand runs, so ``ocr-playground run`` never pays for FastAPI, Hydra or ONNX."""
+
+    help: str
+    handler: str
+    arguments: str | None = None
+
+
+COMMANDS: dict[str, Command] = {
+    "run": Command(
+        "run a pipeline on one image and write a PNG", f"{__name__}:run", f"{__name__}:add_run_arguments"
     ),
-    "serve": ("serve the playground API (and /docs) with uvicorn", add_serve_arguments, serve),
+    "pipelines": Command("print the pipelines and each op's params schema as JSON", f"{__name__}:pipelines"),
+    "demo": Command(
+        "generate a sample receipt and preprocess it, printing per-op timings (no server)",
+        f"{__name__}:demo",
+        f"{__name__}:add_demo_arguments",
+    ),
+    "serve": Command(
+        "serve the playground (SPA, API and /docs) with uvicorn",
+        "ocr_playground.api.serve:serve",
+        "ocr_playground.api.serve:add_serve_arguments",
+    ),
+    "detect": Command(
+        "detect text with an ONNX checkpoint and write receipt-competition JSON",
+        "ocr_playground.inference.cli_commands:detect_handler",
+        "ocr_playground.inference.cli_commands:add_detect_arguments",
+    ),
+    "evaluate": Command(
+        "score predictions against ground truth (ICDAR 2015 IoU and DetEval)",
+        "ocr_playground.inference.cli_commands:evaluate_handler",
+        "ocr_playground.inference.cli_commands:add_evaluate_arguments",
+    ),
+    "commands": Command(
+        "build, show and parse training/evaluation command lines from the command-builder schemas",
+        "ocr_playground.commands.cli:run",
+        "ocr_playground.commands.cli:add_arguments",
+    ),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _load(target: str) -> Callable[..., None]:
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or (``only``) one whose sole fully-built subcommand is ``only``."""
     parser = argparse.ArgumentParser(
         prog="ocr-playground",
         description="Image-pipeline playground for OCR engineers: run the preprocessing pipeline, "
-        "serve the playground, detect text.",
+        "serve the playground, detect text, build training commands.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (help_text, add_arguments, handler) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        if add_arguments is not None:
-            add_arguments(command)
-        command.set_defaults(handler=handler)
+    for name, command in COMMANDS.items():
+        subparser = sub.add_parser(name, help=command.help, description=command.help)
+        if only in (None, name):
+            if command.arguments is not None:
+                _load(command.arguments)(subparser)
+            subparser.set_defaults(handler=_load(command.handler))
     return parser
 
 
+def _chosen(argv: list[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(only=_chosen(argv) or "").parse_args(argv)
     try:
         args.handler(args)
     except (UsageError, ImagingError) as exc:

@@ -23,10 +23,16 @@ class Settings(BaseSettings):
     data_root: Path = Path("data")
     outputs_root: Path = Path("outputs")
     checkpoints_root: Path = Path("checkpoints")
+    web_dist: Path | None = Field(None, description="The built SPA; None means the checkout's web/dist.")
     workers: int = Field(default_factory=_default_workers, ge=1, le=64)
     queue_limit: int = Field(64, ge=1, description="Jobs queued or running before 429.")
     job_timeout_s: float = Field(120.0, gt=0)
     max_body_bytes: int = 25 * MB
+    # The Hydra project the command builder targets: its config tree (configs/ by default) gives the
+    # config-group options and is composed to check every built command. Missing folder: no check.
+    commands_project_dir: Path | None = Path("examples/dbnet_project")
+    # Extra command schemas (*.yaml); one with the id of a packaged schema replaces it.
+    commands_schemas_dir: Path | None = None
 
     @cached_property
     def db_path(self) -> Path:

@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from ocr_playground.api import health, images, metrics, pipelines, ws
+from ocr_playground.api import commands, health, images, inference, metrics, pipelines, ws
 from ocr_playground.api.errors import install_error_handlers
 from ocr_playground.api.middleware import BodyLimit, RequestMetrics
+from ocr_playground.api.spa import mount_spa
 from ocr_playground.jobs.service import JobService
 from ocr_playground.settings import Settings
 from ocr_playground.telemetry import ServerMetrics, TelemetryStore
@@ -52,4 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws.router)
     app.include_router(images.router)
     app.include_router(metrics.router)
+    app.include_router(commands.router)
+    app.include_router(inference.router)
+    mount_spa(app, settings.web_dist)  # last: API routes win over static files
     return app

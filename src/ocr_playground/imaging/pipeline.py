@@ -39,27 +39,25 @@ PIPELINES: dict[str, Pipeline] = {
     for p in (
         Pipeline(
             "preprocessing",
-            tuple(
-                name
-                for name in (
-                    "resize",
-                    "crop_document",
-                    "background_removal",
-                    "grayscale",
-                    "autocontrast",
-                    "blur",
-                    "binarize",
-                )
-                if name in OPS
+            (
+                "resize",
+                "crop_document",
+                "background_removal",
+                "grayscale",
+                "autocontrast",
+                "blur",
+                "binarize",
             ),
             "Receipt preprocessing: each op switched on or off, run in this fixed order.",
         ),
+        Pipeline(
+            "rembg",
+            ("background_removal",),
+            "Background removal alone; its params sit at the top level.",
+            params_style="flat",
+        ),
     )
 }
-if "background_removal" in OPS:
-    PIPELINES["rembg"] = Pipeline(
-        "rembg", ("background_removal",), "Background removal alone; params at the top level.", "flat"
-    )
 
 
 @dataclass(frozen=True)

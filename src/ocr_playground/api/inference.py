@@ -1,0 +1,148 @@
+"""Inference routes: the checkpoint catalog, detection previews, and evaluation of predictions."""
+
+import base64
+import binascii
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, Field, model_validator
+
+from ocr_playground.api.deps import get_settings
+from ocr_playground.inference import catalog
+from ocr_playground.inference.annotations import parse_icdar_txt, parse_receipt_json
+from ocr_playground.inference.engine import default_cache
+from ocr_playground.inference.errors import InferenceError, InvalidAnnotations
+from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
+from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
+from ocr_playground.settings import Settings
+
+router = APIRouter(prefix="/api", tags=["inference"])
+_maps = MapCache()
+
+
+class CheckpointList(BaseModel):
+    checkpoints: list[catalog.CheckpointEntry]
+
+
+class PreviewRequest(BaseModel):
+    image_path: str | None = Field(None, description="An image under the data root.")
+    image_base64: str | None = Field(None, description="The image bytes, base64 (a data: URL is accepted).")
+    checkpoint_path: str = Field(description="From GET /api/inference/checkpoints, e.g. builtin:ppocrv4-det.")
+    params: InferenceParams = Field(default_factory=InferenceParams)
+    task_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_image(self) -> "PreviewRequest":
+        if (self.image_path is None) == (self.image_base64 is None):
+            raise ValueError("give exactly one of image_path or image_base64")
+        return self
+
+
+class DetectionOut(BaseModel):
+    points: list[list[float]] = Field(description="Polygon in original image pixels, clockwise.")
+    score: float = Field(description="Mean text probability inside the region.")
+
+
+class ImageSize(BaseModel):
+    width: int
+    height: int
+
+
+class PreviewResponse(BaseModel):
+    checkpoint_path: str
+    detections: list[DetectionOut]
+    image: ImageSize
+    timings: dict[str, float | bool]
+    task_id: str | None = None
+
+
+class AnnotationSet(BaseModel):
+    """Receipt-competition JSON (``images`` → name → ``words``), or ICDAR 2015 files by name."""
+
+    images: dict[str, Any] | None = None
+    icdar2015: dict[str, str] | None = Field(
+        None, description="File name → file text, e.g. {'gt_img_1.txt': '10,10,90,10,90,30,10,30,TOTAL'}."
+    )
+
+    def words(self, what: str) -> dict[str, list[Word]]:
+        if (self.images is None) == (self.icdar2015 is None):
+            raise InvalidAnnotations(f"The {what} must give exactly one of 'images' or 'icdar2015'.")
+        if self.images is not None:
+            return parse_receipt_json({"images": self.images}, f"The {what}")
+        out = {}
+        for name, text in self.icdar2015.items():
+            stem = Path(name).stem.removeprefix("gt_").removeprefix("res_")
+            out[stem] = parse_icdar_txt(text, f"The {what} file '{name}'")
+        return out
+
+
+class EvaluationRequest(BaseModel):
+    ground_truth: AnnotationSet
+    predictions: AnnotationSet
+
+
+def _http(exc: InferenceError) -> HTTPException:
+    return HTTPException(status_code=exc.status_code, detail=str(exc))
+
+
+def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
+    if req.image_base64 is not None:
+        text = req.image_base64
+        if text.startswith("data:") and "," in text:
+            text = text.split(",", 1)[1]
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise HTTPException(422, detail="The field 'image_base64' is not valid base64.") from exc
+    path = catalog.confine(settings.data_root, req.image_path or "", "image", "data root")
+    return path.read_bytes()
+
+
+@router.get("/inference/checkpoints", response_model=CheckpointList)
+def list_checkpoints(settings: Annotated[Settings, Depends(get_settings)]) -> CheckpointList:
+    return CheckpointList(checkpoints=catalog.list_checkpoints(settings.checkpoints_root))
+
+
+def inference_preview(
+    settings: Settings, data: bytes, checkpoint_path: str, params: InferenceParams, task_id: str | None = None
+) -> PreviewResponse:
+    """Detection on image bytes, as a response. Also what ``/api/pipelines/preview`` calls for the
+    ``inference`` pipeline (routed ``server-inference``). Raises HTTPException on bad input."""
+    started = time.perf_counter()
+    try:
+        model_path = catalog.resolve_checkpoint(settings.checkpoints_root, checkpoint_path)
+        result = detect_bytes(data, default_cache().get(model_path), params, _maps)
+    except InferenceError as exc:
+        raise _http(exc) from exc
+    result.timings["total_ms"] = (time.perf_counter() - started) * 1e3
+    return PreviewResponse(
+        checkpoint_path=checkpoint_path,
+        detections=[
+            DetectionOut(
+                points=[[round(x, 1), round(y, 1)] for x, y in d.points.tolist()], score=round(d.score, 4)
+            )
+            for d in result.detections
+        ],
+        image=ImageSize(width=result.width, height=result.height),
+        timings={k: round(v, 2) if isinstance(v, float) else v for k, v in result.timings.items()},
+        task_id=task_id,
+    )
+
+
+@router.post("/inference/preview", response_model=PreviewResponse)
+def preview(req: PreviewRequest, settings: Annotated[Settings, Depends(get_settings)]) -> PreviewResponse:
+    try:
+        data = _image_bytes(req, settings)
+    except InferenceError as exc:
+        raise _http(exc) from exc
+    return inference_preview(settings, data, req.checkpoint_path, req.params, req.task_id)
+
+
+@router.post("/evaluation", response_model=EvaluationResult)
+def evaluation(req: EvaluationRequest) -> EvaluationResult:
+    try:
+        return evaluate(req.ground_truth.words("ground truth"), req.predictions.words("predictions"))
+    except InferenceError as exc:
+        raise _http(exc) from exc

@@ -1,0 +1,131 @@
+"""Readers and a writer for word polygons: the receipt competition's JSON and ICDAR 2015 text files.
+
+Receipt JSON::
+
+    {"images": {"r001.jpg": {"words": {"0": {"points": [[x, y], ...], "text": "TOTAL"}}}}}
+
+``text``/``transcription`` ``"###"`` or ``"ignore": true`` marks a don't-care word; predictions may
+carry ``"score"``. ICDAR 2015: one ``.txt`` per image (``gt_img_1.txt`` / ``res_img_1.txt`` both
+name image ``img_1``), one word per line: ``x1,y1,x2,y2,x3,y3,x4,y4[,transcription]``.
+"""
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ocr_playground.inference.errors import InvalidAnnotations
+from ocr_playground.inference.evaluation import DONT_CARE, Word
+
+_TXT_PREFIX = re.compile(r"^(gt_|res_)")
+
+
+def _points(raw: Any, where: str) -> np.ndarray:
+    try:
+        pts = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidAnnotations(f"{where}: 'points' must be a list of [x, y] pairs.") from exc
+    if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
+        raise InvalidAnnotations(f"{where}: 'points' must hold at least 3 finite [x, y] pairs.")
+    return pts
+
+
+def parse_receipt_json(data: Any, source: str = "the JSON") -> dict[str, list[Word]]:
+    if not isinstance(data, Mapping) or not isinstance(data.get("images"), Mapping):
+        raise InvalidAnnotations(f"{source} must be an object with an 'images' object.")
+    out: dict[str, list[Word]] = {}
+    for name, image in data["images"].items():
+        words = image.get("words") if isinstance(image, Mapping) else None
+        if not isinstance(words, Mapping):
+            raise InvalidAnnotations(f"{source}: image '{name}' must have a 'words' object.")
+        parsed = []
+        for wid, word in words.items():
+            where = f"{source}: image '{name}' word '{wid}'"
+            if not isinstance(word, Mapping) or "points" not in word:
+                raise InvalidAnnotations(f"{where} must be an object with 'points'.")
+            text = word.get("text", word.get("transcription"))
+            score = word.get("score")
+            if score is not None and not isinstance(score, int | float):
+                raise InvalidAnnotations(f"{where}: 'score' must be a number.")
+            parsed.append(
+                Word(
+                    points=_points(word["points"], where),
+                    text=text if isinstance(text, str) else None,
+                    dont_care=bool(word.get("ignore", False)) or text == DONT_CARE,
+                    score=None if score is None else float(score),
+                )
+            )
+        out[str(name)] = parsed
+    return out
+
+
+def parse_icdar_txt(text: str, source: str) -> list[Word]:
+    words = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        fields = line.split(",")
+        if len(fields) < 8:
+            raise InvalidAnnotations(
+                f"{source} line {n} has {len(fields)} fields; expected x1,y1,...,x4,y4[,transcription]."
+            )
+        try:
+            coords = [float(f) for f in fields[:8]]
+        except ValueError as exc:
+            raise InvalidAnnotations(f"{source} line {n}: the first 8 fields must be numbers.") from exc
+        transcription = ",".join(fields[8:]) if len(fields) > 8 else None  # may itself hold commas
+        words.append(
+            Word(
+                points=_points(np.reshape(coords, (4, 2)), f"{source} line {n}"),
+                text=transcription,
+                dont_care=transcription == DONT_CARE,
+            )
+        )
+    return words
+
+
+def read_annotations(path: Path) -> dict[str, list[Word]]:
+    """A receipt JSON file, one ICDAR 2015 ``.txt`` file, or a directory of them."""
+    if path.is_dir():
+        files = sorted(path.glob("*.txt"))
+        if not files:
+            raise InvalidAnnotations(f"The directory {path} holds no ICDAR 2015 .txt files.")
+        return {_TXT_PREFIX.sub("", f.stem): parse_icdar_txt(_read(f), f.name) for f in files}
+    if not path.is_file():
+        raise InvalidAnnotations(f"The annotation file {path} does not exist.")
+    if path.suffix.lower() == ".txt":
+        return {_TXT_PREFIX.sub("", path.stem): parse_icdar_txt(_read(path), path.name)}
+    try:
+        data = json.loads(_read(path))
+    except json.JSONDecodeError as exc:
+        raise InvalidAnnotations(f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}.") from exc
+    return parse_receipt_json(data, path.name)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")  # ICDAR files often start with a BOM
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidAnnotations(f"Cannot read {path}: {exc}.") from exc
+
+
+def receipt_json(predictions: Mapping[str, Iterable[tuple[np.ndarray, float]]]) -> dict:
+    """Predictions (image name -> (points, score) pairs) as receipt-competition JSON."""
+    return {
+        "images": {
+            name: {
+                "words": {
+                    str(i): {
+                        "points": np.round(np.asarray(p, dtype=np.float64), 1).tolist(),
+                        "score": round(float(s), 4),
+                    }
+                    for i, (p, s) in enumerate(words)
+                }
+            }
+            for name, words in predictions.items()
+        }
+    }

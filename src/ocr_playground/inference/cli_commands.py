@@ -1,0 +1,188 @@
+"""``ocr-playground detect`` and ``ocr-playground evaluate``: argparse setup and the commands.
+
+The lead's ``cli.py`` wires them with :func:`add_detect_parser` / :func:`add_evaluate_parser` (or
+with the ``*_arguments`` + handler pairs for its ``COMMANDS`` table). Bad input prints one line on
+stderr and exits with status 2, whichever ``main`` runs the handler.
+"""
+
+import argparse
+import functools
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from ocr_playground.artifacts import atomic_write_bytes
+from ocr_playground.imaging.errors import ImagingError
+from ocr_playground.inference.annotations import read_annotations, receipt_json
+from ocr_playground.inference.catalog import DEMO_CHECKPOINT, resolve_local_checkpoint
+from ocr_playground.inference.engine import default_cache
+from ocr_playground.inference.errors import InferenceError
+from ocr_playground.inference.evaluation import evaluate
+from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp")
+
+
+class CommandError(InferenceError):
+    """Bad command-line input that is not about a model or an annotation file."""
+
+
+def _one_line_errors(command: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], None]:
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> None:
+        try:
+            command(args)
+        except (InferenceError, ImagingError) as exc:
+            print(f"ocr-playground {args.command}: error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    return run
+
+
+def _load_params(text: str | None) -> InferenceParams:
+    if text is None:
+        return InferenceParams()
+    source = "--params"
+    if text.startswith("@"):
+        source = text[1:]
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot read params file '{source}': {exc.strerror}") from None
+    try:
+        params = InferenceParams.model_validate(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "params"
+        raise CommandError(f"{source}: invalid field '{where}': {first['msg']}") from None
+    check_ops(params.ops())  # before the first image: a typo should not wait for a model load
+    return params
+
+
+def collect_images(inputs: list[Path]) -> dict[str, Path]:
+    """Image name (as written to the JSON) -> file. Folders are searched recursively."""
+    found: dict[str, Path] = {}
+    for item in inputs:
+        if item.is_dir():
+            files = sorted(p for p in item.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+            pairs = [(p.relative_to(item).as_posix(), p) for p in files]
+        elif item.is_file():
+            pairs = [(item.name, item)]
+        else:
+            raise CommandError(f"'{item}' is neither an image file nor a folder")
+        for name, path in pairs:
+            # Two inputs can hold the same relative name: the later one is named by its full path.
+            found[name if name not in found else path.as_posix()] = path
+    if not found:
+        raise CommandError("no images found (looked for " + ", ".join(IMAGE_SUFFIXES) + ")")
+    return found
+
+
+# --- detect ------------------------------------------------------------------------------------
+
+
+def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="IMAGE_OR_DIR", help="images or folders")
+    parser.add_argument(
+        "--checkpoint",
+        required=True,
+        help=f"an .onnx detector (DBNet family), or {DEMO_CHECKPOINT} with the demo extra",
+    )
+    parser.add_argument(
+        "--params",
+        metavar="JSON|@FILE",
+        help="preprocessing ops and thresholds, as in the preview API, e.g. "
+        '\'{"grayscale": true, "detection": {"boxThresh": 0.5}}\'',
+    )
+    parser.add_argument("-o", "--output", type=Path, required=True, help="predictions JSON to write")
+
+
+def detect(args: argparse.Namespace) -> None:
+    from ocr_playground.imaging.io import read_image
+
+    params = _load_params(args.params)
+    if args.output.is_dir():
+        raise CommandError(f"output '{args.output}' is a folder; give a file name such as preds.json")
+    images = collect_images(args.inputs)
+    detector = default_cache().get(resolve_local_checkpoint(args.checkpoint))
+    predictions: dict[str, list] = {}
+    latencies = []
+    for name, path in tqdm(images.items(), unit="image", desc="detect", disable=None):
+        try:
+            image = read_image(path)
+        except ImagingError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        started = time.perf_counter()
+        result = detect_array(image, detector, params)
+        latencies.append((time.perf_counter() - started) * 1e3)
+        predictions[name] = [(d.points, d.score) for d in result.detections]
+    data = json.dumps(receipt_json(predictions), indent=1).encode()
+    try:
+        atomic_write_bytes(args.output, data)
+    except OSError as exc:
+        raise CommandError(f"cannot write '{args.output}': {exc.strerror}") from None
+    words = sum(len(v) for v in predictions.values())
+    print(
+        f"{len(predictions)} images, {words} words -> {args.output} "
+        f"(median {statistics.median(latencies):.0f} ms per image)"
+    )
+
+
+# --- evaluate ----------------------------------------------------------------------------------
+
+
+def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--gt",
+        type=Path,
+        required=True,
+        help="ground truth: receipt JSON, an ICDAR 2015 .txt, or a folder of them",
+    )
+    parser.add_argument("--pred", type=Path, required=True, help="predictions, in either format")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def evaluate_command(args: argparse.Namespace) -> None:
+    result = evaluate(read_annotations(args.gt), read_annotations(args.pred))
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return
+    print(f"{result.images} images")
+    print(f"{'protocol':<15} {'precision':>9} {'recall':>7} {'hmean':>7} {'gt':>6} {'det':>6}")
+    for p in result.protocols:
+        print(
+            f"{p.protocol:<15} {p.precision:9.4f} {p.recall:7.4f} {p.hmean:7.4f} "
+            f"{p.gt_care:6d} {p.det_care:6d}"
+        )
+
+
+# --- wiring ------------------------------------------------------------------------------------
+
+detect_handler = _one_line_errors(detect)
+evaluate_handler = _one_line_errors(evaluate_command)
+
+DETECT_HELP = "detect text with an ONNX checkpoint and write receipt-competition JSON"
+EVALUATE_HELP = "score predictions against ground truth (ICDAR 2015 IoU and DetEval)"
+
+
+def add_detect_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("detect", help=DETECT_HELP, description=DETECT_HELP)
+    add_detect_arguments(parser)
+    parser.set_defaults(handler=detect_handler, command="detect")
+    return parser
+
+
+def add_evaluate_parser(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("evaluate", help=EVALUATE_HELP, description=EVALUATE_HELP)
+    add_evaluate_arguments(parser)
+    parser.set_defaults(handler=evaluate_handler, command="evaluate")
+    return parser

@@ -1,0 +1,188 @@
+"""ONNX Runtime sessions for DBNet-family detectors: loaded once, checked, warmed up, cached.
+
+A detector takes one float tensor 1×3×H×W and returns a text probability map 1×1×H'×W' (or
+1×H'×W'; a training export with several maps, e.g. probability/threshold/binary, has the
+probability first). Anything else is refused with :class:`InvalidModel` before it is used.
+
+Sessions are cached per (resolved path, modification time, size, sidecar modification time): a
+model file replaced on disk is reloaded on the next request, and the old session is dropped.
+"""
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from ocr_playground.inference.errors import CheckpointNotFound, InvalidModel
+from ocr_playground.inference.profiles import ModelProfile, input_size, load_profile, sidecar_path, to_tensor
+
+ort.set_default_logger_severity(3)  # ORT's warnings go to stderr unasked; errors still raise.
+
+
+def default_threads() -> int:
+    # One inference uses every core it is given; more threads than cores only adds contention.
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Detector:
+    path: Path
+    session: ort.InferenceSession
+    input_name: str
+    profile: ModelProfile
+    fixed_size: tuple[int, int] | None  # (h, w) when the graph's input has static spatial dims
+    load_ms: float
+    key: tuple = field(repr=False)
+
+    def tensor_size(self, height: int, width: int) -> tuple[int, int]:
+        return self.fixed_size or input_size(height, width, self.profile)
+
+    def probability_map(self, image: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
+        """The H'×W' probability map for an RGB(A) uint8 image, and where the time went (ms)."""
+        t0 = time.perf_counter()
+        tensor = to_tensor(image, self.tensor_size(*image.shape[:2]), self.profile)
+        t1 = time.perf_counter()
+        out = self.session.run(None, {self.input_name: tensor})[0]
+        t2 = time.perf_counter()
+        return _probability_plane(out, self.path), {
+            "preprocess_ms": (t1 - t0) * 1e3,
+            "inference_ms": (t2 - t1) * 1e3,
+        }
+
+
+def _probability_plane(out: np.ndarray, path: Path) -> np.ndarray:
+    if out.ndim == 4 and out.shape[0] == 1:
+        return out[0, 0]
+    if out.ndim == 3 and out.shape[0] == 1:
+        return out[0]
+    raise InvalidModel(
+        f"The model {path.name} returned an output of shape {list(out.shape)}, not a 1×1×H×W probability map."
+    )
+
+
+def _dim_is(dim: object, value: int) -> bool:
+    """A symbolic or unknown dimension (str/None) accepts any value."""
+    return not isinstance(dim, int) or dim == value
+
+
+def _check_signature(session: ort.InferenceSession, path: Path) -> tuple[str, tuple[int, int] | None]:
+    inputs, outputs = session.get_inputs(), session.get_outputs()
+    if len(inputs) != 1:
+        raise InvalidModel(
+            f"The model {path.name} takes {len(inputs)} inputs; a text detector takes "
+            "one image tensor 1×3×H×W."
+        )
+    spec = inputs[0]
+    shape = list(spec.shape)
+    is_image = len(shape) == 4 and _dim_is(shape[0], 1) and _dim_is(shape[1], 3)
+    if spec.type != "tensor(float)" or not is_image:
+        raise InvalidModel(
+            f"The model {path.name} takes input '{spec.name}' of type {spec.type} and shape "
+            f"{shape}, not an image tensor (float, 1×3×H×W)."
+        )
+    out_shape = list(outputs[0].shape)
+    if len(out_shape) not in (3, 4) or (
+        len(out_shape) == 4 and isinstance(out_shape[1], int) and out_shape[1] < 1
+    ):
+        raise InvalidModel(
+            f"The model {path.name} has an output of shape {out_shape}, not a probability map 1×1×H×W."
+        )
+    fixed = (shape[2], shape[3]) if isinstance(shape[2], int) and isinstance(shape[3], int) else None
+    return spec.name, fixed
+
+
+def _file_key(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except FileNotFoundError as exc:
+        raise CheckpointNotFound(f"The checkpoint {path.name} does not exist.") from exc
+    side = sidecar_path(path)
+    side_mtime = side.stat().st_mtime_ns if side.is_file() else None
+    return (str(path), st.st_mtime_ns, st.st_size, side_mtime)
+
+
+class DetectorCache:
+    """Loaded detectors by file identity. Thread-safe; a load happens once even under concurrency."""
+
+    def __init__(self, threads: int | None = None, capacity: int = 4) -> None:
+        self.threads = threads or default_threads()
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._detectors: dict[str, Detector] = {}  # by resolved path; insertion order = LRU order
+        self.loads = 0  # how many sessions were built (tests watch the cache through this)
+
+    def get(self, path: Path) -> Detector:
+        resolved = path.resolve()
+        key = _file_key(resolved)
+        # Loading under the lock: two requests for a new model build one session, not two, and a
+        # load takes well under a second for a DBNet.
+        with self._lock:
+            cached = self._detectors.pop(str(resolved), None)
+            if cached is None or cached.key != key:
+                cached = self._load(resolved, key)
+            self._detectors[str(resolved)] = cached
+            while len(self._detectors) > self.capacity:
+                self._detectors.pop(next(iter(self._detectors)))
+            return cached
+
+    def clear(self) -> None:
+        with self._lock:
+            self._detectors.clear()
+
+    def _load(self, path: Path, key: tuple) -> Detector:
+        profile = load_profile(path)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3
+        t0 = time.perf_counter()
+        try:
+            session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # ORT raises its own Fail/InvalidGraph/InvalidProtobuf types
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InvalidModel(f"The file {path.name} is not a loadable ONNX model ({first[:200]}).") from exc
+        input_name, fixed = _check_signature(session, path)
+        detector = Detector(
+            path=path,
+            session=session,
+            input_name=input_name,
+            profile=profile,
+            fixed_size=fixed,
+            load_ms=0.0,
+            key=key,
+        )
+        self._warm_up(detector)
+        self.loads += 1
+        return Detector(**{**detector.__dict__, "load_ms": (time.perf_counter() - t0) * 1e3})
+
+    @staticmethod
+    def _warm_up(detector: Detector) -> None:
+        """One small run: allocates ORT's buffers and proves the graph runs end to end."""
+        h, w = detector.fixed_size or (256, 256)
+        try:
+            detector.probability_map(np.full((h, w, 3), 255, np.uint8))
+        except InvalidModel:
+            raise
+        except Exception as exc:
+            raise InvalidModel(
+                f"The model {detector.path.name} fails on a 1×3×{h}×{w} image ({str(exc).strip()[:200]})."
+            ) from exc
+
+
+_default_cache: DetectorCache | None = None
+_default_lock = threading.Lock()
+
+
+def default_cache() -> DetectorCache:
+    """The process-wide cache shared by the API and the CLI."""
+    global _default_cache
+    with _default_lock:
+        if _default_cache is None:
+            _default_cache = DetectorCache()
+        return _default_cache

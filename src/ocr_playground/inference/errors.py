@@ -1,0 +1,42 @@
+"""Bad-input errors of the inference package. Each message is one sentence naming the culprit.
+
+The API maps them to 4xx answers (``status_code`` below) and the CLI to exit status 2.
+"""
+
+
+class InferenceError(ValueError):
+    """Base of every bad-input error raised by ``ocr_playground.inference``."""
+
+    status_code = 422
+
+
+class CheckpointNotFound(InferenceError):
+    status_code = 404
+
+
+class CheckpointOutsideRoot(InferenceError):
+    """The path resolves (after symlinks) outside the root it must stay under."""
+
+    status_code = 403
+
+
+class CheckpointNotLoadable(InferenceError):
+    """A training checkpoint (.ckpt/.pt/.pth) or any non-ONNX file: never unpickled."""
+
+    status_code = 415
+
+
+class InvalidModel(InferenceError):
+    """An ONNX file that does not load, or is not a DBNet-style detector (image in, map out)."""
+
+
+class InvalidProfile(InferenceError):
+    """A ``<model>.json`` sidecar that is not valid JSON or not a valid profile."""
+
+
+class InvalidAnnotations(InferenceError):
+    """Ground truth or predictions that cannot be read (evaluation inputs)."""
+
+
+class GeometryNotInvertible(InferenceError):
+    """A preprocessing op that moves pixels in a way detections cannot be mapped back through."""

@@ -1,0 +1,241 @@
+"""Detection quality: precision, recall and H-mean under two named protocols, on Shapely polygons.
+
+* ``icdar2015-iou`` (ICDAR 2015 Robust Reading, challenge 4): one-to-one matching in ground-truth
+  order, a pair matches when IoU > 0.5. Ground-truth words transcribed ``###`` are don't-care; a
+  detection covering a don't-care word by more than half its own area is ignored too.
+* ``deteval`` (Wolf & Jolion 2006, as in the ICDAR 2013 scripts): area recall ≥ 0.8 and area precision
+  ≥ 0.4; one-to-one matches (with the centre-distance check) count 1, one-to-many (a word split
+  into several detections) 0.8 recall and 1 per detection, many-to-one (one detection covering
+  several words) 1 recall per word and 0.8 precision. Detections covering a don't-care word by more
+  than 0.4 of their area are ignored.
+
+Both accumulate over the whole set (sums of matches over sums of words), as the official scripts do.
+Readers for the two formats this project meets live in :mod:`ocr_playground.inference.annotations`.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, Field
+from shapely import make_valid
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
+
+from ocr_playground.inference.errors import InvalidAnnotations
+
+DONT_CARE = "###"
+
+
+@dataclass(frozen=True)
+class Word:
+    points: np.ndarray  # N×2
+    text: str | None = None
+    dont_care: bool = False
+    score: float | None = None
+
+
+Annotations = Mapping[str, Sequence[Word]]  # image name -> words
+
+
+class ProtocolResult(BaseModel):
+    protocol: str = Field(description="'icdar2015-iou' or 'deteval'.")
+    precision: float
+    recall: float
+    hmean: float = Field(description="Harmonic mean of precision and recall (F1).")
+    matched_gt: float = Field(description="Recall numerator (DetEval counts splits as 0.8).")
+    matched_det: float = Field(description="Precision numerator (DetEval counts merges as 0.8).")
+    gt_care: int = Field(description="Ground-truth words that count (don't-care excluded).")
+    det_care: int = Field(description="Detections that count (those on don't-care words excluded).")
+
+
+class EvaluationResult(BaseModel):
+    images: int
+    protocols: list[ProtocolResult]
+
+
+def _polygon(word: Word) -> BaseGeometry:
+    pts = np.asarray(word.points, dtype=np.float64)
+    if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3:
+        return Polygon()
+    poly = Polygon(pts)
+    # A self-intersecting (bow-tie) quad is repaired rather than refused, as submissions often have them.
+    return poly if poly.is_valid else make_valid(poly)
+
+
+def _area_matrices(gts: list[BaseGeometry], dets: list[BaseGeometry]) -> np.ndarray:
+    """Intersection areas, computed only where the bounding boxes overlap."""
+    inter = np.zeros((len(gts), len(dets)))
+    if not gts or not dets:
+        return inter
+    gb = np.array([g.bounds if not g.is_empty else (0, 0, -1, -1) for g in gts])
+    db = np.array([d.bounds if not d.is_empty else (0, 0, -1, -1) for d in dets])
+    overlap = (
+        (gb[:, None, 0] <= db[None, :, 2])
+        & (db[None, :, 0] <= gb[:, None, 2])
+        & (gb[:, None, 1] <= db[None, :, 3])
+        & (db[None, :, 1] <= gb[:, None, 3])
+    )
+    for i, j in zip(*np.nonzero(overlap), strict=True):
+        inter[i, j] = gts[i].intersection(dets[j]).area
+    return inter
+
+
+def _div(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0)
+
+
+@dataclass
+class _Image:
+    inter: np.ndarray
+    gt_area: np.ndarray
+    det_area: np.ndarray
+    gt_dc: np.ndarray  # bool per ground-truth word
+    gts: list[BaseGeometry]
+    dets: list[BaseGeometry]
+
+    def det_dc(self, constraint: float) -> np.ndarray:
+        """Detections lying on a don't-care word by more than ``constraint`` of their own area."""
+        if not self.gt_dc.any():
+            return np.zeros(len(self.dets), bool)
+        cover = _div(self.inter[self.gt_dc], self.det_area[None, :])
+        return (cover > constraint).any(axis=0)
+
+
+def _prepare(gt: Sequence[Word], det: Sequence[Word]) -> _Image:
+    gts, dets = [_polygon(w) for w in gt], [_polygon(w) for w in det]
+    return _Image(
+        inter=_area_matrices(gts, dets),
+        gt_area=np.array([g.area for g in gts]),
+        det_area=np.array([d.area for d in dets]),
+        gt_dc=np.array([w.dont_care or w.text == DONT_CARE for w in gt], bool),
+        gts=gts,
+        dets=dets,
+    )
+
+
+def _icdar2015_image(
+    im: _Image, iou_constraint: float = 0.5, dc_constraint: float = 0.5
+) -> tuple[float, int, int]:
+    det_dc = im.det_dc(dc_constraint)
+    union = im.gt_area[:, None] + im.det_area[None, :] - im.inter
+    iou = _div(im.inter, union)
+    gt_used = np.zeros(len(im.gts), bool)
+    det_used = np.zeros(len(im.dets), bool)
+    matched = 0
+    for g in range(len(im.gts)):  # greedy in ground-truth order, as the official script
+        if im.gt_dc[g]:
+            continue
+        for d in range(len(im.dets)):
+            if not det_used[d] and not det_dc[d] and not gt_used[g] and iou[g, d] > iou_constraint:
+                gt_used[g] = det_used[d] = True
+                matched += 1
+    return matched, int((~im.gt_dc).sum()), int((~det_dc).sum())
+
+
+def _centre_check(im: _Image, g: int, d: int) -> bool:
+    a, b = im.gts[g], im.dets[d]
+    dist = a.centroid.distance(b.centroid)
+
+    def diag(p: BaseGeometry) -> float:
+        x0, y0, x1, y1 = p.bounds
+        return float(np.hypot(x1 - x0, y1 - y0))
+
+    total = diag(a) + diag(b)
+    return total > 0 and 2.0 * dist / total < 1.0
+
+
+def _deteval_image(im: _Image, tr: float = 0.8, tp: float = 0.4) -> tuple[float, float, int, int]:
+    det_dc = im.det_dc(tp)
+    recall = _div(im.inter, im.gt_area[:, None])
+    precision = _div(im.inter, im.det_area[None, :])
+    ok = (recall >= tr) & (precision >= tp)
+    ok[im.gt_dc, :] = False
+    ok[:, det_dc] = False
+    gt_used = np.zeros(len(im.gts), bool)
+    det_used = np.zeros(len(im.dets), bool)
+    r_acc = p_acc = 0.0
+    # One-to-one: the pair satisfies both constraints and neither has any other such partner.
+    for g, d in zip(*np.nonzero(ok), strict=True):
+        if (
+            ok[g].sum() == 1
+            and ok[:, d].sum() == 1
+            and not gt_used[g]
+            and not det_used[d]
+            and _centre_check(im, g, d)
+        ):
+            gt_used[g] = det_used[d] = True
+            r_acc += 1.0
+            p_acc += 1.0
+    # One-to-many: a word split over detections that each lie mostly on it and together cover it.
+    for g in np.nonzero(~im.gt_dc & ~gt_used)[0]:
+        parts = [
+            d for d in range(len(im.dets)) if not det_used[d] and not det_dc[d] and precision[g, d] >= tp
+        ]
+        if parts and recall[g, parts].sum() >= tr:
+            gt_used[g] = True
+            det_used[parts] = True
+            r_acc += 0.8
+            p_acc += 1.0 * len(parts)
+    # Many-to-one: one detection covering several words, each mostly inside it.
+    for d in np.nonzero(~det_dc & ~det_used)[0]:
+        parts = [g for g in range(len(im.gts)) if not gt_used[g] and not im.gt_dc[g] and recall[g, d] >= tr]
+        if parts and precision[parts, d].sum() >= tp:
+            det_used[d] = True
+            gt_used[parts] = True
+            r_acc += 1.0 * len(parts)
+            p_acc += 0.8
+    return r_acc, p_acc, int((~im.gt_dc).sum()), int((~det_dc).sum())
+
+
+def _result(name: str, matched_gt: float, matched_det: float, gt_care: int, det_care: int) -> ProtocolResult:
+    recall = matched_gt / gt_care if gt_care else 0.0
+    precision = matched_det / det_care if det_care else 0.0
+    hmean = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return ProtocolResult(
+        protocol=name,
+        precision=precision,
+        recall=recall,
+        hmean=hmean,
+        matched_gt=matched_gt,
+        matched_det=matched_det,
+        gt_care=gt_care,
+        det_care=det_care,
+    )
+
+
+def image_key(name: str) -> str:
+    """Names are matched without an image extension, so ``a.jpg`` in one file meets ``a`` in another."""
+    lower = name.lower()
+    for ext in (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"):
+        if lower.endswith(ext):
+            return name[: -len(ext)]
+    return name
+
+
+def evaluate(gt: Annotations, pred: Annotations) -> EvaluationResult:
+    """Both protocols over every ground-truth image (an image without predictions has none)."""
+    gt_by_key = {image_key(k): v for k, v in gt.items()}
+    pred_by_key = {image_key(k): v for k, v in pred.items()}
+    stray = sorted(set(pred_by_key) - set(gt_by_key))
+    if stray:
+        raise InvalidAnnotations(
+            f"The predictions name image '{stray[0]}', which is not in the ground "
+            f"truth ({len(stray)} such image{'s' if len(stray) > 1 else ''})."
+        )
+    icdar = [0.0, 0.0, 0, 0]
+    dete = [0.0, 0.0, 0, 0]
+    for key, words in gt_by_key.items():
+        im = _prepare(words, pred_by_key.get(key, []))
+        m, gc, dc = _icdar2015_image(im)
+        icdar = [icdar[0] + m, icdar[1] + m, icdar[2] + gc, icdar[3] + dc]
+        r, p, gc, dc = _deteval_image(im)
+        dete = [dete[0] + r, dete[1] + p, dete[2] + gc, dete[3] + dc]
+    return EvaluationResult(
+        images=len(gt_by_key),
+        protocols=[
+            _result("icdar2015-iou", icdar[0], icdar[1], int(icdar[2]), int(icdar[3])),
+            _result("deteval", dete[0], dete[1], int(dete[2]), int(dete[3])),
+        ],
+    )

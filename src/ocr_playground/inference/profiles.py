@@ -1,0 +1,147 @@
+"""Model profiles: how an image becomes the detector's input tensor, and the size it is resized to.
+
+A profile comes from a JSON sidecar beside the model (``det.onnx`` -> ``det.json``); without one, a
+built-in profile is chosen from the file name. A sidecar may name a built-in as ``base`` and
+override only some fields::
+
+    {"base": "ppocr-det", "limitSideLen": 1280}
+
+Built-ins:
+
+* ``ppocr-det`` (PP-OCR v3/v4 detectors, including the demo model): BGR input, mean/std
+  (0.5, 0.5, 0.5), short side brought up to 736 px ("min" limit). This is what rapidocr_onnxruntime
+  1.4.4 feeds the same model, so our boxes can be compared with its own detector box for box.
+  PaddleOCR's training config uses ImageNet mean/std on BGR and a "max" limit of 960; put that in a
+  sidecar if a model was exported with those conventions.
+* ``dbnet`` (generic DBNet / DBNet++ exports, e.g. MMOCR, docTR): RGB, ImageNet mean/std, long side
+  limited to 1024 px.
+
+Sides are rounded to multiples of 32 (DBNet's feature pyramid downsamples by 32).
+"""
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+from ocr_playground.inference.errors import InvalidProfile
+
+
+class ModelProfile(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+    name: str = Field(description="Built-in profile name, or the sidecar's file name.")
+    limit_side_len: int = Field(960, ge=32, le=8192, description="Side length limit in pixels.")
+    limit_type: Literal["max", "min"] = Field(
+        "max",
+        description="'max': shrink so the long side is at most limitSideLen (never enlarge). "
+        "'min': enlarge so the short side is at least limitSideLen (never shrink).",
+    )
+    multiple: int = Field(32, ge=1, le=256, description="Both sides are rounded to a multiple of this.")
+    mean: tuple[float, float, float] = Field(description="Per-channel mean, on values scaled to [0, 1].")
+    std: tuple[float, float, float] = Field(description="Per-channel standard deviation, same scale.")
+    channel_order: Literal["RGB", "BGR"] = Field(description="Channel order the model was trained on.")
+    source: str = Field("builtin", description="'builtin' or the sidecar path it was read from.")
+
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+BUILTIN_PROFILES: dict[str, ModelProfile] = {
+    "ppocr-det": ModelProfile(
+        name="ppocr-det",
+        limit_side_len=736,
+        limit_type="min",
+        mean=(0.5, 0.5, 0.5),
+        std=(0.5, 0.5, 0.5),
+        channel_order="BGR",
+    ),
+    "dbnet": ModelProfile(
+        name="dbnet",
+        limit_side_len=1024,
+        limit_type="max",
+        mean=IMAGENET_MEAN,
+        std=IMAGENET_STD,
+        channel_order="RGB",
+    ),
+}
+
+
+def sidecar_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".json")
+
+
+def guess_builtin(model_path: Path) -> ModelProfile:
+    """PaddleOCR exports are named ``*_det_infer.onnx`` / ``*PP-OCR*``; anything else is a DBNet."""
+    name = model_path.name.lower()
+    if "ppocr" in name or "pp-ocr" in name or name.endswith("_det_infer.onnx"):
+        return BUILTIN_PROFILES["ppocr-det"]
+    return BUILTIN_PROFILES["dbnet"]
+
+
+def load_profile(model_path: Path) -> ModelProfile:
+    """The sidecar's profile when there is one, else a built-in chosen from the file name."""
+    sidecar = sidecar_path(model_path)
+    if not sidecar.is_file():
+        return guess_builtin(model_path)
+    try:
+        raw = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidProfile(f"The profile sidecar {sidecar.name} is not readable JSON: {exc}.") from exc
+    if not isinstance(raw, dict):
+        raise InvalidProfile(f"The profile sidecar {sidecar.name} must hold a JSON object.")
+    base_name = raw.pop("base", None)
+    if base_name is None:
+        base = guess_builtin(model_path)
+    elif base_name in BUILTIN_PROFILES:
+        base = BUILTIN_PROFILES[base_name]
+    else:
+        known = ", ".join(sorted(BUILTIN_PROFILES))
+        raise InvalidProfile(
+            f"The profile sidecar {sidecar.name} names an unknown base '{base_name}' (known: {known})."
+        )
+    merged = (
+        base.model_dump(by_alias=True) | raw | {"name": raw.get("name", sidecar.name), "source": sidecar.name}
+    )
+    try:
+        return ModelProfile.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "profile"
+        raise InvalidProfile(
+            f"The profile sidecar {sidecar.name} has an invalid field '{where}': {first['msg']}."
+        ) from exc
+
+
+def input_size(height: int, width: int, profile: ModelProfile) -> tuple[int, int]:
+    """The (height, width) the detector sees: limited as the profile says, rounded to its multiple."""
+    if profile.limit_type == "max":
+        ratio = min(1.0, profile.limit_side_len / max(height, width))
+    else:
+        ratio = max(1.0, profile.limit_side_len / min(height, width))
+    m = profile.multiple
+    # Truncate, then round half to even: PP-OCR's own rule, so sizes match its exports exactly.
+    return (max(m, round(int(height * ratio) / m) * m), max(m, round(int(width * ratio) / m) * m))
+
+
+def to_tensor(image: np.ndarray, size: tuple[int, int], profile: ModelProfile) -> np.ndarray:
+    """RGB(A) uint8 H×W×C -> float32 1×3×h×w, resized, channel-ordered and normalised."""
+    rgb = image[:, :, :3] if image.ndim == 3 else np.repeat(image[:, :, None], 3, axis=2)
+    h, w = size
+    resized = rgb if rgb.shape[:2] == (h, w) else cv2.resize(rgb, (w, h), interpolation=cv2.INTER_LINEAR)
+    if profile.channel_order == "BGR":
+        resized = resized[:, :, ::-1]
+    # (x/255 - mean)/std folded into one multiply-add, done once per plane on contiguous memory.
+    mean = np.asarray(profile.mean, dtype=np.float32)
+    std = np.asarray(profile.std, dtype=np.float32)
+    scale = 1.0 / (255.0 * std)
+    offset = mean / std
+    planes = np.empty((1, 3, h, w), dtype=np.float32)
+    for c in range(3):
+        np.multiply(resized[:, :, c], scale[c], out=planes[0, c], dtype=np.float32)
+        planes[0, c] -= offset[c]
+    return planes

@@ -1,0 +1,165 @@
+"""Detection as the API and the CLI use it: image -> preprocessing ops -> probability map -> boxes.
+
+The probability map is the expensive part (hundreds of ms); thresholds only change the cheap DB
+post-processing (a few ms). Maps are therefore cached per (image bytes, model identity,
+preprocessing ops), so dragging a threshold slider re-runs post-processing only.
+
+Geometry: detections are always in ORIGINAL image coordinates. Preprocessing ops that keep the full
+frame (grayscale, autocontrast, blur, binarize, background removal, and resize, which only scales
+it) run before detection, and the map is scaled back to the original size. ``crop_document`` warps
+a quadrilateral to a rectangle, so its detections could not be drawn on the original image: it is
+refused for detection (crop with the ``preprocessing`` pipeline, then detect on the cropped image).
+"""
+
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ocr_playground.imaging.io import decode_image
+from ocr_playground.imaging.pipeline import run_pipeline, validate
+from ocr_playground.inference.engine import Detector
+from ocr_playground.inference.errors import GeometryNotInvertible
+from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
+from ocr_playground.inference.words import word_boxes
+
+NOT_INVERTIBLE_OPS = ("crop_document",)
+
+
+class InferenceParams(BaseModel):
+    """``params`` of an inference preview: preprocessing ops by name (as in the ``preprocessing``
+    pipeline) plus a ``detection`` object with the DB thresholds."""
+
+    model_config = ConfigDict(extra="allow")
+
+    detection: DetectionParams = Field(default_factory=DetectionParams)
+
+    def ops(self) -> dict[str, Any]:
+        """The preprocessing ops that are switched on (``false``/``null`` means off)."""
+        return {k: v for k, v in (self.model_extra or {}).items() if v is not False and v is not None}
+
+
+@dataclass
+class DetectionResult:
+    detections: list[Detection]
+    width: int
+    height: int
+    timings: dict[str, float | bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _MapEntry:
+    prob: np.ndarray
+    gray: np.ndarray  # the original image in grey, for word splitting
+    timings: dict[str, float]
+
+    @property
+    def width(self) -> int:
+        return self.gray.shape[1]
+
+    @property
+    def height(self) -> int:
+        return self.gray.shape[0]
+
+
+class MapCache:
+    """A small LRU of probability maps (a 1000×1500 receipt's map is about 6 MB)."""
+
+    def __init__(self, capacity: int = 8) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._maps: OrderedDict[str, _MapEntry] = OrderedDict()
+
+    def get(self, key: str) -> _MapEntry | None:
+        with self._lock:
+            entry = self._maps.get(key)
+            if entry is not None:
+                self._maps.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: _MapEntry) -> None:
+        with self._lock:
+            self._maps[key] = entry
+            self._maps.move_to_end(key)
+            while len(self._maps) > self.capacity:
+                self._maps.popitem(last=False)
+
+
+def map_key(data: bytes, detector: Detector, ops: dict[str, Any]) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    material = f"{digest}\n{detector.key!r}\n{json.dumps(ops, sort_keys=True)}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def check_ops(ops: dict[str, Any]) -> None:
+    """Refuse ops detections cannot be mapped back through, then validate the rest."""
+    refused = [name for name in ops if name in NOT_INVERTIBLE_OPS]
+    if refused:
+        raise GeometryNotInvertible(
+            f"The op '{refused[0]}' warps the image, so detections could not be mapped back to the "
+            "original; crop with the preprocessing pipeline first, then detect on the cropped image."
+        )
+    if ops:
+        validate("preprocessing", ops)
+
+
+def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict[str, float]]:
+    """Run the switched-on preprocessing ops (full-frame ones only, see the module docstring)."""
+    check_ops(ops)
+    if not ops:
+        return image, {}
+    t0 = time.perf_counter()
+    result = run_pipeline("preprocessing", image, ops)
+    return result.image, {"pipeline_ms": (time.perf_counter() - t0) * 1e3}
+
+
+def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams) -> DetectionResult:
+    """Detection on an already decoded RGB(A) image (the CLI path: no map cache)."""
+    processed, timings = preprocess(image, params.ops())
+    prob, model_timings = detector.probability_map(processed)
+    entry = _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings)
+    return _finish(entry, params.detection, cached=False)
+
+
+def detect_bytes(
+    data: bytes, detector: Detector, params: InferenceParams, cache: MapCache | None = None
+) -> DetectionResult:
+    """Detection on encoded image bytes, reusing a cached probability map when there is one."""
+    ops = params.ops()
+    key = map_key(data, detector, ops)
+    entry = cache.get(key) if cache is not None else None
+    if entry is not None:
+        return _finish(entry, params.detection, cached=True)
+    t0 = time.perf_counter()
+    image = decode_image(data)
+    decode_ms = (time.perf_counter() - t0) * 1e3
+    processed, timings = preprocess(image, ops)
+    prob, model_timings = detector.probability_map(processed)
+    timings = {"decode_ms": decode_ms} | timings | model_timings
+    entry = _MapEntry(prob=prob, gray=_gray(image), timings=timings)
+    if cache is not None:
+        cache.put(key, entry)
+    return _finish(entry, params.detection, cached=False)
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image[:, :, :3], cv2.COLOR_RGB2GRAY)
+
+
+def _finish(entry: _MapEntry, params: DetectionParams, cached: bool) -> DetectionResult:
+    t0 = time.perf_counter()
+    detections = boxes_from_map(entry.prob, params, (entry.width, entry.height))
+    if params.granularity == "word":
+        detections = word_boxes(entry.gray, detections, params.word_gap)
+    post_ms = (time.perf_counter() - t0) * 1e3
+    # On a cache hit only post-processing ran: the map's own timings are not repeated.
+    timings: dict[str, float | bool] = {} if cached else dict(entry.timings)
+    timings |= {"postprocess_ms": post_ms, "map_cached": cached}
+    return DetectionResult(detections=detections, width=entry.width, height=entry.height, timings=timings)

@@ -1,0 +1,42 @@
+"""The demo model (PP-OCRv4 det from the ``demo`` extra) on generated receipts with known word boxes."""
+
+import numpy as np
+import pytest
+
+from ocr_playground.inference.catalog import DEMO_CHECKPOINT, resolve_local_checkpoint
+from ocr_playground.inference.engine import DetectorCache
+from ocr_playground.inference.evaluation import Word, evaluate
+from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
+
+pytest.importorskip("rapidocr_onnxruntime", reason="needs the demo extra (uv sync --extra demo)")
+synthetic = pytest.importorskip("ocr_playground.imaging.synthetic", reason="needs the receipt generator")
+
+RECEIPTS = 20
+TARGET = 0.85
+
+
+@pytest.mark.slow
+def test_demo_model_reaches_the_hmean_target_on_generated_receipts() -> None:
+    detector = DetectorCache().get(resolve_local_checkpoint(DEMO_CHECKPOINT))
+    lines = InferenceParams()
+    words = InferenceParams.model_validate({"detection": {"granularity": "word"}})
+    cache = MapCache(capacity=2)
+    gt: dict[str, list[Word]] = {}
+    pred: dict[str, dict[str, list[Word]]] = {"line": {}, "word": {}}
+    for seed in range(RECEIPTS):
+        receipt = synthetic.make_receipt(seed, size=(1000, 1500))
+        gt[str(seed)] = [Word(points=np.asarray(w.quad, np.float64), text=w.text) for w in receipt.words]
+        # Through the JPEG bytes, as an upload arrives; the second call reuses the cached map.
+        for name, params in (("line", lines), ("word", words)):
+            result = detect_bytes(receipt.jpeg, detector, params, cache)
+            pred[name][str(seed)] = [Word(points=d.points, score=d.score) for d in result.detections]
+    figures = {}
+    for name in ("line", "word"):
+        protocols = {p.protocol: p for p in evaluate(gt, pred[name]).protocols}
+        figures[name] = protocols["icdar2015-iou"]
+        ic15, deteval = protocols["icdar2015-iou"], protocols["deteval"]
+        print(f"\ndemo model, {RECEIPTS} receipts, granularity {name}: ICDAR 2015 IoU P={ic15.precision:.4f} "
+              f"R={ic15.recall:.4f} H-mean={ic15.hmean:.4f}; DetEval H-mean={deteval.hmean:.4f}")
+    assert figures["word"].gt_care > 10 * RECEIPTS  # the receipts really have words
+    # PP-OCR finds text lines; the receipts' ground truth boxes words, so the target is on word boxes.
+    assert figures["word"].hmean >= TARGET, f"ICDAR 2015 H-mean {figures['word'].hmean:.4f} < {TARGET}"

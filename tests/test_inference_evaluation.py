@@ -1,0 +1,128 @@
+"""Evaluation on hand-made cases whose answers are known, and the two annotation formats."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ocr_playground.inference.annotations import read_annotations, receipt_json
+from ocr_playground.inference.errors import InvalidAnnotations
+from ocr_playground.inference.evaluation import Word, evaluate
+
+
+def rect(x0: float, y0: float, x1: float, y1: float, text: str | None = None) -> Word:
+    return Word(points=np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], float), text=text)
+
+
+def scores(gt: dict, pred: dict) -> dict[str, tuple[float, float, float]]:
+    result = evaluate(gt, pred)
+    return {p.protocol: (round(p.precision, 4), round(p.recall, 4), round(p.hmean, 4))
+            for p in result.protocols}
+
+
+def test_identical_boxes_score_one_under_both_protocols() -> None:
+    words = [rect(0, 0, 50, 10), rect(0, 20, 80, 30), rect(100, 0, 140, 12)]
+    assert scores({"a": words}, {"a": words}) == {"icdar2015-iou": (1, 1, 1), "deteval": (1, 1, 1)}
+
+
+def test_one_hit_and_one_false_positive() -> None:
+    gt = {"a": [rect(0, 0, 100, 20), rect(0, 50, 100, 70)]}
+    pred = {"a": [rect(2, 1, 101, 21), rect(300, 300, 340, 320)]}
+    assert scores(gt, pred)["icdar2015-iou"] == (0.5, 0.5, 0.5)
+    assert scores(gt, pred)["deteval"] == (0.5, 0.5, 0.5)
+
+
+def test_iou_of_exactly_one_half_is_not_a_match() -> None:
+    gt = {"a": [rect(0, 0, 10, 10)]}
+    assert scores(gt, {"a": [rect(0, 0, 10, 5)]})["icdar2015-iou"] == (0, 0, 0)
+    assert scores(gt, {"a": [rect(0, 0, 10, 5.2)]})["icdar2015-iou"] == (1, 1, 1)
+
+
+def test_matching_is_one_to_one() -> None:
+    gt = {"a": [rect(0, 0, 100, 20)]}
+    pred = {"a": [rect(0, 0, 100, 20), rect(1, 0, 100, 20)]}  # a duplicate detection
+    assert scores(gt, pred)["icdar2015-iou"] == (0.5, 1, 0.6667)
+
+
+def test_dont_care_words_and_detections_on_them_are_ignored() -> None:
+    gt = {"a": [rect(0, 0, 100, 20), rect(0, 50, 100, 70, "###")]}
+    pred = {"a": [rect(0, 0, 100, 20), rect(0, 50, 90, 70)]}  # the second lies on the ### word
+    result = {p.protocol: p for p in evaluate(gt, pred).protocols}
+    for p in result.values():
+        assert (p.precision, p.recall, p.gt_care, p.det_care) == (1, 1, 1, 1)
+
+
+def test_deteval_split_word_counts_point_eight_recall() -> None:
+    gt = {"a": [rect(0, 0, 100, 10)]}
+    pred = {"a": [rect(0, 0, 50, 10), rect(50, 0, 100, 10)]}  # one word, detected in two halves
+    s = scores(gt, pred)
+    assert s["deteval"] == (1.0, 0.8, 0.8889)  # recall 0.8 (split), each half precise
+    assert s["icdar2015-iou"] == (0, 0, 0)  # each half has IoU 0.5 exactly: no match
+
+
+def test_deteval_merged_words_count_point_eight_precision() -> None:
+    # One box over three words. Each word is under 0.4 of the box: with two words of 0.45 each, the
+    # original's order (one-to-many is tried first) would call it a split of the first word.
+    gt = {"a": [rect(0, 0, 30, 10), rect(35, 0, 65, 10), rect(70, 0, 100, 10)]}
+    pred = {"a": [rect(0, 0, 100, 10)]}
+    assert scores(gt, pred)["deteval"] == (0.8, 1.0, 0.8889)
+    assert scores(gt, pred)["icdar2015-iou"] == (0, 0, 0)
+
+
+def test_deteval_tolerates_a_loose_box_iou_does_not() -> None:
+    gt = {"a": [rect(0, 0, 100, 10)]}
+    pred = {"a": [rect(-10, -4, 110, 16)]}  # covers the word; area precision 1000/2400 ≥ 0.4
+    assert scores(gt, pred)["deteval"] == (1, 1, 1)
+    assert scores(gt, pred)["icdar2015-iou"] == (0, 0, 0)
+
+
+def test_results_accumulate_over_images_and_missing_images_have_no_detections() -> None:
+    gt = {"a.jpg": [rect(0, 0, 10, 10)], "b.jpg": [rect(0, 0, 10, 10), rect(20, 0, 30, 10)]}
+    pred = {"a": [rect(0, 0, 10, 10)]}  # names match without the extension; b has no predictions
+    assert scores(gt, pred)["icdar2015-iou"] == (1.0, 0.3333, 0.5)
+
+
+def test_predictions_for_unknown_images_are_refused() -> None:
+    with pytest.raises(InvalidAnnotations, match="'zzz'"):
+        evaluate({"a": [rect(0, 0, 1, 1)]}, {"zzz": []})
+
+
+def test_receipt_json_round_trip(tmp_path: Path) -> None:
+    preds = {"r1.jpg": [(np.array([[0, 0], [10, 0], [10, 5], [0, 5]]), 0.91)]}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(receipt_json(preds)))
+    words = read_annotations(path)["r1.jpg"]
+    assert words[0].score == 0.91 and words[0].points.tolist() == [[0, 0], [10, 0], [10, 5], [0, 5]]
+
+
+def test_receipt_json_dont_care_and_errors(tmp_path: Path) -> None:
+    gt = {"images": {"r": {"words": {"1": {"points": [[0, 0], [9, 0], [9, 9]], "text": "###"},
+                                     "2": {"points": [[0, 0], [9, 0], [9, 9], [0, 9]], "ignore": True},
+                                     "3": {"points": [[0, 0], [9, 0], [9, 9], [0, 9]], "text": "A"}}}}}
+    path = tmp_path / "gt.json"
+    path.write_text(json.dumps(gt))
+    assert [w.dont_care for w in read_annotations(path)["r"]] == [True, True, False]
+    for bad, match in [({"imgs": {}}, "'images'"), ({"images": {"r": {}}}, "'words'"),
+                       ({"images": {"r": {"words": {"1": {"points": [[0, 0]]}}}}}, "at least 3")]:
+        path.write_text(json.dumps(bad))
+        with pytest.raises(InvalidAnnotations, match=match):
+            read_annotations(path)
+    path.write_text("{")
+    with pytest.raises(InvalidAnnotations, match="not valid JSON"):
+        read_annotations(path)
+
+
+def test_icdar2015_text_files(tmp_path: Path) -> None:
+    (tmp_path / "gt_img_1.txt").write_text(
+        "\ufeff377,117,463,117,465,130,378,130,Genaxis Theatre\n"
+        "493,115,519,115,519,131,493,131,[06]\n"
+        "374,155,409,155,409,170,374,170,###\n"
+        "10,10,50,10,50,20,10,20,1,234.00\n", encoding="utf-8")
+    words = read_annotations(tmp_path)["img_1"]
+    assert [w.text for w in words] == ["Genaxis Theatre", "[06]", "###", "1,234.00"]
+    assert [w.dont_care for w in words] == [False, False, True, False]
+    assert words[0].points.tolist() == [[377, 117], [463, 117], [465, 130], [378, 130]]
+    (tmp_path / "gt_img_2.txt").write_text("1,2,3\n")
+    with pytest.raises(InvalidAnnotations, match="gt_img_2.txt line 1"):
+        read_annotations(tmp_path)

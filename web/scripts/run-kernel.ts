@@ -1,0 +1,28 @@
+/**
+ * Runs the worker kernels in Node for the parity suite (tests/test_parity.py):
+ *   node dist-node/run-kernel.mjs <in.rgba> <width> <height> <out.rgba> <request-json>
+ * where request is {"op": name, "params": {...}} for one kernel or {"pipeline_id", "params"} for
+ * a pipeline. Prints {"width", "height", "timings"} of the result on stdout.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { makeImage } from '../src/workers/kernels/image';
+import { KERNELS, planSteps, runSteps, type OpName, type PipelineParams, type Step } from '../src/workers/pipeline';
+
+const [inPath, width, height, outPath, requestJson] = process.argv.slice(2);
+const request = JSON.parse(requestJson) as { op?: OpName; pipeline_id?: string; params?: Record<string, unknown> };
+const bytes = readFileSync(inPath);
+const src = makeImage(Number(width), Number(height), new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
+let steps: Step[];
+if (request.op) {
+  if (!(request.op in KERNELS)) throw new Error(`unknown op ${request.op}`);
+  steps = [{ op: request.op, params: request.params ?? {} }];
+} else {
+  steps = planSteps(request.pipeline_id ?? 'preprocessing', (request.params ?? {}) as PipelineParams);
+}
+// OCRP_REPEAT=n runs the steps n times and reports the last (warm JIT) timings, for quick profiling.
+const repeat = Math.max(1, Number(process.env.OCRP_REPEAT ?? 1));
+let { image, timings } = runSteps(src, steps);
+for (let i = 1; i < repeat; i++) ({ image, timings } = runSteps(src, steps));
+writeFileSync(outPath, image.data);
+process.stdout.write(JSON.stringify({ width: image.width, height: image.height, timings }) + '\n');

@@ -1,0 +1,76 @@
+/** The few server routes the Studio reads. Every 4xx body is {"detail": "<sentence>"}. */
+
+export interface JsonSchema {
+  type?: string;
+  title?: string;
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  properties?: Record<string, JsonSchema>;
+  anyOf?: JsonSchema[];
+  const?: unknown;
+}
+
+export interface PipelineInfo {
+  id: string;
+  description: string;
+  ops: string[];
+  params_style: 'by_op' | 'flat';
+}
+
+export interface OpInfo {
+  summary: string;
+  aliases: string[];
+  routing_hints: string[];
+  params_schema: JsonSchema;
+}
+
+export interface PipelinesResponse {
+  pipelines: PipelineInfo[];
+  ops: Record<string, OpInfo>;
+}
+
+export interface ImageEntry {
+  path: string;
+  size_bytes: number;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new ApiError(response.status, await detail(response));
+  return (await response.json()) as T;
+}
+
+async function detail(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { detail?: unknown };
+    if (typeof body.detail === 'string') return body.detail;
+  } catch {
+    /* not JSON: fall through */
+  }
+  return `${response.url} answered ${response.status} ${response.statusText}`;
+}
+
+export const fetchPipelines = () => getJson<PipelinesResponse>('/api/pipelines');
+
+export async function fetchImages(): Promise<ImageEntry[]> {
+  return (await getJson<{ images: ImageEntry[] }>('/api/images')).images;
+}
+
+export async function fetchImageBytes(path: string): Promise<Blob> {
+  const url = `/api/images/${path.split('/').map(encodeURIComponent).join('/')}`;
+  const response = await fetch(url);
+  if (!response.ok) throw new ApiError(response.status, await detail(response));
+  return response.blob();
+}

@@ -1,0 +1,104 @@
+import type { OpInfo } from '../api/client';
+import { fieldsOf, type FieldSpec } from '../lib/schema';
+
+export interface OpState {
+  enabled: boolean;
+  values: Record<string, unknown>;
+}
+
+interface Props {
+  ops: string[];
+  info: Record<string, OpInfo>;
+  state: Record<string, OpState>;
+  onChange: (op: string, next: OpState) => void;
+}
+
+/** One fieldset per op of the pipeline, generated from the op's JSON Schema. Every control is
+ *  labelled "<op> <field>" so screen readers and tests find it by name. */
+export function OpControls({ ops, info, state, onChange }: Props) {
+  return (
+    <div className="op-controls">
+      {ops.map((op) => {
+        const s = state[op];
+        if (!s || !info[op]) return null;
+        const fields = fieldsOf(info[op].params_schema);
+        return (
+          <fieldset key={op} className={s.enabled ? 'op on' : 'op'}>
+            <legend>
+              <label>
+                <input
+                  type="checkbox"
+                  checked={s.enabled}
+                  aria-label={`${op} enabled`}
+                  onChange={(e) => onChange(op, { ...s, enabled: e.target.checked })}
+                />{' '}
+                {op}
+              </label>
+            </legend>
+            <p className="summary">{info[op].summary}</p>
+            {fields.map((f) => (
+              <FieldControl
+                key={f.name}
+                op={op}
+                field={f}
+                value={s.values[f.name]}
+                disabled={!s.enabled}
+                onChange={(v) => onChange(op, { ...s, values: { ...s.values, [f.name]: v } })}
+              />
+            ))}
+          </fieldset>
+        );
+      })}
+    </div>
+  );
+}
+
+function FieldControl({ op, field, value, disabled, onChange }: {
+  op: string;
+  field: FieldSpec;
+  value: unknown;
+  disabled: boolean;
+  onChange: (value: unknown) => void;
+}) {
+  const id = `ctl-${op}-${field.name}`;
+  const label = `${op} ${field.name}`;
+  let control;
+  if (field.kind === 'enum') {
+    control = (
+      <select id={id} aria-label={label} value={String(value)} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
+        {field.options?.map((o) => <option key={o} value={o}>{o}</option>)}
+      </select>
+    );
+  } else if (field.kind === 'boolean') {
+    control = <input id={id} type="checkbox" aria-label={label} checked={Boolean(value)} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />;
+  } else if (field.kind === 'number' || field.kind === 'integer') {
+    control = (
+      <span className="slider">
+        <input
+          id={id}
+          type="range"
+          aria-label={label}
+          min={field.min}
+          max={field.max}
+          step={field.step}
+          value={Number(value)}
+          disabled={disabled}
+          onChange={(e) => onChange(Number(e.target.value))}
+        />
+        <output htmlFor={id}>{formatNumber(Number(value))}</output>
+      </span>
+    );
+  } else {
+    control = <input id={id} aria-label={label} value={String(value ?? '')} disabled={disabled} onChange={(e) => onChange(e.target.value)} />;
+  }
+  return (
+    <div className="field" title={field.description}>
+      <label htmlFor={id}>{field.name}</label>
+      {control}
+    </div>
+  );
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/0+$/, '');
+}

@@ -1,0 +1,104 @@
+/**
+ * The Studio's whole view of the workers (Squoosh style): open an image, ask for a preview with
+ * some params, listen to the status. Pool, envelopes, memo and hashing stay behind this file.
+ */
+import { cacheKeyFromDigest, sha256Hex } from './cacheKey';
+import type { RgbaImage } from './kernels/image';
+import { LruMemo } from './memo';
+import { planSteps, type PipelineParams, type StepTiming } from './pipeline';
+import { defaultPoolSize, SupersededError, WorkerCrashedError, WorkerPool, type PoolEvent, type WorkerLike } from './pool';
+
+export { SupersededError, WorkerCrashedError };
+export type { PoolEvent, PoolStatus } from './pool';
+export type { PipelineParams, StepTiming, OpName } from './pipeline';
+export type { RgbaImage } from './kernels/image';
+export { PREPROCESSING_ORDER } from './pipeline';
+
+export interface OpenedImage {
+  /** sha256 hex of the bytes as opened: the cache key's image half, computed once. */
+  readonly digest: string;
+  readonly image: RgbaImage;
+}
+
+export interface Preview {
+  image: RgbaImage;
+  cacheKey: string;
+  taskId: string | null;
+  timings: StepTiming[];
+  /** From request to result, as the user waits for it. */
+  totalMs: number;
+  fromMemo: boolean;
+}
+
+export interface PreviewOptions {
+  pipelineId?: string;
+  /** Latest wins within a channel (one per view); defaults to "studio". */
+  channel?: string;
+  priority?: number;
+}
+
+export interface ImageProcessor {
+  open(bytes: BufferSource, image: RgbaImage): Promise<OpenedImage>;
+  preview(opened: OpenedImage, params: PipelineParams, options?: PreviewOptions): Promise<Preview>;
+  subscribe(listener: (event: PoolEvent) => void): () => void;
+  readonly poolSize: number;
+  dispose(): void;
+}
+
+export interface ProcessorOptions {
+  createWorker?: () => WorkerLike;
+  poolSize?: number;
+  memoBudgetBytes?: number;
+}
+
+export function createImageProcessor(options: ProcessorOptions = {}): ImageProcessor {
+  const createWorker =
+    options.createWorker ??
+    (() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'ocrp-kernels' }) as unknown as WorkerLike);
+  const pool = new WorkerPool(createWorker, options.poolSize ?? defaultPoolSize());
+  const memo = new LruMemo<Preview>(options.memoBudgetBytes ?? 512 * 1024 * 1024);
+  // Latest wins per channel also across the async hashing step and memo hits, which never
+  // reach the pool: a request that is no longer the newest of its channel fails as superseded.
+  const generations = new Map<string, number>();
+
+  return {
+    poolSize: pool.size,
+
+    async open(bytes, image) {
+      const digest = await sha256Hex(bytes);
+      pool.addImage(digest, { width: image.width, height: image.height, buffer: image.data.slice().buffer });
+      return { digest, image };
+    },
+
+    async preview(opened, params, previewOptions = {}) {
+      const t0 = performance.now();
+      const pipelineId = previewOptions.pipelineId ?? 'preprocessing';
+      const channel = previewOptions.channel ?? 'studio';
+      const generation = (generations.get(channel) ?? 0) + 1;
+      generations.set(channel, generation);
+      const key = await cacheKeyFromDigest(pipelineId, opened.digest, params);
+      if (generations.get(channel) !== generation) throw new SupersededError(`(not started) ${key}`);
+      const hit = memo.get(key);
+      if (hit) {
+        // Whatever this channel still has in flight must not paint over the hit.
+        pool.cancel(channel);
+        return { ...hit, fromMemo: true, totalMs: performance.now() - t0 };
+      }
+      const steps = planSteps(pipelineId, params);
+      const { taskId, done } = pool.run(opened.digest, steps, { channel, priority: previewOptions.priority ?? 0 });
+      const result = await done;
+      if (generations.get(channel) !== generation) throw new SupersededError(taskId);
+      const image: RgbaImage = {
+        width: result.image.width,
+        height: result.image.height,
+        data: new Uint8ClampedArray(result.image.buffer),
+      };
+      const preview: Preview = { image, cacheKey: key, taskId, timings: result.timings, totalMs: performance.now() - t0, fromMemo: false };
+      memo.set(key, preview, image.data.byteLength);
+      return preview;
+    },
+
+    subscribe: (listener) => pool.subscribe(listener),
+    dispose: () => pool.dispose(),
+  };
+}
