@@ -15,9 +15,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
+
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.imaging.errors import ImagingError
-from ocr_playground.imaging.io import decode_image, encode_png
+from ocr_playground.imaging.io import PNG_FAST_COMPRESSION, decode_image, encode_png
 from ocr_playground.imaging.pipeline import PIPELINES, run_pipeline
 
 
@@ -37,6 +40,20 @@ Progress = Callable[[str, float], None]
 RunFunction = Callable[[Task, Progress], dict[str, float]]
 
 
+def encode_result(image: np.ndarray) -> bytes:
+    """PNG bytes of a result. An RGB image whose channels are equal (after grayscale or binarize,
+    the usual OCR chain) is written as a one-channel PNG: every decoder gives back the same RGB
+    pixels, and encoding a third of the data takes half the time and makes a smaller file."""
+    if image.ndim == 3 and image.shape[2] == 3:
+        red = image[:, :, 0]
+        if np.array_equal(red, image[:, :, 1]) and np.array_equal(red, image[:, :, 2]):
+            params = [cv2.IMWRITE_PNG_COMPRESSION, PNG_FAST_COMPRESSION]
+            ok, buffer = cv2.imencode(".png", np.ascontiguousarray(red), params)
+            if ok:
+                return buffer.tobytes()
+    return encode_png(image)
+
+
 def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
     started = time.perf_counter()
     image = decode_image(Path(task.input_path).read_bytes())
@@ -44,7 +61,7 @@ def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
     result = run_pipeline(task.pipeline_id, image, task.params, on_progress)
     timings.update(result.timings)
     started = time.perf_counter()
-    atomic_write_bytes(task.output_path, encode_png(result.image))
+    atomic_write_bytes(task.output_path, encode_result(result.image))
     timings["encode"] = (time.perf_counter() - started) * 1000
     return timings
 
