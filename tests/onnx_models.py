@@ -22,8 +22,10 @@ def dark_text_detector(path: Path, gain: float = -4.0, size: tuple[int, int] | N
     h, w = size if size else ("h", "w")
     weight = numpy_helper.from_array(np.full((1, 3, 1, 1), gain / 3, np.float32), "weight")
     graph = helper.make_graph(
-        [helper.make_node("Conv", ["x", "weight"], ["logits"]),
-         helper.make_node("Sigmoid", ["logits"], ["prob"])],
+        [
+            helper.make_node("Conv", ["x", "weight"], ["logits"]),
+            helper.make_node("Sigmoid", ["logits"], ["prob"]),
+        ],
         "dark_text",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, h, w])],
         [helper.make_tensor_value_info("prob", TensorProto.FLOAT, [1, 1, h, w])],

@@ -75,8 +75,13 @@ def test_catalog_lists_models_and_refused_checkpoints(server: tuple[str, Path]) 
 
 def test_preview_finds_the_word_in_original_coordinates(server: tuple[str, Path]) -> None:
     url, _ = server
-    r = preview(url, image_base64=b64(page()), checkpoint_path="tiny.onnx", task_id="t-1",
-                params={"detection": {"unclipRatio": 0.1}})
+    r = preview(
+        url,
+        image_base64=b64(page()),
+        checkpoint_path="tiny.onnx",
+        task_id="t-1",
+        params={"detection": {"unclipRatio": 0.1}},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["image"] == {"width": 517, "height": 333} and body["task_id"] == "t-1"
@@ -93,10 +98,12 @@ def test_threshold_changes_reuse_the_probability_map(server: tuple[str, Path]) -
     fresh = page()
     fresh[0, 0] = 0  # bytes no other test sent
     image = b64(fresh)
-    first = preview(url, image_base64=image, checkpoint_path="tiny.onnx",
-                    params={"detection": {"thresh": 0.4}})
-    again = preview(url, image_base64=image, checkpoint_path="tiny.onnx",
-                    params={"detection": {"thresh": 0.5}})
+    first = preview(
+        url, image_base64=image, checkpoint_path="tiny.onnx", params={"detection": {"thresh": 0.4}}
+    )
+    again = preview(
+        url, image_base64=image, checkpoint_path="tiny.onnx", params={"detection": {"thresh": 0.5}}
+    )
     assert first.json()["timings"]["map_cached"] is False and "inference_ms" in first.json()["timings"]
     assert again.json()["timings"]["map_cached"] is True and "inference_ms" not in again.json()["timings"]
     assert len(again.json()["detections"]) == 1
@@ -104,8 +111,12 @@ def test_threshold_changes_reuse_the_probability_map(server: tuple[str, Path]) -
 
 def test_preview_by_image_path_and_resize_maps_back(server: tuple[str, Path]) -> None:
     url, _ = server
-    r = preview(url, image_path="page.png", checkpoint_path="tiny.onnx",
-                params={"resize": {"maxSide": 258}, "grayscale": True, "detection": {"unclipRatio": 0.1}})
+    r = preview(
+        url,
+        image_path="page.png",
+        checkpoint_path="tiny.onnx",
+        params={"resize": {"maxSide": 258}, "grayscale": True, "detection": {"unclipRatio": 0.1}},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["image"] == {"width": 517, "height": 333}  # the original, not the resized image

@@ -35,8 +35,18 @@ def workspace(tmp_path: Path) -> Path:
 
 def test_detect_then_evaluate(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     preds = workspace / "out" / "preds.json"
-    run(["detect", str(workspace / "imgs"), "--checkpoint", str(workspace / "tiny.onnx"),
-         "--params", '{"detection": {"unclipRatio": 0.1}}', "-o", str(preds)])
+    run(
+        [
+            "detect",
+            str(workspace / "imgs"),
+            "--checkpoint",
+            str(workspace / "tiny.onnx"),
+            "--params",
+            '{"detection": {"unclipRatio": 0.1}}',
+            "-o",
+            str(preds),
+        ]
+    )
     data = json.loads(preds.read_text())
     assert sorted(data["images"]) == ["a.png", "sub/b.png"]
     word = data["images"]["a.png"]["words"]["0"]
@@ -53,12 +63,36 @@ def test_detect_then_evaluate(workspace: Path, capsys: pytest.CaptureFixture[str
         (["detect", "{imgs}", "--checkpoint", "{ws}/missing.onnx", "-o", "{ws}/p.json"], "does not exist"),
         (["detect", "{imgs}", "--checkpoint", "{ws}/model.pt", "-o", "{ws}/p.json"], "never unpickled"),
         (["detect", "{ws}/nope", "--checkpoint", "{ws}/tiny.onnx", "-o", "{ws}/p.json"], "neither an image"),
-        (["detect", "{imgs}", "--checkpoint", "{ws}/tiny.onnx", "--params", "{", "-o", "{ws}/p.json"],
-         "not valid JSON"),
-        (["detect", "{imgs}", "--checkpoint", "{ws}/tiny.onnx", "--params", '{"crop_document": true}',
-          "-o", "{ws}/p.json"], "crop_document"),
-        (["detect", "{imgs}", "--checkpoint", "{ws}/tiny.onnx", "--params", '{"detection": {"thresh": 3}}',
-          "-o", "{ws}/p.json"], "detection.thresh"),
+        (
+            ["detect", "{imgs}", "--checkpoint", "{ws}/tiny.onnx", "--params", "{", "-o", "{ws}/p.json"],
+            "not valid JSON",
+        ),
+        (
+            [
+                "detect",
+                "{imgs}",
+                "--checkpoint",
+                "{ws}/tiny.onnx",
+                "--params",
+                '{"crop_document": true}',
+                "-o",
+                "{ws}/p.json",
+            ],
+            "crop_document",
+        ),
+        (
+            [
+                "detect",
+                "{imgs}",
+                "--checkpoint",
+                "{ws}/tiny.onnx",
+                "--params",
+                '{"detection": {"thresh": 3}}',
+                "-o",
+                "{ws}/p.json",
+            ],
+            "detection.thresh",
+        ),
         (["detect", "{ws}/bad.png", "--checkpoint", "{ws}/tiny.onnx", "-o", "{ws}/p.json"], "bad.png"),
         (["evaluate", "--gt", "{ws}/nope.json", "--pred", "{ws}/nope.json"], "does not exist"),
     ],

@@ -35,8 +35,10 @@ def test_demo_model_reaches_the_hmean_target_on_generated_receipts() -> None:
         protocols = {p.protocol: p for p in evaluate(gt, pred[name]).protocols}
         figures[name] = protocols["icdar2015-iou"]
         ic15, deteval = protocols["icdar2015-iou"], protocols["deteval"]
-        print(f"\ndemo model, {RECEIPTS} receipts, granularity {name}: ICDAR 2015 IoU P={ic15.precision:.4f} "
-              f"R={ic15.recall:.4f} H-mean={ic15.hmean:.4f}; DetEval H-mean={deteval.hmean:.4f}")
+        print(
+            f"\ndemo model, {RECEIPTS} receipts, granularity {name}: ICDAR 2015 IoU P={ic15.precision:.4f} "
+            f"R={ic15.recall:.4f} H-mean={ic15.hmean:.4f}; DetEval H-mean={deteval.hmean:.4f}"
+        )
     assert figures["word"].gt_care > 10 * RECEIPTS  # the receipts really have words
     # PP-OCR finds text lines; the receipts' ground truth boxes words, so the target is on word boxes.
     assert figures["word"].hmean >= TARGET, f"ICDAR 2015 H-mean {figures['word'].hmean:.4f} < {TARGET}"

@@ -96,8 +96,12 @@ def test_a_file_that_is_not_onnx_is_refused(tmp_path: Path) -> None:
 def test_bad_sidecars_are_refused_with_a_sentence(tmp_path: Path) -> None:
     path = dark_text_detector(tmp_path / "m.onnx")
     side = tmp_path / "m.json"
-    for text, match in [("{nope", "not readable JSON"), ('{"base": "yolo"}', "unknown base"),
-                        ('{"limitSideLen": 5}', "limitSideLen"), ("[1, 2]", "JSON object")]:
+    for text, match in [
+        ("{nope", "not readable JSON"),
+        ('{"base": "yolo"}', "unknown base"),
+        ('{"limitSideLen": 5}', "limitSideLen"),
+        ("[1, 2]", "JSON object"),
+    ]:
         side.write_text(text)
         with pytest.raises(InvalidProfile, match=match):
             load_profile(path)

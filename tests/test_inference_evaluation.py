@@ -17,8 +17,9 @@ def rect(x0: float, y0: float, x1: float, y1: float, text: str | None = None) ->
 
 def scores(gt: dict, pred: dict) -> dict[str, tuple[float, float, float]]:
     result = evaluate(gt, pred)
-    return {p.protocol: (round(p.precision, 4), round(p.recall, 4), round(p.hmean, 4))
-            for p in result.protocols}
+    return {
+        p.protocol: (round(p.precision, 4), round(p.recall, 4), round(p.hmean, 4)) for p in result.protocols
+    }
 
 
 def test_identical_boxes_score_one_under_both_protocols() -> None:
@@ -97,14 +98,25 @@ def test_receipt_json_round_trip(tmp_path: Path) -> None:
 
 
 def test_receipt_json_dont_care_and_errors(tmp_path: Path) -> None:
-    gt = {"images": {"r": {"words": {"1": {"points": [[0, 0], [9, 0], [9, 9]], "text": "###"},
-                                     "2": {"points": [[0, 0], [9, 0], [9, 9], [0, 9]], "ignore": True},
-                                     "3": {"points": [[0, 0], [9, 0], [9, 9], [0, 9]], "text": "A"}}}}}
+    gt = {
+        "images": {
+            "r": {
+                "words": {
+                    "1": {"points": [[0, 0], [9, 0], [9, 9]], "text": "###"},
+                    "2": {"points": [[0, 0], [9, 0], [9, 9], [0, 9]], "ignore": True},
+                    "3": {"points": [[0, 0], [9, 0], [9, 9], [0, 9]], "text": "A"},
+                }
+            }
+        }
+    }
     path = tmp_path / "gt.json"
     path.write_text(json.dumps(gt))
     assert [w.dont_care for w in read_annotations(path)["r"]] == [True, True, False]
-    for bad, match in [({"imgs": {}}, "'images'"), ({"images": {"r": {}}}, "'words'"),
-                       ({"images": {"r": {"words": {"1": {"points": [[0, 0]]}}}}}, "at least 3")]:
+    for bad, match in [
+        ({"imgs": {}}, "'images'"),
+        ({"images": {"r": {}}}, "'words'"),
+        ({"images": {"r": {"words": {"1": {"points": [[0, 0]]}}}}}, "at least 3"),
+    ]:
         path.write_text(json.dumps(bad))
         with pytest.raises(InvalidAnnotations, match=match):
             read_annotations(path)
@@ -118,7 +130,9 @@ def test_icdar2015_text_files(tmp_path: Path) -> None:
         "\ufeff377,117,463,117,465,130,378,130,Genaxis Theatre\n"
         "493,115,519,115,519,131,493,131,[06]\n"
         "374,155,409,155,409,170,374,170,###\n"
-        "10,10,50,10,50,20,10,20,1,234.00\n", encoding="utf-8")
+        "10,10,50,10,50,20,10,20,1,234.00\n",
+        encoding="utf-8",
+    )
     words = read_annotations(tmp_path)["img_1"]
     assert [w.text for w in words] == ["Genaxis Theatre", "[06]", "###", "1,234.00"]
     assert [w.dont_care for w in words] == [False, False, True, False]

@@ -37,9 +37,11 @@ def best_iou(found: list, quad: np.ndarray) -> float:
     return max(iou(d.points, quad) for d in found)
 
 
-RECTS = [np.array([[40, 30], [260, 30], [260, 70], [40, 70]], float),
-         np.array([[300, 120], [420, 120], [420, 150], [300, 150]], float),
-         np.array([[60, 200], [120, 200], [120, 240], [60, 240]], float)]
+RECTS = [
+    np.array([[40, 30], [260, 30], [260, 70], [40, 70]], float),
+    np.array([[300, 120], [420, 120], [420, 150], [300, 150]], float),
+    np.array([[60, 200], [120, 200], [120, 240], [60, 240]], float),
+]
 
 
 def rotated(cx: float, cy: float, w: float, h: float, angle: float) -> np.ndarray:

@@ -18,8 +18,17 @@ def drawn_line(angle: float = 0.0) -> tuple[np.ndarray, list[np.ndarray], np.nda
         canvas = np.zeros((400, 700), np.uint8)
         cv2.putText(canvas, word, (x, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 3)
         ys, xs = np.nonzero(canvas)
-        ink_quads.append(np.array([[xs.min(), ys.min()], [xs.max() + 1, ys.min()],
-                                   [xs.max() + 1, ys.max() + 1], [xs.min(), ys.max() + 1]], float))
+        ink_quads.append(
+            np.array(
+                [
+                    [xs.min(), ys.min()],
+                    [xs.max() + 1, ys.min()],
+                    [xs.max() + 1, ys.max() + 1],
+                    [xs.min(), ys.max() + 1],
+                ],
+                float,
+            )
+        )
         image[canvas > 0] = 25
         x = xs.max() + 40  # a word gap of about 40 px for 35 px tall ink
     line = np.array([[60, 150], [x - 20, 150], [x - 20, 222], [60, 222]], float)  # padded, like DB boxes

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from ocr_playground.imaging.io import decode_image
-from ocr_playground.jobs.worker import RUNNERS, Task, encode_result, execute
+from ocr_playground.jobs.runners import RUNNERS, Task, encode_result, execute
 from receipts import jpeg, receipt
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from ocr_playground.api.deps import MetricsDep, ServiceDep, SettingsDep
 from ocr_playground.api.inputs import check_input
 from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
-from ocr_playground.imaging.pipeline import describe_pipelines, validate
+from ocr_playground.imaging.pipeline import describe_pipelines
 from ocr_playground.jobs.model import JobStatus, new_job_id
 from ocr_playground.jobs.routing import (
     CLIENT_MAX_BYTES,
@@ -19,6 +19,7 @@ from ocr_playground.jobs.routing import (
     route_preview,
     server_backend,
 )
+from ocr_playground.jobs.runners import validate_job
 from ocr_playground.jobs.service import JobService, Submission, public_path
 from ocr_playground.settings import Settings
 from ocr_playground.telemetry import ServerMetrics
@@ -73,7 +74,7 @@ def list_pipelines() -> dict[str, Any]:
 def _preview(
     body: PipelineRequest, service: JobService, settings: Settings, metrics: ServerMetrics
 ) -> PipelineResponse:
-    validate(body.pipeline_id, body.params)  # unknown pipeline / bad params: refused before any I/O
+    validate_job(body.pipeline_id, body.params)  # unknown pipeline / bad params: refused before any I/O
     checked = check_input(body, settings)
     request = checked.job
     done = service.find_result(request.cache_key)
@@ -111,7 +112,7 @@ def preview(
 
 
 def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
-    validate(body.pipeline_id, body.params)
+    validate_job(body.pipeline_id, body.params)
     checked = check_input(body, settings)
     return service.submit(checked.job), server_backend(body.pipeline_id, body.params)
 

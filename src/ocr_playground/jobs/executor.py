@@ -18,7 +18,7 @@ import time
 from multiprocessing.connection import Connection, wait
 from typing import Protocol
 
-from ocr_playground.jobs.worker import Task
+from ocr_playground.jobs.runners import Task
 
 log = logging.getLogger(__name__)
 
