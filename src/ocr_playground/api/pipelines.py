@@ -8,7 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from ocr_playground.api.deps import MetricsDep, ServiceDep, SettingsDep
-from ocr_playground.api.inputs import check_input
+from ocr_playground.api.inputs import inspect_image, load_input
 from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
 from ocr_playground.imaging.pipeline import describe_pipelines
 from ocr_playground.jobs.model import JobStatus, new_job_id
@@ -75,16 +75,14 @@ def _preview(
     body: PipelineRequest, service: JobService, settings: Settings, metrics: ServerMetrics
 ) -> PipelineResponse:
     validate_job(body.pipeline_id, body.params)  # unknown pipeline / bad params: refused before any I/O
-    checked = check_input(body, settings)
-    request = checked.job
+    request = load_input(body, settings)
     done = service.find_result(request.cache_key)
     if done is not None:
         metrics.routing.labels("server-cache").inc()
         metrics.cache_hits.labels("result").inc()
         return _answer(Submission(done, "reused"), "server-cache", body.task_id, [CACHE_NOTE])
-    backend, reason = route_preview(
-        body.pipeline_id, body.params, len(request.image), checked.width, checked.height
-    )
+    width, height = inspect_image(request.image)
+    backend, reason = route_preview(body.pipeline_id, body.params, len(request.image), width, height)
     metrics.routing.labels(backend).inc()
     if backend == "client-workers":
         # The browser runs it; the id is for correlating its telemetry, the server keeps no job.
@@ -113,8 +111,14 @@ def preview(
 
 def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
     validate_job(body.pipeline_id, body.params)
-    checked = check_input(body, settings)
-    return service.submit(checked.job), server_backend(body.pipeline_id, body.params)
+    request = load_input(body, settings)
+    backend = server_backend(body.pipeline_id, body.params)
+    done = service.find_result(request.cache_key)
+    if done is not None:
+        service.metrics.cache_hits.labels("result").inc()
+        return Submission(done, "reused"), backend
+    inspect_image(request.image)
+    return service.submit(request), backend
 
 
 @router.post(
