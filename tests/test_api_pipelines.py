@@ -245,3 +245,21 @@ def test_prometheus_text_has_the_server_figures(base: str) -> None:
     ):
         assert name in text, name
     assert 'route="/api/pipelines/jobs/{job_id}"' in text
+
+
+def test_docs_and_openapi_list_every_route(base: str) -> None:
+    assert httpx.get(f"{base}/docs").status_code == 200
+    paths = httpx.get(f"{base}/openapi.json").json()["paths"]
+    for path in (
+        "/api/pipelines",
+        "/api/pipelines/preview",
+        "/api/pipelines/fallback",
+        "/api/pipelines/jobs/{job_id}",
+        "/api/pipelines/jobs/{job_id}/result",
+        "/api/images",
+        "/api/metrics",
+        "/api/metrics/summary",
+        "/metrics",
+        "/api/health",
+    ):
+        assert path in paths, path
