@@ -13,13 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from receipts import b64, decodes, jpeg, receipt
+from receipts import decodes, jpeg, receipt
 
 from live_server import free_port
 
 pytestmark = pytest.mark.slow
 
-IMAGE = b64(jpeg(receipt(2000, 1500, seed=3)))
+IMAGE = jpeg(receipt(2000, 1500, seed=3))
 JOBS = 20
 
 
@@ -74,6 +74,7 @@ def alive(pid: int) -> bool:
 
 def test_sigkill_mid_way_then_restart_loses_nothing(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "receipt.jpg").write_bytes(IMAGE)  # by path: 20 submissions in a blink
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with server_process(tmp_path, port) as first:
@@ -81,12 +82,12 @@ def test_sigkill_mid_way_then_restart_loses_nothing(tmp_path: Path) -> None:
         job_ids = []
         for i in range(JOBS):
             # Upscaled and blurred wide: a fraction of a second each, so the kill lands mid-way.
-            params = {"resize": {"maxSide": 3000 + 10 * i}, "grayscale": True, "blur": {"kernelSize": 9}}
+            params = {"resize": {"maxSide": 3500 + 10 * i}, "grayscale": True, "blur": {"kernelSize": 11}}
             r = httpx.post(
                 f"{base}/api/pipelines/fallback",
                 json={
                     "pipeline_id": "preprocessing",
-                    "image_base64": IMAGE,
+                    "image_path": "receipt.jpg",
                     "params": params,
                     "task_id": f"t{i}",
                 },
