@@ -1,9 +1,13 @@
 # The two commands of the README: `make run` and `make test`. Both install what they need first.
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
+NPM ?= npm
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint test-py uv
+WEB_SOURCES := $(shell find web/src web/scripts -type f 2>/dev/null) \
+	web/index.html web/package.json web/tsconfig.json web/vite.config.ts web/vite.node.config.ts
+
+.PHONY: run test install web lint test-py test-web uv
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -12,16 +16,30 @@ uv:
 	$(UV) sync --frozen --all-extras
 	@touch $@
 
-install: .venv/.installed
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	@touch $@
 
-run: install
+# The SPA (web/dist) and the kernels bundled for Node (web/dist-node, used by the parity suite).
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && $(NPM) run build
+	@touch $@
+
+install: .venv/.installed
+web: web/dist/index.html
+
+run: install web
 	$(UV) run --frozen ocr-playground serve --demo
 
 lint: install
 	$(UV) run --frozen ruff check src tests bench
 	$(UV) run --frozen ruff format --check src tests bench
 
-test-py: install
-	$(UV) run --frozen pytest
+test-web: web
+	cd web && $(NPM) test
 
-test: lint test-py
+# OCRP_STRICT turns "cannot run here" skips (no Chromium, no web build) into failures.
+test-py: install web
+	OCRP_STRICT=1 $(UV) run --frozen pytest
+
+test: lint test-web test-py

@@ -35,13 +35,25 @@ SIZE = (1000, 1500)  # width, height of a phone-photo receipt crop
 def rapidocr_detector(model: Path, params: DetectionParams, threads: int):
     from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
 
-    return TextDetector({
-        "model_path": str(model), "use_cuda": False, "use_dml": False,
-        "intra_op_num_threads": threads, "inter_op_num_threads": 1,
-        "limit_side_len": 736, "limit_type": "min", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5],
-        "thresh": params.thresh, "box_thresh": params.box_thresh, "unclip_ratio": params.unclip_ratio,
-        "max_candidates": params.max_candidates, "use_dilation": params.dilate, "score_mode": "fast",
-    })
+    return TextDetector(
+        {
+            "model_path": str(model),
+            "use_cuda": False,
+            "use_dml": False,
+            "intra_op_num_threads": threads,
+            "inter_op_num_threads": 1,
+            "limit_side_len": 736,
+            "limit_type": "min",
+            "mean": [0.5, 0.5, 0.5],
+            "std": [0.5, 0.5, 0.5],
+            "thresh": params.thresh,
+            "box_thresh": params.box_thresh,
+            "unclip_ratio": params.unclip_ratio,
+            "max_candidates": params.max_candidates,
+            "use_dilation": params.dilate,
+            "score_mode": "fast",
+        }
+    )
 
 
 def same_boxes(ours: list[np.ndarray], theirs: list[np.ndarray], min_iou: float = 0.8) -> tuple[int, float]:
@@ -101,8 +113,10 @@ def main() -> None:
     n_matched = sum(m for m, _ in matched)
     mean_iou = statistics.fmean(iou for m, iou in matched if m) if n_matched else 0.0
 
-    gt = {str(i): [Word(points=np.asarray(w.quad, np.float64), text=w.text) for w in r.words]
-          for i, r in enumerate(receipts)}
+    gt = {
+        str(i): [Word(points=np.asarray(w.quad, np.float64), text=w.text) for w in r.words]
+        for i, r in enumerate(receipts)
+    }
 
     def hmean(found: list[list[np.ndarray]]) -> float:
         pred = {str(i): [Word(points=p) for p in boxes] for i, boxes in enumerate(found)}
@@ -110,17 +124,25 @@ def main() -> None:
 
     p50_ours, p50_theirs = percentile(t_ours, 50), percentile(t_theirs, 50)
     ratio = p50_ours / p50_theirs
-    print(f"{args.images} receipts {SIZE[0]}×{SIZE[1]}, {args.repeat} runs each, {args.threads} threads, "
-          f"model {model.name}")
+    print(
+        f"{args.images} receipts {SIZE[0]}×{SIZE[1]}, {args.repeat} runs each, {args.threads} threads, "
+        f"model {model.name}"
+    )
     print(f"{'engine':<28} {'p50 ms':>8} {'p90 ms':>8} {'boxes':>6} {'H-mean (IC15)':>14}")
-    print(f"{'ocr-playground':<28} {p50_ours:8.1f} {percentile(t_ours, 90):8.1f} {n_ours:6d} "
-          f"{hmean(found_ours):14.4f}")
-    print(f"{'rapidocr TextDetector':<28} {p50_theirs:8.1f} {percentile(t_theirs, 90):8.1f} {n_theirs:6d} "
-          f"{hmean(found_theirs):14.4f}")
+    print(
+        f"{'ocr-playground':<28} {p50_ours:8.1f} {percentile(t_ours, 90):8.1f} {n_ours:6d} "
+        f"{hmean(found_ours):14.4f}"
+    )
+    print(
+        f"{'rapidocr TextDetector':<28} {p50_theirs:8.1f} {percentile(t_theirs, 90):8.1f} {n_theirs:6d} "
+        f"{hmean(found_theirs):14.4f}"
+    )
     print(f"ratio ours/rapidocr p50: {ratio:.3f} (target ≤ {RATIO_TARGET}) {verdict(ratio, RATIO_TARGET)}")
     same = n_matched == n_ours == n_theirs
-    print(f"same boxes: {'yes' if same else 'NO'} — {n_matched} of {n_ours}/{n_theirs} matched one-to-one at "
-          f"IoU ≥ 0.8, mean IoU {mean_iou:.3f}")
+    print(
+        f"same boxes: {'yes' if same else 'NO'} — {n_matched} of {n_ours}/{n_theirs} matched one-to-one at "
+        f"IoU ≥ 0.8, mean IoU {mean_iou:.3f}"
+    )
 
 
 if __name__ == "__main__":

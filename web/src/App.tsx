@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { useHashPath } from './router';
+import { Commands } from './pages/Commands';
 import { Studio } from './pages/Studio';
 
 export interface Page {
@@ -9,7 +10,10 @@ export interface Page {
 }
 
 /** Every page of the SPA. Jobs, Telemetry, Commands and Inference (later issues) add a line here. */
-export const PAGES: Page[] = [{ path: '/', title: 'Preprocessing Studio', component: Studio }];
+export const PAGES: Page[] = [
+  { path: '/', title: 'Preprocessing Studio', component: Studio },
+  { path: '/commands', title: 'Command Builder', component: Commands },
+];
 
 function NotFound() {
   return (

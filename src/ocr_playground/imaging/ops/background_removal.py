@@ -5,7 +5,8 @@ twin (Web Worker) can follow it line by line. Constants are named at the top of 
 
 Working-resolution analysis (``page_mask_working``), for an H×W RGB image:
 
-1. Factor ``f = ceil(max(H, W) / WORK_LONG_SIDE)`` (at least 1); working size ``h = H // f``,
+1. Factor ``f = ceil(max(H, W) / WORK_LONG_SIDE)``, clamped to ``[1, min(H, W)]`` (a 1×2000 strip
+   must not vanish); working size ``h = H // f``,
    ``w = W // f``. The last ``H - h·f`` rows and ``W - w·f`` columns are not analysed.
 2. Block mean: each working pixel's R, G, B is the mean of its f×f block, in integers, rounded half
    up: ``(sum + f²//2) // f²``.
@@ -16,11 +17,13 @@ Working-resolution analysis (``page_mask_working``), for an H×W RGB image:
    threshold). In each corner of the working image take a patch of ``max(1, h // CORNER_PATCH_DIV)``
    rows × ``max(1, w // CORNER_PATCH_DIV)`` columns; its level ``c`` is the value at index
    ``(n − 1) · CORNER_PERCENTILE // 100`` of its n sorted scores, then ``max(c, 1)`` (a low
-   percentile, so a page reaching into a corner patch does not count as background). With
-   ``X1 = max(w − 1, 1)``, ``Y1 = max(h − 1, 1)`` the background estimate at (x, y) is the bilinear
-   ``B = c_tl·(X1 − x)·(Y1 − y) + c_tr·x·(Y1 − y) + c_bl·(X1 − x)·y + c_br·x·y`` (an integer, scaled
-   by X1·Y1), ``G = max`` of the four levels, and the flattened score is
-   ``min(255, (score · G · X1 · Y1) // B)`` — all in integers (below 2^53, so exact in JS too).
+   percentile, so a page reaching into a corner patch does not count as background), placed at
+   the patch centre. In doubled coordinates (integral at half-pixel centres) ``x' = 2x − (pw − 1)``,
+   ``y' = 2y − (ph − 1)``, ``SX = max(2(w − pw), 1)``, ``SY = max(2(h − ph), 1)``, the background
+   estimate is the bilinear ``B = max(1, c_tl·(SX − x')·(SY − y') + c_tr·x'·(SY − y')
+   + c_bl·(SX − x')·y' + c_br·x'·y')`` (scaled by SX·SY; it extrapolates a little beyond the
+   centres), ``G = max`` of the four levels, and the flattened score is
+   ``min(255, (score · G · SX · SY) // B)`` — all integers below 2^53, so exact in JS too.
 5. Threshold ``t`` = Otsu on the 256-bin histogram of the flattened score (see ``otsu_threshold`` for
    the exact formula and tie rule); foreground = flattened score > t.
 6. Opening with a 3×3 square (erode, then dilate; pixels outside the image are ignored) to cut thin
@@ -72,10 +75,12 @@ class WorkingMask:
     mask: np.ndarray  # h×w bool
     factor: int
     image_size: tuple[int, int]  # (W, H) of the analysed image
+    threshold: int = 0  # Otsu's t of step 5 (kept for parity checks against the TypeScript twin)
 
 
 def working_factor(height: int, width: int) -> int:
-    return max(1, -(-max(height, width) // WORK_LONG_SIDE))
+    """Step 1: ceil(long side / WORK_LONG_SIDE), at least 1 and at most the short side."""
+    return max(1, min(-(-max(height, width) // WORK_LONG_SIDE), height, width))
 
 
 def block_mean(rgb: np.ndarray, factor: int) -> np.ndarray:
@@ -108,11 +113,13 @@ def flatten_light(score: np.ndarray) -> np.ndarray:
     ph, pw = max(1, h // CORNER_PATCH_DIV), max(1, w // CORNER_PATCH_DIV)
     tl, tr = _patch_level(score[:ph, :pw]), _patch_level(score[:ph, w - pw :])
     bl, br = _patch_level(score[h - ph :, :pw]), _patch_level(score[h - ph :, w - pw :])
-    x1, y1 = max(w - 1, 1), max(h - 1, 1)
-    x = np.arange(w, dtype=np.int64)[None, :]
-    y = np.arange(h, dtype=np.int64)[:, None]
-    estimate = tl * (x1 - x) * (y1 - y) + tr * x * (y1 - y) + bl * (x1 - x) * y + br * x * y
-    gain = max(tl, tr, bl, br) * x1 * y1
+    # Levels sit at the patch centres; doubled coordinates keep the half-pixel centres integral.
+    sx, sy = max(2 * (w - pw), 1), max(2 * (h - ph), 1)
+    x = 2 * np.arange(w, dtype=np.int64)[None, :] - (pw - 1)
+    y = 2 * np.arange(h, dtype=np.int64)[:, None] - (ph - 1)
+    estimate = tl * (sx - x) * (sy - y) + tr * x * (sy - y) + bl * (sx - x) * y + br * x * y
+    estimate = np.maximum(estimate, 1)  # extrapolation past the centres of a steep gradient
+    gain = max(tl, tr, bl, br) * sx * sy
     return np.minimum(score.astype(np.int64) * gain // estimate, 255).astype(np.uint8)
 
 
@@ -170,7 +177,7 @@ def page_mask_working(image: np.ndarray) -> WorkingMask:
     page = largest_component(fg)
     if page.any():
         page = fill_holes(page)
-    return WorkingMask(mask=page, factor=factor, image_size=(width, height))
+    return WorkingMask(mask=page, factor=factor, image_size=(width, height), threshold=t)
 
 
 def soft_mask(working: WorkingMask) -> np.ndarray:
@@ -209,7 +216,7 @@ def background_removal(image: np.ndarray, params: BackgroundRemovalParams) -> np
     rgb, _ = split_alpha(image)
     rgb = np.ascontiguousarray(rgb)
     alpha = page_mask(rgb)
-    return np.dstack([blend_to_white(rgb, alpha, params.strength), alpha])
+    return cv2.merge([*cv2.split(blend_to_white(rgb, alpha, params.strength)), alpha])  # ≫ np.dstack
 
 
 OP = Op(

@@ -6,9 +6,10 @@ keeps the alpha channel as it found it, except ``background_removal``, which wri
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 
@@ -16,6 +17,16 @@ class OpParams(BaseModel):
     """Base of every op's params: camelCase JSON names, unknown fields refused, immutable."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
+def _require_odd(value: int) -> int:
+    if value % 2 == 0:
+        raise ValueError("must be odd")
+    return value
+
+
+# Kernel and block sizes need a centre pixel.
+OddInt = Annotated[int, AfterValidator(_require_odd)]
 
 
 @dataclass(frozen=True)

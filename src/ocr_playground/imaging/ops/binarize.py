@@ -9,25 +9,18 @@ from typing import Literal
 
 import cv2
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from ocr_playground.imaging.ops.base import Op, OpParams
+from ocr_playground.imaging.ops.base import OddInt, Op, OpParams
 from ocr_playground.imaging.pixels import split_alpha, with_alpha
 
 
 class BinarizeParams(OpParams):
     method: Literal["otsu", "adaptive"] = Field("otsu", description="Global Otsu or local mean.")
-    block_size: int = Field(31, ge=3, le=255, description="Adaptive: odd neighbourhood size, px.")
+    block_size: OddInt = Field(31, ge=3, le=255, description="Adaptive: odd neighbourhood size, px.")
     c: float = Field(
         10.0, ge=-128, le=128, alias="C", description="Adaptive: subtracted from the local mean."
     )
-
-    @field_validator("block_size")
-    @classmethod
-    def _odd(cls, value: int) -> int:
-        if value % 2 == 0:
-            raise ValueError("must be odd")
-        return value
 
 
 def binarize(image: np.ndarray, params: BinarizeParams) -> np.ndarray:

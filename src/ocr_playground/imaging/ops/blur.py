@@ -2,21 +2,14 @@
 
 import cv2
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from ocr_playground.imaging.ops.base import Op, OpParams
+from ocr_playground.imaging.ops.base import OddInt, Op, OpParams
 
 
 class BlurParams(OpParams):
-    kernel_size: int = Field(5, ge=3, le=31, description="Odd kernel size in pixels (3–31).")
+    kernel_size: OddInt = Field(5, ge=3, le=31, description="Odd kernel size in pixels (3–31).")
     sigma: float = Field(0.0, ge=0, le=50, description="Standard deviation; 0 means 0.3·((k−1)·0.5−1)+0.8.")
-
-    @field_validator("kernel_size")
-    @classmethod
-    def _odd(cls, value: int) -> int:
-        if value % 2 == 0:
-            raise ValueError("must be odd")
-        return value
 
 
 def blur(image: np.ndarray, params: BlurParams) -> np.ndarray:

@@ -26,6 +26,10 @@ line by line. Working coordinates have pixel centres on integers.
    its area within ``AREA_TOLERANCE`` of the mask's pixel count; otherwise None.
 7. Image coordinates: ``X = (x + 0.5) · f − 0.5`` and the same for Y.
 
+Limits: step 3 assumes the page is rotated less than about 45° (past that the labels follow the
+picture: TL is whichever corner is visually top-left); at exactly 45° the diagonal extremes are
+ambiguous and step 6 usually rejects the result.
+
 ``crop_document``: output width = round(max(|TR − TL|, |BR − BL|)), height = round(max(|BL − TL|,
 |BR − TR|)); the homography maps TL, TR, BR, BL to (0, 0), (w − 1, 0), (w − 1, h − 1), (0, h − 1)
 (``cv2.getPerspectiveTransform``), and ``cv2.warpPerspective`` samples with INTER_LINEAR and a

@@ -1,0 +1,141 @@
+/** The command builder's routes (/api/commands). The server builds and validates; the page shows. */
+import { ApiError } from './client';
+
+export type ElementType = 'text_input' | 'number' | 'slider' | 'checkbox' | 'selectbox' | 'multiselect' | 'info';
+export type Scalar = string | number | boolean;
+/** A form value as JSON carries it; `null` is "no value" for every type. */
+export type FieldValue = Scalar | Scalar[] | null;
+export type FormValues = Record<string, FieldValue>;
+
+export interface SchemaSummary {
+  id: string;
+  label: string;
+  script: string;
+  description: string;
+}
+
+export interface Validation {
+  required: boolean;
+  required_if: Record<string, unknown> | null;
+  min: number | null;
+  max: number | null;
+  min_length: number | null;
+  pattern: string | null;
+}
+
+export interface UIElement {
+  key: string;
+  type: ElementType;
+  label: string;
+  help: string;
+  default: FieldValue;
+  dtype: 'int' | 'float' | null;
+  step: number | null;
+  hydra_override: string | null;
+  hydra_mode: 'set' | 'add' | 'force_add' | 'delete';
+  /** Filled in by the server (options_source resolved); suggestions only for a text_input. */
+  options: Scalar[] | null;
+  options_source: string | null;
+  visible_if: Record<string, unknown> | null;
+  validation: Validation;
+}
+
+export interface ModelSuffix {
+  target: string;
+  parts: string[];
+  separator: string;
+}
+
+export interface CommandSchema {
+  id: string;
+  label: string;
+  description: string;
+  script: string;
+  argv: string[];
+  constant_overrides: string[];
+  model_suffix: ModelSuffix | null;
+  ui_elements: UIElement[];
+}
+
+export interface BuildRequest {
+  schema_id: string;
+  values: FormValues;
+  append_model_suffix: boolean;
+  only_changed?: boolean;
+  allow_invalid?: boolean;
+}
+
+export interface BuildResponse {
+  schema_id: string;
+  /** POSIX shell, each argument quoted as needed; `argv` is what it splits into. */
+  command: string;
+  argv: string[];
+  powershell: string;
+  overrides: string[];
+  constant_overrides: string[];
+  validation_error: string | null;
+  invalid_field: string | null;
+  values: FormValues;
+  changed: string[];
+}
+
+export interface Recommendation {
+  id: string;
+  label: string;
+  description: string;
+  schema_id: string;
+  architecture: string | null;
+  append_model_suffix: boolean;
+  values: FormValues;
+}
+
+export interface ParseResponse {
+  schema_id: string;
+  values: FormValues;
+  append_model_suffix: boolean;
+}
+
+async function request<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new ApiError(response.status, await detailOf(response));
+  return (await response.json()) as T;
+}
+
+function postJson<T>(url: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return request<T>(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+}
+
+// Every 4xx of this server is {"detail": "<one sentence naming the field>"}: show that sentence.
+async function detailOf(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { detail?: unknown };
+    if (typeof body.detail === 'string') return body.detail;
+  } catch {
+    /* not JSON */
+  }
+  return `${response.url} answered ${response.status} ${response.statusText}`;
+}
+
+const BASE = '/api/commands';
+
+export const fetchSchemas = () => request<SchemaSummary[]>(`${BASE}/schemas`);
+
+export const fetchSchema = (id: string) => request<CommandSchema>(`${BASE}/schemas/${encodeURIComponent(id)}`);
+
+export const buildCommand = (body: BuildRequest, signal?: AbortSignal) =>
+  postJson<BuildResponse>(`${BASE}/build`, body, signal);
+
+export function fetchRecommendations(filter: { schemaId?: string; architecture?: string | null }): Promise<Recommendation[]> {
+  const query = new URLSearchParams();
+  if (filter.schemaId) query.set('schema_id', filter.schemaId);
+  if (filter.architecture) query.set('architecture', filter.architecture);
+  return request<Recommendation[]>(`${BASE}/recommendations?${query.toString()}`);
+}
+
+export const parseCommand = (schemaId: string, command: string) =>
+  postJson<ParseResponse>(`${BASE}/parse`, { schema_id: schemaId, command });
