@@ -6,7 +6,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import httpx
+import numpy as np
 import pytest
 
 from ocr_playground.cachekey import cache_key
@@ -263,3 +265,22 @@ def test_docs_and_openapi_list_every_route(base: str) -> None:
         "/api/health",
     ):
         assert path in paths, path
+
+
+def test_rembg_fallback_as_in_the_seed_writes_a_png_with_the_mask_as_alpha(base: str, root: Path) -> None:
+    r = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json={
+            "pipeline_id": "rembg",
+            "image_path": "val/sample.jpg",
+            "params": {"strength": 0.85},
+            "wait": True,
+        },
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["routed_backend"] == "server-rembg" and body["status"] == "completed"
+    assert body["result_path"] == f"outputs/playground/rembg/{body['job_id']}.png"
+    png_bytes = (root / body["result_path"]).read_bytes()
+    assert cv2.imdecode(np.frombuffer(png_bytes, np.uint8), cv2.IMREAD_UNCHANGED).shape[2] == 4
