@@ -38,6 +38,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (429, "Queue full; see Retry-After."),
     )
 }
+INLINE_BASE64_CHARS = 1_500_000  # about 1.1 MB of image
 CACHE_NOTE = "Client should use cache_key to reuse previously computed previews."
 WS_NOTE = 'Follow the job on WS /api/pipelines/ws with {"subscribe": job_id}.'
 
@@ -103,10 +104,15 @@ def _preview(
     responses=ERRORS,
     summary="Route a preview: to the browser's workers, or start it on the server",
 )
-def preview(
+async def preview(
     body: PipelineRequest, service: ServiceDep, settings: SettingsDep, metrics: MetricsDep
 ) -> PipelineResponse:
-    return _preview(body, service, settings, metrics)
+    # A preview is answered on every slider move, most often from the cache. For an image named by
+    # path or a small upload the work (hash, one SQLite lookup) is shorter than a hop to the thread
+    # pool and back, so it runs right here; a big upload's base64 decode goes to a thread.
+    if body.image_base64 is None or len(body.image_base64) <= INLINE_BASE64_CHARS:
+        return _preview(body, service, settings, metrics)
+    return await run_in_threadpool(_preview, body, service, settings, metrics)
 
 
 def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
