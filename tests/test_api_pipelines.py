@@ -284,3 +284,8 @@ def test_rembg_fallback_as_in_the_seed_writes_a_png_with_the_mask_as_alpha(base:
     assert body["result_path"] == f"outputs/playground/rembg/{body['job_id']}.png"
     png_bytes = (root / body["result_path"]).read_bytes()
     assert cv2.imdecode(np.frombuffer(png_bytes, np.uint8), cv2.IMREAD_UNCHANGED).shape[2] == 4
+
+
+def test_every_answer_says_the_servers_share_of_the_latency(base: str) -> None:
+    timing = httpx.get(f"{base}/api/pipelines").headers["server-timing"]
+    assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
