@@ -17,7 +17,7 @@ from ocr_playground.imaging.pipeline import run_pipeline
 from ocr_playground.imaging.registry import OPS
 from ocr_playground.imaging.synthetic import make_receipt
 
-from timing import median_ms, verdict
+from timing import interleaved_medians, median_ms, verdict
 
 try:
     import pyvips
@@ -87,21 +87,18 @@ def main() -> None:
     table = peers(image)
     for name, op in OPS.items():
         params = op.params()
-        ours = median_ms(lambda op=op, params=params: op.apply(image, params), args.repeat)
-        first = True
-        for peer, call in table.get(name, {"(no bare peer)": None}).items():
-            if call is None:
-                print(f"{name:<20} {ours:8.1f}  {peer:<24}")
-                continue
-            theirs = median_ms(call, args.repeat)
+        contenders = {"ours": lambda op=op, params=params: op.apply(image, params)}
+        contenders.update(table.get(name, {}))
+        medians = interleaved_medians(contenders, args.repeat)
+        ours = medians.pop("ours")
+        if not medians:
+            print(f"{name:<20} {ours:8.1f}  {'(no bare peer)':<24}")
+        for index, (peer, theirs) in enumerate(medians.items()):
             ratio = ours / theirs
-            if first:
+            if index == 0:
                 ratios.append((name, ratio))
-            print(
-                f"{name if first else '':<20} {ours if first else float('nan'):8.1f}  "
-                f"{peer:<24} {theirs:8.1f} {ratio:6.2f}"
-            )
-            first = False
+            shown = f"{name:<20} {ours:8.1f}" if index == 0 else " " * 29
+            print(f"{shown}  {peer:<24} {theirs:8.1f} {ratio:6.2f}")
 
     print()
     for name, ratio in ratios:

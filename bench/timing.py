@@ -17,6 +17,23 @@ def sample_ms(fn: Callable[[], object], repeat: int = 15, warmup: int = 2) -> li
     return times
 
 
+def interleaved_medians(
+    fns: dict[str, Callable[[], object]], repeat: int = 15, warmup: int = 2
+) -> dict[str, float]:
+    """Median ms of each function, timed round-robin so that a burst of load from another process
+    hits every contender alike instead of skewing whichever happened to run then."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - started) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def median_ms(fn: Callable[[], object], repeat: int = 15, warmup: int = 2) -> float:
     return statistics.median(sample_ms(fn, repeat, warmup))
 

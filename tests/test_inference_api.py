@@ -40,6 +40,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     dark_text_detector(outside / "elsewhere.onnx")
     os.symlink(outside / "elsewhere.onnx", ckpt / "escape.onnx")
     (data / "page.png").write_bytes(encode_png(page()))
+    os.symlink(outside / "secret.png", data / "escape.png")
     (outside / "secret.png").write_bytes(encode_png(page()))
     settings = Settings(data_root=data, outputs_root=root / "outputs", checkpoints_root=ckpt)
     with live_server(settings) as url:
@@ -138,8 +139,9 @@ def test_preview_by_image_path_and_resize_maps_back(server: tuple[str, Path]) ->
         ({"checkpoint_path": "builtin:nope"}, 404, "builtin:nope"),
         ({"image_base64": base64.b64encode(b"\xff\xd8\xff\xe0 truncated jpeg").decode()}, 422, "image"),
         ({"image_base64": "%%% not base64 %%%"}, 422, "base64"),
-        ({"image_base64": None, "image_path": "../outside/secret.png"}, 403, "outside the data root"),
-        ({"image_base64": None, "image_path": "nope.png"}, 404, "does not exist"),
+        ({"image_base64": None, "image_path": "../outside/secret.png"}, 403, "outside"),
+        ({"image_base64": None, "image_path": "nope.png"}, 404, "nope.png"),
+        ({"image_base64": None, "image_path": "escape.png"}, 403, "outside"),
         ({"image_path": "page.png"}, 422, "exactly one of image_path or image_base64"),
         ({"params": {"crop_document": True}}, 422, "crop_document"),
         ({"params": {"sharpen": True}}, 422, "sharpen"),
@@ -177,3 +179,10 @@ def test_evaluation_endpoint(server: tuple[str, Path]) -> None:
     stray = {"images": {"zz": {"words": {}}}}
     bad = httpx.post(f"{url}/api/evaluation", json={"ground_truth": gt, "predictions": stray})
     assert bad.status_code == 422 and isinstance(bad.json()["detail"], str)
+
+
+def test_detection_schema_names_and_explains_each_threshold(server: tuple[str, Path]) -> None:
+    url, _ = server
+    props = httpx.get(f"{url}/api/inference/schema").json()["detection"]["properties"]
+    assert props["boxThresh"]["default"] == 0.6 and props["unclipRatio"]["default"] == 1.5
+    assert props["thresh"]["maximum"] == 1 and "probability" in props["thresh"]["description"]

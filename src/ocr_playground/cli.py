@@ -13,42 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocr_playground.artifacts import atomic_write_bytes
+from ocr_playground.cli_support import UsageError, read_json_option, write_output
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import encode_png, read_image
 from ocr_playground.imaging.pipeline import PIPELINES, describe_pipelines, run_steps, validate
 
 
-class UsageError(Exception):
-    """Bad input from the command line: printed as one line, exit status 2."""
-
-
 def load_params(text: str | None) -> Any:
-    """``--params`` is inline JSON or ``@file.json``."""
-    if text is None:
-        return {}
-    source = "--params"
-    if text.startswith("@"):
-        source = text[1:]
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot read params file '{source}': {exc.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-
-
-def write_output(path: Path, data: bytes) -> None:
-    if path.is_dir():
-        raise UsageError(f"output '{path}' is a folder; give a file name such as {path / 'out.png'}")
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise UsageError(f"cannot write output '{path}': {exc.strerror}") from None
+    return {} if text is None else read_json_option(text, "--params")
 
 
 def print_timings(timings: dict[str, float], stream: Any = sys.stdout) -> None:

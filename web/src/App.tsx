@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { useHashPath } from './router';
 import { Commands } from './pages/Commands';
+import { Inference } from './pages/Inference';
 import { Studio } from './pages/Studio';
 
 export interface Page {
@@ -13,6 +14,7 @@ export interface Page {
 export const PAGES: Page[] = [
   { path: '/', title: 'Preprocessing Studio', component: Studio },
   { path: '/commands', title: 'Command Builder', component: Commands },
+  { path: '/inference', title: 'Inference Studio', component: Inference },
 ];
 
 function NotFound() {

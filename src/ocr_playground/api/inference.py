@@ -1,7 +1,6 @@
 """Inference routes: the checkpoint catalog, detection previews, and evaluation of predictions."""
 
-import base64
-import binascii
+import json
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,12 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field, model_validator
 
-from ocr_playground.api.deps import get_settings
+from ocr_playground.api.deps import ServiceDep, get_settings
+from ocr_playground.api.inputs import decode_base64, read_data_file
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import parse_icdar_txt, parse_receipt_json
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError, InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
+from ocr_playground.inference.jobs import PIPELINE_ID, detections_path, parse_params
+from ocr_playground.inference.postprocess import DetectionParams
 from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
 from ocr_playground.settings import Settings
 
@@ -88,16 +90,17 @@ def _http(exc: InferenceError) -> HTTPException:
 
 
 def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
+    # The pipelines API's own readers: the same base64 rules, data-root confinement and size limit.
     if req.image_base64 is not None:
-        text = req.image_base64
-        if text.startswith("data:") and "," in text:
-            text = text.split(",", 1)[1]
-        try:
-            return base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise HTTPException(422, detail="The field 'image_base64' is not valid base64.") from exc
-    path = catalog.confine(settings.data_root, req.image_path or "", "image", "data root")
-    return path.read_bytes()
+        return decode_base64(req.image_base64)
+    return read_data_file(req.image_path or "", settings)[0]
+
+
+@router.get("/inference/schema")
+def detection_schema() -> dict[str, Any]:
+    """The ``params.detection`` thresholds as JSON Schema (names, defaults, ranges, what each does):
+    what the Inference Studio builds its sliders from."""
+    return {"detection": DetectionParams.model_json_schema(by_alias=True)}
 
 
 @router.get("/inference/checkpoints", response_model=CheckpointList)
@@ -133,11 +136,51 @@ def inference_preview(
 
 @router.post("/inference/preview", response_model=PreviewResponse)
 def preview(req: PreviewRequest, settings: Annotated[Settings, Depends(get_settings)]) -> PreviewResponse:
+    data = _image_bytes(req, settings)
+    return inference_preview(settings, data, req.checkpoint_path, req.params, req.task_id)
+
+
+# --- the ``inference`` pipeline of /api/pipelines (routed server-inference) ---------------------
+
+
+def pipeline_checkpoint(user_path: str, settings: Settings) -> Path:
+    """The checkpoint of an ``inference`` pipeline request, resolved and loaded before any job
+    exists, so a missing, non-ONNX or non-image model is a 4xx rather than a failed job."""
     try:
-        data = _image_bytes(req, settings)
+        path = catalog.resolve_checkpoint(settings.checkpoints_root, user_path)
+        default_cache().get(path)
     except InferenceError as exc:
         raise _http(exc) from exc
-    return inference_preview(settings, data, req.checkpoint_path, req.params, req.task_id)
+    return path
+
+
+def validate_pipeline_request(params: Any, checkpoint_path: str | None) -> None:
+    parse_params(params)
+    if checkpoint_path is None:
+        raise HTTPException(
+            422, detail="The inference pipeline needs a checkpoint_path (see GET /api/inference/checkpoints)."
+        )
+
+
+@router.get("/inference/jobs/{job_id}/detections", response_model=PreviewResponse)
+def job_detections(job_id: str, service: ServiceDep) -> PreviewResponse:
+    """The detections of a finished ``inference`` pipeline job (its result PNG draws them)."""
+    job = service.get(job_id)
+    if job.pipeline_id != PIPELINE_ID:
+        raise HTTPException(404, detail=f"Job '{job_id}' is not an inference job.")
+    if job.result_path is None:
+        raise HTTPException(409, detail=f"Job '{job_id}' is {job.status.value}; it has no detections yet.")
+    try:
+        body = json.loads(detections_path(job.result_path).read_text())
+    except FileNotFoundError:
+        raise HTTPException(410, detail=f"The detections of job '{job_id}' are gone.") from None
+    return PreviewResponse(
+        checkpoint_path=body["checkpoint_path"],
+        detections=body["detections"],
+        image=body["image"],
+        timings={},
+        task_id=job.task_id,
+    )
 
 
 @router.post("/evaluation", response_model=EvaluationResult)

@@ -14,6 +14,7 @@ from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.imaging.completeness import check_complete
 from ocr_playground.imaging.errors import InvalidParams
 from ocr_playground.imaging.io import probe_size
+from ocr_playground.jobs.routing import CHECKPOINT_PIPELINES
 from ocr_playground.jobs.service import JobRequest
 from ocr_playground.settings import Settings
 
@@ -67,8 +68,14 @@ def read_data_file(user_path: str, settings: Settings) -> tuple[bytes, Path]:
         raise _unprocessable(f"'{user_path}' cannot be read: {exc.strerror}.") from None
 
 
-def checkpoint(user_path: str | None, settings: Settings) -> Path | None:
-    return None if user_path is None else confined(user_path, settings.checkpoints_root, "checkpoint_path")
+def checkpoint(user_path: str | None, settings: Settings, pipeline_id: str | None = None) -> Path | None:
+    if user_path is None:
+        return None
+    if pipeline_id in CHECKPOINT_PIPELINES:  # resolved, refused if not a usable ONNX detector, loaded
+        from ocr_playground.api.inference import pipeline_checkpoint  # it imports this module
+
+        return pipeline_checkpoint(user_path, settings)
+    return confined(user_path, settings.checkpoints_root, "checkpoint_path")
 
 
 def key_for(pipeline_id: str, digest: str, params: object, checkpoint_path: str | None) -> str:
@@ -95,7 +102,7 @@ def load_input(request: PipelineRequest, settings: Settings) -> JobRequest:
         image=data,
         digest=digest,
         image_file=file,
-        checkpoint_path=checkpoint(request.checkpoint_path, settings),
+        checkpoint_path=checkpoint(request.checkpoint_path, settings, request.pipeline_id),
         task_id=request.task_id,
     )
 

@@ -13,6 +13,7 @@ from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequ
 from ocr_playground.imaging.pipeline import describe_pipelines
 from ocr_playground.jobs.model import JobStatus, new_job_id
 from ocr_playground.jobs.routing import (
+    CHECKPOINT_PIPELINES,
     CLIENT_MAX_BYTES,
     CLIENT_MAX_SIDE,
     Backend,
@@ -75,7 +76,8 @@ def list_pipelines() -> dict[str, Any]:
 def _preview(
     body: PipelineRequest, service: JobService, settings: Settings, metrics: ServerMetrics
 ) -> PipelineResponse:
-    validate_job(body.pipeline_id, body.params)  # unknown pipeline / bad params: refused before any I/O
+    # Unknown pipeline, bad params, a missing checkpoint: refused before any I/O.
+    validate_job(body.pipeline_id, body.params, body.checkpoint_path)
     request = load_input(body, settings)
     done = service.find_result(request.cache_key)
     if done is not None:
@@ -109,14 +111,16 @@ async def preview(
 ) -> PipelineResponse:
     # A preview is answered on every slider move, most often from the cache. For an image named by
     # path or a small upload the work (hash, one SQLite lookup) is shorter than a hop to the thread
-    # pool and back, so it runs right here; a big upload's base64 decode goes to a thread.
-    if body.image_base64 is None or len(body.image_base64) <= INLINE_BASE64_CHARS:
+    # pool and back, so it runs right here; a big upload's base64 decode, or a checkpoint that may
+    # have to be loaded, goes to a thread.
+    small = body.image_base64 is None or len(body.image_base64) <= INLINE_BASE64_CHARS
+    if small and body.pipeline_id not in CHECKPOINT_PIPELINES:
         return _preview(body, service, settings, metrics)
     return await run_in_threadpool(_preview, body, service, settings, metrics)
 
 
 def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
-    validate_job(body.pipeline_id, body.params)
+    validate_job(body.pipeline_id, body.params, body.checkpoint_path)
     request = load_input(body, settings)
     backend = server_backend(body.pipeline_id, body.params)
     done = service.find_result(request.cache_key)

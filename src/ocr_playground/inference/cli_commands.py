@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from ocr_playground.artifacts import atomic_write_bytes
+from ocr_playground.cli_support import UsageError, read_json_option
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.inference.annotations import read_annotations, receipt_json
 from ocr_playground.inference.catalog import DEMO_CHECKPOINT, resolve_local_checkpoint
@@ -39,7 +40,7 @@ def _one_line_errors(command: Callable[[argparse.Namespace], None]) -> Callable[
     def run(args: argparse.Namespace) -> None:
         try:
             command(args)
-        except (InferenceError, ImagingError) as exc:
+        except (InferenceError, ImagingError, UsageError) as exc:
             print(f"ocr-playground {args.command}: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
 
@@ -49,21 +50,12 @@ def _one_line_errors(command: Callable[[argparse.Namespace], None]) -> Callable[
 def _load_params(text: str | None) -> InferenceParams:
     if text is None:
         return InferenceParams()
-    source = "--params"
-    if text.startswith("@"):
-        source = text[1:]
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"cannot read params file '{source}': {exc.strerror}") from None
     try:
-        params = InferenceParams.model_validate(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise CommandError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        params = InferenceParams.model_validate(read_json_option(text, "--params"))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "params"
-        raise CommandError(f"{source}: invalid field '{where}': {first['msg']}") from None
+        raise CommandError(f"--params: invalid field '{where}': {first['msg']}") from None
     check_ops(params.ops())  # before the first image: a typo should not wait for a model load
     return params
 

@@ -8,7 +8,6 @@ import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from PIL import Image
 
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.imaging.completeness import check_complete
-from ocr_playground.imaging.errors import UnknownPipeline
+from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline
 from ocr_playground.imaging.io import PNG_FAST_COMPRESSION, decode_image, encode_png, probe_size
 from ocr_playground.imaging.pipeline import PIPELINES, run_pipeline, validate
 
@@ -97,20 +96,37 @@ def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Runner:
-    """How the server runs one pipeline: ``validate`` refuses bad params before a job exists
-    (raising ImagingError), ``run`` does the work inside a worker process."""
+    """How the server runs one pipeline: ``validate(params, checkpoint_path)`` refuses a bad
+    request before a job exists (raising ImagingError), ``run`` does the work in a worker."""
 
-    validate: Callable[[Any], object]
+    validate: Callable[[Any, str | None], object]
     run: RunFunction
 
 
 def _image_pipeline(pipeline_id: str) -> Runner:
-    return Runner(validate=partial(validate, pipeline_id), run=run_image_pipeline)
+    return Runner(validate=lambda params, _checkpoint: validate(pipeline_id, params), run=run_image_pipeline)
 
 
-# pipeline id -> runner: the one table server jobs dispatch through. A new kind of job (the
-# inference pipeline) is one more entry.
+def _validate_inference(params: Any, checkpoint_path: str | None) -> None:
+    # Imported on first use, like the run function: onnxruntime stays out of workers that never detect.
+    from ocr_playground.inference.jobs import parse_params
+
+    parse_params(params)
+    if checkpoint_path is None:
+        raise InvalidParams(
+            "The inference pipeline needs a checkpoint_path (see GET /api/inference/checkpoints)."
+        )
+
+
+def run_inference(task: Task, on_progress: Progress) -> dict[str, float]:
+    from ocr_playground.inference.jobs import run_inference_task
+
+    return run_inference_task(task, on_progress)
+
+
+# pipeline id -> runner: the one table server jobs dispatch through.
 RUNNERS: dict[str, Runner] = {pipeline_id: _image_pipeline(pipeline_id) for pipeline_id in PIPELINES}
+RUNNERS["inference"] = Runner(validate=_validate_inference, run=run_inference)
 
 
 def runner_for(pipeline_id: str) -> Runner:
@@ -121,9 +137,9 @@ def runner_for(pipeline_id: str) -> Runner:
         raise UnknownPipeline(f"Unknown pipeline '{pipeline_id}'; known pipelines: {known}.") from None
 
 
-def validate_job(pipeline_id: str, params: Any) -> None:
-    """Refuse an unknown pipeline or bad params before any work (4xx at the API)."""
-    runner_for(pipeline_id).validate(params)
+def validate_job(pipeline_id: str, params: Any, checkpoint_path: str | None = None) -> None:
+    """Refuse an unknown pipeline or a bad request before any work (4xx at the API)."""
+    runner_for(pipeline_id).validate(params, checkpoint_path)
 
 
 def execute(task: Task, on_progress: Progress) -> dict[str, float]:

@@ -1,0 +1,90 @@
+"""The ``inference`` pipeline as a server job (``/api/pipelines/preview`` and ``/fallback``).
+
+A job decodes the image, runs detection and writes two artifacts atomically: the PNG the jobs API
+serves (the original image with the detections drawn) and, beside it, ``{job_id}.json`` with the
+detections in original image coordinates. Each worker process keeps its own session cache.
+"""
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from pydantic import ValidationError
+
+from ocr_playground.artifacts import atomic_write_bytes
+from ocr_playground.imaging.errors import ImagingError, InvalidParams
+from ocr_playground.imaging.io import decode_image, encode_png
+from ocr_playground.inference.catalog import resolve_local_checkpoint
+from ocr_playground.inference.engine import default_cache
+from ocr_playground.inference.errors import InferenceError
+from ocr_playground.inference.postprocess import Detection
+from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
+
+PIPELINE_ID = "inference"
+OVERLAY_COLOUR = (0, 200, 80)  # RGB
+
+
+def parse_params(params: Any) -> InferenceParams:
+    """The pipeline's params, validated before a job exists (bad ones are a 422, never a job)."""
+    try:
+        parsed = InferenceParams.model_validate(params or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "params"
+        raise InvalidParams(
+            f"Invalid params for pipeline 'inference': field '{where}': {first['msg']}."
+        ) from None
+    try:
+        check_ops(parsed.ops())
+    except InferenceError as exc:
+        raise InvalidParams(str(exc)) from None
+    return parsed
+
+
+def detections_path(output_path: str | Path) -> Path:
+    return Path(output_path).with_suffix(".json")
+
+
+def draw(image: np.ndarray, detections: list[Detection]) -> np.ndarray:
+    canvas = np.ascontiguousarray(image[:, :, :3]).copy()
+    thickness = max(1, round(max(canvas.shape[:2]) / 600))
+    polygons = [np.round(d.points).astype(np.int32).reshape(-1, 1, 2) for d in detections]
+    cv2.polylines(canvas, polygons, True, OVERLAY_COLOUR, thickness, cv2.LINE_AA)
+    return canvas
+
+
+def run_inference_task(task: Any, on_progress: Any) -> dict[str, float]:
+    """The worker's run function for ``inference`` (see ``jobs.worker.RunFunction``)."""
+    try:
+        return _run(task, on_progress)
+    except InferenceError as exc:  # the worker reports ImagingError messages as the job's error
+        raise ImagingError(str(exc)) from None
+
+
+def _run(task: Any, on_progress: Any) -> dict[str, float]:
+    if not task.checkpoint_path:
+        raise InvalidParams("The inference pipeline needs a checkpoint_path.")
+    params = parse_params(task.params)
+    started = time.perf_counter()
+    image = decode_image(Path(task.input_path).read_bytes())
+    timings = {"decode": (time.perf_counter() - started) * 1e3}
+    detector = default_cache().get(resolve_local_checkpoint(task.checkpoint_path))
+    on_progress("load", 0.2)
+    result = detect_array(image, detector, params)
+    timings |= {k: v for k, v in result.timings.items() if isinstance(v, float)}
+    on_progress("detect", 0.9)
+    started = time.perf_counter()
+    payload = {
+        "image": {"width": result.width, "height": result.height},
+        "checkpoint_path": task.checkpoint_path,
+        "detections": [
+            {"points": np.round(d.points, 1).tolist(), "score": round(d.score, 4)} for d in result.detections
+        ],
+    }
+    atomic_write_bytes(detections_path(task.output_path), json.dumps(payload).encode())
+    atomic_write_bytes(task.output_path, encode_png(draw(image, result.detections)))
+    timings["encode"] = (time.perf_counter() - started) * 1e3
+    return timings

@@ -1,0 +1,126 @@
+"""The ``inference`` pipeline through /api/pipelines: routed server-inference, run as a job in a
+worker process, cached by its key (which includes the checkpoint path); bad input refused as 4xx
+before any job exists."""
+
+import base64
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import httpx
+import numpy as np
+import pytest
+
+from ocr_playground.cachekey import cache_key
+from ocr_playground.imaging.io import encode_png
+from ocr_playground.settings import Settings
+from onnx_models import dark_text_detector, vector_model
+
+from live_server import live_server
+
+PARAMS = {"grayscale": True, "detection": {"unclipRatio": 0.1}}
+
+
+def page() -> bytes:
+    image = np.full((300, 500, 3), 245, np.uint8)
+    image[100:130, 50:300] = 20
+    return encode_png(image)
+
+
+IMAGE = page()
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("inference-jobs")
+    ckpt = root / "checkpoints"
+    dark_text_detector(ckpt / "tiny.onnx")
+    vector_model(ckpt / "vector.onnx")
+    (ckpt / "model.ckpt").write_bytes(b"\x80\x04")
+    (root / "data").mkdir()
+    previous = Path.cwd()
+    os.chdir(root)  # result_path is shown relative to the working directory
+    settings = Settings(
+        data_root=root / "data",
+        outputs_root=root / "outputs",
+        checkpoints_root=ckpt,
+        workers=1,
+        job_timeout_s=60,
+    )
+    try:
+        with live_server(settings) as url:
+            yield url
+    finally:
+        os.chdir(previous)
+
+
+def request(**overrides: object) -> dict:
+    body = {
+        "pipeline_id": "inference",
+        "image_base64": base64.b64encode(IMAGE).decode(),
+        "checkpoint_path": "tiny.onnx",
+        "params": PARAMS,
+    }
+    return {k: v for k, v in (body | overrides).items() if v is not None}
+
+
+def wait_done(base: str, job_id: str) -> dict:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = httpx.get(f"{base}/api/pipelines/jobs/{job_id}").json()
+        if job["status"] in ("completed", "failed", "cancelled"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def test_preview_runs_on_the_server_and_is_cached_by_its_key(base: str) -> None:
+    r = httpx.post(f"{base}/api/pipelines/preview", json=request(task_id="t-inf"), timeout=30)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["routed_backend"] == "server-inference"
+    assert body["cache_key"] == cache_key("inference", IMAGE, PARAMS, "tiny.onnx")
+    job = wait_done(base, body["job_id"])
+    assert job["status"] == "completed", job
+    found = httpx.get(f"{base}/api/inference/jobs/{body['job_id']}/detections").json()
+    assert found["image"] == {"width": 500, "height": 300} and len(found["detections"]) == 1
+    assert found["task_id"] == "t-inf"
+    png = httpx.get(f"{base}/api/pipelines/jobs/{body['job_id']}/result")
+    overlay = cv2.imdecode(np.frombuffer(png.content, np.uint8), cv2.IMREAD_COLOR)
+    assert overlay.shape == (300, 500, 3) and (overlay[:, :, 1] > 150).sum() > 100  # green outline
+    again = httpx.post(f"{base}/api/pipelines/preview", json=request(), timeout=30).json()
+    assert again["routed_backend"] == "server-cache" and again["job_id"] == body["job_id"]
+    other = httpx.post(f"{base}/api/pipelines/preview", json=request(params={"detection": {}}), timeout=30)
+    assert other.json()["cache_key"] != body["cache_key"]
+
+
+def test_fallback_waits_for_the_detections(base: str) -> None:
+    r = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json=request(params={"detection": {"boxThresh": 0.5}}, wait=True),
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "completed" and r.json()["result_path"].endswith(".png")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "words"),
+    [
+        ({"checkpoint_path": None}, 422, "needs a checkpoint_path"),
+        ({"checkpoint_path": "model.ckpt"}, 415, "never unpickled"),
+        ({"checkpoint_path": "vector.onnx"}, 422, "not an image tensor"),
+        ({"checkpoint_path": "missing.onnx"}, 404, "does not exist"),
+        ({"checkpoint_path": "../../etc/passwd"}, 403, "outside"),
+        ({"params": {"detection": {"thresh": 7}}}, 422, "detection.thresh"),
+        ({"params": {"crop_document": True}}, 422, "crop_document"),
+    ],
+)
+def test_bad_inference_requests_are_4xx_before_any_job(
+    base: str, overrides: dict, status: int, words: str
+) -> None:
+    r = httpx.post(f"{base}/api/pipelines/preview", json=request(**overrides), timeout=30)
+    assert r.status_code == status, r.text
+    assert isinstance(r.json()["detail"], str) and words in r.json()["detail"]

@@ -1,0 +1,97 @@
+/** The InferenceEngine's routes (/api/inference). The server detects; the page draws and exports. */
+import { ApiError, type JsonSchema } from './client';
+
+export interface ModelProfile {
+  name: string;
+  limitSideLen: number;
+  limitType: 'max' | 'min';
+  multiple: number;
+  mean: number[];
+  std: number[];
+  channelOrder: 'RGB' | 'BGR';
+  source: string;
+}
+
+export interface CheckpointEntry {
+  /** What to send back as `checkpoint_path` (relative to the checkpoints root, or `builtin:...`). */
+  checkpoint_path: string;
+  display_name: string;
+  format: 'onnx' | 'training';
+  status: 'ready' | 'not_loadable';
+  /** The server's sentence on why a checkpoint cannot be used (e.g. a `.ckpt` is never unpickled). */
+  reason: string | null;
+  size_bytes: number;
+  modified: string;
+  profile: ModelProfile | null;
+}
+
+export type Point = [number, number];
+
+export interface Detection {
+  /** Polygon in ORIGINAL image pixels (preprocessing such as resize is already undone). */
+  points: Point[];
+  score: number;
+}
+
+export interface ImageSize {
+  width: number;
+  height: number;
+}
+
+export interface PreviewResponse {
+  checkpoint_path: string;
+  detections: Detection[];
+  image: ImageSize;
+  /** decode_ms, preprocess_ms, inference_ms, postprocess_ms, total_ms; map_cached (bool). */
+  timings: Record<string, number | boolean>;
+  task_id: string | null;
+}
+
+/** A preprocessing op is `true` (on, with the server's defaults); off ops are left out. */
+export type DetectionValues = Record<string, unknown>;
+export interface InferenceParams {
+  [op: string]: unknown;
+  detection: DetectionValues;
+}
+
+export type ImageRef = { image_path: string } | { image_base64: string };
+
+export type PreviewRequest = ImageRef & {
+  checkpoint_path: string;
+  params: InferenceParams;
+  task_id?: string;
+};
+
+async function request<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new ApiError(response.status, await detailOf(response));
+  return (await response.json()) as T;
+}
+
+// Every 4xx of this server is {"detail": "<one sentence>"}: that sentence is what the user sees.
+async function detailOf(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { detail?: unknown };
+    if (typeof body.detail === 'string') return body.detail;
+  } catch {
+    /* not JSON */
+  }
+  return `${response.url} answered ${response.status} ${response.statusText}`;
+}
+
+export async function fetchCheckpoints(): Promise<CheckpointEntry[]> {
+  return (await request<{ checkpoints: CheckpointEntry[] }>('/api/inference/checkpoints')).checkpoints;
+}
+
+/** The `params.detection` thresholds as one JSON Schema object (properties → sliders). */
+export async function fetchDetectionSchema(): Promise<JsonSchema> {
+  return (await request<{ detection: JsonSchema }>('/api/inference/schema')).detection;
+}
+
+export const postPreview = (body: PreviewRequest, signal?: AbortSignal) =>
+  request<PreviewResponse>('/api/inference/preview', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });

@@ -1,0 +1,260 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { fetchImages, fetchPipelines, type ImageEntry, type PipelinesResponse } from '../api/client';
+import {
+  fetchCheckpoints,
+  fetchDetectionSchema,
+  postPreview,
+  type CheckpointEntry,
+  type ImageRef,
+  type InferenceParams,
+  type PreviewRequest,
+  type PreviewResponse,
+} from '../api/inference';
+import { CheckpointPicker } from '../components/inference/CheckpointPicker';
+import { DetectionOverlay } from '../components/inference/DetectionOverlay';
+import { ImageSource } from '../components/inference/ImageSource';
+import { PreprocessToggles } from '../components/inference/PreprocessToggles';
+import { RunSummary } from '../components/inference/RunSummary';
+import { ThresholdControls } from '../components/inference/ThresholdControls';
+import {
+  LatestOnly,
+  predictionsFileName,
+  predictionsJson,
+  thresholdDefaults,
+  thresholdFields,
+  type LatestOnlyStats,
+  type ThresholdField,
+} from '../components/inference/logic';
+
+// The server runs the same ops as the Preprocessing Studio before detection.
+const PIPELINE = 'preprocessing';
+const THRESHOLD_DEBOUNCE_MS = 100;
+
+interface OpenedImage {
+  /** Bumped per opening, so reopening the same file is a new image. */
+  id: number;
+  /** The name written into the predictions JSON: the file name, or the path under the data root. */
+  name: string;
+  /** What the <img> shows: an object URL or the server's image route. */
+  src: string;
+  ref: ImageRef;
+}
+
+interface Shown {
+  imageId: number;
+  response: PreviewResponse;
+  roundTripMs: number;
+}
+
+type Query = PreviewRequest & { imageId: number };
+
+const imageUrl = (path: string) => `/api/images/${path.split('/').map(encodeURIComponent).join('/')}`;
+
+function readAsDataUrl(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('could not read the file'));
+    reader.readAsDataURL(file);
+  });
+}
+
+export function Inference() {
+  const [checkpoints, setCheckpoints] = useState<CheckpointEntry[]>([]);
+  const [checkpoint, setCheckpoint] = useState<string | null>(null);
+  // null while the schema loads; [] when it failed (detection then runs on the server's defaults).
+  const [fields, setFields] = useState<ThresholdField[] | null>(null);
+  const [thresholds, setThresholds] = useState<Record<string, unknown>>({});
+  const [catalog, setCatalog] = useState<PipelinesResponse | null>(null);
+  const [enabledOps, setEnabledOps] = useState<Record<string, boolean>>({});
+  const [serverImages, setServerImages] = useState<ImageEntry[]>([]);
+  const [image, setImage] = useState<OpenedImage | null>(null);
+  const [shown, setShown] = useState<Shown | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [stats, setStats] = useState<LatestOnlyStats>({ sent: 0, dropped: 0, maxInFlight: 0 });
+  const [showScores, setShowScores] = useState(true);
+  const [dragging, setDragging] = useState(false);
+  const nextImageId = useRef(1);
+  const runner = useRef<LatestOnly<Query, { response: PreviewResponse; roundTripMs: number }> | null>(null);
+
+  useEffect(() => {
+    fetchCheckpoints()
+      .then((list) => {
+        setCheckpoints(list);
+        // A new user sees detection at once: the first ready model (the demo one) is preselected.
+        setCheckpoint((current) => current ?? list.find((e) => e.status === 'ready')?.checkpoint_path ?? null);
+      })
+      .catch((e: Error) => setLoadError(`Could not list the checkpoints: ${e.message}`));
+    fetchDetectionSchema()
+      .then((schema) => {
+        const f = thresholdFields(schema);
+        setFields(f);
+        setThresholds(thresholdDefaults(f));
+      })
+      .catch((e: Error) => {
+        setFields([]);
+        setLoadError(`Could not load the detection thresholds (the server's defaults apply): ${e.message}`);
+      });
+    fetchPipelines()
+      .then(setCatalog)
+      .catch((e: Error) => setLoadError(`Could not load the preprocessing ops: ${e.message}`));
+    fetchImages().then(setServerImages).catch(() => setServerImages([]));
+  }, []);
+
+  useEffect(() => {
+    const r = new LatestOnly<Query, { response: PreviewResponse; roundTripMs: number }>(
+      async ({ imageId: _id, ...body }) => {
+        const started = performance.now();
+        const response = await postPreview(body);
+        return { response, roundTripMs: performance.now() - started };
+      },
+      {
+        onResult: ({ response, roundTripMs }, q) => {
+          setShown({ imageId: q.imageId, response, roundTripMs });
+          setError(null);
+          setStats({ ...r.stats });
+        },
+        onError: (e) => {
+          setError(`The detection failed: ${(e as Error).message}`);
+          setStats({ ...r.stats });
+        },
+        onBusy: (b) => {
+          setBusy(b);
+          setStats({ ...r.stats });
+        },
+      },
+      THRESHOLD_DEBOUNCE_MS,
+    );
+    runner.current = r;
+    return () => r.dispose();
+  }, []);
+
+  const ops = useMemo(() => catalog?.pipelines.find((p) => p.id === PIPELINE)?.ops ?? [], [catalog]);
+
+  // A change of image, checkpoint or op is one click: it goes out at once. A threshold is dragged:
+  // it goes out once the slider rests for the debounce delay. Either way one request at a time.
+  const immediateKey = JSON.stringify([image?.id, checkpoint, enabledOps]);
+  const thresholdsKey = JSON.stringify(thresholds);
+  const lastImmediate = useRef('');
+  useEffect(() => {
+    const r = runner.current;
+    if (!r || !image || !checkpoint || fields === null) return;
+    const params: InferenceParams = { detection: thresholds };
+    for (const op of ops) if (enabledOps[op]) params[op] = true;
+    const q: Query = { ...image.ref, checkpoint_path: checkpoint, params, imageId: image.id };
+    if (immediateKey !== lastImmediate.current) {
+      lastImmediate.current = immediateKey;
+      r.requestNow(q);
+    } else {
+      r.request(q);
+    }
+    // The keys stand for the objects they serialise (a new object with equal content is no change).
+  }, [immediateKey, thresholdsKey, fields, ops]);
+
+  // The object URL of a local file lives as long as it is the open image.
+  useEffect(() => {
+    const src = image?.src;
+    return () => {
+      if (src?.startsWith('blob:')) URL.revokeObjectURL(src);
+    };
+  }, [image]);
+
+  const openFile = useCallback(async (file: File) => {
+    try {
+      const dataUrl = await readAsDataUrl(file);
+      const id = nextImageId.current++;
+      setImage({ id, name: file.name, src: URL.createObjectURL(file), ref: { image_base64: dataUrl } });
+      setError(null);
+    } catch (e) {
+      setError(`Could not read ${file.name}: ${(e as Error).message}`);
+    }
+  }, []);
+
+  const openServerImage = useCallback((path: string) => {
+    const id = nextImageId.current++;
+    setImage({ id, name: path, src: imageUrl(path), ref: { image_path: path } });
+    setError(null);
+  }, []);
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const file = e.dataTransfer.files[0];
+    if (file) void openFile(file);
+  };
+
+  // Polygons belong to the image they were found on: none are drawn over a newly opened one.
+  const current = shown && image && shown.imageId === image.id ? shown : null;
+
+  const download = () => {
+    if (!current || !image) return;
+    const json = JSON.stringify(predictionsJson(image.name, current.response.detections), null, 1);
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+    a.download = predictionsFileName(image.name);
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+
+  const selectedEntry = checkpoints.find((c) => c.checkpoint_path === checkpoint);
+
+  return (
+    <main
+      className={`page inference${dragging ? ' dragging' : ''}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+    >
+      <aside className="inf-side">
+        <CheckpointPicker entries={checkpoints} selected={checkpoint} onSelect={setCheckpoint} />
+        {catalog && <PreprocessToggles ops={ops} info={catalog.ops} enabled={enabledOps} onToggle={(op, on) => setEnabledOps((s) => ({ ...s, [op]: on }))} />}
+        {fields && fields.length > 0 && (
+          <ThresholdControls
+            fields={fields}
+            values={thresholds}
+            onChange={(name, value) => setThresholds((t) => ({ ...t, [name]: value }))}
+            onReset={() => setThresholds(thresholdDefaults(fields))}
+          />
+        )}
+      </aside>
+      <section className="inf-main">
+        <ImageSource serverImages={serverImages} onFile={(f) => void openFile(f)} onServerImage={openServerImage} />
+        <div className="toolbar">
+          <span data-testid="image-name">{image ? image.name : 'No image open'}</span>
+          <span data-testid="selected-checkpoint">{selectedEntry ? selectedEntry.display_name : 'no checkpoint chosen'}</span>
+          <label>
+            <input type="checkbox" checked={showScores} onChange={(e) => setShowScores(e.target.checked)} /> scores
+          </label>
+          <button type="button" onClick={download} disabled={!current}>
+            Download predictions JSON
+          </button>
+        </div>
+        <RunSummary result={current?.response ?? null} roundTripMs={current?.roundTripMs ?? null} busy={busy} sent={stats.sent} />
+        <span hidden data-testid="request-stats" data-sent={stats.sent} data-dropped={stats.dropped} data-max-in-flight={stats.maxInFlight} />
+        {loadError && <p className="error">{loadError}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+            {current && ' The polygons shown are from the previous settings.'}
+          </p>
+        )}
+        {image ? (
+          <DetectionOverlay
+            src={image.src}
+            alt={image.name}
+            imageSize={current?.response.image ?? null}
+            detections={current?.response.detections ?? []}
+            showScores={showScores}
+          />
+        ) : (
+          <p className="inf-empty">Open an image (or drop one here) to detect text with {selectedEntry?.display_name ?? 'a checkpoint'}.</p>
+        )}
+      </section>
+    </main>
+  );
+}
