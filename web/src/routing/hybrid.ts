@@ -7,7 +7,7 @@
  */
 import { announceJob } from '../api/jobAnnounce';
 import { jobSocket, untilFinished, type JobSocket } from '../api/jobSocket';
-import { fetchResult, requestFallback, requestPreview, toBase64, type JobUpdate, type PipelineResponse, type RoutedBackend } from '../api/jobs';
+import { fetchJob, fetchResult, isFinished, requestFallback, requestPreview, toBase64, type JobUpdate, type PipelineResponse, type RoutedBackend } from '../api/jobs';
 import { decodeImage } from '../lib/decode';
 import { track } from '../telemetry';
 import type { ClientEvent } from '../telemetry/events';
@@ -46,10 +46,15 @@ export interface ServerApi {
   preview: typeof requestPreview;
   fallback: typeof requestFallback;
   result: (jobId: string) => Promise<Blob>;
+  job: typeof fetchJob;
   decode: (blob: Blob) => Promise<RgbaImage>;
 }
 
-const realServer: ServerApi = { preview: requestPreview, fallback: requestFallback, result: fetchResult, decode: decodeImage };
+const realServer: ServerApi = { preview: requestPreview, fallback: requestFallback, result: fetchResult, job: fetchJob, decode: decodeImage };
+
+/** A safety net under the WebSocket: a job is also looked up over HTTP this often, so a socket
+ *  that cannot connect at all (a proxy without WebSocket support) does not leave a render hanging. */
+export const JOB_POLL_MS = 5000;
 
 /** An op must be over its budget this many runs in a row before renders using it move. */
 export const SUSTAINED_RUNS = 2;
@@ -67,6 +72,7 @@ export class HybridRenderer {
     private readonly socket: JobSocket = jobSocket(),
     private readonly emit: Track = track,
     private readonly server: ServerApi = realServer,
+    private readonly pollMs: number = JOB_POLL_MS,
   ) {
     this.status = { size: processor.poolSize, queued: 0, running: 0, depth: 0 };
     emit({ type: 'worker', event: 'spawn', detail: `pool of ${processor.poolSize}` });
@@ -170,8 +176,25 @@ export class HybridRenderer {
     announceJob(answer.job_id);
     let final: JobUpdate | null = null;
     if (answer.status !== 'completed') {
-      const { done } = untilFinished(this.socket, answer.job_id, (u) => options.onServerUpdate?.(u, answer));
-      final = await done;
+      const { done, stop } = untilFinished(this.socket, answer.job_id, (u) => options.onServerUpdate?.(u, answer));
+      const jobId = answer.job_id;
+      let poll: ReturnType<typeof setInterval> | undefined;
+      const polled = new Promise<JobUpdate>((resolve) => {
+        poll = setInterval(() => {
+          this.server
+            .job(jobId)
+            .then((job) => {
+              if (isFinished(job.status)) resolve(job);
+            })
+            .catch(() => undefined);
+        }, this.pollMs);
+      });
+      try {
+        final = await Promise.race([done, polled]);
+      } finally {
+        clearInterval(poll);
+        stop();
+      }
       if (final.status !== 'completed') throw new Error(`the server job ${answer.job_id} ended ${final.status}${final.error ? `: ${final.error}` : ''}`);
     }
     const image = await this.server.decode(await this.server.result(answer.job_id));

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { JobSocket, type SocketLike } from '../api/jobSocket';
-import type { PipelineRequest, PipelineResponse } from '../api/jobs';
+import type { Job, PipelineRequest, PipelineResponse } from '../api/jobs';
 import { HybridRenderer, type ServerApi } from '../routing/hybrid';
 import type { ClientEvent } from '../telemetry/events';
 import { cacheKey, sha256Hex } from '../workers/cacheKey';
@@ -48,12 +48,13 @@ async function setup(routed: PipelineResponse['routed_backend']) {
       return answer(req, key, 'server-pipeline', 'completed');
     }),
     result: vi.fn(async () => new Blob(['png'])),
+    job: vi.fn(async () => ({ ...answer({ pipeline_id: 'preprocessing', params }, key, routed, 'completed'), status: 'completed', progress: 1, pipeline_id: 'preprocessing', attempts: 1, created_at: 0, started_at: 0, finished_at: 1 }) as unknown as Job),
     decode: vi.fn(async () => tiny),
   };
   const socket = new JobSocket({ url: 'ws://x', createSocket: () => ({}) as SocketLike });
   const hybrid = new HybridRenderer(processor, socket, (e) => events.push(e), server);
   const source = { opened: { digest: await sha256Hex(BYTES), image: { width: 640, height: 480, data: new Uint8ClampedArray(0) } }, bytes: BYTES };
-  return { hybrid, source, params, key, events, calls, memo, server, processor, pool };
+  return { hybrid, source, params, key, events, calls, memo, server, processor, pool, socket };
 }
 
 describe('HybridRenderer', () => {
@@ -112,6 +113,14 @@ describe('HybridRenderer', () => {
     expect(processor.preview).toHaveBeenCalled();
     // …but a render the user sent to the server reports the failure.
     await expect(hybrid.render(source, { grayscale: {} }, { forceServer: true })).rejects.toThrow('queue is full');
+  });
+
+  it('finishes a job over HTTP when the WebSocket never connects', async () => {
+    const { source, params, server, processor, socket } = await setup('server-pipeline'); // 'accepted': follow it
+    const hybrid = new HybridRenderer(processor, socket, () => {}, server, 10);
+    const r = await hybrid.render(source, params, { forceServer: true });
+    expect(server.job).toHaveBeenCalledWith('preprocessing-0123456789ab');
+    expect(r.where).toBe('server-pipeline');
   });
 
   it('sends queue depth and worker crashes from the pool to telemetry', async () => {
