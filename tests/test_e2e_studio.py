@@ -19,6 +19,7 @@ from ocr_playground.imaging.io import decode_image, encode_png
 from ocr_playground.imaging.pipeline import run_pipeline
 from ocr_playground.imaging.registry import OPS
 from ocr_playground.settings import Settings
+from ts_kernels import cannot_run
 
 from live_server import live_server
 
@@ -48,12 +49,12 @@ def defaults(op: str) -> dict[str, Any]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     reason = missing_browser()
     if reason:
-        pytest.skip(reason)
+        cannot_run(reason)
     root: Path = tmp_path_factory.mktemp("e2e")
     settings = Settings(data_root=root / "data", outputs_root=root / "outputs")
     with live_server(settings) as base:
         if httpx.get(f"{base}/api/pipelines").status_code != 200:
-            pytest.skip("the server has no GET /api/pipelines yet")
+            cannot_run("the server has no GET /api/pipelines")
         yield base
 
 
@@ -88,10 +89,21 @@ def python_result(image_bytes: bytes, params: dict[str, Any]) -> np.ndarray:
 
 def assert_close(op: str, got: np.ndarray, want: np.ndarray) -> None:
     assert got.shape[:2] == want.shape[:2], f"{op}: size {got.shape[:2]} vs {want.shape[:2]}"
-    d = np.abs(got[:, :, :3].astype(np.int16) - want[:, :, :3].astype(np.int16))
+    rgb_got, rgb_want = got[:, :, :3].astype(np.int16), want[:, :, :3].astype(np.int16)
+    if op == "background_removal":
+        # The canvas stores premultiplied alpha, so colour is only exact where the page is opaque.
+        a, b = got[:, :, 3] >= 128, want[:, :, 3] >= 128
+        assert (a & b).sum() / max(1, (a | b).sum()) >= 0.99, f"{op}: masks differ"
+        opaque = (got[:, :, 3] == 255) & (want[:, :, 3] == 255)
+        assert np.abs(rgb_got - rgb_want)[opaque].max() <= 1
+        return
+    d = np.abs(rgb_got - rgb_want)
     if op in LEVELS:
         assert d.max() <= LEVELS[op], f"{op}: max diff {d.max()}"
         assert d.mean() <= 0.5, f"{op}: mean diff {d.mean():.3f}"
+    elif op == "crop_document":
+        # Same corners; OpenCV warps with 1/32-pixel fixed-point weights, the worker in floats.
+        assert d.mean() <= 1.0, f"{op}: mean diff {d.mean():.3f}"
     else:
         assert (d > 0).mean() <= 0.002, f"{op}: {(d > 0).mean():.2%} of pixels differ"
 
@@ -99,7 +111,9 @@ def assert_close(op: str, got: np.ndarray, want: np.ndarray) -> None:
 def test_each_op_changes_the_canvas_and_equals_python(server: str, image_file: Path) -> None:
     image_bytes = image_file.read_bytes()
     original = decode_image(image_bytes)
-    ops = [op for op in httpx.get(f"{server}/api/pipelines").json()["pipelines"][0]["ops"] if op in OPS]
+    pipelines = httpx.get(f"{server}/api/pipelines").json()["pipelines"]
+    ops = next(p["ops"] for p in pipelines if p["id"] == "preprocessing")
+    assert {"background_removal", "crop_document", "blur"} <= set(ops)
     with chromium_page() as page:
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))

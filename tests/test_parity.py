@@ -10,7 +10,7 @@ import pytest
 
 from ocr_playground.imaging.pipeline import run_pipeline
 from ocr_playground.imaging.registry import OPS
-from ts_kernels import ensure_bundle, run_ts, to_rgba
+from ts_kernels import cannot_run, ensure_bundle, run_probe, run_ts, to_rgba
 
 from images import photo
 
@@ -19,7 +19,7 @@ from images import photo
 def bundle() -> None:
     reason = ensure_bundle()
     if reason:
-        pytest.skip(f"cannot run the TypeScript kernels: {reason}")
+        cannot_run(f"cannot run the TypeScript kernels: {reason}")
 
 
 def with_alpha_ramp(image: np.ndarray) -> np.ndarray:
@@ -130,3 +130,45 @@ def test_pipeline_matches(params: dict[str, Any]) -> None:
         assert (d > 0).mean() <= 0.002
     else:
         assert d.max() <= 2 and d.mean() <= 0.5
+
+
+def _receipt(seed: int, size: tuple[int, int] = (640, 480)) -> np.ndarray:
+    from ocr_playground.imaging.synthetic import make_receipt
+
+    return make_receipt(seed=seed, size=size).image
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 5])
+@pytest.mark.parametrize("strength", [1.0, 0.6])
+def test_background_removal_mask_and_blend_match(seed: int, strength: float) -> None:
+    from ocr_playground.imaging.ops.background_removal import page_mask
+
+    rgb = _receipt(seed)
+    ts, _ = run_ts(rgb, {"op": "background_removal", "params": {"strength": strength}})
+    want_alpha = page_mask(rgb)
+    a, b = ts[:, :, 3] >= 128, want_alpha >= 128
+    assert (a & b).sum() / max(1, (a | b).sum()) >= 0.99, "page masks differ (IoU < 0.99)"
+    assert np.abs(ts[:, :, 3].astype(int) - want_alpha).max() <= 1
+    py = python_op(rgb, "background_removal", {"strength": strength})
+    d = diff(ts[:, :, :3], py[:, :, :3])
+    assert d.max() <= 1 and d.mean() <= 0.5
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4, 6])
+def test_crop_document_corners_within_a_pixel(seed: int) -> None:
+    from ocr_playground.imaging.ops.crop_document import find_page_quad
+
+    rgb = _receipt(seed)
+    probe = run_probe(rgb, "page_quad")
+    want = find_page_quad(rgb)
+    if want is None:
+        assert probe["corners"] is None
+        return
+    got = np.array(probe["corners"], np.float64)
+    assert np.abs(got - want).max() <= 1.0
+    ts, _ = run_ts(rgb, {"op": "crop_document"})
+    py = to_rgba(python_op(rgb, "crop_document", {}))
+    assert ts.shape == py.shape
+    d = diff(ts[:, :, :3], py[:, :, :3])
+    # OpenCV warps with 1/32-pixel fixed-point weights, the worker in floating point.
+    assert d.mean() <= 1.0

@@ -6,6 +6,7 @@ use it to compare the TypeScript engine with the Python one pixel for pixel.
 """
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -16,6 +17,16 @@ import numpy as np
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 BUNDLE = WEB / "dist-node" / "run-kernel.mjs"
+
+
+def cannot_run(reason: str) -> None:
+    """Skip a test that cannot run on this machine, or fail it under ``OCRP_STRICT=1`` (CI and
+    ``make test``), where a missing browser or build is a broken setup, not an excuse."""
+    import pytest
+
+    if os.environ.get("OCRP_STRICT"):
+        pytest.fail(f"OCRP_STRICT is set and this test cannot run: {reason}")
+    pytest.skip(reason)
 
 
 def _newest_source_mtime() -> float:
@@ -56,3 +67,27 @@ def run_ts(image: np.ndarray, request: dict[str, Any]) -> tuple[np.ndarray, list
         meta = json.loads(done.stdout)
         out = np.frombuffer(dst.read_bytes(), np.uint8).reshape(meta["height"], meta["width"], 4)
     return out, meta["timings"]
+
+
+def run_probe(image: np.ndarray, probe: str) -> dict[str, Any]:
+    """A geometry probe of the TS kernels (``page_quad``: crop_document's corners), as JSON."""
+    rgba = to_rgba(image)
+    height, width = rgba.shape[:2]
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp, "in.rgba")
+        src.write_bytes(rgba.tobytes())
+        done = subprocess.run(
+            [
+                "node",
+                str(BUNDLE),
+                str(src),
+                str(width),
+                str(height),
+                str(Path(tmp, "out")),
+                json.dumps({"probe": probe}),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    return json.loads(done.stdout)

@@ -28,7 +28,20 @@ export function SplitView({ before, after, afterKey }: Props) {
     setView({ scale, x: (box.width - before.width * scale) / 2, y: (box.height - before.height * scale) / 2 });
   };
 
-  useLayoutEffect(fit, [before]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Fit a new image, and keep it fitted while the layout settles or the window is resized,
+  // until the user zooms or pans.
+  const userMoved = useRef(false);
+  useLayoutEffect(() => {
+    userMoved.current = false;
+    fit();
+    const el = frame.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (!userMoved.current) fit();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [before]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     const c = beforeCanvas.current;
@@ -46,12 +59,14 @@ export function SplitView({ before, after, afterKey }: Props) {
     c.getContext('2d')!.putImageData(toImageData(after), 0, 0);
   }, [after]);
 
-  const zoomAt = (factor: number, cx: number, cy: number) =>
+  const zoomAt = (factor: number, cx: number, cy: number) => {
+    userMoved.current = true;
     setView((v) => {
       const scale = Math.min(32, Math.max(0.05, v.scale * factor));
       const k = scale / v.scale;
       return { scale, x: cx - (cx - v.x) * k, y: cy - (cy - v.y) * k };
     });
+  };
   const zoomCentre = (factor: number) => {
     const box = frame.current?.getBoundingClientRect();
     if (box) zoomAt(factor, box.width / 2, box.height / 2);
@@ -62,6 +77,7 @@ export function SplitView({ before, after, afterKey }: Props) {
     zoomAt(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - box.left, e.clientY - box.top);
   };
   const onPointerDown = (e: PointerEvent) => {
+    userMoved.current = true;
     drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
     (e.target as Element).setPointerCapture?.(e.pointerId);
   };
@@ -80,7 +96,7 @@ export function SplitView({ before, after, afterKey }: Props) {
         <input id="split-pos" type="range" min={0} max={100} value={split} aria-label="split position" onChange={(e) => setSplit(Number(e.target.value))} />
         <button type="button" onClick={() => zoomCentre(1.25)} aria-label="zoom in">+</button>
         <button type="button" onClick={() => zoomCentre(0.8)} aria-label="zoom out">−</button>
-        <button type="button" onClick={fit}>Fit</button>
+        <button type="button" onClick={() => { userMoved.current = false; fit(); }}>Fit</button>
         <button type="button" onClick={() => zoomCentre(1 / view.scale)}>1:1</button>
         <span className="zoom" data-testid="zoom">{Math.round(view.scale * 100)}%</span>
       </div>

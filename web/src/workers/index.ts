@@ -35,6 +35,8 @@ export interface PreviewOptions {
   /** Latest wins within a channel (one per view); defaults to "studio". */
   channel?: string;
   priority?: number;
+  /** false skips the memo (benchmarks that must measure the kernels every time). */
+  memo?: boolean;
 }
 
 export interface ImageProcessor {
@@ -82,7 +84,8 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
       generations.set(channel, generation);
       const key = await cacheKeyFromDigest(pipelineId, opened.digest, params);
       if (generations.get(channel) !== generation) throw new SupersededError(`(not started) ${key}`);
-      const hit = memo.get(key);
+      const useMemo = previewOptions.memo ?? true;
+      const hit = useMemo ? memo.get(key) : undefined;
       if (hit) {
         // Whatever this channel still has in flight must not paint over the hit.
         pool.cancel(channel);
@@ -98,7 +101,7 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
         data: new Uint8ClampedArray(result.image.buffer),
       };
       const preview: Preview = { image, cacheKey: key, taskId, timings: result.timings, totalMs: performance.now() - t0, fromMemo: false };
-      memo.set(key, preview, image.data.byteLength);
+      if (useMemo) memo.set(key, preview, image.data.byteLength);
       return preview;
     },
 

@@ -14,32 +14,43 @@ export const BINARIZE_DEFAULTS: BinarizeParams = { method: 'otsu', blockSize: 31
  *  threshold; black/white on all three channels, alpha kept. Twin of imaging/ops/binarize.py. */
 export function binarize(src: RgbaImage, params: Partial<BinarizeParams> = {}): RgbaImage {
   const p = { ...BINARIZE_DEFAULTS, ...params };
-  const gray = grayPlane(src);
-  const white = p.method === 'adaptive'
-    ? adaptiveMask(gray, src.width, src.height, p.blockSize, p.C)
-    : otsuMask(gray);
+  const { width: w, height: h } = src;
+  const hist = new Int32Array(256);
+  const gray = grayPlane(src, hist);
   const s = words(src.data);
-  const out = makeImage(src.width, src.height);
+  const out = makeImage(w, h);
   const d = words(out.data);
-  for (let i = 0; i < s.length; i++) d[i] = (s[i] & 0xff000000) | (white[i] ? 0xffffff : 0);
+  if (p.method === 'adaptive') {
+    adaptiveInto(gray, s, d, w, h, p.blockSize, p.C);
+  } else {
+    const t = otsuOfHistogram(hist, gray.length);
+    for (let i = 0; i < s.length; i++) d[i] = (s[i] & 0xff000000) | (gray[i] > t ? 0xffffff : 0);
+  }
   return out;
 }
 
-export function grayPlane(src: RgbaImage): Uint8Array {
+/** The luma plane; fills `hist` with its histogram on the way, when given. */
+export function grayPlane(src: RgbaImage, hist?: Int32Array): Uint8Array {
   const s = words(src.data);
   const g = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const v = s[i];
     g[i] = luma(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff);
   }
+  if (hist) for (let i = 0; i < g.length; i++) hist[g[i]]++;
   return g;
 }
 
-/** OpenCV's getThreshVal_Otsu_8u: the level maximising between-class variance (first maximum). */
+/** OpenCV's getThreshVal_Otsu_8u on a luma plane. */
 export function otsuThreshold(gray: Uint8Array): number {
-  const hist = new Float64Array(256);
+  const hist = new Int32Array(256);
   for (let i = 0; i < gray.length; i++) hist[gray[i]]++;
-  const scale = 1 / gray.length;
+  return otsuOfHistogram(hist, gray.length);
+}
+
+/** OpenCV's getThreshVal_Otsu_8u: the level maximising between-class variance (first maximum). */
+function otsuOfHistogram(hist: Int32Array, total: number): number {
+  const scale = 1 / total;
   let mu = 0;
   for (let i = 0; i < 256; i++) mu += i * hist[i];
   mu *= scale;
@@ -65,43 +76,35 @@ export function otsuThreshold(gray: Uint8Array): number {
   return best;
 }
 
-function otsuMask(gray: Uint8Array): Uint8Array {
-  const t = otsuThreshold(gray);
-  const white = new Uint8Array(gray.length);
-  for (let i = 0; i < gray.length; i++) white[i] = gray[i] > t ? 1 : 0;
-  return white;
-}
-
 /** cv2.adaptiveThreshold(MEAN_C, THRESH_BINARY): the block mean (BORDER_REPLICATE, rounded to
- *  8 bits as boxFilter does), white where src − mean > −ceil(C). */
-export function adaptiveMask(gray: Uint8Array, w: number, h: number, blockSize: number, C: number): Uint8Array {
+ *  8 bits as boxFilter does), white where src − mean > −ceil(C). Running sums, row-major: a
+ *  column-sum row slides down the image and a window slides along it. */
+function adaptiveInto(gray: Uint8Array, s: Int32Array, d: Int32Array, w: number, h: number, blockSize: number, C: number): void {
   if (!Number.isInteger(blockSize) || blockSize < 3 || blockSize % 2 === 0) {
     throw new RangeError(`binarize blockSize must be odd and >= 3, got ${blockSize}`);
   }
   const r = blockSize >> 1;
-  const area = blockSize * blockSize;
-  // Column sums first (a running window down each column), then a running window along rows.
-  const colSum = new Int32Array(w * h);
-  for (let x = 0; x < w; x++) {
-    let acc = 0;
-    for (let t = -r; t <= r; t++) acc += gray[replicate(t, h) * w + x];
-    for (let y = 0; y < h; y++) {
-      colSum[y * w + x] = acc;
-      acc += gray[replicate(y + r + 1, h) * w + x] - gray[replicate(y - r, h) * w + x];
-    }
-  }
+  // area is odd, so acc/area is never within 1/(2·area) of .5: rounding acc·(1/area) equals cvRound.
+  const inv = 1 / (blockSize * blockSize);
   const idelta = Math.ceil(C);
-  const white = new Uint8Array(w * h);
+  const col = new Int32Array(w);
+  for (let t = -r; t <= r; t++) {
+    const row = replicate(t, h) * w;
+    for (let x = 0; x < w; x++) col[x] += gray[row + x];
+  }
   for (let y = 0; y < h; y++) {
     const o = y * w;
     let acc = 0;
-    for (let t = -r; t <= r; t++) acc += colSum[o + replicate(t, w)];
+    for (let t = -r; t <= r; t++) acc += col[replicate(t, w)];
     for (let x = 0; x < w; x++) {
-      // area is odd, so acc/area is never exactly .5 away: plain rounding equals cvRound here.
-      const mean = Math.round(acc / area);
-      white[o + x] = gray[o + x] - mean > -idelta ? 1 : 0;
-      acc += colSum[o + replicate(x + r + 1, w)] - colSum[o + replicate(x - r, w)];
+      const mean = Math.round(acc * inv);
+      d[o + x] = (s[o + x] & 0xff000000) | (gray[o + x] - mean > -idelta ? 0xffffff : 0);
+      acc += col[x + r + 1 < w ? x + r + 1 : w - 1] - col[x - r > 0 ? x - r : 0];
+    }
+    if (y + 1 < h) {
+      const add = replicate(y + r + 1, h) * w;
+      const sub = replicate(y - r, h) * w;
+      for (let x = 0; x < w; x++) col[x] += gray[add + x] - gray[sub + x];
     }
   }
-  return white;
 }

@@ -1,0 +1,130 @@
+"""The browser workers on a 2048×1536 photo in headless Chromium, next to OpenCV.js in the same page.
+
+Run: ``uv run python bench/web.py`` (``--runs N`` for more samples; needs ``npm ci`` in web/).
+Our time is the kernels' time measured inside the worker; the round trip (cache key, posting,
+transfer back) is printed beside it. The peer is OpenCV.js (npm ``@techstark/opencv-js``, served
+from web/node_modules, no CDN) on the page's main thread, on the same RGBA pixels.
+Targets (issue 4): autocontrast ≤ 15 ms, blur(5) ≤ 30 ms, full chain without background removal
+≤ 60 ms, background removal ≤ 150 ms, memo hit ≤ 2 ms, no op slower than OpenCV.js by > 1.5×.
+"""
+
+import argparse
+import functools
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser import chromium_page  # noqa: E402
+from ocr_playground.imaging.io import encode_png  # noqa: E402
+
+WEB = ROOT / "web"
+OPENCV_JS = WEB / "node_modules" / "@techstark" / "opencv-js" / "dist" / "opencv.js"
+TARGETS = {"autocontrast": 15.0, "blur k=5": 30.0, "chain": 60.0, "background_removal": 150.0}
+PEER_RATIO = 1.5
+
+
+def photo_png() -> bytes:
+    try:
+        from ocr_playground.imaging.synthetic import make_receipt
+
+        return encode_png(make_receipt(seed=7, size=(2048, 1536)).image)
+    except ImportError:
+        from images import photo
+
+        return encode_png(photo(2048, 1536, seed=7))
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """web/dist, plus /opencv.js from node_modules and /photo.png generated in memory."""
+
+    photo: bytes = b""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/photo.png"):
+            self._send(self.photo, "image/png")
+        elif self.path.startswith("/opencv.js"):
+            self._send(OPENCV_JS.read_bytes(), "text/javascript")
+        else:
+            super().do_GET()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--results", type=Path, help="also write the table as Markdown here")
+    args = parser.parse_args()
+    if not OPENCV_JS.exists():
+        sys.exit("OpenCV.js is missing: run `npm ci` in web/")
+    if not (WEB / "dist" / "bench.html").exists():
+        subprocess.run(["npm", "run", "build"], cwd=WEB, check=True)
+
+    Handler.photo = photo_png()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(WEB / "dist")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with chromium_page() as page:
+            page.goto(f"{base}/bench.html")
+            page.wait_for_function("() => typeof window.runBench === 'function'")
+            report = page.evaluate("(o) => window.runBench(o)", {"runs": args.runs, "warmup": args.warmup})
+    finally:
+        server.shutdown()
+
+    lines = table(report)
+    print("\n".join(lines))
+    if args.results:
+        args.results.write_text("\n".join(lines) + "\n")
+
+
+def verdict_of(row: dict) -> str:
+    notes = []
+    for name, target in TARGETS.items():
+        if row["name"].startswith(name) and "full size" not in row["name"]:
+            notes.append(f"target ≤ {target:g} ms: {'ok' if row['workerMs'] <= target else 'MISSED'}")
+    if row["opencvMs"]:
+        ratio = row["workerMs"] / row["opencvMs"]
+        notes.append(f"{ratio:.2f}× OpenCV.js: {'ok' if ratio <= PEER_RATIO else 'MISSED'}")
+    return "; ".join(notes)
+
+
+def table(report: dict) -> list[str]:
+    lines = [
+        f"Image {report['width']}×{report['height']}, {report['poolSize']} worker, "
+        f"median of the runs; {report['userAgent']}",
+        "",
+        "| case | worker ms | round trip ms | OpenCV.js ms | verdict |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for row in report["rows"]:
+        peer = f"{row['opencvMs']:.1f}" if row["opencvMs"] is not None else "—"
+        times = f"{row['workerMs']:.1f} | {row['roundTripMs']:.1f} | {peer}"
+        lines.append(f"| {row['name']} | {times} | {verdict_of(row)} |")
+    memo = report["memoHitMs"]
+    memo_ok = "ok" if memo <= 2 else "MISSED"
+    lines.append(f"| memo hit (blur k=5 again) | — | {memo:.2f} | — | target ≤ 2 ms: {memo_ok} |")
+    chain = next(r for r in report["rows"] if r["name"].startswith("chain:"))
+    lines += [
+        "",
+        "Per op inside the chain (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in chain["perOp"].items()),
+    ]
+    return lines
+
+
+if __name__ == "__main__":
+    main()

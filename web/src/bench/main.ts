@@ -1,0 +1,136 @@
+/**
+ * The benchmark page bench/web.py drives in headless Chromium: the Studio's own processor (pool,
+ * workers, memo) on a large photo, op by op, next to OpenCV.js doing the same op in this page.
+ * Our figures are the kernels' time measured inside the worker; the round trip (hashing, posting,
+ * transfer back) is reported beside it. OpenCV.js is loaded from a URL the driver serves.
+ */
+import { decodeImage } from '../lib/decode';
+import { createImageProcessor, type PipelineParams } from '../workers';
+import { openCvCases, loadOpenCv, type OpenCvCase } from './opencv';
+
+export interface BenchCase {
+  name: string;
+  params: PipelineParams;
+  peer?: OpenCvCase;
+}
+
+export interface BenchRow {
+  name: string;
+  workerMs: number;
+  roundTripMs: number;
+  opencvMs: number | null;
+  perOp: Record<string, number>;
+}
+
+export interface BenchReport {
+  width: number;
+  height: number;
+  poolSize: number;
+  userAgent: string;
+  rows: BenchRow[];
+  memoHitMs: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const CASES: BenchCase[] = [
+  { name: 'grayscale', params: { grayscale: {} }, peer: 'grayscale' },
+  { name: 'autocontrast', params: { autocontrast: { cutoff: 0 } }, peer: 'autocontrast' },
+  { name: 'autocontrast cutoff=1', params: { autocontrast: { cutoff: 1 } } },
+  { name: 'blur k=5', params: { blur: { kernelSize: 5, sigma: 0 } }, peer: 'blur5' },
+  { name: 'blur k=15', params: { blur: { kernelSize: 15, sigma: 0 } }, peer: 'blur15' },
+  { name: 'binarize otsu', params: { binarize: { method: 'otsu', blockSize: 31, C: 10 } }, peer: 'otsu' },
+  { name: 'binarize adaptive 31', params: { binarize: { method: 'adaptive', blockSize: 31, C: 10 } }, peer: 'adaptive' },
+  { name: 'resize 1024', params: { resize: { maxSide: 1024 } }, peer: 'resize' },
+  { name: 'background_removal', params: { background_removal: { strength: 1 } } },
+  { name: 'crop_document', params: { crop_document: {} } },
+  {
+    name: 'chain: resize, grayscale, autocontrast, blur, binarize',
+    params: {
+      resize: { maxSide: 1024 },
+      grayscale: {},
+      autocontrast: { cutoff: 0 },
+      blur: { kernelSize: 5, sigma: 0 },
+      binarize: { method: 'otsu', blockSize: 31, C: 10 },
+    },
+    peer: 'chain',
+  },
+  {
+    name: 'chain at full size (no resize)',
+    params: { grayscale: {}, autocontrast: { cutoff: 0 }, blur: { kernelSize: 5, sigma: 0 }, binarize: { method: 'otsu', blockSize: 31, C: 10 } },
+    peer: 'chainFull',
+  },
+];
+
+async function runBench(options: { runs?: number; warmup?: number; imageUrl?: string; opencvUrl?: string } = {}): Promise<BenchReport> {
+  const runs = options.runs ?? 7;
+  const warmup = options.warmup ?? 3;
+  const log = (msg: string) => console.log(`[bench] ${msg}`);
+  const blob = await (await fetch(options.imageUrl ?? 'photo.png')).blob();
+  log('image fetched');
+  const [bytes, image] = await Promise.all([blob.arrayBuffer(), decodeImage(blob)]);
+  // OpenCV.js first: compiling its 8 MB of WebAssembly is slow and best not raced.
+  const { cv } = await loadOpenCv(options.opencvUrl ?? 'opencv.js', log);
+  log('OpenCV.js ready');
+  const processor = createImageProcessor({ poolSize: 1 });
+  const opened = await processor.open(bytes, image);
+  log('image opened in the workers');
+  const peers = openCvCases(cv, image);
+  const rows: BenchRow[] = [];
+  try {
+    for (const c of CASES) {
+      const worker: number[] = [];
+      const trip: number[] = [];
+      const perOp: Record<string, number[]> = {};
+      for (let i = 0; i < warmup + runs; i++) {
+        const r = await processor.preview(opened, c.params, { memo: false, channel: 'bench' });
+        if (i < warmup) continue;
+        worker.push(r.timings.reduce((a, t) => a + t.ms, 0));
+        trip.push(r.totalMs);
+        for (const t of r.timings) (perOp[t.op] ??= []).push(t.ms);
+      }
+      let opencvMs: number | null = null;
+      if (c.peer) {
+        const times: number[] = [];
+        for (let i = 0; i < warmup + runs; i++) {
+          const t0 = performance.now();
+          peers[c.peer]();
+          if (i >= warmup) times.push(performance.now() - t0);
+        }
+        opencvMs = median(times);
+      }
+      log(`${c.name}: worker ${median(worker).toFixed(1)} ms, OpenCV.js ${opencvMs?.toFixed(1) ?? '-'} ms`);
+      rows.push({
+        name: c.name,
+        workerMs: median(worker),
+        roundTripMs: median(trip),
+        opencvMs,
+        perOp: Object.fromEntries(Object.entries(perOp).map(([op, xs]) => [op, median(xs)])),
+      });
+    }
+    // Memo: the same params twice; the second answer comes from the LRU without a worker.
+    const memoParams = CASES[3].params;
+    await processor.preview(opened, memoParams);
+    const hits: number[] = [];
+    for (let i = 0; i < runs; i++) hits.push((await processor.preview(opened, memoParams)).totalMs);
+    return {
+      width: image.width,
+      height: image.height,
+      poolSize: processor.poolSize,
+      userAgent: navigator.userAgent,
+      rows,
+      memoHitMs: median(hits),
+    };
+  } finally {
+    peers.dispose();
+    processor.dispose();
+  }
+}
+
+declare global {
+  interface Window {
+    runBench: typeof runBench;
+  }
+}
+window.runBench = runBench;
+document.getElementById('out')!.textContent = 'ready';
