@@ -61,7 +61,20 @@ def test_a_full_queue_answers_429_with_retry_after(base: str) -> None:
     assert fallback(base, {"grayscale": True}).status_code == 202
 
 
-def test_a_job_over_the_time_limit_fails_with_its_reason(base: str) -> None:
+@pytest.fixture(scope="module")
+def tight_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A server whose time limit is far below what the slow params take even on an idle machine
+    (about 0.8 s here), so the time-out does not depend on how busy the machine is."""
+    root: Path = tmp_path_factory.mktemp("tight")
+    settings = Settings(
+        data_root=root / "data", outputs_root=root / "outputs", workers=1, queue_limit=2, job_timeout_s=0.2
+    )
+    with live_server(settings) as url:
+        yield url
+
+
+def test_a_job_over_the_time_limit_fails_with_its_reason(tight_base: str) -> None:
+    base = tight_base
     job_id = fallback(base, slow_params(20)).json()["job_id"]
     state = wait_for(base, job_id, ("completed", "failed"), timeout=30)
     assert state["status"] == "failed" and "time limit" in state["error"]
