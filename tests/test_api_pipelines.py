@@ -6,7 +6,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import httpx
+import numpy as np
 import pytest
 
 from ocr_playground.cachekey import cache_key
@@ -245,3 +247,45 @@ def test_prometheus_text_has_the_server_figures(base: str) -> None:
     ):
         assert name in text, name
     assert 'route="/api/pipelines/jobs/{job_id}"' in text
+
+
+def test_docs_and_openapi_list_every_route(base: str) -> None:
+    assert httpx.get(f"{base}/docs").status_code == 200
+    paths = httpx.get(f"{base}/openapi.json").json()["paths"]
+    for path in (
+        "/api/pipelines",
+        "/api/pipelines/preview",
+        "/api/pipelines/fallback",
+        "/api/pipelines/jobs/{job_id}",
+        "/api/pipelines/jobs/{job_id}/result",
+        "/api/images",
+        "/api/metrics",
+        "/api/metrics/summary",
+        "/metrics",
+        "/api/health",
+    ):
+        assert path in paths, path
+
+
+def test_rembg_fallback_as_in_the_seed_writes_a_png_with_the_mask_as_alpha(base: str, root: Path) -> None:
+    r = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json={
+            "pipeline_id": "rembg",
+            "image_path": "val/sample.jpg",
+            "params": {"strength": 0.85},
+            "wait": True,
+        },
+        timeout=60,
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["routed_backend"] == "server-rembg" and body["status"] == "completed"
+    assert body["result_path"] == f"outputs/playground/rembg/{body['job_id']}.png"
+    png_bytes = (root / body["result_path"]).read_bytes()
+    assert cv2.imdecode(np.frombuffer(png_bytes, np.uint8), cv2.IMREAD_UNCHANGED).shape[2] == 4
+
+
+def test_every_answer_says_the_servers_share_of_the_latency(base: str) -> None:
+    timing = httpx.get(f"{base}/api/pipelines").headers["server-timing"]
+    assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0

@@ -7,17 +7,15 @@ model; the payload is kept as JSON so the summary can grow without a migration.
 import json
 import math
 import statistics
-import threading
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from prometheus_client import CollectorRegistry, Gauge, Histogram
 from prometheus_client import Counter as PromCounter
 from pydantic import BaseModel, ConfigDict, Field
 
-from ocr_playground.jobs.store import connect
+from ocr_playground.sqlite_store import SqliteStore
 
 # --- client events ---------------------------------------------------------------------------------
 
@@ -96,16 +94,8 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
 
 
-class TelemetryStore:
-    def __init__(self, path: Path) -> None:
-        self._conn = connect(path)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._conn.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+class TelemetryStore(SqliteStore):
+    schema = SCHEMA
 
     def record(self, batch: EventBatch) -> int:
         now = time.time()

@@ -2,7 +2,9 @@ import type { ComponentType } from 'react';
 import { useHashPath } from './router';
 import { Commands } from './pages/Commands';
 import { Inference } from './pages/Inference';
+import { Jobs } from './pages/Jobs';
 import { Studio } from './pages/Studio';
+import { Telemetry } from './pages/Telemetry';
 
 export interface Page {
   path: string;
@@ -15,6 +17,8 @@ export const PAGES: Page[] = [
   { path: '/', title: 'Preprocessing Studio', component: Studio },
   { path: '/commands', title: 'Command Builder', component: Commands },
   { path: '/inference', title: 'Inference Studio', component: Inference },
+  { path: '/jobs', title: 'Jobs', component: Jobs },
+  { path: '/telemetry', title: 'Telemetry', component: Telemetry },
 ];
 
 function NotFound() {

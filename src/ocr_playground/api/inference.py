@@ -15,7 +15,7 @@ from ocr_playground.inference.annotations import parse_icdar_txt, parse_receipt_
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError, InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
-from ocr_playground.inference.jobs import PIPELINE_ID, detections_path, parse_params
+from ocr_playground.inference.jobs import PIPELINE_ID, detections_path
 from ocr_playground.inference.postprocess import DetectionParams
 from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
 from ocr_playground.settings import Settings
@@ -152,14 +152,6 @@ def pipeline_checkpoint(user_path: str, settings: Settings) -> Path:
     except InferenceError as exc:
         raise _http(exc) from exc
     return path
-
-
-def validate_pipeline_request(params: Any, checkpoint_path: str | None) -> None:
-    parse_params(params)
-    if checkpoint_path is None:
-        raise HTTPException(
-            422, detail="The inference pipeline needs a checkpoint_path (see GET /api/inference/checkpoints)."
-        )
 
 
 @router.get("/inference/jobs/{job_id}/detections", response_model=PreviewResponse)

@@ -3,7 +3,6 @@ read from the header), the checkpoint path (confined to its root) and the cache 
 
 import base64
 import binascii
-from dataclasses import dataclass
 from pathlib import Path
 
 import rfc8785
@@ -18,13 +17,6 @@ from ocr_playground.imaging.io import probe_size
 from ocr_playground.jobs.routing import CHECKPOINT_PIPELINES
 from ocr_playground.jobs.service import JobRequest
 from ocr_playground.settings import Settings
-
-
-@dataclass(frozen=True)
-class CheckedInput:
-    job: JobRequest
-    width: int
-    height: int
 
 
 def _unprocessable(detail: str) -> HTTPException:
@@ -94,18 +86,16 @@ def key_for(pipeline_id: str, digest: str, params: object, checkpoint_path: str 
         raise InvalidParams(f"The params cannot be canonicalised for the cache key: {exc}.") from None
 
 
-def check_input(request: PipelineRequest, settings: Settings) -> CheckedInput:
-    """Everything that can be refused without decoding; raises 4xx-mapped errors."""
+def load_input(request: PipelineRequest, settings: Settings) -> JobRequest:
+    """The image bytes, their digest and the cache key; refuses what is not even bytes."""
     if request.image_base64 is not None:
         data, file = decode_base64(request.image_base64), None
     elif request.image_path is not None:
         data, file = read_data_file(request.image_path, settings)
     else:
         raise _unprocessable("Give the image as 'image_base64' or 'image_path'.")
-    width, height = probe_size(data)
-    check_complete(data)
     digest = image_digest(data)
-    job = JobRequest(
+    return JobRequest(
         pipeline_id=request.pipeline_id,
         params=request.params,
         cache_key=key_for(request.pipeline_id, digest, request.params, request.checkpoint_path),
@@ -115,4 +105,11 @@ def check_input(request: PipelineRequest, settings: Settings) -> CheckedInput:
         checkpoint_path=checkpoint(request.checkpoint_path, settings, request.pipeline_id),
         task_id=request.task_id,
     )
-    return CheckedInput(job, width, height)
+
+
+def inspect_image(data: bytes) -> tuple[int, int]:
+    """Width and height from the header (pixel limit included) and a whole-file check: all that
+    can be refused without decoding. Skipped on a cache hit, whose bytes were already accepted."""
+    width, height = probe_size(data)
+    check_complete(data)
+    return width, height

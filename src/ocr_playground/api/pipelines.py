@@ -3,15 +3,14 @@
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from ocr_playground.api.deps import MetricsDep, ServiceDep, SettingsDep
-from ocr_playground.api.inference import validate_pipeline_request
-from ocr_playground.api.inputs import check_input
+from ocr_playground.api.inputs import inspect_image, load_input
 from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
-from ocr_playground.imaging.pipeline import describe_pipelines, validate
+from ocr_playground.imaging.pipeline import describe_pipelines
 from ocr_playground.jobs.model import JobStatus, new_job_id
 from ocr_playground.jobs.routing import (
     CHECKPOINT_PIPELINES,
@@ -21,6 +20,7 @@ from ocr_playground.jobs.routing import (
     route_preview,
     server_backend,
 )
+from ocr_playground.jobs.runners import validate_job
 from ocr_playground.jobs.service import JobService, Submission, public_path
 from ocr_playground.settings import Settings
 from ocr_playground.telemetry import ServerMetrics
@@ -39,6 +39,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (429, "Queue full; see Retry-After."),
     )
 }
+INLINE_BASE64_CHARS = 1_500_000  # about 1.1 MB of image
 CACHE_NOTE = "Client should use cache_key to reuse previously computed previews."
 WS_NOTE = 'Follow the job on WS /api/pipelines/ws with {"subscribe": job_id}.'
 
@@ -72,27 +73,19 @@ def list_pipelines() -> dict[str, Any]:
     return {**describe_pipelines(), "client_limits": limits}
 
 
-def _validate(body: PipelineRequest) -> None:
-    if body.pipeline_id in CHECKPOINT_PIPELINES:
-        validate_pipeline_request(body.params, body.checkpoint_path)
-    else:
-        validate(body.pipeline_id, body.params)
-
-
 def _preview(
     body: PipelineRequest, service: JobService, settings: Settings, metrics: ServerMetrics
 ) -> PipelineResponse:
-    _validate(body)  # unknown pipeline / bad params: refused before any I/O
-    checked = check_input(body, settings)
-    request = checked.job
+    # Unknown pipeline, bad params, a missing checkpoint: refused before any I/O.
+    validate_job(body.pipeline_id, body.params, body.checkpoint_path)
+    request = load_input(body, settings)
     done = service.find_result(request.cache_key)
     if done is not None:
         metrics.routing.labels("server-cache").inc()
         metrics.cache_hits.labels("result").inc()
         return _answer(Submission(done, "reused"), "server-cache", body.task_id, [CACHE_NOTE])
-    backend, reason = route_preview(
-        body.pipeline_id, body.params, len(request.image), checked.width, checked.height
-    )
+    width, height = inspect_image(request.image)
+    backend, reason = route_preview(body.pipeline_id, body.params, len(request.image), width, height)
     metrics.routing.labels(backend).inc()
     if backend == "client-workers":
         # The browser runs it; the id is for correlating its telemetry, the server keeps no job.
@@ -113,16 +106,29 @@ def _preview(
     responses=ERRORS,
     summary="Route a preview: to the browser's workers, or start it on the server",
 )
-def preview(
+async def preview(
     body: PipelineRequest, service: ServiceDep, settings: SettingsDep, metrics: MetricsDep
 ) -> PipelineResponse:
-    return _preview(body, service, settings, metrics)
+    # A preview is answered on every slider move, most often from the cache. For an image named by
+    # path or a small upload the work (hash, one SQLite lookup) is shorter than a hop to the thread
+    # pool and back, so it runs right here; a big upload's base64 decode, or a checkpoint that may
+    # have to be loaded, goes to a thread.
+    small = body.image_base64 is None or len(body.image_base64) <= INLINE_BASE64_CHARS
+    if small and body.pipeline_id not in CHECKPOINT_PIPELINES:
+        return _preview(body, service, settings, metrics)
+    return await run_in_threadpool(_preview, body, service, settings, metrics)
 
 
 def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
-    _validate(body)
-    checked = check_input(body, settings)
-    return service.submit(checked.job), server_backend(body.pipeline_id, body.params)
+    validate_job(body.pipeline_id, body.params, body.checkpoint_path)
+    request = load_input(body, settings)
+    backend = server_backend(body.pipeline_id, body.params)
+    done = service.find_result(request.cache_key)
+    if done is not None:
+        service.metrics.cache_hits.labels("result").inc()
+        return Submission(done, "reused"), backend
+    inspect_image(request.image)
+    return service.submit(request), backend
 
 
 @router.post(
@@ -180,3 +186,8 @@ def get_result(job_id: str, service: ServiceDep) -> FileResponse:
 )
 def cancel_job(job_id: str, service: ServiceDep) -> JobResponse:
     return JobResponse.of(service.cancel(job_id))
+
+
+@router.get("/jobs", response_model=list[JobResponse], summary="The newest jobs first (for the Jobs page)")
+def list_jobs(service: ServiceDep, limit: int = Query(50, ge=1, le=500)) -> list[JobResponse]:
+    return [JobResponse.of(job) for job in service.store.recent(limit)]

@@ -18,7 +18,7 @@ import time
 from multiprocessing.connection import Connection, wait
 from typing import Protocol
 
-from ocr_playground.jobs.worker import Task
+from ocr_playground.jobs.runners import Task
 
 log = logging.getLogger(__name__)
 
@@ -132,24 +132,27 @@ class ProcessPool:
             job_id = self._queue.get()
             if job_id is None or self._stopping.is_set():
                 return
+            # The slot owns the id before the claim, so a cancel arriving between the claim and
+            # the start still finds the job here.
+            with self._lock:
+                slot.job_id = job_id
+                slot.cancel.clear()
             try:
                 task = self._events.claim(job_id)
                 if task is not None:
                     self._run(slot, task)
             except Exception:  # keep the slot alive whatever the owner's callbacks do
                 log.exception("slot %d failed on job %s", slot.index, job_id)
+            finally:
+                with self._lock:
+                    slot.job_id = None
 
     def _run(self, slot: _Slot, task: Task) -> None:
+        if slot.cancel.is_set() and not self._stopping.is_set():
+            self._events.cancelled(task.job_id)  # cancelled before it reached a worker
+            return
         process, conn = slot.ensure()
-        with self._lock:
-            slot.job_id = task.job_id
-            slot.cancel.clear()
-        started = time.monotonic()
-        try:
-            self._watch(slot, process, conn, task, started)
-        finally:
-            with self._lock:
-                slot.job_id = None
+        self._watch(slot, process, conn, task, time.monotonic())
 
     def _replace(self, slot: _Slot) -> None:
         slot.stop()

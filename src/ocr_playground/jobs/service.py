@@ -19,8 +19,8 @@ from ocr_playground.artifacts import atomic_write_bytes, playground_path
 from ocr_playground.jobs.bus import EventBus
 from ocr_playground.jobs.executor import ProcessPool
 from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus, new_job_id
+from ocr_playground.jobs.runners import Task
 from ocr_playground.jobs.store import JobStore
-from ocr_playground.jobs.worker import Task
 from ocr_playground.settings import Settings
 from ocr_playground.telemetry import ServerMetrics
 

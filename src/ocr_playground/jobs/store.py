@@ -8,12 +8,11 @@ worker can never move a cancelled job back to completed.
 
 import json
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
 from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus
+from ocr_playground.sqlite_store import SqliteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -58,30 +57,12 @@ COLUMNS = (
 )
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
-    # NORMAL in WAL mode survives a process crash (only an OS crash can lose the last commits).
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
 def _placeholders(values: Iterable[object]) -> str:
     return ",".join("?" for _ in values)
 
 
-class JobStore:
-    def __init__(self, path: Path) -> None:
-        self._conn = connect(path)
-        self._lock = threading.Lock()
-        with self._lock:
-            self._conn.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+class JobStore(SqliteStore):
+    schema = SCHEMA
 
     @staticmethod
     def _job(row: sqlite3.Row | None) -> Job | None:
@@ -201,3 +182,8 @@ class JobStore:
             (limit,),
         ).fetchone()
         return None if row[0] is None else float(row[0])
+
+    def recent(self, limit: int) -> list[Job]:
+        """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket)."""
+        rows = self._execute("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
+        return [job for job in map(self._job, rows) if job is not None]

@@ -1,4 +1,4 @@
-"""What runs inside a worker process: the task, the run-function table, and the receive loop.
+"""The receive loop of a worker process: take a task, run it through the run table, report.
 
 The executor preloads this module in the forkserver, so a replacement worker (after a cancel or a
 crash) starts with numpy, OpenCV and the ops already imported.
@@ -8,57 +8,10 @@ import contextlib
 import ctypes
 import os
 import signal
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from pathlib import Path
-from typing import Any
 
-from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.imaging.errors import ImagingError
-from ocr_playground.imaging.io import decode_image, encode_png
-from ocr_playground.imaging.pipeline import PIPELINES, run_pipeline
-
-
-@dataclass(frozen=True)
-class Task:
-    job_id: str
-    pipeline_id: str
-    input_path: str
-    params: Any
-    output_path: str
-    checkpoint_path: str | None = None
-
-
-Progress = Callable[[str, float], None]
-# A run function reads the task's input, writes its PNG atomically to ``task.output_path`` and
-# returns per-step timings in milliseconds. It raises ImagingError for bad input.
-RunFunction = Callable[[Task, Progress], dict[str, float]]
-
-
-def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
-    started = time.perf_counter()
-    image = decode_image(Path(task.input_path).read_bytes())
-    timings = {"decode": (time.perf_counter() - started) * 1000}
-    result = run_pipeline(task.pipeline_id, image, task.params, on_progress)
-    timings.update(result.timings)
-    started = time.perf_counter()
-    atomic_write_bytes(task.output_path, encode_png(result.image))
-    timings["encode"] = (time.perf_counter() - started) * 1000
-    return timings
-
-
-def run_inference(task: Task, on_progress: Progress) -> dict[str, float]:
-    # Imported on first use: onnxruntime stays out of workers that never detect.
-    from ocr_playground.inference.jobs import run_inference_task
-
-    return run_inference_task(task, on_progress)
-
-
-# pipeline id -> run function.
-RUNNERS: dict[str, RunFunction] = {pipeline_id: run_image_pipeline for pipeline_id in PIPELINES}
-RUNNERS["inference"] = run_inference
+from ocr_playground.jobs.runners import Task, execute
 
 
 def _die_with_parent() -> None:
@@ -70,13 +23,6 @@ def _die_with_parent() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
     if os.getppid() == 1:  # the parent died before prctl took effect
         os._exit(1)
-
-
-def execute(task: Task, on_progress: Progress) -> dict[str, float]:
-    runner = RUNNERS.get(task.pipeline_id)
-    if runner is None:
-        raise ImagingError(f"The server has no runner for pipeline '{task.pipeline_id}'.")
-    return runner(task, on_progress)
 
 
 def main(conn: Connection) -> None:

@@ -110,7 +110,15 @@ export function SplitView({ before, after, afterKey }: Props) {
         onPointerCancel={onPointerUp}
       >
         <div className="stage" style={stage}>
-          <canvas ref={beforeCanvas} className="layer" aria-label="original image" data-testid="before-canvas" style={box} />
+          {/* Clipped to its side too: where the result is transparent (background removal keeps the
+              mask as alpha) the checkerboard must show, not the original underneath. */}
+          <canvas
+            ref={beforeCanvas}
+            className="layer"
+            aria-label="original image"
+            data-testid="before-canvas"
+            style={{ ...box, clipPath: after ? `inset(0 ${100 - split}% 0 0)` : undefined }}
+          />
           <canvas
             ref={afterCanvas}
             className="layer"

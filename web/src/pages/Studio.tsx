@@ -4,6 +4,8 @@ import { OpControls, type OpState } from '../components/OpControls';
 import { RunStats } from '../components/RunStats';
 import { SplitView } from '../components/SplitView';
 import { getProcessor } from '../engine';
+import { RouteLine, type RouteState } from '../components/RouteLine';
+import { getHybrid } from '../routing/hybrid';
 import { useDebounced } from '../lib/debounce';
 import { decodeImage } from '../lib/decode';
 import { defaultsOf, fieldsOf } from '../lib/schema';
@@ -22,10 +24,13 @@ export function paramsFor(ops: string[], state: Record<string, OpState>): Pipeli
 
 export function Studio() {
   const processor = getProcessor();
+  const hybrid = getHybrid(processor);
   const [catalog, setCatalog] = useState<PipelinesResponse | null>(null);
   const [serverImages, setServerImages] = useState<ImageEntry[]>([]);
   const [ops, setOps] = useState<Record<string, OpState>>({});
-  const [opened, setOpened] = useState<(OpenedImage & { name: string }) | null>(null);
+  const [opened, setOpened] = useState<(OpenedImage & { name: string; bytes: Uint8Array }) | null>(null);
+  const [forceServer, setForceServer] = useState(false);
+  const [route, setRoute] = useState<RouteState | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -68,23 +73,39 @@ export function Studio() {
     if (!opened) return;
     let live = true;
     setBusy(true);
-    processor
-      .preview(opened, JSON.parse(settledJson) as PipelineParams, { pipelineId: PIPELINE })
+    hybrid
+      .render({ opened, bytes: opened.bytes }, JSON.parse(settledJson) as PipelineParams, {
+        pipelineId: PIPELINE,
+        forceServer,
+        onServerUpdate: (u, answer) => {
+          if (live) setRoute({ phase: 'server', where: answer.routed_backend, status: u.status, progress: u.progress, jobId: u.job_id, taskId: u.task_id });
+        },
+      })
       .then((p) => {
         if (!live) return;
         setPreview(p);
+        setRoute({
+          phase: 'done',
+          where: p.where,
+          reason: p.decision.reason,
+          origin: p.where === 'memo' ? hybrid.originOf(p.cacheKey) : undefined,
+          jobId: p.jobId,
+          taskId: p.taskId,
+          serverCacheKey: p.serverCacheKey,
+        });
         setError(null);
         setBusy(false);
       })
       .catch((e: Error) => {
         if (e instanceof SupersededError || !live) return; // a newer request owns the view
         setBusy(false);
+        setRoute(null);
         setError(e instanceof WorkerCrashedError ? e.message : `The preview failed: ${e.message}`);
       });
     return () => {
       live = false;
     };
-  }, [opened, settledJson, processor]);
+  }, [opened, settledJson, processor, hybrid, forceServer]);
 
   const openBlob = useCallback(
     async (blob: Blob, name: string) => {
@@ -94,7 +115,8 @@ export function Studio() {
         const o = await processor.open(bytes, image);
         maxDepth.current = 0;
         setPreview(null);
-        setOpened({ ...o, name });
+        setRoute(null);
+        setOpened({ ...o, name, bytes: new Uint8Array(bytes) });
       } catch (e) {
         setError(`Could not open ${name}: ${(e as Error).message}`);
       }
@@ -155,9 +177,14 @@ export function Studio() {
         <span className="image-name" data-testid="image-name">
           {opened ? `${opened.name} — ${opened.image.width}×${opened.image.height}` : 'or drop an image anywhere on this page'}
         </span>
+        <label className="switch">
+          <input type="checkbox" aria-label="run on server" checked={forceServer} onChange={(e) => setForceServer(e.target.checked)} />
+          Run on server
+        </label>
         <button type="button" onClick={download} disabled={!preview}>Download PNG</button>
       </section>
       {error && <p role="alert" className="error">{error}</p>}
+      {route && <RouteLine route={route} />}
       {notice && (
         <p role="status" className="notice">
           {notice} <button type="button" onClick={() => setNotice(null)}>dismiss</button>

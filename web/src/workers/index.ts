@@ -43,6 +43,10 @@ export interface ImageProcessor {
   open(bytes: BufferSource, image: RgbaImage): Promise<OpenedImage>;
   preview(opened: OpenedImage, params: PipelineParams, options?: PreviewOptions): Promise<Preview>;
   subscribe(listener: (event: PoolEvent) => void): () => void;
+  /** A result computed elsewhere (the server) joins the memo under the same cache key, so going
+   *  back to those params is instant whichever engine made it. */
+  remember(preview: Preview): void;
+  recall(cacheKey: string): Preview | undefined;
   readonly poolSize: number;
   dispose(): void;
 }
@@ -102,6 +106,8 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
     },
 
     subscribe: (listener) => pool.subscribe(listener),
+    remember: (preview) => memo.set(preview.cacheKey, preview, preview.image.data.byteLength),
+    recall: (key) => memo.get(key),
     dispose: () => pool.dispose(),
   };
 }

@@ -1,0 +1,76 @@
+"""The SQLite job store: conditional transitions and what a restart does with unfinished jobs."""
+
+from pathlib import Path
+
+from ocr_playground.jobs.model import MAX_ATTEMPTS, Job, JobStatus, new_job_id
+from ocr_playground.jobs.store import JobStore
+
+
+def make_job(store: JobStore, key: str = "preprocessing:0000000000000000") -> Job:
+    job_id = new_job_id("preprocessing")
+    job = Job(
+        job_id=job_id,
+        pipeline_id="preprocessing",
+        cache_key=key,
+        input_path="/in",
+        params={"blur": {"kernelSize": 5}},
+        output_path=f"/out/{job_id}.png",
+        task_id="t1",
+    )
+    store.insert(job)
+    return job
+
+
+def test_job_ids_are_pipeline_and_twelve_hex() -> None:
+    prefix, tail = new_job_id("rembg").rsplit("-", 1)
+    assert prefix == "rembg" and len(tail) == 12 and int(tail, 16) >= 0 and tail == tail.lower()
+
+
+def test_a_job_round_trips_and_moves_only_along_allowed_transitions(tmp_path: Path) -> None:
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job = make_job(store)
+    assert store.get(job.job_id) == job
+    assert store.complete(job.job_id, "/out/x.png") is None  # not running yet
+    running = store.start(job.job_id)
+    assert running is not None and running.status is JobStatus.running and running.attempts == 1
+    assert store.start(job.job_id) is None  # taken once only
+    assert store.progress(job.job_id, 0.5).progress == 0.5
+    assert store.cancel(job.job_id).status is JobStatus.cancelled
+    # A worker's late "done" cannot bring a cancelled job back.
+    assert store.complete(job.job_id, "/out/x.png") is None
+    assert store.get(job.job_id).status is JobStatus.cancelled
+
+
+def test_the_store_survives_a_reopen_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.sqlite3"
+    store = JobStore(path)
+    job = make_job(store)
+    store.close()
+    reopened = JobStore(path)
+    assert reopened.get(job.job_id).params == {"blur": {"kernelSize": 5}}
+    assert reopened._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_recover_requeues_interrupted_jobs_and_gives_up_after_max_attempts(tmp_path: Path) -> None:
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    queued, interrupted, doomed = make_job(store), make_job(store), make_job(store)
+    store.start(interrupted.job_id)
+    store.start(doomed.job_id)
+    for _ in range(MAX_ATTEMPTS - 1):  # crashed and requeued twice already
+        store.requeue(doomed.job_id, "crash")
+        store.start(doomed.job_id)
+    assert set(store.recover()) == {queued.job_id, interrupted.job_id}
+    assert store.get(interrupted.job_id).status is JobStatus.queued
+    assert "requeued" in store.get(interrupted.job_id).error
+    failed = store.get(doomed.job_id)
+    assert failed.status is JobStatus.failed and f"{MAX_ATTEMPTS} times" in failed.error
+
+
+def test_by_cache_key_finds_in_flight_and_finished_jobs(tmp_path: Path) -> None:
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job = make_job(store, key="rembg:1111111111111111")
+    assert [j.job_id for j in store.by_cache_key(job.cache_key, (JobStatus.queued,))] == [job.job_id]
+    store.start(job.job_id)
+    store.complete(job.job_id, "/out/r.png")
+    assert store.by_cache_key(job.cache_key, (JobStatus.queued, JobStatus.running)) == []
+    assert store.by_cache_key(job.cache_key, (JobStatus.completed,))[0].result_path == "/out/r.png"

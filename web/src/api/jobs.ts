@@ -1,0 +1,96 @@
+/** The server half of the hybrid routing: preview, fallback, jobs, results, cancel. Every call
+ *  carries the task_id the browser made up, which the server echoes everywhere. */
+import { ApiError } from './client';
+
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type RoutedBackend = 'client-workers' | 'server-rembg' | 'server-pipeline' | 'server-inference' | 'server-cache';
+
+export interface PipelineRequest {
+  pipeline_id: string;
+  params: Record<string, unknown>;
+  image_base64?: string;
+  image_path?: string;
+  checkpoint_path?: string;
+  task_id?: string;
+}
+
+export interface PipelineResponse {
+  status: 'accepted' | JobStatus;
+  job_id: string;
+  routed_backend: RoutedBackend;
+  cache_key: string;
+  result_path: string | null;
+  task_id: string | null;
+  error: string | null;
+  notes: string[];
+}
+
+export interface Job {
+  job_id: string;
+  pipeline_id: string;
+  cache_key: string;
+  status: JobStatus;
+  progress: number;
+  result_path: string | null;
+  task_id: string | null;
+  error: string | null;
+  attempts: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/** One WebSocket message: a job's state (or, with `detail`, a refusal about it). */
+export interface JobUpdate {
+  job_id: string;
+  status: JobStatus;
+  progress: number;
+  result_path: string | null;
+  task_id: string | null;
+  error: string | null;
+}
+
+export const isFinished = (status: string): boolean => status === 'completed' || status === 'failed' || status === 'cancelled';
+
+async function call<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  if (!response.ok) {
+    let message = `${url} answered ${response.status}`;
+    try {
+      const body = (await response.json()) as { detail?: unknown };
+      if (typeof body.detail === 'string') message = body.detail;
+    } catch {
+      /* not JSON */
+    }
+    throw new ApiError(response.status, message);
+  }
+  return (await response.json()) as T;
+}
+
+const post = <T>(url: string, body: unknown) =>
+  call<T>(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+export const requestPreview = (body: PipelineRequest) => post<PipelineResponse>('/api/pipelines/preview', body);
+
+export const requestFallback = (body: PipelineRequest & { wait?: boolean }) => post<PipelineResponse>('/api/pipelines/fallback', body);
+
+export const fetchJob = (jobId: string) => call<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`);
+
+export const listJobs = (limit = 50) => call<Job[]>(`/api/pipelines/jobs?limit=${limit}`);
+
+export const cancelJob = (jobId: string) => call<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`, { method: 'DELETE' });
+
+export const resultUrl = (jobId: string) => `/api/pipelines/jobs/${encodeURIComponent(jobId)}/result`;
+
+export async function fetchResult(jobId: string): Promise<Blob> {
+  const response = await fetch(resultUrl(jobId));
+  if (!response.ok) throw new ApiError(response.status, `the result of job ${jobId} could not be fetched (${response.status})`);
+  return response.blob();
+}
+
+/** Base64 of the bytes, in chunks (String.fromCharCode on megabytes at once overflows the stack). */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}

@@ -1,0 +1,146 @@
+/**
+ * Server jobs, live: the newest from GET /api/pipelines/jobs, then every change from the job
+ * WebSocket. Each row shows status, progress, duration and taskId, the result image when there
+ * is one, a link to the artifact, and Cancel while the job can still be stopped.
+ */
+import { useEffect, useState } from 'react';
+import { onAnnouncedJob } from '../api/jobAnnounce';
+import { jobSocket, type ConnectionState } from '../api/jobSocket';
+import { cancelJob, fetchJob, isFinished, listJobs, resultUrl, type Job, type JobUpdate } from '../api/jobs';
+
+const DISCOVER_EVERY_MS = 3000; // new jobs (from this tab or another) are found by polling the list
+const LIMIT = 50;
+
+function duration(job: Job, now: number): string {
+  if (job.started_at === null) return '—';
+  const end = job.finished_at ?? now / 1000;
+  return `${(end - job.started_at).toFixed(2)} s`;
+}
+
+function merge(job: Job | undefined, u: JobUpdate): Job | undefined {
+  if (!job) return undefined;
+  return { ...job, status: u.status, progress: u.progress, result_path: u.result_path, error: u.error, task_id: u.task_id };
+}
+
+export function Jobs() {
+  const [jobs, setJobs] = useState<Record<string, Job>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [connection, setConnection] = useState<ConnectionState>('closed');
+  const [now, setNow] = useState(() => Date.now());
+
+  useEffect(() => {
+    const socket = jobSocket();
+    const followed = new Map<string, () => void>();
+    let live = true;
+
+    const follow = (job: Job) => {
+      if (followed.has(job.job_id)) return;
+      followed.set(job.job_id, socket.follow(job.job_id, () => {}));
+    };
+    // Full records (timestamps, attempts) after a state change: the WS message carries only the state.
+    const refresh = (id: string) =>
+      fetchJob(id)
+        .then((job) => live && setJobs((all) => ({ ...all, [id]: job })))
+        .catch(() => undefined);
+
+    const known = new Map<string, string>(); // last status seen per job
+    const offUpdate = socket.onUpdate((u) => {
+      if (known.get(u.job_id) !== u.status) void refresh(u.job_id); // a new job, or a new state
+      known.set(u.job_id, u.status);
+      setJobs((all) => {
+        const next = merge(all[u.job_id], u);
+        return next ? { ...all, [u.job_id]: next } : all;
+      });
+    });
+    const offState = socket.onState(setConnection);
+
+    const discover = () =>
+      listJobs(LIMIT)
+        .then((list) => {
+          if (!live) return;
+          setError(null);
+          setJobs((all) => {
+            const next = { ...all };
+            // The list is a snapshot; a newer WS state of a job already shown wins over it.
+            for (const job of list) if (!next[job.job_id] || isFinished(job.status)) next[job.job_id] = job;
+            return next;
+          });
+          for (const job of list) {
+            known.set(job.job_id, job.status);
+            follow(job);
+          }
+        })
+        .catch((e: Error) => live && setError(`Could not list the jobs: ${e.message}`));
+    // A Studio in another tab started a job: show and follow it now, not on the next poll.
+    const offAnnounced = onAnnouncedJob((id) => {
+      void refresh(id);
+      if (!followed.has(id)) followed.set(id, socket.follow(id, () => {}));
+    });
+    void discover();
+    const poll = setInterval(discover, DISCOVER_EVERY_MS);
+    const tick = setInterval(() => setNow(Date.now()), 500);
+    return () => {
+      live = false;
+      clearInterval(poll);
+      clearInterval(tick);
+      offUpdate();
+      offState();
+      offAnnounced();
+      for (const stop of followed.values()) stop();
+    };
+  }, []);
+
+  const cancel = (id: string) =>
+    cancelJob(id)
+      .then((job) => setJobs((all) => ({ ...all, [id]: job })))
+      .catch((e: Error) => setError(`Could not cancel ${id}: ${e.message}`));
+
+  const rows = Object.values(jobs).sort((a, b) => b.created_at - a.created_at);
+  return (
+    <main className="page jobs">
+      <h1>Server jobs</h1>
+      <p className="muted">
+        Live over the job WebSocket: <span data-testid="ws-state" data-state={connection}>{connection}</span>
+        {' · '}jobs made by the Studio when a render runs on the server, or by the API.
+      </p>
+      {error && <p role="alert" className="error">{error}</p>}
+      {rows.length === 0 ? (
+        <p>No server jobs yet. Open a large image in the Studio, or switch on “Run on server”.</p>
+      ) : (
+        <table className="jobs-table" aria-label="Server jobs">
+          <thead>
+            <tr>
+              <th>job</th><th>status</th><th>progress</th><th>duration</th><th>task id</th><th>result</th><th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((job) => (
+              <tr key={job.job_id} data-job-id={job.job_id} data-status={job.status} data-task-id={job.task_id ?? ''}>
+                <td><code>{job.job_id}</code><br /><small>{job.cache_key}</small></td>
+                <td className={`status status-${job.status}`}>{job.status}{job.error && <><br /><small>{job.error}</small></>}</td>
+                <td>
+                  <progress max={1} value={job.progress} aria-label={`progress of ${job.job_id}`} /> {(job.progress * 100).toFixed(0)}%
+                </td>
+                <td>{duration(job, now)}</td>
+                <td><code>{job.task_id ?? '—'}</code></td>
+                <td>
+                  {job.status === 'completed' && job.result_path ? (
+                    <a href={resultUrl(job.job_id)} target="_blank" rel="noreferrer" title={job.result_path}>
+                      <img className="thumb" src={resultUrl(job.job_id)} alt={`result of ${job.job_id}`} />
+                      <br /><small>{job.result_path}</small>
+                    </a>
+                  ) : '—'}
+                </td>
+                <td>
+                  {!isFinished(job.status) && (
+                    <button type="button" onClick={() => void cancel(job.job_id)} aria-label={`cancel ${job.job_id}`}>Cancel</button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}
