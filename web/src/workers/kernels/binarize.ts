@@ -33,11 +33,13 @@ export function binarize(src: RgbaImage, params: Partial<BinarizeParams> = {}): 
 export function grayPlane(src: RgbaImage, hist?: Int32Array): Uint8Array {
   const s = words(src.data);
   const g = new Uint8Array(s.length);
+  const counts = hist ?? new Int32Array(256); // one pass: counting costs less than a second sweep
   for (let i = 0; i < s.length; i++) {
     const v = s[i];
-    g[i] = luma(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff);
+    const y = luma(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff);
+    g[i] = y;
+    counts[y]++;
   }
-  if (hist) for (let i = 0; i < g.length; i++) hist[g[i]]++;
   return g;
 }
 
