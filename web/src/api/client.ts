@@ -1,5 +1,7 @@
 /** The few server routes the Studio reads. Every 4xx body is {"detail": "<sentence>"}. */
 
+import { fetchOk, getJson } from './http';
+
 export interface JsonSchema {
   type?: string;
   title?: string;
@@ -39,29 +41,6 @@ export interface ImageEntry {
   size_bytes: number;
 }
 
-export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url);
-  if (!response.ok) throw new ApiError(response.status, await detail(response));
-  return (await response.json()) as T;
-}
-
-async function detail(response: Response): Promise<string> {
-  try {
-    const body = (await response.json()) as { detail?: unknown };
-    if (typeof body.detail === 'string') return body.detail;
-  } catch {
-    /* not JSON: fall through */
-  }
-  return `${response.url} answered ${response.status} ${response.statusText}`;
-}
-
 export const fetchPipelines = () => getJson<PipelinesResponse>('/api/pipelines');
 
 export async function fetchImages(): Promise<ImageEntry[]> {
@@ -70,7 +49,5 @@ export async function fetchImages(): Promise<ImageEntry[]> {
 
 export async function fetchImageBytes(path: string): Promise<Blob> {
   const url = `/api/images/${path.split('/').map(encodeURIComponent).join('/')}`;
-  const response = await fetch(url);
-  if (!response.ok) throw new ApiError(response.status, await detail(response));
-  return response.blob();
+  return (await fetchOk(url)).blob();
 }

@@ -1,5 +1,5 @@
 /** The command builder's routes (/api/commands). The server builds and validates; the page shows. */
-import { ApiError } from './client';
+import { getJson, postJson } from './http';
 
 export type ElementType = 'text_input' | 'number' | 'slider' | 'checkbox' | 'selectbox' | 'multiselect' | 'info';
 export type Scalar = string | number | boolean;
@@ -95,37 +95,11 @@ export interface ParseResponse {
   append_model_suffix: boolean;
 }
 
-async function request<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  if (!response.ok) throw new ApiError(response.status, await detailOf(response));
-  return (await response.json()) as T;
-}
-
-function postJson<T>(url: string, body: unknown, signal?: AbortSignal): Promise<T> {
-  return request<T>(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal,
-  });
-}
-
-// Every 4xx of this server is {"detail": "<one sentence naming the field>"}: show that sentence.
-async function detailOf(response: Response): Promise<string> {
-  try {
-    const body = (await response.json()) as { detail?: unknown };
-    if (typeof body.detail === 'string') return body.detail;
-  } catch {
-    /* not JSON */
-  }
-  return `${response.url} answered ${response.status} ${response.statusText}`;
-}
-
 const BASE = '/api/commands';
 
-export const fetchSchemas = () => request<SchemaSummary[]>(`${BASE}/schemas`);
+export const fetchSchemas = () => getJson<SchemaSummary[]>(`${BASE}/schemas`);
 
-export const fetchSchema = (id: string) => request<CommandSchema>(`${BASE}/schemas/${encodeURIComponent(id)}`);
+export const fetchSchema = (id: string) => getJson<CommandSchema>(`${BASE}/schemas/${encodeURIComponent(id)}`);
 
 export const buildCommand = (body: BuildRequest, signal?: AbortSignal) =>
   postJson<BuildResponse>(`${BASE}/build`, body, signal);
@@ -134,7 +108,7 @@ export function fetchRecommendations(filter: { schemaId?: string; architecture?:
   const query = new URLSearchParams();
   if (filter.schemaId) query.set('schema_id', filter.schemaId);
   if (filter.architecture) query.set('architecture', filter.architecture);
-  return request<Recommendation[]>(`${BASE}/recommendations?${query.toString()}`);
+  return getJson<Recommendation[]>(`${BASE}/recommendations?${query.toString()}`);
 }
 
 export const parseCommand = (schemaId: string, command: string) =>

@@ -1,5 +1,6 @@
 /** The InferenceEngine's routes (/api/inference). The server detects; the page draws and exports. */
-import { ApiError, type JsonSchema } from './client';
+import type { JsonSchema } from './client';
+import { getJson } from './http';
 
 export interface ModelProfile {
   name: string;
@@ -62,34 +63,17 @@ export type PreviewRequest = ImageRef & {
   task_id?: string;
 };
 
-async function request<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  if (!response.ok) throw new ApiError(response.status, await detailOf(response));
-  return (await response.json()) as T;
-}
-
-// Every 4xx of this server is {"detail": "<one sentence>"}: that sentence is what the user sees.
-async function detailOf(response: Response): Promise<string> {
-  try {
-    const body = (await response.json()) as { detail?: unknown };
-    if (typeof body.detail === 'string') return body.detail;
-  } catch {
-    /* not JSON */
-  }
-  return `${response.url} answered ${response.status} ${response.statusText}`;
-}
-
 export async function fetchCheckpoints(): Promise<CheckpointEntry[]> {
-  return (await request<{ checkpoints: CheckpointEntry[] }>('/api/inference/checkpoints')).checkpoints;
+  return (await getJson<{ checkpoints: CheckpointEntry[] }>('/api/inference/checkpoints')).checkpoints;
 }
 
 /** The `params.detection` thresholds as one JSON Schema object (properties → sliders). */
 export async function fetchDetectionSchema(): Promise<JsonSchema> {
-  return (await request<{ detection: JsonSchema }>('/api/inference/schema')).detection;
+  return (await getJson<{ detection: JsonSchema }>('/api/inference/schema')).detection;
 }
 
 export const postPreview = (body: PreviewRequest, signal?: AbortSignal) =>
-  request<PreviewResponse>('/api/inference/preview', {
+  getJson<PreviewResponse>('/api/inference/preview', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -1,6 +1,6 @@
 /** The server half of the hybrid routing: preview, fallback, jobs, results, cancel. Every call
  *  carries the task_id the browser made up, which the server echoes everywhere. */
-import { ApiError } from './client';
+import { fetchOk, getJson, postJson } from './http';
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type RoutedBackend = 'client-workers' | 'server-rembg' | 'server-pipeline' | 'server-inference' | 'server-cache';
@@ -52,40 +52,22 @@ export interface JobUpdate {
 
 export const isFinished = (status: string): boolean => status === 'completed' || status === 'failed' || status === 'cancelled';
 
-async function call<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  if (!response.ok) {
-    let message = `${url} answered ${response.status}`;
-    try {
-      const body = (await response.json()) as { detail?: unknown };
-      if (typeof body.detail === 'string') message = body.detail;
-    } catch {
-      /* not JSON */
-    }
-    throw new ApiError(response.status, message);
-  }
-  return (await response.json()) as T;
-}
-
-const post = <T>(url: string, body: unknown) =>
-  call<T>(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const post = <T>(url: string, body: unknown) => postJson<T>(url, body);
 
 export const requestPreview = (body: PipelineRequest) => post<PipelineResponse>('/api/pipelines/preview', body);
 
 export const requestFallback = (body: PipelineRequest & { wait?: boolean }) => post<PipelineResponse>('/api/pipelines/fallback', body);
 
-export const fetchJob = (jobId: string) => call<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`);
+export const fetchJob = (jobId: string) => getJson<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`);
 
-export const listJobs = (limit = 50) => call<Job[]>(`/api/pipelines/jobs?limit=${limit}`);
+export const listJobs = (limit = 50) => getJson<Job[]>(`/api/pipelines/jobs?limit=${limit}`);
 
-export const cancelJob = (jobId: string) => call<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`, { method: 'DELETE' });
+export const cancelJob = (jobId: string) => getJson<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`, { method: 'DELETE' });
 
 export const resultUrl = (jobId: string) => `/api/pipelines/jobs/${encodeURIComponent(jobId)}/result`;
 
 export async function fetchResult(jobId: string): Promise<Blob> {
-  const response = await fetch(resultUrl(jobId));
-  if (!response.ok) throw new ApiError(response.status, `the result of job ${jobId} could not be fetched (${response.status})`);
-  return response.blob();
+  return (await fetchOk(resultUrl(jobId))).blob();
 }
 
 /** Base64 of the bytes, in chunks (String.fromCharCode on megabytes at once overflows the stack). */

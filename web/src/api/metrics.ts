@@ -1,4 +1,5 @@
 /** GET /api/metrics/summary: the server's aggregate of the client events (telemetry.py). */
+import { getJson } from './http';
 
 export interface OpDurations {
   count: number;
@@ -20,8 +21,4 @@ export interface MetricsSummary {
   workers: Record<string, number>;
 }
 
-export async function fetchSummary(hours = 1): Promise<MetricsSummary> {
-  const response = await fetch(`/api/metrics/summary?hours=${hours}`);
-  if (!response.ok) throw new Error(`the metrics summary answered ${response.status}`);
-  return (await response.json()) as MetricsSummary;
-}
+export const fetchSummary = (hours = 1) => getJson<MetricsSummary>(`/api/metrics/summary?hours=${hours}`);
