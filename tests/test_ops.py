@@ -38,6 +38,16 @@ def test_blur_equals_opencv_gaussian(k: int, sigma: float) -> None:
     assert not np.array_equal(got, box)  # a real Gaussian, not a box filter
 
 
+def test_blur_keeps_the_alpha_mask_sharp() -> None:
+    image = photo(seed=10)
+    alpha = np.zeros(image.shape[:2], np.uint8)
+    alpha[40:200, 60:260] = 255
+    got = blur(np.dstack([image, alpha]), BlurParams(kernel_size=9))
+    assert np.array_equal(got[:, :, 3], alpha)
+    expected = cv2.GaussianBlur(image, (9, 9), 0, borderType=cv2.BORDER_REFLECT_101)
+    assert np.array_equal(got[:, :, :3], expected)
+
+
 def test_blur_sigma_zero_uses_the_size_rule() -> None:
     image = photo(seed=3)
     k = 11

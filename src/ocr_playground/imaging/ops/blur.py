@@ -5,6 +5,7 @@ import numpy as np
 from pydantic import Field
 
 from ocr_playground.imaging.ops.base import OddInt, Op, OpParams
+from ocr_playground.imaging.pixels import split_alpha, with_alpha
 
 
 class BlurParams(OpParams):
@@ -13,8 +14,11 @@ class BlurParams(OpParams):
 
 
 def blur(image: np.ndarray, params: BlurParams) -> np.ndarray:
+    # The alpha plane is a mask (background removal's), not picture: it stays sharp.
+    rgb, alpha = split_alpha(image)
     k = params.kernel_size
-    return cv2.GaussianBlur(image, (k, k), params.sigma, borderType=cv2.BORDER_REFLECT_101)
+    blurred = cv2.GaussianBlur(rgb, (k, k), params.sigma, borderType=cv2.BORDER_REFLECT_101)
+    return with_alpha(blurred, alpha)
 
 
 OP = Op(name="blur", params=BlurParams, apply=blur, summary="Gaussian blur.")
