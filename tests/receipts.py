@@ -48,6 +48,13 @@ def decodes(data: bytes) -> bool:
     return array is not None and array.size > 0
 
 
-# Params that keep a worker busy for seconds from a small upload: upscale, then a wide blur.
+# Params that keep a worker busy for seconds from a small upload: upscale to 50 MP, then the costly
+# ops (about 3.7 s on an idle 2-core machine), so a test can still catch the job running.
 def slow_params(variant: int = 0) -> dict:
-    return {"resize": {"maxSide": 8192}, "blur": {"kernelSize": 31, "sigma": 20 + variant}}
+    return {
+        "resize": {"maxSide": 8192},
+        "crop_document": True,
+        "background_removal": True,
+        "blur": {"kernelSize": 31, "sigma": 20 + variant},
+        "binarize": {"method": "adaptive", "blockSize": 255},
+    }
