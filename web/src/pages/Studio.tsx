@@ -10,6 +10,7 @@ import { useDebounced } from '../lib/debounce';
 import { decodeImage } from '../lib/decode';
 import { defaultsOf, fieldsOf } from '../lib/schema';
 import { SupersededError, WorkerCrashedError, type OpenedImage, type PipelineParams, type PoolStatus, type Preview } from '../workers';
+import { ImagePicker } from '../components/ImagePicker';
 
 const PIPELINE = 'preprocessing';
 const SLIDER_DEBOUNCE_MS = 75;
@@ -147,33 +148,13 @@ export function Studio() {
   return (
     <main className="page studio" onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
       <section className="toolbar" aria-label="Image">
-        <label className="button">
-          Open image…
-          <input
-            type="file"
-            accept="image/*"
-            aria-label="open image file"
-            hidden
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void openBlob(f, f.name);
-            }}
-          />
-        </label>
-        <label>
-          Server image{' '}
-          <select
-            aria-label="server image"
-            value=""
-            onChange={(e) => {
-              const path = e.target.value;
-              if (path) fetchImageBytes(path).then((b) => openBlob(b, path)).catch((err: Error) => setError(err.message));
-            }}
-          >
-            <option value="">{serverImages.length ? 'choose…' : 'none on the server'}</option>
-            {serverImages.map((i) => <option key={i.path} value={i.path}>{i.path}</option>)}
-          </select>
-        </label>
+        <ImagePicker
+          serverImages={serverImages}
+          onFile={(f) => void openBlob(f, f.name)}
+          onServerImage={(path) =>
+            fetchImageBytes(path).then((b) => openBlob(b, path)).catch((err: Error) => setError(err.message))
+          }
+        />
         <span className="image-name" data-testid="image-name">
           {opened ? `${opened.name} — ${opened.image.width}×${opened.image.height}` : 'or drop an image anywhere on this page'}
         </span>
