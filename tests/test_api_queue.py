@@ -36,14 +36,22 @@ def wait_for(base: str, job_id: str, statuses: tuple[str, ...], timeout: float =
     return state
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def one_worker_server(tmp_path_factory: pytest.TempPathFactory, job_timeout_s: float) -> Iterator[str]:
     root: Path = tmp_path_factory.mktemp("queue")
     settings = Settings(
-        data_root=root / "data", outputs_root=root / "outputs", workers=1, queue_limit=2, job_timeout_s=3
+        data_root=root / "data",
+        outputs_root=root / "outputs",
+        workers=1,
+        queue_limit=2,
+        job_timeout_s=job_timeout_s,
     )
     with live_server(settings) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from one_worker_server(tmp_path_factory, job_timeout_s=3)
 
 
 def test_a_full_queue_answers_429_with_retry_after(base: str) -> None:
@@ -64,13 +72,8 @@ def test_a_full_queue_answers_429_with_retry_after(base: str) -> None:
 @pytest.fixture(scope="module")
 def tight_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server whose time limit is far below what the slow params take even on an idle machine
-    (about 0.8 s here), so the time-out does not depend on how busy the machine is."""
-    root: Path = tmp_path_factory.mktemp("tight")
-    settings = Settings(
-        data_root=root / "data", outputs_root=root / "outputs", workers=1, queue_limit=2, job_timeout_s=0.2
-    )
-    with live_server(settings) as url:
-        yield url
+    (seconds), so the time-out does not depend on how busy the machine is."""
+    yield from one_worker_server(tmp_path_factory, job_timeout_s=0.2)
 
 
 def test_a_job_over_the_time_limit_fails_with_its_reason(tight_base: str) -> None:
