@@ -19,8 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import chromium_page  # noqa: E402
 from ocr_playground.imaging.io import encode_png  # noqa: E402
+
+from browser import chromium_page  # noqa: E402
 
 WEB = ROOT / "web"
 OPENCV_JS = WEB / "node_modules" / "@techstark" / "opencv-js" / "dist" / "opencv.js"

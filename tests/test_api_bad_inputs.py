@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from ocr_playground.settings import Settings
-from receipts import b64, jpeg, png, receipt
 
 from live_server import live_server
+from receipts import b64, jpeg, png, receipt
 
 GOOD = jpeg(receipt(320, 240, seed=9))
 P = "/api/pipelines/preview"

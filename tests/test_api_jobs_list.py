@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from ocr_playground.settings import Settings
-from receipts import b64, jpeg, receipt
 
 from live_server import live_server
+from receipts import b64, jpeg, receipt
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,10 @@ import pytest
 
 from ocr_playground.cachekey import cache_key
 from ocr_playground.settings import Settings
-from receipts import b64, decodes, jpeg, png, receipt, slow_params
 
+from jobs_api import wait_done, wait_for
 from live_server import live_server
+from receipts import b64, decodes, jpeg, png, receipt, slow_params
 
 SMALL = jpeg(receipt(640, 480, seed=1))
 LARGE = png(receipt(2600, 1800, seed=2))  # long side over 2048 px: routed to the server
@@ -40,16 +41,6 @@ def base(root: Path) -> Iterator[str]:
     settings = Settings(data_root=root / "data", outputs_root=root / "outputs", workers=2, job_timeout_s=60)
     with live_server(settings) as url:
         yield url
-
-
-def wait_done(base: str, job_id: str, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = httpx.get(f"{base}/api/pipelines/jobs/{job_id}").json()
-        if job["status"] in ("completed", "failed", "cancelled"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish: {job}")
 
 
 def test_health_reports_workers(base: str) -> None:
@@ -184,10 +175,7 @@ def test_cancel_kills_a_running_job(base: str) -> None:
         json={"pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": slow_params(1)},
     )
     job_id = r.json()["job_id"]
-    deadline = time.monotonic() + 20
-    while httpx.get(f"{base}/api/pipelines/jobs/{job_id}").json()["status"] != "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_for(base, job_id, ("running",), timeout=20)
     cancelled = httpx.delete(f"{base}/api/pipelines/jobs/{job_id}")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     # The worker that ran it is replaced by a new process, and the pool keeps working.

@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from ocr_playground.settings import Settings
-from receipts import b64, jpeg, receipt, slow_params
 
+from jobs_api import job_state, wait_for
 from live_server import live_server
+from receipts import b64, jpeg, receipt, slow_params
 
 IMAGE = b64(jpeg(receipt(400, 300, seed=11)))
 
@@ -22,18 +23,6 @@ def fallback(base: str, params: dict) -> httpx.Response:
         f"{base}/api/pipelines/fallback",
         json={"pipeline_id": "preprocessing", "image_base64": IMAGE, "params": params},
     )
-
-
-def job(base: str, job_id: str) -> dict:
-    return httpx.get(f"{base}/api/pipelines/jobs/{job_id}").json()
-
-
-def wait_for(base: str, job_id: str, statuses: tuple[str, ...], timeout: float = 30) -> dict:
-    deadline = time.monotonic() + timeout
-    while (state := job(base, job_id))["status"] not in statuses:
-        assert time.monotonic() < deadline, state
-        time.sleep(0.02)
-    return state
 
 
 def one_worker_server(tmp_path_factory: pytest.TempPathFactory, job_timeout_s: float) -> Iterator[str]:
@@ -94,7 +83,7 @@ def test_a_job_that_keeps_crashing_ends_failed_with_its_reason(base: str) -> Non
         if attempt < 3:
             requeued = wait_for(base, job_id, ("queued", "running"))
             assert requeued["attempts"] >= attempt
-            while job(base, job_id)["attempts"] == attempt:
+            while job_state(base, job_id)["attempts"] == attempt:
                 time.sleep(0.02)
     state = wait_for(base, job_id, ("failed",))
     assert "died" in state["error"] and "3 attempts" in state["error"]

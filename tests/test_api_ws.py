@@ -10,9 +10,9 @@ import pytest
 from websockets.sync.client import connect
 
 from ocr_playground.settings import Settings
-from receipts import b64, jpeg, receipt, slow_params
 
 from live_server import live_server
+from receipts import b64, jpeg, receipt, slow_params
 
 IMAGE = jpeg(receipt(800, 600, seed=5))
 

@@ -13,9 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from receipts import decodes, jpeg, receipt
-
 from live_server import free_port
+from receipts import decodes, jpeg, receipt
 
 pytestmark = pytest.mark.slow
 

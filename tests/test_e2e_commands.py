@@ -19,9 +19,9 @@ import httpx
 import pytest
 import yaml
 
-from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, missing_browser
 from ocr_playground.settings import Settings
 
+from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, missing_browser
 from live_server import live_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

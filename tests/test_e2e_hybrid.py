@@ -16,16 +16,16 @@ import httpx
 import numpy as np
 import pytest
 
-from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_page, missing_browser, read_canvas
 from ocr_playground.cachekey import cache_key
 from ocr_playground.imaging.io import decode_image
 from ocr_playground.imaging.pipeline import run_pipeline
 from ocr_playground.imaging.registry import OPS
 from ocr_playground.imaging.synthetic import make_receipt
 from ocr_playground.settings import Settings
-from receipts import slow_params
 
+from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_page, missing_browser, read_canvas
 from live_server import live_server
+from receipts import slow_params
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

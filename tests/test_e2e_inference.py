@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
-from browser import ARTIFACTS, chromium_page, missing_browser
 from ocr_playground.settings import Settings
 
+from browser import ARTIFACTS, chromium_page, missing_browser
 from live_server import live_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -13,15 +13,15 @@ import httpx
 import numpy as np
 import pytest
 
-from browser import ARTIFACTS, chromium_page, missing_browser, read_canvas
 from ocr_playground.cachekey import cache_key
 from ocr_playground.imaging.io import decode_image, encode_png
 from ocr_playground.imaging.pipeline import run_pipeline
 from ocr_playground.imaging.registry import OPS
 from ocr_playground.settings import Settings
-from ts_kernels import cannot_run
 
+from browser import ARTIFACTS, chromium_page, missing_browser, read_canvas
 from live_server import live_server
+from ts_kernels import cannot_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -13,9 +13,9 @@ from shapely.geometry import Polygon, box
 
 from ocr_playground.imaging.io import encode_png
 from ocr_playground.settings import Settings
-from onnx_models import dark_text_detector, vector_model
 
 from live_server import live_server
+from onnx_models import dark_text_detector, vector_model
 
 WORD = (50, 100, 300, 130)  # x0, y0, x1, y1 of the one dark word on the page
 

@@ -7,6 +7,7 @@ import pytest
 
 from ocr_playground.inference import catalog
 from ocr_playground.inference.errors import CheckpointNotFound, CheckpointNotLoadable, CheckpointOutsideRoot
+
 from onnx_models import dark_text_detector
 
 

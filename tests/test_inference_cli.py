@@ -9,6 +9,7 @@ import pytest
 
 from ocr_playground.imaging.io import encode_png
 from ocr_playground.inference.cli_commands import add_detect_parser, add_evaluate_parser
+
 from onnx_models import dark_text_detector
 
 

@@ -17,6 +17,7 @@ from ocr_playground.inference.profiles import (
     load_profile,
     to_tensor,
 )
+
 from onnx_models import dark_text_detector, vector_model
 
 

@@ -4,7 +4,6 @@ before any job exists."""
 
 import base64
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +15,10 @@ import pytest
 from ocr_playground.cachekey import cache_key
 from ocr_playground.imaging.io import encode_png
 from ocr_playground.settings import Settings
-from onnx_models import dark_text_detector, vector_model
 
+from jobs_api import wait_done
 from live_server import live_server
+from onnx_models import dark_text_detector, vector_model
 
 PARAMS = {"grayscale": True, "detection": {"unclipRatio": 0.1}}
 
@@ -64,16 +64,6 @@ def request(**overrides: object) -> dict:
         "params": PARAMS,
     }
     return {k: v for k, v in (body | overrides).items() if v is not None}
-
-
-def wait_done(base: str, job_id: str) -> dict:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job = httpx.get(f"{base}/api/pipelines/jobs/{job_id}").json()
-        if job["status"] in ("completed", "failed", "cancelled"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish")
 
 
 def test_preview_runs_on_the_server_and_is_cached_by_its_key(base: str) -> None:

@@ -11,6 +11,7 @@ from PIL import Image
 from ocr_playground.imaging.errors import InvalidImage
 from ocr_playground.imaging.io import decode_image
 from ocr_playground.jobs.runners import RUNNERS, Task, decode_input, encode_result, execute
+
 from receipts import jpeg, receipt
 
 
