@@ -3,6 +3,14 @@
 The API maps them to 4xx answers and the CLI to exit status 2; anything else escaping is a bug.
 """
 
+from pydantic import ValidationError
+
+
+def first_problem(exc: ValidationError, fallback: str = "params") -> tuple[str, str]:
+    """The first problem of a pydantic error: its dotted field path (or ``fallback``) and message."""
+    first = exc.errors()[0]
+    return ".".join(str(p) for p in first["loc"]) or fallback, first["msg"]
+
 
 class ImagingError(ValueError):
     """Base of every bad-input error raised by ``ocr_playground.imaging``."""

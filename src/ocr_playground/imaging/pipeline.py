@@ -15,7 +15,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError
 
-from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline
+from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline, first_problem
 from ocr_playground.imaging.ops.base import Op, OpParams
 from ocr_playground.imaging.registry import OPS, canonical_name
 
@@ -81,11 +81,11 @@ def get_pipeline(pipeline_id: str) -> Pipeline:
 
 
 def _describe_error(op_name: str, exc: ValidationError) -> str:
+    where, message = first_problem(exc)
     first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "params"
     value = f" (got {first['input']!r})" if "input" in first and first["type"] != "missing" else ""
     more = f"; {exc.error_count() - 1} more problem(s)" if exc.error_count() > 1 else ""
-    message = first["msg"].removeprefix("Value error, ")
+    message = message.removeprefix("Value error, ")
     return f"Invalid params for op '{op_name}': field '{where}': {message}{value}{more}."
 
 

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.cli_support import UsageError, read_json_option
-from ocr_playground.imaging.errors import ImagingError
+from ocr_playground.imaging.errors import ImagingError, first_problem
 from ocr_playground.inference.annotations import read_annotations, receipt_json
 from ocr_playground.inference.catalog import DEMO_CHECKPOINT, resolve_local_checkpoint
 from ocr_playground.inference.engine import default_cache
@@ -53,9 +53,8 @@ def _load_params(text: str | None) -> InferenceParams:
     try:
         params = InferenceParams.model_validate(read_json_option(text, "--params"))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "params"
-        raise CommandError(f"--params: invalid field '{where}': {first['msg']}") from None
+        where, message = first_problem(exc)
+        raise CommandError(f"--params: invalid field '{where}': {message}") from None
     check_ops(params.ops())  # before the first image: a typo should not wait for a model load
     return params
 

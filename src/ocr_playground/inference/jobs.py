@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from ocr_playground.artifacts import atomic_write_bytes
-from ocr_playground.imaging.errors import ImagingError, InvalidParams
+from ocr_playground.imaging.errors import ImagingError, InvalidParams, first_problem
 from ocr_playground.imaging.io import decode_image, encode_png
 from ocr_playground.inference.catalog import resolve_local_checkpoint
 from ocr_playground.inference.engine import default_cache
@@ -32,11 +32,8 @@ def parse_params(params: Any) -> InferenceParams:
     try:
         parsed = InferenceParams.model_validate(params or {})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "params"
-        raise InvalidParams(
-            f"Invalid params for pipeline 'inference': field '{where}': {first['msg']}."
-        ) from None
+        where, message = first_problem(exc)
+        raise InvalidParams(f"Invalid params for pipeline 'inference': field '{where}': {message}.") from None
     try:
         check_ops(parsed.ops())
     except InferenceError as exc:

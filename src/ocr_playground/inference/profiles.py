@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
+from ocr_playground.imaging.errors import first_problem
 from ocr_playground.inference.errors import InvalidProfile
 
 
@@ -110,10 +111,9 @@ def load_profile(model_path: Path) -> ModelProfile:
     try:
         return ModelProfile.model_validate(merged)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "profile"
+        where, message = first_problem(exc, "profile")
         raise InvalidProfile(
-            f"The profile sidecar {sidecar.name} has an invalid field '{where}': {first['msg']}."
+            f"The profile sidecar {sidecar.name} has an invalid field '{where}': {message}."
         ) from exc
 
 
