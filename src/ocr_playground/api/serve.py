@@ -8,38 +8,27 @@ from ocr_playground.settings import Settings
 DEMO_SAMPLES = 4
 
 
+# (settings field, type, help): each becomes --field-name, its default the current setting.
+SETTING_OPTIONS: tuple[tuple[str, type, str], ...] = (
+    ("host", str, "interface to bind (0.0.0.0 exposes it to the network)"),
+    ("port", int, "port"),
+    ("data_root", Path, "images that image_path may name"),
+    ("outputs_root", Path, "where results, uploads and the job database go"),
+    ("checkpoints_root", Path, "checkpoints that checkpoint_path may name"),
+    ("workers", int, "worker processes for server jobs"),
+)
+
+
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Settings()  # so OCRP_* environment variables show through as the defaults
-    parser.add_argument(
-        "--host",
-        default=defaults.host,
-        help=f"interface to bind (default: {defaults.host}; 0.0.0.0 exposes it to the network)",
-    )
-    parser.add_argument("--port", type=int, default=defaults.port, help=f"port (default: {defaults.port})")
-    parser.add_argument(
-        "--data-root",
-        type=Path,
-        default=defaults.data_root,
-        help=f"images that image_path may name (default: {defaults.data_root})",
-    )
-    parser.add_argument(
-        "--outputs-root",
-        type=Path,
-        default=defaults.outputs_root,
-        help=f"where results, uploads and the job database go (default: {defaults.outputs_root})",
-    )
-    parser.add_argument(
-        "--checkpoints-root",
-        type=Path,
-        default=defaults.checkpoints_root,
-        help=f"checkpoints that checkpoint_path may name (default: {defaults.checkpoints_root})",
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=defaults.workers,
-        help=f"worker processes for server jobs (default: {defaults.workers})",
-    )
+    for field, kind, help_text in SETTING_OPTIONS:
+        default = getattr(defaults, field)
+        parser.add_argument(
+            f"--{field.replace('_', '-')}",
+            type=kind,
+            default=default,
+            help=f"{help_text} (default: {default})",
+        )
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -64,14 +53,7 @@ def serve(args: argparse.Namespace) -> None:
 
     from ocr_playground.api.app import create_app
 
-    settings = Settings(
-        host=args.host,
-        port=args.port,
-        data_root=args.data_root,
-        outputs_root=args.outputs_root,
-        checkpoints_root=args.checkpoints_root,
-        workers=args.workers,
-    )
+    settings = Settings(**{field: getattr(args, field) for field, _, _ in SETTING_OPTIONS})
     if args.demo:
         ensure_demo_samples(settings.data_root)
     print(
