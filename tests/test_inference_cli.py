@@ -1,24 +1,19 @@
-"""``detect`` and ``evaluate`` through their argparse setup, as the lead's cli.py wires them."""
+"""``detect`` and ``evaluate`` through the real ``ocr-playground`` parser."""
 
-import argparse
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from ocr_playground import cli
 from ocr_playground.imaging.io import encode_png
-from ocr_playground.inference.cli_commands import add_detect_parser, add_evaluate_parser
 
 from onnx_models import dark_text_detector
 
 
 def run(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="ocr-playground")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_detect_parser(sub)
-    add_evaluate_parser(sub)
-    args = parser.parse_args(argv)
+    args = cli.build_parser(only=argv[0]).parse_args(argv)
     args.handler(args)
 
 

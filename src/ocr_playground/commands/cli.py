@@ -22,8 +22,6 @@ from ocr_playground.commands.recommendations import recommendations
 from ocr_playground.commands.schema import CommandSchema
 from ocr_playground.settings import Settings
 
-HELP = "build, show and parse training/evaluation command lines from the command-builder schemas"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="commands_action", required=True, metavar="ACTION")

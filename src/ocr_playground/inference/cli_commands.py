@@ -1,8 +1,7 @@
 """``ocr-playground detect`` and ``ocr-playground evaluate``: argparse setup and the commands.
 
-The lead's ``cli.py`` wires them with :func:`add_detect_parser` / :func:`add_evaluate_parser` (or
-with the ``*_arguments`` + handler pairs for its ``COMMANDS`` table). Bad input prints one line on
-stderr and exits with status 2, whichever ``main`` runs the handler.
+``ocr_playground.cli`` wires the ``*_arguments`` + handler pairs into its ``COMMANDS`` table. Bad
+input prints one line on stderr and exits with status 2, whichever ``main`` runs the handler.
 """
 
 import argparse
@@ -13,7 +12,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 from tqdm import tqdm
@@ -160,20 +158,3 @@ def evaluate_command(args: argparse.Namespace) -> None:
 
 detect_handler = _one_line_errors(detect)
 evaluate_handler = _one_line_errors(evaluate_command)
-
-DETECT_HELP = "detect text with an ONNX checkpoint and write receipt-competition JSON"
-EVALUATE_HELP = "score predictions against ground truth (ICDAR 2015 IoU and DetEval)"
-
-
-def add_detect_parser(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("detect", help=DETECT_HELP, description=DETECT_HELP)
-    add_detect_arguments(parser)
-    parser.set_defaults(handler=detect_handler, command="detect")
-    return parser
-
-
-def add_evaluate_parser(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("evaluate", help=EVALUATE_HELP, description=EVALUATE_HELP)
-    add_evaluate_arguments(parser)
-    parser.set_defaults(handler=evaluate_handler, command="evaluate")
-    return parser
