@@ -98,8 +98,6 @@ def test_server_hint_routes_to_server_rembg(base: str) -> None:
         f"{base}/api/pipelines/preview",
         json={"pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": params},
     )
-    if r.status_code == 422 and "background_removal" in r.json()["detail"]:
-        pytest.skip("background_removal is not in this build's op registry yet")
     assert r.json()["routed_backend"] == "server-rembg"
 
 

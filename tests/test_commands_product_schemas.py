@@ -12,6 +12,8 @@ from ocr_playground.commands.build import build
 from ocr_playground.commands.catalog import Catalog, Sources
 from ocr_playground.imaging.synthetic import make_receipt
 
+from strict import require_module
+
 CATALOG = Catalog(Sources(Path("/nonexistent"), Path("/nonexistent")))
 
 
@@ -32,7 +34,7 @@ def test_evaluate_argv_is_read_by_the_real_parser() -> None:
 
 @pytest.mark.slow
 def test_built_detect_then_evaluate_commands_run(tmp_path: Path) -> None:
-    pytest.importorskip("rapidocr_onnxruntime")  # the demo extra carries the model
+    require_module("rapidocr_onnxruntime", "the demo extra carries the model")
     receipt = make_receipt(seed=5, size=(1000, 1500))
     (tmp_path / "receipt.jpg").write_bytes(receipt.jpeg)
     words = {str(i): {"points": w.quad.tolist()} for i, w in enumerate(receipt.words)}

@@ -1,19 +1,13 @@
-"""The `run` schema speaks the product's own CLI: its argv is read by the real argparse parser.
-
-Skipped until `ocr_playground.cli` has its parser (the CLI lands on another branch).
-"""
+"""The `run` schema speaks the product's own CLI: its argv is read by the real argparse parser."""
 
 import json
 from pathlib import Path
 
 import pytest
 
+from ocr_playground import cli
 from ocr_playground.commands.build import build
 from ocr_playground.commands.catalog import Catalog, Sources
-
-cli = pytest.importorskip("ocr_playground.cli")
-if not hasattr(cli, "build_parser"):
-    pytest.skip("ocr_playground.cli has no build_parser yet", allow_module_level=True)
 
 CATALOG = Catalog(Sources(Path("/nonexistent"), Path("/nonexistent")))
 

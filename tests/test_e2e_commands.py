@@ -23,6 +23,7 @@ from ocr_playground.settings import Settings
 
 from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, missing_browser
 from live_server import live_server
+from strict import cannot_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -35,7 +36,7 @@ QUIET_MS = 700  # well past the debounce: a build that was going to happen has s
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     reason = missing_browser()
     if reason:
-        pytest.skip(reason)
+        cannot_run(reason)
     root: Path = tmp_path_factory.mktemp("e2e-commands")
     (root / "checkpoints" / "dbnet").mkdir(parents=True)
     (root / "checkpoints" / "dbnet" / "epoch=12.ckpt").write_bytes(b"x")

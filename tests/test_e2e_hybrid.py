@@ -26,6 +26,7 @@ from ocr_playground.settings import Settings
 from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_page, missing_browser, read_canvas
 from live_server import live_server
 from receipts import slow_params
+from strict import cannot_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -65,7 +66,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(root: Path) -> Iterator[str]:
     reason = missing_browser()
     if reason:
-        pytest.skip(reason)
+        cannot_run(reason)
     settings = Settings(data_root=root / "data", outputs_root=root / "outputs", workers=2)
     with live_server(settings) as base:
         yield base

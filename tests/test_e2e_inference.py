@@ -19,14 +19,15 @@ from typing import Any
 import httpx
 import pytest
 
+from ocr_playground.imaging import synthetic
 from ocr_playground.settings import Settings
 
 from browser import ARTIFACTS, chromium_page, missing_browser
 from live_server import live_server
+from strict import cannot_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-synthetic = pytest.importorskip("ocr_playground.imaging.synthetic", reason="needs the receipt generator")
 
 DEMO = "builtin:ppocrv4-det"
 PREVIEW = "/api/inference/preview"
@@ -43,7 +44,7 @@ def receipt() -> Any:
 def server(tmp_path_factory: pytest.TempPathFactory, receipt: Any) -> Iterator[str]:
     reason = missing_browser()
     if reason:
-        pytest.skip(reason)
+        cannot_run(reason)
     root: Path = tmp_path_factory.mktemp("e2e-inference")
     (root / "data" / "receipts").mkdir(parents=True)
     (root / "data" / "receipts" / "receipt.jpg").write_bytes(receipt.jpeg)
@@ -55,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, receipt: Any) -> Iterator[s
     with live_server(settings) as base:
         listed = httpx.get(f"{base}/api/inference/checkpoints").json()["checkpoints"]
         if not any(c["checkpoint_path"] == DEMO and c["status"] == "ready" for c in listed):
-            pytest.skip("the demo model is not installed (uv sync --extra demo)")
+            cannot_run("the demo model is not installed (uv sync --extra demo)")
         yield base
 
 

@@ -21,7 +21,7 @@ from ocr_playground.settings import Settings
 
 from browser import ARTIFACTS, chromium_page, missing_browser, read_canvas
 from live_server import live_server
-from ts_kernels import cannot_run
+from strict import cannot_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -3,13 +3,15 @@
 import numpy as np
 import pytest
 
+from ocr_playground.imaging import synthetic
 from ocr_playground.inference.catalog import DEMO_CHECKPOINT, resolve_local_checkpoint
 from ocr_playground.inference.engine import DetectorCache
 from ocr_playground.inference.evaluation import Word, evaluate
 from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
 
-pytest.importorskip("rapidocr_onnxruntime", reason="needs the demo extra (uv sync --extra demo)")
-synthetic = pytest.importorskip("ocr_playground.imaging.synthetic", reason="needs the receipt generator")
+from strict import require_module
+
+require_module("rapidocr_onnxruntime", "the demo extra carries the model (uv sync --extra demo)")
 
 RECEIPTS = 20
 TARGET = 0.85

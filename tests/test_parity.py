@@ -12,7 +12,8 @@ from ocr_playground.imaging.pipeline import run_pipeline
 from ocr_playground.imaging.registry import OPS
 
 from images import photo
-from ts_kernels import cannot_run, ensure_bundle, run_probe, run_ts, to_rgba
+from strict import cannot_run
+from ts_kernels import ensure_bundle, run_probe, run_ts, to_rgba
 
 
 @pytest.fixture(scope="module", autouse=True)

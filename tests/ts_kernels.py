@@ -6,7 +6,6 @@ use it to compare the TypeScript engine with the Python one pixel for pixel.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -15,18 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from strict import cannot_run  # noqa: F401  (re-exported for the parity suite)
+
 WEB = Path(__file__).resolve().parents[1] / "web"
 BUNDLE = WEB / "dist-node" / "run-kernel.mjs"
-
-
-def cannot_run(reason: str) -> None:
-    """Skip a test that cannot run on this machine, or fail it under ``OCRP_STRICT=1`` (CI and
-    ``make test``), where a missing browser or build is a broken setup, not an excuse."""
-    import pytest
-
-    if os.environ.get("OCRP_STRICT"):
-        pytest.fail(f"OCRP_STRICT is set and this test cannot run: {reason}")
-    pytest.skip(reason)
 
 
 def _newest_source_mtime() -> float:
