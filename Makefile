@@ -4,7 +4,7 @@ UV := $(PYTHON) -m uv
 NPM ?= npm
 export UV_PYTHON_DOWNLOADS := never
 
-WEB_SOURCES := $(shell find web/src web/scripts -type f 2>/dev/null) \
+WEB_SOURCES := $(shell find web/src web/scripts web/assembly -type f 2>/dev/null) \
 	web/index.html web/bench.html web/package.json web/tsconfig.json web/vite.config.ts web/vite.node.config.ts
 
 .PHONY: run test install web lint test-py test-web uv

@@ -1,3 +1,4 @@
+import { simd } from '../simd';
 import { makeImage, words, type RgbaImage } from './image';
 
 export interface AutocontrastParams {
@@ -12,24 +13,42 @@ export const AUTOCONTRAST_DEFAULTS: AutocontrastParams = { cutoff: 0 };
  *  Twin of imaging/ops/autocontrast.py. */
 export function autocontrast(src: RgbaImage, params: Partial<AutocontrastParams> = {}): RgbaImage {
   const { cutoff } = { ...AUTOCONTRAST_DEFAULTS, ...params };
+  const n = src.width * src.height;
+  const wasm = simd();
+  if (wasm) {
+    return wasm.run(src, [2 * 3 * 1024, 3 * 1024], (s, d, hist, luts) => {
+      wasm.fn.histograms(s, n, hist);
+      wasm.u32(luts, 3 * 256).set(shiftedLuts(wasm.u32(hist, 3 * 256), cutoff, n));
+      wasm.fn.applyLuts(s, d, n, luts);
+    });
+  }
   const s = words(src.data);
-  const hist = [new Int32Array(256), new Int32Array(256), new Int32Array(256)];
-  const [hr, hg, hb] = hist;
+  const hist = new Int32Array(3 * 256);
   for (let i = 0; i < s.length; i++) {
     const v = s[i];
-    hr[v & 0xff]++;
-    hg[(v >>> 8) & 0xff]++;
-    hb[(v >>> 16) & 0xff]++;
+    hist[v & 0xff]++;
+    hist[256 + ((v >>> 8) & 0xff)]++;
+    hist[512 + ((v >>> 16) & 0xff)]++;
   }
-  // Tables already shifted into their byte of the output word: one OR per channel per pixel.
-  const [lr, lg, lb] = hist.map((h, c) => Int32Array.from(stretchLut(Float64Array.from(h), cutoff, s.length), (v) => v << (8 * c)));
+  const luts = shiftedLuts(hist, cutoff, n);
   const out = makeImage(src.width, src.height);
   const d = words(out.data);
   for (let i = 0; i < s.length; i++) {
     const v = s[i];
-    d[i] = (v & 0xff000000) | lr[v & 0xff] | lg[(v >>> 8) & 0xff] | lb[(v >>> 16) & 0xff];
+    d[i] = (v & 0xff000000) | luts[v & 0xff] | luts[256 + ((v >>> 8) & 0xff)] | luts[512 + ((v >>> 16) & 0xff)];
   }
   return out;
+}
+
+/** The three channel tables, each entry already shifted into its byte of the output word, from
+ *  the R, G and B histograms laid end to end. */
+function shiftedLuts(hist: ArrayLike<number>, cutoff: number, n: number): Int32Array {
+  const luts = new Int32Array(3 * 256);
+  for (let c = 0; c < 3; c++) {
+    const channel = Float64Array.from({ length: 256 }, (_, i) => hist[c * 256 + i]);
+    stretchLut(channel, cutoff, n).forEach((v, i) => (luts[c * 256 + i] = v << (8 * c)));
+  }
+  return luts;
 }
 
 /** The lookup table Pillow builds for one channel; `hist` is consumed. */

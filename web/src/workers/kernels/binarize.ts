@@ -1,3 +1,4 @@
+import { simd } from '../simd';
 import { luma, makeImage, replicate, words, type RgbaImage } from './image';
 
 export interface BinarizeParams {
@@ -15,6 +16,17 @@ export const BINARIZE_DEFAULTS: BinarizeParams = { method: 'otsu', blockSize: 31
 export function binarize(src: RgbaImage, params: Partial<BinarizeParams> = {}): RgbaImage {
   const p = { ...BINARIZE_DEFAULTS, ...params };
   const { width: w, height: h } = src;
+  if (p.method === 'adaptive') checkBlockSize(p.blockSize);
+  const wasm = simd();
+  if (wasm) {
+    const n = w * h;
+    const scratch = p.method === 'adaptive' ? wasm.fn.adaptiveScratchBytes(w, p.blockSize) : 0;
+    return wasm.run(src, [n, 2048, scratch], (s, d, gray, hist, more) => {
+      wasm.fn.lumaPlane(s, gray, n, hist);
+      if (p.method === 'adaptive') wasm.fn.adaptiveThreshold(s, gray, d, w, h, p.blockSize, Math.ceil(p.C), more);
+      else wasm.fn.threshold(s, gray, d, n, otsuOfHistogram(wasm.u32(hist, 256), n));
+    });
+  }
   const hist = new Int32Array(256);
   const gray = grayPlane(src, hist);
   const s = words(src.data);
@@ -51,7 +63,7 @@ export function otsuThreshold(gray: Uint8Array): number {
 }
 
 /** OpenCV's getThreshVal_Otsu_8u: the level maximising between-class variance (first maximum). */
-function otsuOfHistogram(hist: Int32Array, total: number): number {
+function otsuOfHistogram(hist: ArrayLike<number>, total: number): number {
   const scale = 1 / total;
   let mu = 0;
   for (let i = 0; i < 256; i++) mu += i * hist[i];
@@ -78,13 +90,16 @@ function otsuOfHistogram(hist: Int32Array, total: number): number {
   return best;
 }
 
+function checkBlockSize(blockSize: number): void {
+  if (!Number.isInteger(blockSize) || blockSize < 3 || blockSize % 2 === 0) {
+    throw new RangeError(`binarize blockSize must be odd and >= 3, got ${blockSize}`);
+  }
+}
+
 /** cv2.adaptiveThreshold(MEAN_C, THRESH_BINARY): the block mean (BORDER_REPLICATE, rounded to
  *  8 bits as boxFilter does), white where src − mean > −ceil(C). Running sums, row-major: a
  *  column-sum row slides down the image and a window slides along it. */
 function adaptiveInto(gray: Uint8Array, s: Int32Array, d: Int32Array, w: number, h: number, blockSize: number, C: number): void {
-  if (!Number.isInteger(blockSize) || blockSize < 3 || blockSize % 2 === 0) {
-    throw new RangeError(`binarize blockSize must be odd and >= 3, got ${blockSize}`);
-  }
   const r = blockSize >> 1;
   // area is odd, so acc/area is never within 1/(2·area) of .5: rounding acc·(1/area) equals cvRound.
   const inv = 1 / (blockSize * blockSize);

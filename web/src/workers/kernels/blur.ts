@@ -1,3 +1,4 @@
+import { simd } from '../simd';
 import { makeImage, reflect101, type RgbaImage } from './image';
 
 export interface BlurParams {
@@ -64,11 +65,18 @@ export function blur(src: RgbaImage, params: Partial<BlurParams> = {}): RgbaImag
   const { width: w, height: h } = src;
   const kernel = fixedPointKernel(k, sigma);
   const r = k >> 1;
+  const small = smallIntegerKernel(kernel);
+  const wasm = simd();
+  if (wasm) {
+    return wasm.run(src, [4 * k, wasm.fn.blurScratchBytes(w, k)], (s, d, weights, scratch) => {
+      new Int32Array(wasm.fn.memory.buffer, weights, k).set(kernel);
+      wasm.fn.blur(s, d, w, h, weights, k, small ? Math.sqrt(small.s2) : 0, scratch);
+    });
+  }
+  if (small) return blurSmall(src, small, r);
   const s = new Int32Array(src.data.buffer, src.data.byteOffset, w * h);
   const out = makeImage(w, h);
   const d = new Int32Array(out.data.buffer);
-  const small = smallIntegerKernel(kernel);
-  if (small) return blurSmall(src, small, r);
   const rows = new RowBuffers(w, r);
   for (let y = 0; y < h; y++) {
     verticalRow(s, w, h, y, kernel, r, rows);

@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { autocontrast } from '../workers/kernels/autocontrast';
+import { binarize } from '../workers/kernels/binarize';
+import { blur } from '../workers/kernels/blur';
+import { grayscale } from '../workers/kernels/grayscale';
+import type { RgbaImage } from '../workers/kernels/image';
+import { simd, useSimd } from '../workers/simd';
+import { imageFrom } from './helpers';
+
+/** Odd widths and heights on purpose: the SIMD loops run whole vectors and must not leak the
+ *  garbage they compute past the last pixel, nor read the wrong row at a border. */
+const SIZES: [number, number][] = [[1, 1], [1, 9], [9, 1], [2, 3], [3, 2], [5, 5], [17, 9], [33, 21], [64, 3], [131, 77], [7, 120]];
+
+/** Noise over a gradient and a dark block, with every alpha value: what a photo of a page has. */
+function testImage(width: number, height: number, seed: number): RgbaImage {
+  let state = seed * 2654435761 + 1;
+  const random = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) | 0;
+    return (state >>> 24) & 0xff;
+  };
+  return imageFrom(width, height, (x, y) => {
+    const ink = x > width / 3 && x < width / 2 && y > height / 4 ? -120 : 0;
+    const base = (x * 255) / width / 2 + 60 + ink;
+    return [base + (random() >> 2), base + (random() >> 3), base + (random() >> 1), random()];
+  });
+}
+
+type Op = (img: RgbaImage) => RgbaImage;
+
+const CASES: Record<string, Op> = {
+  grayscale: (img) => grayscale(img),
+  'autocontrast cutoff 0': (img) => autocontrast(img, { cutoff: 0 }),
+  'autocontrast cutoff 2': (img) => autocontrast(img, { cutoff: 2 }),
+  'autocontrast cutoff 30': (img) => autocontrast(img, { cutoff: 30 }),
+  'binarize otsu': (img) => binarize(img, { method: 'otsu' }),
+  'binarize adaptive 3, C 0': (img) => binarize(img, { method: 'adaptive', blockSize: 3, C: 0 }),
+  'binarize adaptive 31, C 10': (img) => binarize(img, { method: 'adaptive', blockSize: 31, C: 10 }),
+  'binarize adaptive 99, C -2.5': (img) => binarize(img, { method: 'adaptive', blockSize: 99, C: -2.5 }),
+};
+for (const k of [1, 3, 5, 7, 9, 15, 31]) {
+  for (const sigma of [0, 0.8, 3.5]) CASES[`blur k ${k} sigma ${sigma}`] = (img) => blur(img, { kernelSize: k, sigma });
+}
+
+function both(op: Op, img: RgbaImage): [RgbaImage, RgbaImage] {
+  useSimd(false);
+  const scalar = op(img);
+  useSimd(true);
+  return [op(img), scalar];
+}
+
+describe('the WebAssembly SIMD kernels', () => {
+  afterEach(() => useSimd(true));
+
+  it('load here (Node has WebAssembly SIMD), so the comparisons below compare two forms', () => {
+    expect(simd()).not.toBeNull();
+  });
+
+  for (const [name, op] of Object.entries(CASES)) {
+    it(`give the same bits as the TypeScript kernel: ${name}`, () => {
+      SIZES.forEach(([w, h], i) => {
+        const img = testImage(w, h, i + 1);
+        const before = img.data.slice();
+        const [fast, scalar] = both(op, img);
+        expect(fast.width).toBe(scalar.width);
+        expect(fast.height).toBe(scalar.height);
+        const diff = fast.data.findIndex((v, j) => v !== scalar.data[j]);
+        expect(diff, `${w}x${h}: first differing byte`).toBe(-1);
+        expect(img.data).toEqual(before); // the input is never written
+      });
+    });
+  }
+
+  it('return buffers of their own, which a later call does not overwrite', () => {
+    const first = grayscale(testImage(40, 30, 1));
+    const copy = first.data.slice();
+    blur(testImage(300, 200, 2), { kernelSize: 9 });
+    expect(first.data).toEqual(copy);
+    expect(first.data.buffer.byteLength).toBe(40 * 30 * 4);
+  });
+});
