@@ -70,6 +70,12 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--results", type=Path, help="also write the table as Markdown here")
     parser.add_argument("--only", default="", help="run only the cases whose name starts with this")
+    parser.add_argument(
+        "--gap-ms",
+        type=float,
+        default=50,
+        help="pause between requests, as a slider's debounce makes (0: back to back; default 50)",
+    )
     args = parser.parse_args()
     if not OPENCV_JS.exists():
         sys.exit("OpenCV.js is missing: run `npm ci` in web/")
@@ -85,7 +91,8 @@ def main() -> None:
             page.goto(f"{base}/bench.html")
             page.wait_for_function("() => typeof window.runBench === 'function'")
             report = page.evaluate(
-                "(o) => window.runBench(o)", {"runs": args.runs, "warmup": args.warmup, "only": args.only}
+                "(o) => window.runBench(o)",
+                {"runs": args.runs, "warmup": args.warmup, "only": args.only, "gapMs": args.gap_ms},
             )
     finally:
         server.shutdown()
@@ -110,7 +117,7 @@ def verdict_of(row: dict) -> str:
 def table(report: dict) -> list[str]:
     lines = [
         f"Image {report['width']}×{report['height']}, {report['poolSize']} worker, "
-        f"median of the runs; {report['userAgent']}",
+        f"{report['gapMs']:g} ms between requests, median of the runs; {report['userAgent']}",
         "",
         "| case | worker ms | round trip ms | OpenCV.js ms | verdict |",
         "|---|---:|---:|---:|---|",

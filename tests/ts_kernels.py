@@ -21,7 +21,11 @@ BUNDLE = WEB / "dist-node" / "run-kernel.mjs"
 
 
 def _newest_source_mtime() -> float:
-    sources = [*(WEB / "src" / "workers").rglob("*.ts"), *(WEB / "assembly").glob("*.ts"), WEB / "scripts" / "run-kernel.ts"]
+    sources = [
+        *(WEB / "src" / "workers").rglob("*.ts"),
+        *(WEB / "assembly").glob("*.ts"),
+        WEB / "scripts" / "run-kernel.ts",
+    ]
     return max(p.stat().st_mtime for p in sources)
 
 

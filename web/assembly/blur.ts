@@ -12,42 +12,46 @@ import { reflect101 } from './border';
 export function blur(src: usize, dst: usize, w: i32, h: i32, kernel: usize, k: i32, small: i32, scratch: usize): void {
   const r = k >> 1;
   const vectors = (w + 3) & ~3; // pixels per row rounded up to whole vectors
-  const rows = scratch; // k row addresses
-  const line = scratch + 128 + 16; // u16 RGBA, r pixels of padding each side
+  const weights = scratch; // k splatted i16x8 weights
+  const rows = scratch + 512; // k row addresses
+  const line = scratch + 512 + 128; // u16 RGBA, r pixels of padding each side
+  for (let i = 0; i < k; i++) {
+    const v = load<i32>(kernel + (<usize>i << 2));
+    // In the small form each weight is divided by their common factor 256 / S.
+    v128.store(weights + (<usize>i << 4), i16x8.splat(<i16>(small ? v / (256 / small) : v)));
+  }
   const stride = <usize>w << 2;
   for (let y = 0; y < h; y++) {
     for (let t = -r; t <= r; t++) store<usize>(rows + ((t + r) << 2), src + <usize>reflect101(y + t, h) * stride);
-    verticalPass(rows, line + (<usize>r << 3), vectors, kernel, r, small);
+    verticalPass(rows, line + (<usize>r << 3), vectors, weights, r);
     padByReflection(line, w, r);
     const out = dst + <usize>y * stride;
     const alpha = src + <usize>y * stride;
-    if (small) horizontalSmall(line + (<usize>r << 3), out, alpha, vectors, kernel, r, small);
-    else horizontalPass(line + (<usize>r << 3), out, alpha, vectors, kernel, r);
+    if (small) horizontalSmall(line + (<usize>r << 3), out, alpha, vectors, weights, r, small);
+    else horizontalPass(line + (<usize>r << 3), out, alpha, vectors, weights, r);
   }
 }
 
 export function blurScratchBytes(w: i32, k: i32): i32 {
-  return 128 + 16 + ((((w + 3) & ~3) + 2 * (k >> 1)) << 3) + 32;
+  return 512 + 128 + ((((w + 3) & ~3) + 2 * (k >> 1)) << 3) + 32;
 }
 
 // @ts-ignore: decorator
 @inline
-function weight(kernel: usize, i: i32, small: i32): v128 {
-  const v = load<i32>(kernel + (<usize>i << 2));
-  // In the small form each weight is divided by their common factor 256 / S.
-  return i16x8.splat(<i16>(small ? v / (256 / small) : v));
+function weight(weights: usize, i: i32): v128 {
+  return v128.load(weights + (<usize>i << 4));
 }
 
-function verticalPass(rows: usize, line: usize, vectors: i32, kernel: usize, r: i32, small: i32): void {
+function verticalPass(rows: usize, line: usize, vectors: i32, weights: usize, r: i32): void {
   const center = load<usize>(rows + (<usize>r << 2));
-  const wc = weight(kernel, r, small);
+  const wc = weight(weights, r);
   for (let x = 0; x < vectors; x += 4) {
     const offset = <usize>x << 2;
     const c = v128.load(center + offset);
     let lo = i16x8.mul(i16x8.extend_low_i8x16_u(c), wc);
     let hi = i16x8.mul(i16x8.extend_high_i8x16_u(c), wc);
     for (let t = 1; t <= r; t++) {
-      const wt = weight(kernel, r - t, small);
+      const wt = weight(weights, r - t);
       const a = v128.load(load<usize>(rows + (<usize>(r - t) << 2)) + offset);
       const b = v128.load(load<usize>(rows + (<usize>(r + t) << 2)) + offset);
       // Mirrored rows share a weight: add them first (≤ 510), multiply once.
@@ -76,11 +80,11 @@ function pack(a0: v128, a1: v128, a2: v128, a3: v128, out: usize, alpha: usize):
   v128.store(out, v128.bitselect(v128.load(alpha), bytes, i32x4.splat(0xff000000)));
 }
 
-function horizontalPass(line: usize, out: usize, alpha: usize, vectors: i32, kernel: usize, r: i32): void {
+function horizontalPass(line: usize, out: usize, alpha: usize, vectors: i32, weights: usize, r: i32): void {
   const half = i32x4.splat(32768);
   for (let x = 0; x < vectors; x += 4) {
     const p = line + (<usize>x << 3);
-    const wc = weight(kernel, r, 0);
+    const wc = weight(weights, r);
     const c0 = v128.load(p);
     const c1 = v128.load(p, 16);
     let a0 = i32x4.extmul_low_i16x8_u(c0, wc);
@@ -88,7 +92,7 @@ function horizontalPass(line: usize, out: usize, alpha: usize, vectors: i32, ker
     let a2 = i32x4.extmul_low_i16x8_u(c1, wc);
     let a3 = i32x4.extmul_high_i16x8_u(c1, wc);
     for (let t = 1; t <= r; t++) {
-      const wt = weight(kernel, r - t, 0);
+      const wt = weight(weights, r - t);
       const left = p - (<usize>t << 3);
       const right = p + (<usize>t << 3);
       const l0 = v128.load(left);
@@ -111,17 +115,17 @@ function horizontalPass(line: usize, out: usize, alpha: usize, vectors: i32, ker
 
 /** The u16 form: OpenCV's (Σ g²·a·a'·p + 2^15) >> 16 equals (Σ a·a'·p + S²/2) >> log2(S²) when the
  *  fixed-point weights are g·a with Σa = S and g·S = 256. */
-function horizontalSmall(line: usize, out: usize, alpha: usize, vectors: i32, kernel: usize, r: i32, small: i32): void {
+function horizontalSmall(line: usize, out: usize, alpha: usize, vectors: i32, weights: usize, r: i32, small: i32): void {
   const square = small * small;
   const half = i16x8.splat(<i16>(square >> 1));
   const shift = 31 - clz(square);
   for (let x = 0; x < vectors; x += 4) {
     const p = line + (<usize>x << 3);
-    const wc = weight(kernel, r, small);
+    const wc = weight(weights, r);
     let s0 = i16x8.mul(v128.load(p), wc);
     let s1 = i16x8.mul(v128.load(p, 16), wc);
     for (let t = 1; t <= r; t++) {
-      const wt = weight(kernel, r - t, small);
+      const wt = weight(weights, r - t);
       const left = p - (<usize>t << 3);
       const right = p + (<usize>t << 3);
       s0 = i16x8.add(s0, i16x8.mul(i16x8.add(v128.load(left), v128.load(right)), wt));

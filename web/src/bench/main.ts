@@ -26,6 +26,7 @@ export interface BenchReport {
   width: number;
   height: number;
   poolSize: number;
+  gapMs: number;
   userAgent: string;
   rows: BenchRow[];
   memoHitMs: number;
@@ -63,10 +64,13 @@ const CASES: BenchCase[] = [
 ];
 
 async function runBench(
-  options: { runs?: number; warmup?: number; imageUrl?: string; opencvUrl?: string; only?: string } = {},
+  options: { runs?: number; warmup?: number; imageUrl?: string; opencvUrl?: string; only?: string; gapMs?: number } = {},
 ): Promise<BenchReport> {
   const runs = options.runs ?? 7;
   const warmup = options.warmup ?? 3;
+  // Pause between requests, as a user's slider does (the Studio debounces by 75 ms): the worker
+  // uses idle time to prepare the next output buffer. 0 sends them back to back.
+  const gapMs = options.gapMs ?? 50;
   const log = (msg: string) => console.log(`[bench] ${msg}`);
   const blob = await (await fetch(options.imageUrl ?? 'photo.png')).blob();
   log('image fetched');
@@ -85,6 +89,7 @@ async function runBench(
       const trip: number[] = [];
       const perOp: Record<string, number[]> = {};
       for (let i = 0; i < warmup + runs; i++) {
+        if (gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs));
         const r = await processor.preview(opened, c.params, { memo: false, channel: 'bench' });
         if (i < warmup) continue;
         worker.push(r.timings.reduce((a, t) => a + t.ms, 0));
@@ -119,6 +124,7 @@ async function runBench(
       width: image.width,
       height: image.height,
       poolSize: processor.poolSize,
+      gapMs,
       userAgent: navigator.userAgent,
       rows,
       memoHitMs: median(hits),

@@ -4,6 +4,7 @@ import { binarize } from '../workers/kernels/binarize';
 import { blur } from '../workers/kernels/blur';
 import { grayscale } from '../workers/kernels/grayscale';
 import type { RgbaImage } from '../workers/kernels/image';
+import { planSteps, runSteps, type PipelineParams } from '../workers/pipeline';
 import { simd, useSimd } from '../workers/simd';
 import { imageFrom } from './helpers';
 
@@ -67,6 +68,25 @@ describe('the WebAssembly SIMD kernels', () => {
         expect(diff, `${w}x${h}: first differing byte`).toBe(-1);
         expect(img.data).toEqual(before); // the input is never written
       });
+    });
+  }
+
+  const CHAINS: Record<string, PipelineParams> = {
+    'all four SIMD ops in one segment': {
+      grayscale: true,
+      autocontrast: { cutoff: 1 },
+      blur: { kernelSize: 7, sigma: 0 },
+      binarize: { method: 'adaptive', blockSize: 15, C: 4 },
+    },
+    'TypeScript ops between and around them': { resize: { maxSide: 50 }, background_removal: true, autocontrast: true, blur: true },
+  };
+  for (const [name, params] of Object.entries(CHAINS)) {
+    it(`chain like the TypeScript kernels: ${name}`, () => {
+      const img = testImage(131, 77, 5);
+      const steps = planSteps('preprocessing', params);
+      const [fast, scalar] = both((i) => runSteps(i, steps).image, img);
+      expect(fast.width).toBe(scalar.width);
+      expect(fast.data.findIndex((v, j) => v !== scalar.data[j])).toBe(-1);
     });
   }
 

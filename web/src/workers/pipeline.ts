@@ -1,11 +1,12 @@
-import { autocontrast } from './kernels/autocontrast';
+import { autocontrast, autocontrastSimd } from './kernels/autocontrast';
 import { backgroundRemoval } from './kernels/background_removal';
-import { binarize } from './kernels/binarize';
-import { blur } from './kernels/blur';
+import { binarize, binarizeSimd } from './kernels/binarize';
+import { blur, blurSimd } from './kernels/blur';
 import { cropDocument } from './kernels/crop_document';
-import { grayscale } from './kernels/grayscale';
+import { grayscale, grayscaleSimd } from './kernels/grayscale';
 import type { RgbaImage } from './kernels/image';
 import { resize } from './kernels/resize';
+import { simd, type Segment, type SimdStep } from './simd';
 
 /** The ops of the `preprocessing` pipeline, in the order they run (DESIGN.md). */
 export const PREPROCESSING_ORDER = [
@@ -37,6 +38,15 @@ export const KERNELS: Record<OpName, Kernel> = {
   binarize,
 };
 
+/** The ops with a WebAssembly SIMD form: same-size ops, which a chain runs in one Segment. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const SIMD_STEPS: Partial<Record<OpName, SimdStep<any>>> = {
+  grayscale: grayscaleSimd,
+  autocontrast: autocontrastSimd,
+  blur: blurSimd,
+  binarize: binarizeSimd,
+};
+
 export interface Step {
   op: OpName;
   params: OpParams;
@@ -61,17 +71,30 @@ export interface StepTiming {
   ms: number;
 }
 
-/** Run the steps one after the other; `checkAbort` lets a caller stop between ops. */
+/** Run the steps one after the other. Consecutive ops with a SIMD form share one Segment, so
+ *  the image stays in WebAssembly memory between them; copying it in counts towards the first
+ *  op's time and copying it out towards the last's. */
 export function runSteps(src: RgbaImage, steps: Step[], now: () => number = () => performance.now()): {
   image: RgbaImage;
   timings: StepTiming[];
 } {
+  const wasm = simd();
   let image = src;
+  let segment: Segment | null = null;
   const timings: StepTiming[] = [];
-  for (const step of steps) {
+  steps.forEach((step, i) => {
     const t0 = now();
-    image = KERNELS[step.op](image, step.params);
+    const fast = wasm && SIMD_STEPS[step.op];
+    if (fast) {
+      segment = (segment ?? wasm.open(image)).apply(fast, step.params);
+      if (!(steps[i + 1] && SIMD_STEPS[steps[i + 1].op])) {
+        image = segment.close();
+        segment = null;
+      }
+    } else {
+      image = KERNELS[step.op](image, step.params);
+    }
     timings.push({ op: step.op, ms: now() - t0 });
-  }
+  });
   return { image, timings };
 }

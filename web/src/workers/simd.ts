@@ -1,8 +1,8 @@
 /**
  * The WebAssembly SIMD kernels (web/assembly, compiled into kernels.wasm.gen.ts by
- * scripts/build-wasm.mjs) behind a small typed API. A kernel module asks `simd()` for the module;
- * when it is there it lays out its buffers with `run`, else it runs its plain TypeScript loop.
- * Both forms give the same bits (checked by the Vitest suite on many sizes and params).
+ * scripts/build-wasm.mjs) behind a small typed API. A kernel module exports a SimdStep beside its
+ * TypeScript kernel and runs it when `simd()` gives the module; the pipeline chains such steps in
+ * one Segment. Both forms give the same bits (checked by the Vitest suite on many sizes and params).
  */
 import { makeImage, type RgbaImage } from './kernels/image';
 import { KERNELS_WASM } from './kernels.wasm.gen';
@@ -13,6 +13,7 @@ export interface SimdExports {
   heapBase(): number;
   grayscale(src: number, dst: number, pixels: number): void;
   histograms(src: number, pixels: number, hist: number): void;
+  channelRanges(src: number, pixels: number, out: number): void;
   applyLuts(src: number, dst: number, pixels: number, luts: number): void;
   blur(src: number, dst: number, w: number, h: number, kernel: number, k: number, small: number, scratch: number): void;
   blurScratchBytes(w: number, k: number): number;
@@ -27,27 +28,32 @@ export interface SimdExports {
 const SLACK = 128;
 const PAGE = 65536;
 
+/**
+ * One same-size op on an image held in linear memory: read the RGBA frame at `src`, write the
+ * frame at `dst` (both `segment.width × segment.height`), take any scratch from the segment.
+ */
+export type SimdStep<P> = (segment: Segment, src: number, dst: number, params: P) => void;
+
 export class Simd {
   constructor(readonly fn: SimdExports) {}
 
-  /**
-   * Copy `src` into linear memory, reserve zeroed buffers of `sizes` bytes after it and the
-   * output image, call `body(srcPtr, dstPtr, ...bufferPtrs)`, and copy the output out into a
-   * fresh buffer (transferable, and safe from the next call reusing the memory).
-   */
-  run(src: RgbaImage, sizes: number[], body: (src: number, dst: number, ...buffers: number[]) => void, out = { width: src.width, height: src.height }): RgbaImage {
-    const outBytes = out.width * out.height * 4;
-    const [s, d, ...buffers] = this.reserve([src.data.length, outBytes, ...sizes]);
-    this.bytes(s, src.data.length).set(src.data);
-    for (let i = 0; i < buffers.length; i++) this.bytes(buffers[i], sizes[i]).fill(0);
-    body(s, d, ...buffers);
-    // Not memory.buffer.slice(): on Wasm memory V8 copies that several times slower than set().
-    const data = new Uint8ClampedArray(outBytes);
-    data.set(this.bytes(d, outBytes));
-    return makeImage(out.width, out.height, data);
+  /** Copy `src` into linear memory to run SIMD steps on it; `close()` copies the result out. */
+  open(src: RgbaImage): Segment {
+    return new Segment(this, src);
   }
 
-  /** A view on linear memory; take it after `run` has grown the memory, never keep it. */
+  /** One step on its own: in, step, out. */
+  apply<P>(src: RgbaImage, step: SimdStep<P>, params: P): RgbaImage {
+    return this.open(src).apply(step, params).close();
+  }
+
+  /** Make linear memory at least `bytes` long; pointers stay valid, views taken before do not. */
+  ensure(bytes: number): void {
+    const missing = bytes - this.fn.memory.buffer.byteLength;
+    if (missing > 0) this.fn.memory.grow(Math.ceil(missing / PAGE));
+  }
+
+  /** A view on linear memory; take it after the memory has grown, never keep it. */
   bytes(ptr: number, length: number): Uint8Array {
     return new Uint8Array(this.fn.memory.buffer, ptr, length);
   }
@@ -56,18 +62,93 @@ export class Simd {
     return new Uint32Array(this.fn.memory.buffer, ptr, length);
   }
 
-  /** Consecutive 16-byte aligned buffers from the heap base, growing memory when needed. */
-  private reserve(sizes: number[]): number[] {
-    let next = align(this.fn.heapBase());
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.fn.memory.buffer, ptr, length);
+  }
+}
+
+/**
+ * An image living in linear memory while same-size SIMD steps run on it back to back: two frames
+ * used in turn as source and destination, scratch after them. A chain of ops pays one copy in and
+ * one copy out instead of one of each per op (at 2048×1536 each costs milliseconds).
+ */
+export class Segment {
+  readonly width: number;
+  readonly height: number;
+  private readonly frames: [number, number];
+  private readonly scratchStart: number;
+  private current = 0;
+
+  constructor(
+    readonly wasm: Simd,
+    src: RgbaImage,
+  ) {
+    this.width = src.width;
+    this.height = src.height;
+    const frameBytes = align(src.data.length + SLACK);
+    const first = align(wasm.fn.heapBase());
+    this.frames = [first, first + frameBytes];
+    this.scratchStart = first + 2 * frameBytes;
+    wasm.ensure(this.scratchStart);
+    wasm.bytes(first, src.data.length).set(src.data);
+  }
+
+  get fn(): SimdExports {
+    return this.wasm.fn;
+  }
+
+  get pixels(): number {
+    return this.width * this.height;
+  }
+
+  apply<P>(step: SimdStep<P>, params: P): this {
+    step(this, this.frames[this.current], this.frames[1 - this.current], params);
+    this.current = 1 - this.current;
+    return this;
+  }
+
+  /** Zeroed scratch buffers of these byte sizes, valid until the step returns. */
+  scratch(sizes: number[]): number[] {
+    let next = this.scratchStart;
     const ptrs = sizes.map((size) => {
       const ptr = next;
       next = align(ptr + size + SLACK);
       return ptr;
     });
-    const missing = next - this.fn.memory.buffer.byteLength;
-    if (missing > 0) this.fn.memory.grow(Math.ceil(missing / PAGE));
+    this.wasm.ensure(next);
+    ptrs.forEach((ptr, i) => this.wasm.bytes(ptr, sizes[i]).fill(0));
     return ptrs;
   }
+
+  /** The current frame, copied out into a buffer of its own (transferable, and safe from the
+   *  next segment reusing the memory). Not memory.buffer.slice(): V8 copies that several times
+   *  slower than set(). */
+  close(): RgbaImage {
+    const length = this.pixels * 4;
+    const data = outputBuffer(length);
+    data.set(this.wasm.bytes(this.frames[this.current], length));
+    return makeImage(this.width, this.height, data);
+  }
+}
+
+/*
+ * Writing a fresh 12 MB buffer costs Chromium 8–14 ms of page faults, against ~1 ms for memory
+ * already touched: more than most kernels. A result buffer is transferred away, so it cannot be
+ * reused; instead the worker, once idle, touches the next one in advance (`prepareOutput`).
+ */
+let spare: Uint8ClampedArray | null = null;
+
+/** Fault in a buffer of `bytes` for the next result, unless one is ready. Call when idle. */
+export function prepareOutput(bytes: number): void {
+  if (spare?.length === bytes) return;
+  spare = new Uint8ClampedArray(bytes);
+  spare.fill(0);
+}
+
+function outputBuffer(bytes: number): Uint8ClampedArray {
+  const ready = spare?.length === bytes ? spare : null;
+  if (ready) spare = null;
+  return ready ?? new Uint8ClampedArray(bytes);
 }
 
 function align(n: number): number {

@@ -3,6 +3,7 @@
  *  of priorities or supersession; the pool decides what runs and what is thrown away. */
 import { makeImage, type RgbaImage } from './kernels/image';
 import { runSteps } from './pipeline';
+import { prepareOutput, simd } from './simd';
 import type { RunError, RunResult, WorkerRequest } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -37,7 +38,10 @@ scope.onmessage = (event: MessageEvent<WorkerRequest>) => {
           type: 'result',
           payload: { image: { width: image.width, height: image.height, buffer }, timings, workerMs },
         };
+        const bytes = buffer.byteLength; // read before the transfer detaches it
         scope.postMessage(result, [buffer]);
+        // Idle time now: have the next result's buffer ready (see prepareOutput).
+        if (simd()) setTimeout(() => prepareOutput(bytes), 0);
       } catch (err) {
         reply({ taskId: msg.taskId, type: 'error', payload: { message: err instanceof Error ? err.message : String(err) } });
       }

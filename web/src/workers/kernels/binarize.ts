@@ -1,4 +1,4 @@
-import { simd } from '../simd';
+import { simd, type SimdStep } from '../simd';
 import { luma, makeImage, replicate, words, type RgbaImage } from './image';
 
 export interface BinarizeParams {
@@ -14,19 +14,10 @@ export const BINARIZE_DEFAULTS: BinarizeParams = { method: 'otsu', blockSize: 31
 /** Luma (cv2.cvtColor RGB2GRAY), then Otsu's global threshold or OpenCV's adaptive mean
  *  threshold; black/white on all three channels, alpha kept. Twin of imaging/ops/binarize.py. */
 export function binarize(src: RgbaImage, params: Partial<BinarizeParams> = {}): RgbaImage {
-  const p = { ...BINARIZE_DEFAULTS, ...params };
-  const { width: w, height: h } = src;
-  if (p.method === 'adaptive') checkBlockSize(p.blockSize);
   const wasm = simd();
-  if (wasm) {
-    const n = w * h;
-    const scratch = p.method === 'adaptive' ? wasm.fn.adaptiveScratchBytes(w, p.blockSize) : 0;
-    return wasm.run(src, [n, 2048, scratch], (s, d, gray, hist, more) => {
-      wasm.fn.lumaPlane(s, gray, n, hist);
-      if (p.method === 'adaptive') wasm.fn.adaptiveThreshold(s, gray, d, w, h, p.blockSize, Math.ceil(p.C), more);
-      else wasm.fn.threshold(s, gray, d, n, otsuOfHistogram(wasm.u32(hist, 256), n));
-    });
-  }
+  if (wasm) return wasm.apply(src, binarizeSimd, params);
+  const p = checked(params);
+  const { width: w, height: h } = src;
   const hist = new Int32Array(256);
   const gray = grayPlane(src, hist);
   const s = words(src.data);
@@ -90,10 +81,23 @@ function otsuOfHistogram(hist: ArrayLike<number>, total: number): number {
   return best;
 }
 
-function checkBlockSize(blockSize: number): void {
-  if (!Number.isInteger(blockSize) || blockSize < 3 || blockSize % 2 === 0) {
-    throw new RangeError(`binarize blockSize must be odd and >= 3, got ${blockSize}`);
+/** The same in WebAssembly SIMD (web/assembly/binarize.ts); Otsu's level is found here. */
+export const binarizeSimd: SimdStep<Partial<BinarizeParams>> = (segment, src, dst, params) => {
+  const p = checked(params);
+  const { width: w, height: h, pixels: n } = segment;
+  const adaptive = p.method === 'adaptive';
+  const [gray, hist, more] = segment.scratch([n, 2048, adaptive ? segment.fn.adaptiveScratchBytes(w, p.blockSize) : 0]);
+  segment.fn.lumaPlane(src, gray, n, hist);
+  if (adaptive) segment.fn.adaptiveThreshold(src, gray, dst, w, h, p.blockSize, Math.ceil(p.C), more);
+  else segment.fn.threshold(src, gray, dst, n, otsuOfHistogram(segment.wasm.u32(hist, 256), n));
+};
+
+function checked(params: Partial<BinarizeParams>): BinarizeParams {
+  const p = { ...BINARIZE_DEFAULTS, ...params };
+  if (p.method === 'adaptive' && (!Number.isInteger(p.blockSize) || p.blockSize < 3 || p.blockSize % 2 === 0)) {
+    throw new RangeError(`binarize blockSize must be odd and >= 3, got ${p.blockSize}`);
   }
+  return p;
 }
 
 /** cv2.adaptiveThreshold(MEAN_C, THRESH_BINARY): the block mean (BORDER_REPLICATE, rounded to

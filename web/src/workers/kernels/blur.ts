@@ -1,4 +1,4 @@
-import { simd } from '../simd';
+import { simd, type SimdStep } from '../simd';
 import { makeImage, reflect101, type RgbaImage } from './image';
 
 export interface BlurParams {
@@ -60,19 +60,11 @@ function roundHalfEven(x: number): number {
  * The passes are fused row by row, so the intermediate stays in cache instead of a 25 MB plane.
  */
 export function blur(src: RgbaImage, params: Partial<BlurParams> = {}): RgbaImage {
-  const { kernelSize: k, sigma } = { ...BLUR_DEFAULTS, ...params };
-  if (!Number.isInteger(k) || k < 1 || k % 2 === 0) throw new RangeError(`blur kernelSize must be odd, got ${k}`);
-  const { width: w, height: h } = src;
-  const kernel = fixedPointKernel(k, sigma);
-  const r = k >> 1;
-  const small = smallIntegerKernel(kernel);
   const wasm = simd();
-  if (wasm) {
-    return wasm.run(src, [4 * k, wasm.fn.blurScratchBytes(w, k)], (s, d, weights, scratch) => {
-      new Int32Array(wasm.fn.memory.buffer, weights, k).set(kernel);
-      wasm.fn.blur(s, d, w, h, weights, k, small ? Math.sqrt(small.s2) : 0, scratch);
-    });
-  }
+  if (wasm) return wasm.apply(src, blurSimd, params);
+  const { k, kernel, small } = plan(params);
+  const { width: w, height: h } = src;
+  const r = k >> 1;
   if (small) return blurSmall(src, small, r);
   const s = new Int32Array(src.data.buffer, src.data.byteOffset, w * h);
   const out = makeImage(w, h);
@@ -83,6 +75,22 @@ export function blur(src: RgbaImage, params: Partial<BlurParams> = {}): RgbaImag
     horizontalRow(rows, s, d, y * w, w, kernel, r);
   }
   return out;
+}
+
+/** The same in WebAssembly SIMD (web/assembly/blur.ts), on 16-bit lanes. */
+export const blurSimd: SimdStep<Partial<BlurParams>> = (segment, src, dst, params) => {
+  const { k, kernel, small } = plan(params);
+  const [weights, scratch] = segment.scratch([4 * k, segment.fn.blurScratchBytes(segment.width, k)]);
+  segment.wasm.i32(weights, k).set(kernel);
+  const sum = small ? Math.sqrt(small.s2) : 0;
+  segment.fn.blur(src, dst, segment.width, segment.height, weights, k, sum, scratch);
+};
+
+function plan(params: Partial<BlurParams>): { k: number; kernel: Int32Array; small: ReturnType<typeof smallIntegerKernel> } {
+  const { kernelSize: k, sigma } = { ...BLUR_DEFAULTS, ...params };
+  if (!Number.isInteger(k) || k < 1 || k % 2 === 0) throw new RangeError(`blur kernelSize must be odd, got ${k}`);
+  const kernel = fixedPointKernel(k, sigma);
+  return { k, kernel, small: smallIntegerKernel(kernel) };
 }
 
 class RowBuffers {

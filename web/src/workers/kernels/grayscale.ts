@@ -1,11 +1,11 @@
-import { simd } from '../simd';
+import { simd, type SimdStep } from '../simd';
 import { luma, makeImage, words, type RgbaImage } from './image';
 
 /** BT.601 luma (0.299 R + 0.587 G + 0.114 B, rounded) written to R, G and B so the next op still
  *  sees three channels; alpha untouched. Twin of imaging/ops/grayscale.py. */
 export function grayscale(src: RgbaImage): RgbaImage {
   const wasm = simd();
-  if (wasm) return wasm.run(src, [], (s, d) => wasm.fn.grayscale(s, d, src.width * src.height));
+  if (wasm) return wasm.apply(src, grayscaleSimd, {});
   const out = makeImage(src.width, src.height);
   const s = words(src.data);
   const d = words(out.data);
@@ -16,3 +16,6 @@ export function grayscale(src: RgbaImage): RgbaImage {
   }
   return out;
 }
+
+/** The same in WebAssembly SIMD, four pixels at a time (web/assembly/grayscale.ts). */
+export const grayscaleSimd: SimdStep<object> = (segment, src, dst) => segment.fn.grayscale(src, dst, segment.pixels);
