@@ -6,6 +6,7 @@ export { grayscale } from './grayscale';
 export { histograms, channelRanges, applyLuts } from './autocontrast';
 export { blur, blurScratchBytes } from './blur';
 export { lumaPlane, threshold, adaptiveThreshold, adaptiveScratchBytes } from './binarize';
+export { halve, separable } from './resize';
 
 /** Where the caller may start laying out buffers. */
 export function heapBase(): usize {

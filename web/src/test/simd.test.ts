@@ -3,6 +3,7 @@ import { autocontrast } from '../workers/kernels/autocontrast';
 import { binarize } from '../workers/kernels/binarize';
 import { blur } from '../workers/kernels/blur';
 import { grayscale } from '../workers/kernels/grayscale';
+import { resize } from '../workers/kernels/resize';
 import type { RgbaImage } from '../workers/kernels/image';
 import { planSteps, runSteps, type PipelineParams } from '../workers/pipeline';
 import { simd, useSimd } from '../workers/simd';
@@ -10,7 +11,7 @@ import { imageFrom } from './helpers';
 
 /** Odd widths and heights on purpose: the SIMD loops run whole vectors and must not leak the
  *  garbage they compute past the last pixel, nor read the wrong row at a border. */
-const SIZES: [number, number][] = [[1, 1], [1, 9], [9, 1], [2, 3], [3, 2], [5, 5], [17, 9], [33, 21], [64, 3], [131, 77], [7, 120]];
+const SIZES: [number, number][] = [[1, 1], [1, 9], [9, 1], [2, 3], [3, 2], [5, 5], [17, 9], [33, 21], [64, 3], [131, 77], [7, 120], [130, 78], [36, 36]];
 
 /** Noise over a gradient and a dark block, with every alpha value: what a photo of a page has. */
 function testImage(width: number, height: number, seed: number): RgbaImage {
@@ -38,6 +39,10 @@ const CASES: Record<string, Op> = {
   'binarize adaptive 31, C 10': (img) => binarize(img, { method: 'adaptive', blockSize: 31, C: 10 }),
   'binarize adaptive 99, C -2.5': (img) => binarize(img, { method: 'adaptive', blockSize: 99, C: -2.5 }),
 };
+// Relative to the long side: halving (on even sizes), fractional shrinks, upscales, 1 pixel.
+for (const [label, side] of [['half', (n: number) => Math.ceil(n / 2)], ['n - 7', (n: number) => Math.max(1, n - 7)], ['n / 3.3', (n: number) => Math.max(1, Math.round(n / 3.3))], ['2n + 3', (n: number) => 2 * n + 3], ['1', () => 1]] as const) {
+  CASES[`resize to ${label}`] = (img) => resize(img, { maxSide: side(Math.max(img.width, img.height)) });
+}
 for (const k of [1, 3, 5, 7, 9, 15, 31]) {
   for (const sigma of [0, 0.8, 3.5]) CASES[`blur k ${k} sigma ${sigma}`] = (img) => blur(img, { kernelSize: k, sigma });
 }
@@ -79,6 +84,8 @@ describe('the WebAssembly SIMD kernels', () => {
       binarize: { method: 'adaptive', blockSize: 15, C: 4 },
     },
     'TypeScript ops between and around them': { resize: { maxSide: 50 }, background_removal: true, autocontrast: true, blur: true },
+    'a halving resize, then SIMD ops on the smaller frame': { resize: { maxSide: 65 }, grayscale: true, blur: true },
+    'an upscale, then SIMD ops on the bigger frame': { resize: { maxSide: 300 }, autocontrast: true, binarize: true },
   };
   for (const [name, params] of Object.entries(CHAINS)) {
     it(`chain like the TypeScript kernels: ${name}`, () => {

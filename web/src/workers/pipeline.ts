@@ -5,7 +5,7 @@ import { blur, blurSimd } from './kernels/blur';
 import { cropDocument } from './kernels/crop_document';
 import { grayscale, grayscaleSimd } from './kernels/grayscale';
 import type { RgbaImage } from './kernels/image';
-import { resize } from './kernels/resize';
+import { resize, resizeSimd } from './kernels/resize';
 import { simd, type Segment, type SimdStep } from './simd';
 
 /** The ops of the `preprocessing` pipeline, in the order they run (DESIGN.md). */
@@ -38,9 +38,10 @@ export const KERNELS: Record<OpName, Kernel> = {
   binarize,
 };
 
-/** The ops with a WebAssembly SIMD form: same-size ops, which a chain runs in one Segment. */
+/** The ops with a WebAssembly SIMD form, which a chain runs in one Segment. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const SIMD_STEPS: Partial<Record<OpName, SimdStep<any>>> = {
+  resize: resizeSimd,
   grayscale: grayscaleSimd,
   autocontrast: autocontrastSimd,
   blur: blurSimd,
@@ -82,19 +83,26 @@ export function runSteps(src: RgbaImage, steps: Step[], now: () => number = () =
   let image = src;
   let segment: Segment | null = null;
   const timings: StepTiming[] = [];
-  steps.forEach((step, i) => {
+  const leaveSegment = (open: Segment) => {
     const t0 = now();
-    const fast = wasm && SIMD_STEPS[step.op];
-    if (fast) {
+    image = open.close();
+    timings[timings.length - 1].ms += now() - t0;
+    segment = null;
+  };
+  for (const step of steps) {
+    const t0 = now();
+    const fast = SIMD_STEPS[step.op];
+    const [width, height] = segment ? [segment.width, segment.height] : [image.width, image.height];
+    if (wasm && fast && wasm.covers(fast, step.params, width, height)) {
       segment = (segment ?? wasm.open(image)).apply(fast, step.params);
-      if (!(steps[i + 1] && SIMD_STEPS[steps[i + 1].op])) {
-        image = segment.close();
-        segment = null;
-      }
-    } else {
-      image = KERNELS[step.op](image, step.params);
+      timings.push({ op: step.op, ms: now() - t0 });
+      continue;
     }
-    timings.push({ op: step.op, ms: now() - t0 });
-  });
+    if (segment) leaveSegment(segment);
+    const t1 = now();
+    image = KERNELS[step.op](image, step.params);
+    timings.push({ op: step.op, ms: now() - t1 });
+  }
+  if (segment) leaveSegment(segment);
   return { image, timings };
 }

@@ -21,6 +21,11 @@ export interface SimdExports {
   threshold(src: number, gray: number, dst: number, pixels: number, level: number): void;
   adaptiveThreshold(src: number, gray: number, dst: number, w: number, h: number, blockSize: number, idelta: number, scratch: number): void;
   adaptiveScratchBytes(w: number, blockSize: number): number;
+  halve(src: number, dst: number, sw: number, dw: number, dh: number): void;
+  separable(
+    src: number, dst: number, sw: number, dw: number, dh: number,
+    xStart: number, xIndex: number, xWeight: number, yStart: number, yIndex: number, yWeight: number, column: number,
+  ): void;
 }
 
 /** Every buffer gets this much room past its end: the kernels run whole vectors (up to 16 pixels)
@@ -28,11 +33,16 @@ export interface SimdExports {
 const SLACK = 128;
 const PAGE = 65536;
 
-/**
- * One same-size op on an image held in linear memory: read the RGBA frame at `src`, write the
- * frame at `dst` (both `segment.width × segment.height`), take any scratch from the segment.
- */
-export type SimdStep<P> = (segment: Segment, src: number, dst: number, params: P) => void;
+/** One op on an image held in linear memory. */
+export interface SimdStep<P> {
+  /** Read the RGBA frame at `src` (`segment.width × segment.height`), write the one at `dst`
+   *  (`size()` of that), take any scratch from the segment. */
+  run(segment: Segment, src: number, dst: number, params: P): void;
+  /** The output size, for an op that changes it; by default the input's. */
+  size?(width: number, height: number, params: P): [number, number];
+  /** Whether this form handles these params on this input; where not, the TypeScript kernel runs. */
+  covers?(params: P, width: number, height: number): boolean;
+}
 
 export class Simd {
   constructor(readonly fn: SimdExports) {}
@@ -45,6 +55,11 @@ export class Simd {
   /** One step on its own: in, step, out. */
   apply<P>(src: RgbaImage, step: SimdStep<P>, params: P): RgbaImage {
     return this.open(src).apply(step, params).close();
+  }
+
+  /** Whether `step` handles `params` on an image of this size. */
+  covers<P>(step: SimdStep<P>, params: P, width: number, height: number): boolean {
+    return !step.covers || step.covers(params, width, height);
   }
 
   /** Make linear memory at least `bytes` long; pointers stay valid, views taken before do not. */
@@ -65,18 +80,23 @@ export class Simd {
   i32(ptr: number, length: number): Int32Array {
     return new Int32Array(this.fn.memory.buffer, ptr, length);
   }
+
+  f64(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.fn.memory.buffer, ptr, length);
+  }
 }
 
 /**
- * An image living in linear memory while same-size SIMD steps run on it back to back: two frames
- * used in turn as source and destination, scratch after them. A chain of ops pays one copy in and
- * one copy out instead of one of each per op (at 2048×1536 each costs milliseconds).
+ * An image living in linear memory while SIMD steps run on it back to back: two frames used in
+ * turn as source and destination, scratch after them. A chain of ops pays one copy in and one
+ * copy out instead of one of each per op (at 2048×1536 each costs milliseconds).
  */
 export class Segment {
-  readonly width: number;
-  readonly height: number;
+  width: number;
+  height: number;
   private readonly frames: [number, number];
-  private readonly scratchStart: number;
+  private readonly capacity: [number, number];
+  private scratchStart: number;
   private current = 0;
 
   constructor(
@@ -88,6 +108,7 @@ export class Segment {
     const frameBytes = align(src.data.length + SLACK);
     const first = align(wasm.fn.heapBase());
     this.frames = [first, first + frameBytes];
+    this.capacity = [frameBytes, frameBytes];
     this.scratchStart = first + 2 * frameBytes;
     wasm.ensure(this.scratchStart);
     wasm.bytes(first, src.data.length).set(src.data);
@@ -102,8 +123,19 @@ export class Segment {
   }
 
   apply<P>(step: SimdStep<P>, params: P): this {
-    step(this, this.frames[this.current], this.frames[1 - this.current], params);
-    this.current = 1 - this.current;
+    const [width, height] = step.size ? step.size(this.width, this.height, params) : [this.width, this.height];
+    const next = 1 - this.current;
+    if (this.capacity[next] < width * height * 4 + SLACK) {
+      // A bigger output (an upscale): its frame moves past everything laid out so far.
+      this.capacity[next] = align(width * height * 4 + SLACK);
+      this.frames[next] = this.scratchStart;
+      this.scratchStart += this.capacity[next];
+      this.wasm.ensure(this.scratchStart);
+    }
+    step.run(this, this.frames[this.current], this.frames[next], params);
+    this.width = width;
+    this.height = height;
+    this.current = next;
     return this;
   }
 

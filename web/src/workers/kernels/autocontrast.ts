@@ -37,22 +37,24 @@ export function autocontrast(src: RgbaImage, params: Partial<AutocontrastParams>
 /** The same in WebAssembly (web/assembly/autocontrast.ts): the tables are built here, then the
  *  lookup pass runs there. With no cutoff a table depends only on the channel's lowest and highest
  *  value, which a SIMD min/max pass finds several times faster than a histogram. */
-export const autocontrastSimd: SimdStep<Partial<AutocontrastParams>> = (segment, src, dst, params) => {
-  const { cutoff } = { ...AUTOCONTRAST_DEFAULTS, ...params };
-  const n = segment.pixels;
-  const [counts, luts] = segment.scratch([4 * 3 * 1024, 3 * 1024]);
-  let tables: Uint8Array[];
-  if (cutoff) {
-    segment.fn.histograms(src, n, counts);
-    const hist = segment.wasm.u32(counts, 3 * 256);
-    tables = [0, 1, 2].map((c) => stretchLut(Float64Array.from(hist.subarray(c * 256, c * 256 + 256)), cutoff, n));
-  } else {
-    segment.fn.channelRanges(src, n, counts);
-    const [lowR, lowG, lowB, highR, highG, highB] = segment.wasm.u32(counts, 6);
-    tables = [rangeLut(lowR, highR), rangeLut(lowG, highG), rangeLut(lowB, highB)];
-  }
-  segment.wasm.i32(luts, 3 * 256).set(shifted(tables));
-  segment.fn.applyLuts(src, dst, n, luts);
+export const autocontrastSimd: SimdStep<Partial<AutocontrastParams>> = {
+  run: (segment, src, dst, params) => {
+    const { cutoff } = { ...AUTOCONTRAST_DEFAULTS, ...params };
+    const n = segment.pixels;
+    const [counts, luts] = segment.scratch([4 * 3 * 1024, 3 * 1024]);
+    let tables: Uint8Array[];
+    if (cutoff) {
+      segment.fn.histograms(src, n, counts);
+      const hist = segment.wasm.u32(counts, 3 * 256);
+      tables = [0, 1, 2].map((c) => stretchLut(Float64Array.from(hist.subarray(c * 256, c * 256 + 256)), cutoff, n));
+    } else {
+      segment.fn.channelRanges(src, n, counts);
+      const [lowR, lowG, lowB, highR, highG, highB] = segment.wasm.u32(counts, 6);
+      tables = [rangeLut(lowR, highR), rangeLut(lowG, highG), rangeLut(lowB, highB)];
+    }
+    segment.wasm.i32(luts, 3 * 256).set(shifted(tables));
+    segment.fn.applyLuts(src, dst, n, luts);
+  },
 };
 
 /** The R, G and B tables laid end to end, each entry already shifted into its byte of the output

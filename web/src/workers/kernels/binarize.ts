@@ -82,14 +82,16 @@ function otsuOfHistogram(hist: ArrayLike<number>, total: number): number {
 }
 
 /** The same in WebAssembly SIMD (web/assembly/binarize.ts); Otsu's level is found here. */
-export const binarizeSimd: SimdStep<Partial<BinarizeParams>> = (segment, src, dst, params) => {
-  const p = checked(params);
-  const { width: w, height: h, pixels: n } = segment;
-  const adaptive = p.method === 'adaptive';
-  const [gray, hist, more] = segment.scratch([n, 2048, adaptive ? segment.fn.adaptiveScratchBytes(w, p.blockSize) : 0]);
-  segment.fn.lumaPlane(src, gray, n, hist);
-  if (adaptive) segment.fn.adaptiveThreshold(src, gray, dst, w, h, p.blockSize, Math.ceil(p.C), more);
-  else segment.fn.threshold(src, gray, dst, n, otsuOfHistogram(segment.wasm.u32(hist, 256), n));
+export const binarizeSimd: SimdStep<Partial<BinarizeParams>> = {
+  run: (segment, src, dst, params) => {
+    const p = checked(params);
+    const { width: w, height: h, pixels: n } = segment;
+    const adaptive = p.method === 'adaptive';
+    const [gray, hist, more] = segment.scratch([n, 2048, adaptive ? segment.fn.adaptiveScratchBytes(w, p.blockSize) : 0]);
+    segment.fn.lumaPlane(src, gray, n, hist);
+    if (adaptive) segment.fn.adaptiveThreshold(src, gray, dst, w, h, p.blockSize, Math.ceil(p.C), more);
+    else segment.fn.threshold(src, gray, dst, n, otsuOfHistogram(segment.wasm.u32(hist, 256), n));
+  },
 };
 
 function checked(params: Partial<BinarizeParams>): BinarizeParams {

@@ -78,12 +78,14 @@ export function blur(src: RgbaImage, params: Partial<BlurParams> = {}): RgbaImag
 }
 
 /** The same in WebAssembly SIMD (web/assembly/blur.ts), on 16-bit lanes. */
-export const blurSimd: SimdStep<Partial<BlurParams>> = (segment, src, dst, params) => {
-  const { k, kernel, small } = plan(params);
-  const [weights, scratch] = segment.scratch([4 * k, segment.fn.blurScratchBytes(segment.width, k)]);
-  segment.wasm.i32(weights, k).set(kernel);
-  const sum = small ? Math.sqrt(small.s2) : 0;
-  segment.fn.blur(src, dst, segment.width, segment.height, weights, k, sum, scratch);
+export const blurSimd: SimdStep<Partial<BlurParams>> = {
+  run: (segment, src, dst, params) => {
+    const { k, kernel, small } = plan(params);
+    const [weights, scratch] = segment.scratch([4 * k, segment.fn.blurScratchBytes(segment.width, k)]);
+    segment.wasm.i32(weights, k).set(kernel);
+    const sum = small ? Math.sqrt(small.s2) : 0;
+    segment.fn.blur(src, dst, segment.width, segment.height, weights, k, sum, scratch);
+  },
 };
 
 function plan(params: Partial<BlurParams>): { k: number; kernel: Int32Array; small: ReturnType<typeof smallIntegerKernel> } {

@@ -18,4 +18,4 @@ export function grayscale(src: RgbaImage): RgbaImage {
 }
 
 /** The same in WebAssembly SIMD, four pixels at a time (web/assembly/grayscale.ts). */
-export const grayscaleSimd: SimdStep<object> = (segment, src, dst) => segment.fn.grayscale(src, dst, segment.pixels);
+export const grayscaleSimd: SimdStep<object> = { run: (segment, src, dst) => segment.fn.grayscale(src, dst, segment.pixels) };

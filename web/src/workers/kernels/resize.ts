@@ -1,3 +1,4 @@
+import { simd, type SimdStep } from '../simd';
 import { makeImage, words, type RgbaImage } from './image';
 
 export interface ResizeParams {
@@ -17,19 +18,70 @@ export function targetSize(width: number, height: number, maxSide: number): [num
 /** cv2.resize: INTER_AREA when shrinking, INTER_LINEAR when growing. All four channels are
  *  resampled (alpha too, since the geometry changes). Twin of imaging/ops/resize.py. */
 export function resize(src: RgbaImage, params: Partial<ResizeParams> = {}): RgbaImage {
+  const wasm = simd();
+  if (wasm && wasm.covers(resizeSimd, params, src.width, src.height)) return wasm.apply(src, resizeSimd, params);
+  const { method, dw, dh, fx, fy } = plan(src.width, src.height, params);
+  if (method === 'same') return makeImage(dw, dh, src.data.slice());
+  if (method === 'box') return boxShrink(src, dw, dh, fx, fy);
+  return separable(src, dw, dh, ...taps(src.width, src.height, dw, dh));
+}
+
+interface Plan {
+  /** same: nothing to do; box: an integer-factor shrink; taps: the separable resample. */
+  method: 'same' | 'box' | 'taps';
+  dw: number;
+  dh: number;
+  fx: number;
+  fy: number;
+}
+
+function plan(width: number, height: number, params: Partial<ResizeParams>): Plan {
   const { maxSide } = { ...RESIZE_DEFAULTS, ...params };
   if (!Number.isInteger(maxSide) || maxSide < 1) throw new RangeError(`resize maxSide must be a positive integer, got ${maxSide}`);
-  const [dw, dh] = targetSize(src.width, src.height, maxSide);
-  if (dw === src.width && dh === src.height) return makeImage(dw, dh, src.data.slice());
-  const shrinking = dw * dh < src.width * src.height;
-  const fx = src.width / dw;
-  const fy = src.height / dh;
+  const [dw, dh] = targetSize(width, height, maxSide);
+  const fx = width / dw;
+  const fy = height / dh;
+  const shrinking = dw * dh < width * height;
   // An integer factor is a plain box average (OpenCV's resizeAreaFast); lane sums must fit 16 bits.
-  if (shrinking && Number.isInteger(fx) && Number.isInteger(fy) && fx * fy <= 257) return boxShrink(src, dw, dh, fx, fy);
-  const xs = shrinking ? areaTaps(src.width, dw) : linearTaps(src.width, dw);
-  const ys = shrinking ? areaTaps(src.height, dh) : linearTaps(src.height, dh);
-  return separable(src, dw, dh, xs, ys);
+  const box = shrinking && Number.isInteger(fx) && Number.isInteger(fy) && fx * fy <= 257;
+  return { method: dw === width && dh === height ? 'same' : box ? 'box' : 'taps', dw, dh, fx, fy };
 }
+
+function taps(width: number, height: number, dw: number, dh: number): [Taps, Taps] {
+  const shrinking = dw * dh < width * height;
+  return shrinking ? [areaTaps(width, dw), areaTaps(height, dh)] : [linearTaps(width, dw), linearTaps(height, dh)];
+}
+
+/** The same in WebAssembly SIMD (web/assembly/resize.ts) for the 2×2 box and the separable
+ *  resample; other integer factors and "no change" stay with the TypeScript kernel. */
+export const resizeSimd: SimdStep<Partial<ResizeParams>> = {
+  covers: (params, width, height) => {
+    const { method, fx, fy } = plan(width, height, params);
+    return method === 'taps' || (method === 'box' && fx === 2 && fy === 2);
+  },
+  size: (width, height, params) => {
+    const { dw, dh } = plan(width, height, params);
+    return [dw, dh];
+  },
+  run: (segment, src, dst, params) => {
+    const { width, height } = segment;
+    const { method, dw, dh } = plan(width, height, params);
+    if (method === 'box') {
+      segment.fn.halve(src, dst, width, dw, dh);
+      return;
+    }
+    const [xs, ys] = taps(width, height, dw, dh);
+    const sizes = [xs.start, xs.index, xs.weight, ys.start, ys.index, ys.weight].map((a) => a.byteLength);
+    const [xStart, xIndex, xWeight, yStart, yIndex, yWeight, column] = segment.scratch([...sizes, width * 16]);
+    segment.wasm.i32(xStart, xs.start.length).set(xs.start);
+    segment.wasm.i32(xIndex, xs.index.length).set(xs.index);
+    segment.wasm.f64(xWeight, xs.weight.length).set(xs.weight);
+    segment.wasm.i32(yStart, ys.start.length).set(ys.start);
+    segment.wasm.i32(yIndex, ys.index.length).set(ys.index);
+    segment.wasm.f64(yWeight, ys.weight.length).set(ys.weight);
+    segment.fn.separable(src, dst, width, dw, dh, xStart, xIndex, xWeight, yStart, yIndex, yWeight, column);
+  },
+};
 
 /** For each output index, the source indices and weights that make it. */
 interface Taps {
