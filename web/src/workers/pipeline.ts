@@ -1,5 +1,5 @@
 import { autocontrast, autocontrastSimd } from './kernels/autocontrast';
-import { backgroundRemoval } from './kernels/background_removal';
+import { backgroundRemoval, backgroundRemovalSimd } from './kernels/background_removal';
 import { binarize, binarizeSimd } from './kernels/binarize';
 import { blur, blurSimd } from './kernels/blur';
 import { cropDocument } from './kernels/crop_document';
@@ -42,6 +42,7 @@ export const KERNELS: Record<OpName, Kernel> = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const SIMD_STEPS: Partial<Record<OpName, SimdStep<any>>> = {
   resize: resizeSimd,
+  background_removal: backgroundRemovalSimd,
   grayscale: grayscaleSimd,
   autocontrast: autocontrastSimd,
   blur: blurSimd,

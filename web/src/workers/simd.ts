@@ -22,6 +22,12 @@ export interface SimdExports {
   adaptiveThreshold(src: number, gray: number, dst: number, w: number, h: number, blockSize: number, idelta: number, scratch: number): void;
   adaptiveScratchBytes(w: number, blockSize: number): number;
   halve(src: number, dst: number, sw: number, dw: number, dh: number): void;
+  upsampleRows(soft: number, w: number, h: number, W: number, xStart: number, xIndex: number, xWeight: number, across: number): void;
+  softAlpha(
+    across: number, W: number, H: number, width: number, height: number,
+    yStart: number, yIndex: number, yWeight: number, row: number, alpha: number,
+  ): void;
+  liftBackground(src: number, alpha: number, dst: number, pixels: number, weights: number, lifted: number): void;
   separable(
     src: number, dst: number, sw: number, dw: number, dh: number,
     xStart: number, xIndex: number, xWeight: number, yStart: number, yIndex: number, yWeight: number, column: number,
@@ -84,6 +90,10 @@ export class Simd {
   f64(ptr: number, length: number): Float64Array {
     return new Float64Array(this.fn.memory.buffer, ptr, length);
   }
+
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.fn.memory.buffer, ptr, length);
+  }
 }
 
 /**
@@ -97,6 +107,7 @@ export class Segment {
   private readonly frames: [number, number];
   private readonly capacity: [number, number];
   private scratchStart: number;
+  private scratchNext: number;
   private current = 0;
 
   constructor(
@@ -110,6 +121,7 @@ export class Segment {
     this.frames = [first, first + frameBytes];
     this.capacity = [frameBytes, frameBytes];
     this.scratchStart = first + 2 * frameBytes;
+    this.scratchNext = this.scratchStart;
     wasm.ensure(this.scratchStart);
     wasm.bytes(first, src.data.length).set(src.data);
   }
@@ -132,6 +144,7 @@ export class Segment {
       this.scratchStart += this.capacity[next];
       this.wasm.ensure(this.scratchStart);
     }
+    this.scratchNext = this.scratchStart;
     step.run(this, this.frames[this.current], this.frames[next], params);
     this.width = width;
     this.height = height;
@@ -139,17 +152,30 @@ export class Segment {
     return this;
   }
 
-  /** Zeroed scratch buffers of these byte sizes, valid until the step returns. */
+  /** Zeroed scratch buffers of these byte sizes, valid until the step returns. Growing memory
+   *  detaches views taken before: take views after the last call. */
   scratch(sizes: number[]): number[] {
-    let next = this.scratchStart;
     const ptrs = sizes.map((size) => {
-      const ptr = next;
-      next = align(ptr + size + SLACK);
+      const ptr = this.scratchNext;
+      this.scratchNext = align(ptr + size + SLACK);
       return ptr;
     });
-    this.wasm.ensure(next);
+    this.wasm.ensure(this.scratchNext);
     ptrs.forEach((ptr, i) => this.wasm.bytes(ptr, sizes[i]).fill(0));
     return ptrs;
+  }
+
+  /** Copies of these arrays in scratch, for a step's tables. */
+  put(arrays: (Int32Array | Float64Array | Float32Array | Uint8Array)[]): number[] {
+    const ptrs = this.scratch(arrays.map((a) => a.byteLength));
+    arrays.forEach((a, i) => this.wasm.bytes(ptrs[i], a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)));
+    return ptrs;
+  }
+
+  /** The frame at `ptr` as an RgbaImage viewing linear memory, for TypeScript code that only
+   *  reads it; valid until the memory grows. */
+  view(ptr: number): RgbaImage {
+    return makeImage(this.width, this.height, new Uint8ClampedArray(this.wasm.fn.memory.buffer, ptr, this.pixels * 4));
   }
 
   /** The current frame, copied out into a buffer of its own (transferable, and safe from the

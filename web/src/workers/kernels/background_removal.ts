@@ -3,6 +3,7 @@
  * alpha. Twin of imaging/ops/background_removal.py, whose docstring lists the numbered steps this
  * file follows; the analysis is integer arithmetic, exact in JS doubles (all below 2^53).
  */
+import { simd, type SimdStep } from '../simd';
 import { makeImage, type RgbaImage } from './image';
 import { linearTaps } from './resize';
 
@@ -253,10 +254,9 @@ function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** Steps 9–11: 3×3 box feather (border replicated), bilinear upsampling with half-pixel
- *  centres (the unanalysed last rows/columns repeat the last ones), alpha = round(255·soft). */
-export function softMask(m: WorkingMask): Uint8Array {
-  const { w, h, factor: f, width, height } = m;
+/** Step 9: the 3×3 box feather of the hard mask (border replicated), at working resolution. */
+function feather(m: WorkingMask): Float32Array {
+  const { w, h } = m;
   const soft = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -268,6 +268,14 @@ export function softMask(m: WorkingMask): Uint8Array {
       soft[y * w + x] = sum / 9;
     }
   }
+  return soft;
+}
+
+/** Steps 9–11: 3×3 box feather (border replicated), bilinear upsampling with half-pixel
+ *  centres (the unanalysed last rows/columns repeat the last ones), alpha = round(255·soft). */
+export function softMask(m: WorkingMask): Uint8Array {
+  const { w, h, factor: f, width, height } = m;
+  const soft = feather(m);
   // Separable: each working row upsampled along x once, then two rows blended per output row.
   const W = w * f;
   const xs = linearTaps(w, W);
@@ -304,22 +312,18 @@ export function softMask(m: WorkingMask): Uint8Array {
 
 /** RGBA: the background blended toward white by `strength`, the feathered page mask as alpha. */
 export function backgroundRemoval(src: RgbaImage, params: Partial<BackgroundRemovalParams> = {}): RgbaImage {
+  const wasm = simd();
+  if (wasm) return wasm.apply(src, backgroundRemovalSimd, params);
   const { strength } = { ...BACKGROUND_REMOVAL_DEFAULTS, ...params };
   const alpha = softMask(pageMaskWorking(src));
-  // b = round(strength·(255 − α)) per alpha level; out = rgb + round((255 − rgb)·b / 255),
-  // saturated, per (b, rgb) pair: two small tables instead of arithmetic per pixel.
-  const weightOf = new Int32Array(256);
-  for (let a = 0; a < 256; a++) weightOf[a] = strength > 0 ? roundHalfEven(strength * (255 - a)) : 0;
-  const lifted = new Uint8Array(256 * 256);
-  for (let b = 0; b < 256; b++) {
-    for (let v = 0; v < 256; v++) lifted[(b << 8) | v] = Math.min(255, v + roundHalfEven(((255 - v) * b) / 255));
-  }
+  const weightOf = liftWeights(strength);
+  const lifted = liftTable();
   const out = makeImage(src.width, src.height);
   const s = src.data;
   const d = out.data;
   for (let i = 0, p = 0; i < alpha.length; i++, p += 4) {
     const a = alpha[i];
-    const row = weightOf[a] << 8;
+    const row = weightOf[a];
     d[p] = lifted[row | s[p]];
     d[p + 1] = lifted[row | s[p + 1]];
     d[p + 2] = lifted[row | s[p + 2]];
@@ -327,3 +331,40 @@ export function backgroundRemoval(src: RgbaImage, params: Partial<BackgroundRemo
   }
   return out;
 }
+
+/** b = round(strength·(255 − α)) per alpha level, already shifted to its row of liftTable(). */
+function liftWeights(strength: number): Int32Array {
+  return Int32Array.from({ length: 256 }, (_, a) => (strength > 0 ? roundHalfEven(strength * (255 - a)) : 0) << 8);
+}
+
+let lifts: Uint8Array | null = null;
+
+/** rgb + round((255 − rgb)·b / 255), saturated, per (b, rgb) pair: the blend toward white as
+ *  one table instead of arithmetic per pixel. Built once. */
+function liftTable(): Uint8Array {
+  if (!lifts) {
+    lifts = new Uint8Array(256 * 256);
+    for (let b = 0; b < 256; b++) {
+      for (let v = 0; v < 256; v++) lifts[(b << 8) | v] = Math.min(255, v + roundHalfEven(((255 - v) * b) / 255));
+    }
+  }
+  return lifts;
+}
+
+/** The same with the full-resolution work in WebAssembly (web/assembly/background_removal.ts):
+ *  the analysis at working resolution stays here, reading the frame in place. */
+export const backgroundRemovalSimd: SimdStep<Partial<BackgroundRemovalParams>> = {
+  run: (segment, src, dst, params) => {
+    const { strength } = { ...BACKGROUND_REMOVAL_DEFAULTS, ...params };
+    const mask = pageMaskWorking(segment.view(src));
+    const { w, h, factor: f, width, height } = mask;
+    const [xs, ys] = [linearTaps(w, w * f), linearTaps(h, h * f)];
+    const [soft, xStart, xIndex, xWeight, yStart, yIndex, yWeight, weights, lifted] = segment.put([
+      feather(mask), xs.start, xs.index, xs.weight, ys.start, ys.index, ys.weight, liftWeights(strength), liftTable(),
+    ]);
+    const [across, row, alpha] = segment.scratch([h * w * f * 4, w * f * 4, width * height]);
+    segment.fn.upsampleRows(soft, w, h, w * f, xStart, xIndex, xWeight, across);
+    segment.fn.softAlpha(across, w * f, h * f, width, height, yStart, yIndex, yWeight, row, alpha);
+    segment.fn.liftBackground(src, alpha, dst, segment.pixels, weights, lifted);
+  },
+};

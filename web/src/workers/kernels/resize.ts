@@ -71,20 +71,14 @@ export const resizeSimd: SimdStep<Partial<ResizeParams>> = {
       return;
     }
     const [xs, ys] = taps(width, height, dw, dh);
-    const sizes = [xs.start, xs.index, xs.weight, ys.start, ys.index, ys.weight].map((a) => a.byteLength);
-    const [xStart, xIndex, xWeight, yStart, yIndex, yWeight, column] = segment.scratch([...sizes, width * 16]);
-    segment.wasm.i32(xStart, xs.start.length).set(xs.start);
-    segment.wasm.i32(xIndex, xs.index.length).set(xs.index);
-    segment.wasm.f64(xWeight, xs.weight.length).set(xs.weight);
-    segment.wasm.i32(yStart, ys.start.length).set(ys.start);
-    segment.wasm.i32(yIndex, ys.index.length).set(ys.index);
-    segment.wasm.f64(yWeight, ys.weight.length).set(ys.weight);
+    const [xStart, xIndex, xWeight, yStart, yIndex, yWeight] = segment.put([xs.start, xs.index, xs.weight, ys.start, ys.index, ys.weight]);
+    const [column] = segment.scratch([width * 16]);
     segment.fn.separable(src, dst, width, dw, dh, xStart, xIndex, xWeight, yStart, yIndex, yWeight, column);
   },
 };
 
 /** For each output index, the source indices and weights that make it. */
-interface Taps {
+export interface Taps {
   start: Int32Array; // first tap of output i in index/weight
   index: Int32Array;
   weight: Float64Array;
