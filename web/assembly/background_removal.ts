@@ -1,3 +1,5 @@
+import { addWeighted, upper } from './rows';
+
 /**
  * Twin of the full-resolution half of kernels/background_removal.ts (steps 10–11 and the blend):
  * the feathered working mask upsampled to alpha, and the background lifted toward white. Floats
@@ -41,13 +43,8 @@ export function softAlpha(
       const weight = f64x2.splat(load<f64>(yWeight + (<usize>t << 3)));
       for (let X: usize = 0; X < <usize>W; X += 4) {
         const a = v128.load(base + (X << 2));
-        const r = v128.load(row + (X << 2));
-        const low = f64x2.add(f64x2.promote_low_f32x4(r), f64x2.mul(weight, f64x2.promote_low_f32x4(a)));
-        const high = f64x2.add(
-          f64x2.promote_low_f32x4(i32x4.shuffle(r, r, 2, 3, 0, 1)),
-          f64x2.mul(weight, f64x2.promote_low_f32x4(i32x4.shuffle(a, a, 2, 3, 0, 1))),
-        );
-        v128.store(row + (X << 2), i32x4.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5));
+        const low = f64x2.promote_low_f32x4(a);
+        v128.store(row + (X << 2), addWeighted(v128.load(row + (X << 2)), weight, low, f64x2.promote_low_f32x4(upper(a))));
       }
     }
     // The f32 row times 255 in f64, rounded half to even; below 0 and above 255 saturate.
@@ -55,7 +52,7 @@ export function softAlpha(
     for (let X: usize = 0; X < <usize>W; X += 4) {
       const v = v128.load(row + (X << 2));
       const low = i32x4.trunc_sat_f64x2_s_zero(f64x2.nearest(f64x2.mul(f64x2.promote_low_f32x4(v), scale)));
-      const high = i32x4.trunc_sat_f64x2_s_zero(f64x2.nearest(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), scale)));
+      const high = i32x4.trunc_sat_f64x2_s_zero(f64x2.nearest(f64x2.mul(f64x2.promote_low_f32x4(upper(v)), scale)));
       const words = i32x4.shuffle(low, high, 0, 1, 4, 5);
       const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(words, words), words);
       store<u32>(out + X, i32x4.extract_lane(bytes, 0));

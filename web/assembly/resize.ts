@@ -1,3 +1,5 @@
+import { addWeighted, upper } from './rows';
+
 /**
  * Twin of kernels/resize.ts's SIMD-able cases: the 2×2 box shrink (OpenCV's resizeAreaFast) in
  * integer lanes, and the separable resample (INTER_AREA taps when shrinking, INTER_LINEAR when
@@ -56,12 +58,8 @@ export function separable(
       for (let i: usize = 0; i < rowBytes; i += 4) {
         const values = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(row + i)));
         const sum = v128.load(column + (i << 2));
-        const low = f64x2.add(f64x2.promote_low_f32x4(sum), f64x2.mul(weight, f64x2.convert_low_i32x4_u(values)));
-        const high = f64x2.add(
-          f64x2.promote_low_f32x4(i32x4.shuffle(sum, sum, 2, 3, 0, 1)),
-          f64x2.mul(weight, f64x2.convert_low_i32x4_u(i32x4.shuffle(values, values, 2, 3, 0, 1))),
-        );
-        v128.store(column + (i << 2), i32x4.shuffle(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5));
+        const low = f64x2.convert_low_i32x4_u(values);
+        v128.store(column + (i << 2), addWeighted(sum, weight, low, f64x2.convert_low_i32x4_u(upper(values))));
       }
     }
     const out = dst + ((<usize>dy * dw) << 2);
@@ -73,7 +71,7 @@ export function separable(
         const pixel = v128.load(column + (<usize>load<i32>(xIndex + (<usize>t << 2)) << 4));
         const weight = f64x2.splat(load<f64>(xWeight + (<usize>t << 3)));
         rg = f64x2.add(rg, f64x2.mul(weight, f64x2.promote_low_f32x4(pixel)));
-        ba = f64x2.add(ba, f64x2.mul(weight, f64x2.promote_low_f32x4(i32x4.shuffle(pixel, pixel, 2, 3, 0, 1))));
+        ba = f64x2.add(ba, f64x2.mul(weight, f64x2.promote_low_f32x4(upper(pixel))));
       }
       const rounded = i32x4.shuffle(
         i32x4.trunc_sat_f64x2_s_zero(f64x2.nearest(rg)),
