@@ -75,3 +75,34 @@ export function liftBackground(src: usize, alpha: usize, dst: usize, pixels: i32
     store<u32>(dst + (i << 2), r | (g << 8) | (b << 16) | (a << 24));
   }
 }
+
+/**
+ * Steps 2–3 (pageScore): the f×f block means of R, G and B (rounded half up) and their minimum,
+ * one byte per block, into `score` (w × h, w = ⌊width / f⌋). `sums` is scratch for w i32x4.
+ */
+export function pageScore(src: usize, width: i32, f: i32, w: i32, h: i32, score: usize, sums: usize): void {
+  const area = <f64>(f * f);
+  const half = i32x4.splat((f * f) >> 1);
+  for (let y = 0; y < h; y++) {
+    memory.fill(sums, 0, <usize>w << 4);
+    for (let dy = 0; dy < f; dy++) {
+      let p = src + ((<usize>(y * f + dy) * width) << 2);
+      for (let x = 0; x < w; x++) {
+        let block = i32x4.splat(0);
+        for (let dx = 0; dx < f; dx++, p += 4) {
+          block = i32x4.add(block, i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p))));
+        }
+        const at = sums + (<usize>x << 4);
+        v128.store(at, i32x4.add(v128.load(at), block));
+      }
+    }
+    const out = score + <usize>y * w;
+    for (let x = 0; x < w; x++) {
+      // (sum + half) / area, floored: exact in f64 for these small integers.
+      const sum = i32x4.add(v128.load(sums + (<usize>x << 4)), half);
+      const rg = f64x2.floor(f64x2.div(f64x2.convert_low_i32x4_u(sum), f64x2.splat(area)));
+      const b = Math.floor(<f64>i32x4.extract_lane(sum, 2) / area);
+      store<u8>(out + <usize>x, <u8>min(min(f64x2.extract_lane(rg, 0), f64x2.extract_lane(rg, 1)), b));
+    }
+  }
+}

@@ -12,4 +12,4 @@ export { halve, separable } from './resize';
 export function heapBase(): usize {
   return __heap_base;
 }
-export { upsampleRows, softAlpha, liftBackground } from './background_removal';
+export { pageScore, upsampleRows, softAlpha, liftBackground } from './background_removal';

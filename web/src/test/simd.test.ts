@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { autocontrast } from '../workers/kernels/autocontrast';
 import { binarize } from '../workers/kernels/binarize';
-import { backgroundRemoval } from '../workers/kernels/background_removal';
+import { backgroundRemoval, pageScore, pageScoreSimd } from '../workers/kernels/background_removal';
 import { blur } from '../workers/kernels/blur';
+import { cropDocument } from '../workers/kernels/crop_document';
 import { grayscale } from '../workers/kernels/grayscale';
 import { resize } from '../workers/kernels/resize';
 import type { RgbaImage } from '../workers/kernels/image';
@@ -34,6 +35,7 @@ const CASES: Record<string, Op> = {
   grayscale: (img) => grayscale(img),
   'background_removal strength 1': (img) => backgroundRemoval(img, { strength: 1 }),
   'background_removal strength 0.37': (img) => backgroundRemoval(img, { strength: 0.37 }),
+  crop_document: (img) => cropDocument(img),
   'autocontrast cutoff 0': (img) => autocontrast(img, { cutoff: 0 }),
   'autocontrast cutoff 2': (img) => autocontrast(img, { cutoff: 2 }),
   'autocontrast cutoff 30': (img) => autocontrast(img, { cutoff: 30 }),
@@ -100,7 +102,17 @@ describe('the WebAssembly SIMD kernels', () => {
     });
   }
 
-  it('remove the background like the TypeScript kernel on a page bigger than the working size', () => {
+  it('score the page like the TypeScript kernel at every block size', () => {
+    for (const [w, h] of [[1, 1], [5, 5], [131, 77], [130, 78]]) {
+      const img = testImage(w, h, w);
+      for (const f of [1, 2, 3, 4, 5].filter((k) => k <= Math.min(w, h))) {
+        const fast = simd()!.open(img).read((segment, frame) => pageScoreSimd(segment, frame, f));
+        expect(fast).toEqual(pageScore(img, f));
+      }
+    }
+  });
+
+  it('remove the background and crop like the TypeScript kernels on a page bigger than the working size', () => {
     // 1100×700 works at a third of the size, and 1100 % 3 leaves columns past the analysed area.
     const page = imageFrom(1100, 700, (x, y) => {
       const inside = x > 180 + y / 7 && x < 900 - y / 9 && y > 60 && y < 650;
@@ -114,6 +126,10 @@ describe('the WebAssembly SIMD kernels', () => {
       const alpha = fast.data.filter((_, j) => j % 4 === 3);
       expect(alpha.some((a) => a === 0) && alpha.some((a) => a === 255) && alpha.some((a) => a > 0 && a < 255)).toBe(true);
     }
+    const [fast, scalar] = both(cropDocument, page);
+    expect([fast.width, fast.height]).toEqual([scalar.width, scalar.height]);
+    expect(fast.width).toBeLessThan(page.width); // a page was found and cut out
+    expect(fast.data.findIndex((v, j) => v !== scalar.data[j])).toBe(-1);
   });
 
   it('return buffers of their own, which a later call does not overwrite', () => {

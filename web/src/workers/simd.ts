@@ -22,6 +22,7 @@ export interface SimdExports {
   adaptiveThreshold(src: number, gray: number, dst: number, w: number, h: number, blockSize: number, idelta: number, scratch: number): void;
   adaptiveScratchBytes(w: number, blockSize: number): number;
   halve(src: number, dst: number, sw: number, dw: number, dh: number): void;
+  pageScore(src: number, width: number, f: number, w: number, h: number, score: number, sums: number): void;
   upsampleRows(soft: number, w: number, h: number, W: number, xStart: number, xIndex: number, xWeight: number, across: number): void;
   softAlpha(
     across: number, W: number, H: number, width: number, height: number,
@@ -172,10 +173,10 @@ export class Segment {
     return ptrs;
   }
 
-  /** The frame at `ptr` as an RgbaImage viewing linear memory, for TypeScript code that only
-   *  reads it; valid until the memory grows. */
-  view(ptr: number): RgbaImage {
-    return makeImage(this.width, this.height, new Uint8ClampedArray(this.wasm.fn.memory.buffer, ptr, this.pixels * 4));
+  /** Run read-only code on the current frame (`fn(segment, framePtr)`) and return its answer. */
+  read<T>(fn: (segment: Segment, frame: number) => T): T {
+    this.scratchNext = this.scratchStart;
+    return fn(this, this.frames[this.current]);
   }
 
   /** The current frame, copied out into a buffer of its own (transferable, and safe from the

@@ -3,7 +3,7 @@
  * alpha. Twin of imaging/ops/background_removal.py, whose docstring lists the numbered steps this
  * file follows; the analysis is integer arithmetic, exact in JS doubles (all below 2^53).
  */
-import { simd, type SimdStep } from '../simd';
+import { simd, type Segment, type SimdStep } from '../simd';
 import { makeImage, type RgbaImage } from './image';
 import { linearTaps } from './resize';
 
@@ -238,6 +238,11 @@ export function fillHoles(mask: Uint8Array, w: number, h: number): Uint8Array {
 export function pageMaskWorking(src: RgbaImage): WorkingMask {
   const factor = workingFactor(src.height, src.width);
   const { score, w, h } = pageScore(src, factor);
+  return maskFromScore(score, w, h, factor, src.width, src.height);
+}
+
+/** Steps 4–8, from the page score of a `width × height` image taken at 1/`factor`. */
+export function maskFromScore(score: Uint8Array, w: number, h: number, factor: number, width: number, height: number): WorkingMask {
   const flat = flattenLight(score, w, h);
   const hist = new Float64Array(256);
   for (let i = 0; i < flat.length; i++) hist[flat[i]]++;
@@ -246,7 +251,7 @@ export function pageMaskWorking(src: RgbaImage): WorkingMask {
   for (let i = 0; i < fg.length; i++) fg[i] = flat[i] > threshold ? 1 : 0;
   let page = largestComponent(open3x3(fg, w, h), w, h);
   if (page.some((v) => v)) page = fillHoles(page, w, h);
-  return { mask: page, w, h, factor, width: src.width, height: src.height, threshold };
+  return { mask: page, w, h, factor, width, height, threshold };
 }
 
 function roundHalfEven(x: number): number {
@@ -356,7 +361,7 @@ function liftTable(): Uint8Array {
 export const backgroundRemovalSimd: SimdStep<Partial<BackgroundRemovalParams>> = {
   run: (segment, src, dst, params) => {
     const { strength } = { ...BACKGROUND_REMOVAL_DEFAULTS, ...params };
-    const mask = pageMaskWorking(segment.view(src));
+    const mask = pageMaskSimd(segment, src);
     const { w, h, factor: f, width, height } = mask;
     const [xs, ys] = [linearTaps(w, w * f), linearTaps(h, h * f)];
     const [soft, xStart, xIndex, xWeight, yStart, yIndex, yWeight, weights, lifted] = segment.put([
@@ -368,3 +373,19 @@ export const backgroundRemovalSimd: SimdStep<Partial<BackgroundRemovalParams>> =
     segment.fn.liftBackground(src, alpha, dst, segment.pixels, weights, lifted);
   },
 };
+
+/** Steps 1–8 on a frame in linear memory, the page score (the pass over every pixel) in SIMD. */
+export function pageMaskSimd(segment: Segment, src: number): WorkingMask {
+  const { width, height } = segment;
+  const factor = workingFactor(height, width);
+  const { score, w, h } = pageScoreSimd(segment, src, factor);
+  return maskFromScore(score, w, h, factor, width, height);
+}
+
+/** pageScore on a frame in linear memory (web/assembly/background_removal.ts). */
+export function pageScoreSimd(segment: Segment, src: number, f: number): { score: Uint8Array; w: number; h: number } {
+  const [w, h] = [Math.floor(segment.width / f), Math.floor(segment.height / f)];
+  const [score, sums] = segment.scratch([w * h, w * 16]);
+  segment.fn.pageScore(src, segment.width, f, w, h, score, sums);
+  return { score: segment.wasm.bytes(score, w * h).slice(), w, h };
+}
