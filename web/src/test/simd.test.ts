@@ -132,6 +132,13 @@ describe('the WebAssembly SIMD kernels', () => {
     expect(fast.data.findIndex((v, j) => v !== scalar.data[j])).toBe(-1);
   });
 
+  it('refuse to use a Segment whose memory a newer one has taken over', () => {
+    const wasm = simd()!;
+    const first = wasm.open(testImage(20, 10, 1));
+    wasm.open(testImage(20, 10, 2));
+    expect(() => first.close()).toThrow(/superseded/);
+  });
+
   it('return buffers of their own, which a later call does not overwrite', () => {
     const first = grayscale(testImage(40, 30, 1));
     const copy = first.data.slice();

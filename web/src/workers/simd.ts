@@ -52,10 +52,15 @@ export interface SimdStep<P> {
 }
 
 export class Simd {
+  /** Bumped by every open(): each Segment lays out memory from the heap base, so only the newest
+   *  one is valid. */
+  generation = 0;
+
   constructor(readonly fn: SimdExports) {}
 
   /** Copy `src` into linear memory to run SIMD steps on it; `close()` copies the result out. */
   open(src: RgbaImage): Segment {
+    this.generation++;
     return new Segment(this, src);
   }
 
@@ -110,11 +115,13 @@ export class Segment {
   private scratchStart: number;
   private scratchNext: number;
   private current = 0;
+  private readonly generation: number;
 
   constructor(
     readonly wasm: Simd,
     src: RgbaImage,
   ) {
+    this.generation = wasm.generation;
     this.width = src.width;
     this.height = src.height;
     const frameBytes = align(src.data.length + SLACK);
@@ -136,6 +143,7 @@ export class Segment {
   }
 
   apply<P>(step: SimdStep<P>, params: P): this {
+    this.checkCurrent();
     const [width, height] = step.size ? step.size(this.width, this.height, params) : [this.width, this.height];
     const next = 1 - this.current;
     if (this.capacity[next] < width * height * 4 + SLACK) {
@@ -151,6 +159,11 @@ export class Segment {
     this.height = height;
     this.current = next;
     return this;
+  }
+
+  /** A Segment opened later has laid its frames over this one's: fail rather than read them. */
+  private checkCurrent(): void {
+    if (this.generation !== this.wasm.generation) throw new Error('this Segment was superseded by a newer one');
   }
 
   /** Zeroed scratch buffers of these byte sizes, valid until the step returns. Growing memory
@@ -175,6 +188,7 @@ export class Segment {
 
   /** Run read-only code on the current frame (`fn(segment, framePtr)`) and return its answer. */
   read<T>(fn: (segment: Segment, frame: number) => T): T {
+    this.checkCurrent();
     this.scratchNext = this.scratchStart;
     return fn(this, this.frames[this.current]);
   }
@@ -183,6 +197,7 @@ export class Segment {
    *  next segment reusing the memory). Not memory.buffer.slice(): V8 copies that several times
    *  slower than set(). */
   close(): RgbaImage {
+    this.checkCurrent();
     const length = this.pixels * 4;
     const data = outputBuffer(length);
     data.set(this.wasm.bytes(this.frames[this.current], length));
