@@ -32,13 +32,14 @@ export function RunStats({ preview, status, maxDepth, busy }: Props) {
       {preview && preview.timings.length > 0 && (
         <table className="timings" aria-label="Per-op timings">
           <thead>
-            <tr><th>op</th><th>ms</th></tr>
+            <tr><th>op</th><th>ms</th><th>kernel</th></tr>
           </thead>
           <tbody>
             {preview.timings.map((t) => (
               <tr key={t.op} data-op={t.op}>
                 <td>{t.op}</td>
                 <td>{preview.fromMemo ? '(memo)' : t.ms.toFixed(1)}</td>
+                <td>{t.engine === 'simd' ? 'WebAssembly SIMD' : 'TypeScript'}</td>
               </tr>
             ))}
           </tbody>

@@ -94,7 +94,7 @@ describe('HybridRenderer', () => {
 
   it('moves an op to the server only after two runs over its budget', async () => {
     const { hybrid, source, processor } = await setup('client-workers');
-    vi.mocked(processor.preview).mockImplementation(async () => ({ image: tiny, cacheKey: 'k', taskId: 't', timings: [{ op: 'blur', ms: 80 }], totalMs: 80, fromMemo: false }));
+    vi.mocked(processor.preview).mockImplementation(async () => ({ image: tiny, cacheKey: 'k', taskId: 't', timings: [{ op: 'blur', ms: 80, engine: 'simd' }], totalMs: 80, fromMemo: false }));
     const params = { blur: { kernelSize: 5 } };
     expect((await hybrid.render(source, params)).decision.rule).toBe('within-limits');
     expect((await hybrid.render(source, params)).decision.rule).toBe('within-limits');

@@ -71,6 +71,8 @@ export function planSteps(pipelineId: string, params: PipelineParams): Step[] {
 export interface StepTiming {
   op: OpName;
   ms: number;
+  /** Which form of the kernel ran: the WebAssembly SIMD one or the TypeScript one. */
+  engine: 'simd' | 'typescript';
 }
 
 /** Run the steps one after the other. Consecutive ops with a SIMD form share one Segment, so
@@ -96,13 +98,13 @@ export function runSteps(src: RgbaImage, steps: Step[], now: () => number = () =
     const [width, height] = segment ? [segment.width, segment.height] : [image.width, image.height];
     if (wasm && fast && wasm.covers(fast, step.params, width, height)) {
       segment = (segment ?? wasm.open(image)).apply(fast, step.params);
-      timings.push({ op: step.op, ms: now() - t0 });
+      timings.push({ op: step.op, ms: now() - t0, engine: 'simd' });
       continue;
     }
     if (segment) leaveSegment(segment);
     const t1 = now();
     image = KERNELS[step.op](image, step.params);
-    timings.push({ op: step.op, ms: now() - t1 });
+    timings.push({ op: step.op, ms: now() - t1, engine: 'typescript' });
   }
   if (segment) leaveSegment(segment);
   return { image, timings };
