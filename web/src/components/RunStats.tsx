@@ -36,7 +36,7 @@ export function RunStats({ preview, status, maxDepth, busy }: Props) {
           </thead>
           <tbody>
             {preview.timings.map((t) => (
-              <tr key={t.op} data-op={t.op}>
+              <tr key={t.op} data-op={t.op} data-engine={t.engine}>
                 <td>{t.op}</td>
                 <td>{preview.fromMemo ? '(memo)' : t.ms.toFixed(1)}</td>
                 <td>{t.engine === 'simd' ? 'WebAssembly SIMD' : 'TypeScript'}</td>
