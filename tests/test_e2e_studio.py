@@ -127,13 +127,11 @@ def test_each_op_changes_the_canvas_and_equals_python(server: str, image_file: P
             if got.shape[:2] == original.shape[:2]:
                 assert not np.array_equal(got[:, :, :3], original), f"{op} did not change the picture"
             assert_close(op, got, want)
-            # Chromium has WebAssembly SIMD: every op but the crop's warp runs in its SIMD form.
+            # Chromium has WebAssembly SIMD: every op runs in its SIMD form.
             engine = page.locator(f'table[aria-label="Per-op timings"] tr[data-op="{op}"]').get_attribute(
                 "data-engine"
             )
-            assert engine == ("typescript" if op == "crop_document" else "simd"), (
-                f"{op} ran its {engine} kernel"
-            )
+            assert engine == "simd", f"{op} ran its {engine} kernel"
         page.screenshot(path=str(ARTIFACTS / "studio-ops.png"))
         assert not errors, errors
 

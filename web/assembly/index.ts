@@ -13,3 +13,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { pageScore, upsampleRows, softAlpha, liftBackground } from './background_removal';
+export { warp } from './crop_document';

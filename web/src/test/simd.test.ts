@@ -88,7 +88,8 @@ describe('the WebAssembly SIMD kernels', () => {
       blur: { kernelSize: 7, sigma: 0 },
       binarize: { method: 'adaptive', blockSize: 15, C: 4 },
     },
-    'TypeScript ops between and around them': { resize: { maxSide: 50 }, background_removal: true, autocontrast: true, blur: true },
+    'background removal between': { resize: { maxSide: 50 }, background_removal: true, autocontrast: true, blur: true },
+    'the TypeScript kernel first (a resize to the same size)': { resize: { maxSide: 131 }, grayscale: true, blur: true },
     'a halving resize, then SIMD ops on the smaller frame': { resize: { maxSide: 65 }, grayscale: true, blur: true },
     'an upscale, then SIMD ops on the bigger frame': { resize: { maxSide: 300 }, autocontrast: true, binarize: true },
   };
@@ -130,6 +131,11 @@ describe('the WebAssembly SIMD kernels', () => {
     expect([fast.width, fast.height]).toEqual([scalar.width, scalar.height]);
     expect(fast.width).toBeLessThan(page.width); // a page was found and cut out
     expect(fast.data.findIndex((v, j) => v !== scalar.data[j])).toBe(-1);
+    // In one segment: the crop changes the frame's size for the ops after it.
+    const steps = planSteps('preprocessing', { resize: { maxSide: 900 }, crop_document: true, grayscale: true, blur: true });
+    const [chained, reference] = both((i) => runSteps(i, steps).image, page);
+    expect([chained.width, chained.height]).toEqual([reference.width, reference.height]);
+    expect(chained.data.findIndex((v, j) => v !== reference.data[j])).toBe(-1);
   });
 
   it('refuse to use a Segment whose memory a newer one has taken over', () => {

@@ -2,7 +2,7 @@ import { autocontrast, autocontrastSimd } from './kernels/autocontrast';
 import { backgroundRemoval, backgroundRemovalSimd } from './kernels/background_removal';
 import { binarize, binarizeSimd } from './kernels/binarize';
 import { blur, blurSimd } from './kernels/blur';
-import { cropDocument } from './kernels/crop_document';
+import { cropDocument, cropDocumentSimd } from './kernels/crop_document';
 import { grayscale, grayscaleSimd } from './kernels/grayscale';
 import type { RgbaImage } from './kernels/image';
 import { resize, resizeSimd } from './kernels/resize';
@@ -42,6 +42,7 @@ export const KERNELS: Record<OpName, Kernel> = {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const SIMD_STEPS: Partial<Record<OpName, SimdStep<any>>> = {
   resize: resizeSimd,
+  crop_document: cropDocumentSimd,
   background_removal: backgroundRemovalSimd,
   grayscale: grayscaleSimd,
   autocontrast: autocontrastSimd,

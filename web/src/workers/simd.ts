@@ -22,6 +22,7 @@ export interface SimdExports {
   adaptiveThreshold(src: number, gray: number, dst: number, w: number, h: number, blockSize: number, idelta: number, scratch: number): void;
   adaptiveScratchBytes(w: number, blockSize: number): number;
   halve(src: number, dst: number, sw: number, dw: number, dh: number): void;
+  warp(src: number, sw: number, sh: number, dst: number, w: number, h: number, m: number): void;
   pageScore(src: number, width: number, f: number, w: number, h: number, score: number, sums: number): void;
   upsampleRows(soft: number, w: number, h: number, W: number, xStart: number, xIndex: number, xWeight: number, across: number): void;
   softAlpha(
@@ -45,8 +46,9 @@ export interface SimdStep<P> {
   /** Read the RGBA frame at `src` (`segment.width × segment.height`), write the one at `dst`
    *  (`size()` of that), take any scratch from the segment. */
   run(segment: Segment, src: number, dst: number, params: P): void;
-  /** The output size, for an op that changes it; by default the input's. */
-  size?(width: number, height: number, params: P): [number, number];
+  /** The output size, for an op that changes it (it may look at the frame); by default the
+   *  input's. Called just before run, on the same frame. */
+  size?(segment: Segment, src: number, params: P): [number, number];
   /** Whether this form handles these params on this input; where not, the TypeScript kernel runs. */
   covers?(params: P, width: number, height: number): boolean;
 }
@@ -144,7 +146,8 @@ export class Segment {
 
   apply<P>(step: SimdStep<P>, params: P): this {
     this.checkCurrent();
-    const [width, height] = step.size ? step.size(this.width, this.height, params) : [this.width, this.height];
+    this.scratchNext = this.scratchStart;
+    const [width, height] = step.size ? step.size(this, this.frames[this.current], params) : [this.width, this.height];
     const next = 1 - this.current;
     if (this.capacity[next] < width * height * 4 + SLACK) {
       // A bigger output (an upscale): its frame moves past everything laid out so far.

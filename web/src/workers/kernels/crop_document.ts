@@ -3,7 +3,7 @@
  * imaging/ops/crop_document.py, whose docstring numbers the steps followed here; the page mask is
  * background_removal's working mask.
  */
-import { simd } from '../simd';
+import { simd, type Segment, type SimdStep } from '../simd';
 import { pageMaskSimd, pageMaskWorking, type WorkingMask } from './background_removal';
 import { makeImage, type RgbaImage } from './image';
 
@@ -146,9 +146,7 @@ export function quadFromMask(mask: Uint8Array, w: number, h: number): Point[] | 
 
 /** The page's corners (TL, TR, BR, BL) in image coordinates, as float32 like the Python twin. */
 export function findPageQuad(src: RgbaImage): Point[] | null {
-  // The mask's one pass over every pixel runs in SIMD where it can.
-  const wasm = simd();
-  return quadOfMask(wasm ? wasm.open(src).read(pageMaskSimd) : pageMaskWorking(src));
+  return quadOfMask(pageMaskWorking(src));
 }
 
 function quadOfMask(m: WorkingMask): Point[] | null {
@@ -196,9 +194,7 @@ export function perspectiveTransform(from: Point[], to: Point[]): number[] {
 /** Warp the quad onto an upright w×h rectangle: bilinear, border replicated, all four channels. */
 export function warpQuad(src: RgbaImage, quad: Point[]): RgbaImage {
   const [w, h] = outputSize(quad);
-  const target: Point[] = [[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]];
-  // Map each output pixel back into the source: the homography from target to quad.
-  const m = perspectiveTransform(target, quad);
+  const m = backwardMap(quad, w, h);
   const out = makeImage(w, h);
   const s = src.data;
   const d = out.data;
@@ -228,9 +224,42 @@ export function warpQuad(src: RgbaImage, quad: Point[]): RgbaImage {
   return out;
 }
 
+/** Map each output pixel back into the source: the homography from the w×h rectangle to quad. */
+function backwardMap(quad: Point[], w: number, h: number): number[] {
+  const target: Point[] = [[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]];
+  return perspectiveTransform(target, quad);
+}
+
 /** The page, perspective-corrected; the image unchanged (a copy) when no page is found. */
-export function cropDocument(src: RgbaImage, _params: Record<string, unknown> = {}): RgbaImage {
+export function cropDocument(src: RgbaImage, params: Record<string, unknown> = {}): RgbaImage {
+  const wasm = simd();
+  if (wasm) return wasm.apply(src, cropDocumentSimd, params);
   const quad = findPageQuad(src);
   if (!quad) return makeImage(src.width, src.height, src.data.slice());
   return warpQuad(src, quad);
 }
+
+/** The quad `size` found, for `run` on the same frame. */
+const quads = new WeakMap<Segment, Point[] | null>();
+
+/** The same with the mask's pass over every pixel and the warp in WebAssembly
+ *  (web/assembly/background_removal.ts and crop_document.ts); the page is found while sizing the
+ *  output, since the output is the page. */
+export const cropDocumentSimd: SimdStep<Record<string, unknown>> = {
+  size: (segment, src) => {
+    const quad = quadOfMask(pageMaskSimd(segment, src));
+    quads.set(segment, quad);
+    return quad ? outputSize(quad) : [segment.width, segment.height];
+  },
+  run: (segment, src, dst) => {
+    const quad = quads.get(segment);
+    quads.delete(segment);
+    if (!quad) {
+      new Uint8Array(segment.fn.memory.buffer).copyWithin(dst, src, src + segment.pixels * 4);
+      return;
+    }
+    const [w, h] = outputSize(quad);
+    const [m] = segment.put([Float64Array.from(backwardMap(quad, w, h))]);
+    segment.fn.warp(src, segment.width, segment.height, dst, w, h, m);
+  },
+};

@@ -59,8 +59,8 @@ export const resizeSimd: SimdStep<Partial<ResizeParams>> = {
     const { method, fx, fy } = plan(width, height, params);
     return method === 'taps' || (method === 'box' && fx === 2 && fy === 2);
   },
-  size: (width, height, params) => {
-    const { dw, dh } = plan(width, height, params);
+  size: (segment, _src, params) => {
+    const { dw, dh } = plan(segment.width, segment.height, params);
     return [dw, dh];
   },
   run: (segment, src, dst, params) => {
