@@ -57,6 +57,17 @@ const CASES: BenchCase[] = [
     peer: 'chain',
   },
   {
+    name: 'chain with crop: resize, crop_document, grayscale, autocontrast, blur, binarize',
+    params: {
+      resize: { maxSide: 1024 },
+      crop_document: {},
+      grayscale: {},
+      autocontrast: { cutoff: 0 },
+      blur: { kernelSize: 5, sigma: 0 },
+      binarize: { method: 'otsu', blockSize: 31, C: 10 },
+    },
+  },
+  {
     name: 'chain at full size (no resize)',
     params: { grayscale: {}, autocontrast: { cutoff: 0 }, blur: { kernelSize: 5, sigma: 0 }, binarize: { method: 'otsu', blockSize: 31, C: 10 } },
     peer: 'chainFull',
