@@ -59,6 +59,39 @@ function count(hist: usize, v: u32): void {
   store<u32>(b, load<u32>(b) + 1);
 }
 
+/**
+ * The R, G and B histograms (three runs of 256 u32 at `hist`, zeroed by the caller) of only the
+ * values at either end: ≤ the channel's low bound or ≥ its high bound. `bounds` holds six bytes:
+ * the R, G, B lows, then the highs. A SIMD test passes over the four pixels of a vector when none of
+ * their channel values is at an end, which for a cutoff of a few percent is most of them.
+ */
+export function tailHistograms(src: usize, pixels: i32, bounds: usize, hist: usize): void {
+  const lows = i32x4.splat(<i32>(load<u32>(bounds) & 0x00ffffff));
+  const highs = i32x4.splat(<i32>((load<u32>(bounds, 3) & 0x00ffffff) | 0xff000000));
+  const colour = i32x4.splat(0x00ffffff);
+  const whole = src + (<usize>(pixels & ~3) << 2);
+  for (let s = src; s < whole; s += 16) {
+    const v = v128.load(s);
+    const ends = v128.and(v128.or(i8x16.le_u(v, lows), i8x16.ge_u(v, highs)), colour);
+    if (v128.any_true(ends)) {
+      for (let p: usize = 0; p < 16; p += 4) countEnds(load<u32>(s + p), bounds, hist);
+    }
+  }
+  for (let s = whole; s < src + (<usize>pixels << 2); s += 4) countEnds(load<u32>(s), bounds, hist);
+}
+
+// @ts-ignore: decorator
+@inline
+function countEnds(v: u32, bounds: usize, hist: usize): void {
+  for (let c: usize = 0; c < 3; c++) {
+    const value = (v >> (<u32>c << 3)) & 0xff;
+    if (value <= <u32>load<u8>(bounds + c) || value >= <u32>load<u8>(bounds + c, 3)) {
+      const at = hist + (c << 10) + (<usize>value << 2);
+      store<u32>(at, load<u32>(at) + 1);
+    }
+  }
+}
+
 /** Twin of kernels/autocontrast.ts's second pass: each channel through its table. `luts` holds
  *  three runs of 256 u32, already shifted into their byte of the output word; alpha kept. */
 export function applyLuts(src: usize, dst: usize, pixels: i32, luts: usize): void {

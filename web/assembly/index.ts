@@ -3,7 +3,7 @@
 // buffers in linear memory, so nothing here allocates. Every buffer an op reads or writes is padded
 // to a whole number of 16-byte vectors, which lets the loops run whole vectors with no scalar tail.
 export { grayscale } from './grayscale';
-export { histograms, channelRanges, applyLuts } from './autocontrast';
+export { histograms, tailHistograms, channelRanges, applyLuts } from './autocontrast';
 export { blur, blurScratchBytes } from './blur';
 export { lumaPlane, threshold, adaptiveThreshold, adaptiveScratchBytes } from './binarize';
 export { halve, separable } from './resize';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { autocontrast } from '../workers/kernels/autocontrast';
+import { autocontrast, guessTailBounds } from '../workers/kernels/autocontrast';
 import { binarize } from '../workers/kernels/binarize';
 import { backgroundRemoval, pageScore, pageScoreSimd } from '../workers/kernels/background_removal';
 import { blur } from '../workers/kernels/blur';
@@ -102,6 +102,20 @@ describe('the WebAssembly SIMD kernels', () => {
       expect(fast.data.findIndex((v, j) => v !== scalar.data[j])).toBe(-1);
     });
   }
+
+  it('autocontrast with a cutoff: tails-only histograms, and the full ones when the sample misleads', () => {
+    const photo = testImage(200, 150, 9);
+    // Every other sampled pixel is black and no other: the sample sees far more black than there is.
+    const black = (i: number) => i % 61 === 0 && (i / 61) % 2 === 0;
+    const misleading = imageFrom(200, 150, (x, y) => (black(y * 200 + x) ? [0, 0, 0, 255] : [100 + (x % 100), 120 + (x % 7), 140 + (y % 50), 255]));
+    for (const [img, cutoff] of [[photo, 1], [photo, 5], [misleading, 5], [misleading, 0.2]] as const) {
+      const n = img.width * img.height;
+      // The sample suggests bounds in both images; only in the second are they wrong.
+      expect(guessTailBounds(new Uint8Array(img.data.buffer), n, Math.floor((n * cutoff) / 100))).not.toBeNull();
+      const [fast, scalar] = both((i) => autocontrast(i, { cutoff }), img);
+      expect(fast.data.findIndex((v, j) => v !== scalar.data[j])).toBe(-1);
+    }
+  });
 
   it('score the page like the TypeScript kernel at every block size', () => {
     for (const [w, h] of [[1, 1], [5, 5], [131, 77], [130, 78]]) {

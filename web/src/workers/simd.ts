@@ -13,6 +13,7 @@ export interface SimdExports {
   heapBase(): number;
   grayscale(src: number, dst: number, pixels: number): void;
   histograms(src: number, pixels: number, hist: number): void;
+  tailHistograms(src: number, pixels: number, bounds: number, hist: number): void;
   channelRanges(src: number, pixels: number, out: number): void;
   applyLuts(src: number, dst: number, pixels: number, luts: number): void;
   blur(src: number, dst: number, w: number, h: number, kernel: number, k: number, small: number, scratch: number): void;

@@ -1,4 +1,4 @@
-import { simd, type SimdStep } from '../simd';
+import { simd, type Segment, type SimdStep } from '../simd';
 import { makeImage, words, type RgbaImage } from './image';
 
 export interface AutocontrastParams {
@@ -41,21 +41,80 @@ export const autocontrastSimd: SimdStep<Partial<AutocontrastParams>> = {
   run: (segment, src, dst, params) => {
     const { cutoff } = { ...AUTOCONTRAST_DEFAULTS, ...params };
     const n = segment.pixels;
-    const [counts, luts] = segment.scratch([4 * 3 * 1024, 3 * 1024]);
+    const [ranges, luts] = segment.scratch([64, 3 * 1024]);
     let tables: Uint8Array[];
     if (cutoff) {
-      segment.fn.histograms(src, n, counts);
-      const hist = segment.wasm.u32(counts, 3 * 256);
+      const hist = cutoffHistograms(segment, src, Math.floor((n * cutoff) / 100));
       tables = [0, 1, 2].map((c) => stretchLut(Float64Array.from(hist.subarray(c * 256, c * 256 + 256)), cutoff, n));
     } else {
-      segment.fn.channelRanges(src, n, counts);
-      const [lowR, lowG, lowB, highR, highG, highB] = segment.wasm.u32(counts, 6);
+      segment.fn.channelRanges(src, n, ranges);
+      const [lowR, lowG, lowB, highR, highG, highB] = segment.wasm.u32(ranges, 6);
       tables = [rangeLut(lowR, highR), rangeLut(lowG, highG), rangeLut(lowB, highB)];
     }
     segment.wasm.i32(luts, 3 * 256).set(shifted(tables));
     segment.fn.applyLuts(src, dst, n, luts);
   },
 };
+
+/** Every this many pixels one is sampled to guess where each histogram's ends lie (a prime, so
+ *  the sample does not line up with rows). */
+const SAMPLE_STRIDE = 61;
+
+/**
+ * The R, G and B histograms as far as trimming `cut` pixels from each end can look: Pillow's trim
+ * stops as soon as it has removed `cut`, so only the bins up to where the count passes `cut` (from
+ * either end) decide the table. A sample guesses those bounds; the pass counting only values beyond
+ * them then checks, exactly, that more than `cut` pixels lie beyond each bound, and where that fails
+ * the full histograms are counted instead. Either way the tables come out the same.
+ */
+function cutoffHistograms(segment: Segment, src: number, cut: number): Uint32Array {
+  const n = segment.pixels;
+  const [counts, edges] = segment.scratch([3 * 1024, 16]);
+  const bounds = guessTailBounds(segment.wasm.bytes(src, n * 4), n, cut);
+  if (bounds) {
+    segment.wasm.bytes(edges, 6).set(bounds);
+    segment.fn.tailHistograms(src, n, edges, counts);
+    const tails = segment.wasm.u32(counts, 3 * 256);
+    if (tailsHold(tails, bounds, cut)) return tails;
+  }
+  const [full] = segment.scratch([4 * 3 * 1024]);
+  segment.fn.histograms(src, n, full);
+  return segment.wasm.u32(full, 3 * 256);
+}
+
+/** Per channel the low and high bound (R, G, B lows, then highs) past which the sample puts a
+ *  comfortable margin more than `cut` pixels; null where the sample is too small or the ends meet. */
+export function guessTailBounds(rgba: Uint8Array, n: number, cut: number): number[] | null {
+  if (cut === 0 || n < 64 * SAMPLE_STRIDE) return null;
+  const sample = new Int32Array(3 * 256);
+  let taken = 0;
+  for (let i = 0; i < n; i += SAMPLE_STRIDE, taken++) {
+    for (let c = 0; c < 3; c++) sample[c * 256 + rgba[4 * i + c]]++;
+  }
+  const wanted = (cut / n) * taken * 1.25 + 32; // sampled pixels beyond each bound
+  const bounds = [0, 0, 0, 0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    let low = 0;
+    for (let sum = sample[c * 256]; sum < wanted && low < 255; ) sum += sample[c * 256 + ++low];
+    let high = 255;
+    for (let sum = sample[c * 256 + 255]; sum < wanted && high > 0; ) sum += sample[c * 256 + --high];
+    if (low >= high) return null;
+    [bounds[c], bounds[3 + c]] = [low, high];
+  }
+  return bounds;
+}
+
+/** Whether more than `cut` pixels lie at or below each low bound and at or above each high one. */
+function tailsHold(hist: Uint32Array, bounds: number[], cut: number): boolean {
+  for (let c = 0; c < 3; c++) {
+    let low = 0;
+    for (let v = 0; v <= bounds[c]; v++) low += hist[c * 256 + v];
+    let high = 0;
+    for (let v = bounds[3 + c]; v < 256; v++) high += hist[c * 256 + v];
+    if (low <= cut || high <= cut) return false;
+  }
+  return true;
+}
 
 /** The R, G and B tables laid end to end, each entry already shifted into its byte of the output
  *  word, so a pixel is one OR per channel. */
