@@ -18,5 +18,5 @@ export default defineConfig({
     // driver serves, so the 8 MB peer never enters the bundle.
     rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
   },
-  test: { environment: 'node', include: ['src/**/*.test.ts'] },
+  test: { environment: 'node', include: ['src/**/*.test.ts'], globalSetup: ['scripts/vitest-setup.mjs'] },
 });

@@ -7,7 +7,7 @@ import { cropDocument } from '../workers/kernels/crop_document';
 import { grayscale } from '../workers/kernels/grayscale';
 import { resize } from '../workers/kernels/resize';
 import type { RgbaImage } from '../workers/kernels/image';
-import { planSteps, runSteps, type PipelineParams } from '../workers/pipeline';
+import { planSteps, runSteps, SIMD_STEPS, type OpName, type PipelineParams } from '../workers/pipeline';
 import { simd, useSimd } from '../workers/simd';
 import { imageFrom } from './helpers';
 
@@ -150,6 +150,43 @@ describe('the WebAssembly SIMD kernels', () => {
     const [chained, reference] = both((i) => runSteps(i, steps).image, page);
     expect([chained.width, chained.height]).toEqual([reference.width, reference.height]);
     expect(chained.data.findIndex((v, j) => v !== reference.data[j])).toBe(-1);
+  });
+
+  const REFUSED: [string, Op, RegExp][] = [
+    ['blur k 65', (img) => blur(img, { kernelSize: 65 }), /blur kernelSize .*\[1, 31\]/],
+    ['blur k 4', (img) => blur(img, { kernelSize: 4 }), /blur kernelSize must be odd/],
+    ['background_removal strength 1.5', (img) => backgroundRemoval(img, { strength: 1.5 }), /background_removal strength/],
+    ['binarize blockSize 3001', (img) => binarize(img, { method: 'adaptive', blockSize: 3001 }), /binarize blockSize/],
+    ['binarize C 3e9', (img) => binarize(img, { method: 'adaptive', C: 3e9 }), /binarize C/],
+    ['binarize C NaN', (img) => binarize(img, { method: 'adaptive', C: NaN }), /binarize C/],
+    ['autocontrast cutoff 50', (img) => autocontrast(img, { cutoff: 50 }), /autocontrast cutoff/],
+    ['resize maxSide 0', (img) => resize(img, { maxSide: 0 }), /resize maxSide/],
+  ];
+  for (const [name, op, message] of REFUSED) {
+    it(`refuse what the Python op refuses, in both forms, naming the field: ${name}`, () => {
+      const img = testImage(40, 30, 3);
+      useSimd(false);
+      expect(() => op(img)).toThrow(message);
+      useSimd(true);
+      expect(() => op(img)).toThrow(message);
+    });
+  }
+
+  it('never write their source frame, whichever of the two frames is the destination', () => {
+    const wasm = simd()!;
+    const params: Partial<Record<OpName, object>> = { resize: { maxSide: 9 }, blur: { kernelSize: 31 }, binarize: { method: 'adaptive', blockSize: 99 } };
+    for (const [op, step] of Object.entries(SIMD_STEPS)) {
+      for (const [w, h] of SIZES) {
+        const segment = wasm.open(testImage(w, h, 4));
+        for (let round = 0; round < 2; round++) {
+          if (!wasm.covers(step, params[op as OpName] ?? {}, segment.width, segment.height)) break;
+          const [frame, bytes] = segment.read((_, at) => [at, segment.pixels * 4]);
+          const before = wasm.bytes(frame, bytes).slice();
+          segment.apply(step, params[op as OpName] ?? {});
+          expect(wasm.bytes(frame, bytes).findIndex((v, i) => v !== before[i]), `${op} on ${w}x${h}, round ${round}`).toBe(-1);
+        }
+      }
+    }
   });
 
   it('refuse to use a Segment whose memory a newer one has taken over', () => {

@@ -2,7 +2,8 @@
  * The WebAssembly SIMD kernels (web/assembly, compiled into kernels.wasm.gen.ts by
  * scripts/build-wasm.mjs) behind a small typed API. A kernel module exports a SimdStep beside its
  * TypeScript kernel and runs it when `simd()` gives the module; the pipeline chains such steps in
- * one Segment. Both forms give the same bits (checked by the Vitest suite on many sizes and params).
+ * one Segment. Both forms give the same bits for every params the ops accept (checked by the Vitest
+ * suite on many sizes and params; the kernels refuse params outside the Python models' ranges).
  */
 import { makeImage, type RgbaImage } from './kernels/image';
 import { KERNELS_WASM } from './kernels.wasm.gen';
@@ -38,7 +39,8 @@ export interface SimdExports {
 }
 
 /** Every buffer gets this much room past its end: the kernels run whole vectors (up to 16 pixels)
- *  and may read, and write garbage, a little beyond the last pixel. */
+ *  and may read, and write garbage, a little beyond the last pixel (and a row's overshoot lands in
+ *  the next row, which is written after it). See web/assembly/index.ts for the rules. */
 const SLACK = 128;
 const PAGE = 65536;
 
@@ -48,7 +50,8 @@ export interface SimdStep<P> {
    *  (`size()` of that), take any scratch from the segment. */
   run(segment: Segment, src: number, dst: number, params: P): void;
   /** The output size, for an op that changes it (it may look at the frame); by default the
-   *  input's. Called just before run, on the same frame. */
+   *  input's. Called just before run, on the same frame; scratch it takes is gone by then (the
+   *  output frame may be laid over it), so pass on results, not pointers. */
   size?(segment: Segment, src: number, params: P): [number, number];
   /** Whether this form handles these params on this input; where not, the TypeScript kernel runs. */
   covers?(params: P, width: number, height: number): boolean;
@@ -173,6 +176,7 @@ export class Segment {
   /** Zeroed scratch buffers of these byte sizes, valid until the step returns. Growing memory
    *  detaches views taken before: take views after the last call. */
   scratch(sizes: number[]): number[] {
+    this.checkCurrent();
     const ptrs = sizes.map((size) => {
       const ptr = this.scratchNext;
       this.scratchNext = align(ptr + size + SLACK);

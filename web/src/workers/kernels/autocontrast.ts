@@ -1,5 +1,5 @@
 import { simd, type Segment, type SimdStep } from '../simd';
-import { makeImage, words, type RgbaImage } from './image';
+import { checkRange, makeImage, words, type RgbaImage } from './image';
 
 export interface AutocontrastParams {
   /** Percent of pixels (0..49) cut from each end of every channel's histogram. */
@@ -14,7 +14,7 @@ export const AUTOCONTRAST_DEFAULTS: AutocontrastParams = { cutoff: 0 };
 export function autocontrast(src: RgbaImage, params: Partial<AutocontrastParams> = {}): RgbaImage {
   const wasm = simd();
   if (wasm) return wasm.apply(src, autocontrastSimd, params);
-  const { cutoff } = { ...AUTOCONTRAST_DEFAULTS, ...params };
+  const cutoff = checkedCutoff(params);
   const n = src.width * src.height;
   const s = words(src.data);
   const hist = new Int32Array(3 * 256);
@@ -39,7 +39,7 @@ export function autocontrast(src: RgbaImage, params: Partial<AutocontrastParams>
  *  value, which a SIMD min/max pass finds several times faster than a histogram. */
 export const autocontrastSimd: SimdStep<Partial<AutocontrastParams>> = {
   run: (segment, src, dst, params) => {
-    const { cutoff } = { ...AUTOCONTRAST_DEFAULTS, ...params };
+    const cutoff = checkedCutoff(params);
     const n = segment.pixels;
     const [ranges, luts] = segment.scratch([64, 3 * 1024]);
     let tables: Uint8Array[];
@@ -114,6 +114,13 @@ function tailsHold(hist: Uint32Array, bounds: number[], cut: number): boolean {
     if (low <= cut || high <= cut) return false;
   }
   return true;
+}
+
+function checkedCutoff(params: Partial<AutocontrastParams>): number {
+  const { cutoff } = { ...AUTOCONTRAST_DEFAULTS, ...params };
+  checkRange('autocontrast', 'cutoff', cutoff, 0, 50);
+  if (cutoff === 50) throw new RangeError('autocontrast cutoff must be below 50, got 50');
+  return cutoff;
 }
 
 /** The R, G and B tables laid end to end, each entry already shifted into its byte of the output

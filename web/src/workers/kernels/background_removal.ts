@@ -4,7 +4,7 @@
  * file follows; the analysis is integer arithmetic, exact in JS doubles (all below 2^53).
  */
 import { simd, type Segment, type SimdStep } from '../simd';
-import { makeImage, type RgbaImage } from './image';
+import { checkRange, makeImage, type RgbaImage } from './image';
 import { linearTaps } from './resize';
 
 export const WORK_LONG_SIDE = 512;
@@ -319,7 +319,7 @@ export function softMask(m: WorkingMask): Uint8Array {
 export function backgroundRemoval(src: RgbaImage, params: Partial<BackgroundRemovalParams> = {}): RgbaImage {
   const wasm = simd();
   if (wasm) return wasm.apply(src, backgroundRemovalSimd, params);
-  const { strength } = { ...BACKGROUND_REMOVAL_DEFAULTS, ...params };
+  const strength = checkedStrength(params);
   const alpha = softMask(pageMaskWorking(src));
   const weightOf = liftWeights(strength);
   const lifted = liftTable();
@@ -335,6 +335,12 @@ export function backgroundRemoval(src: RgbaImage, params: Partial<BackgroundRemo
     d[p + 3] = a;
   }
   return out;
+}
+
+function checkedStrength(params: Partial<BackgroundRemovalParams>): number {
+  const { strength } = { ...BACKGROUND_REMOVAL_DEFAULTS, ...params };
+  checkRange('background_removal', 'strength', strength, 0, 1);
+  return strength;
 }
 
 /** b = round(strength·(255 − α)) per alpha level, already shifted to its row of liftTable(). */
@@ -360,7 +366,7 @@ function liftTable(): Uint8Array {
  *  the analysis at working resolution stays here, reading the frame in place. */
 export const backgroundRemovalSimd: SimdStep<Partial<BackgroundRemovalParams>> = {
   run: (segment, src, dst, params) => {
-    const { strength } = { ...BACKGROUND_REMOVAL_DEFAULTS, ...params };
+    const strength = checkedStrength(params);
     const mask = pageMaskSimd(segment, src);
     const { w, h, factor: f, width, height } = mask;
     const [xs, ys] = [linearTaps(w, w * f), linearTaps(h, h * f)];

@@ -1,5 +1,5 @@
 import { simd, type SimdStep } from '../simd';
-import { luma, makeImage, replicate, words, type RgbaImage } from './image';
+import { checkRange, luma, makeImage, replicate, words, type RgbaImage } from './image';
 
 export interface BinarizeParams {
   method: 'otsu' | 'adaptive';
@@ -96,8 +96,11 @@ export const binarizeSimd: SimdStep<Partial<BinarizeParams>> = {
 
 function checked(params: Partial<BinarizeParams>): BinarizeParams {
   const p = { ...BINARIZE_DEFAULTS, ...params };
-  if (p.method === 'adaptive' && (!Number.isInteger(p.blockSize) || p.blockSize < 3 || p.blockSize % 2 === 0)) {
-    throw new RangeError(`binarize blockSize must be odd and >= 3, got ${p.blockSize}`);
+  if (p.method !== 'adaptive' && p.method !== 'otsu') throw new RangeError(`binarize method must be "otsu" or "adaptive", got ${String(p.method)}`);
+  if (p.method === 'adaptive') {
+    checkRange('binarize', 'blockSize', p.blockSize, 3, 255, true);
+    if (p.blockSize % 2 === 0) throw new RangeError(`binarize blockSize must be odd, got ${p.blockSize}`);
+    checkRange('binarize', 'C', p.C, -128, 128);
   }
   return p;
 }

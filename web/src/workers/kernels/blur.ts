@@ -1,5 +1,5 @@
 import { simd, type SimdStep } from '../simd';
-import { makeImage, reflect101, type RgbaImage } from './image';
+import { checkRange, makeImage, reflect101, type RgbaImage } from './image';
 
 export interface BlurParams {
   /** Odd kernel size, 1..31 (3..31 in the UI). */
@@ -90,7 +90,9 @@ export const blurSimd: SimdStep<Partial<BlurParams>> = {
 
 function plan(params: Partial<BlurParams>): { k: number; kernel: Int32Array; small: ReturnType<typeof smallIntegerKernel> } {
   const { kernelSize: k, sigma } = { ...BLUR_DEFAULTS, ...params };
-  if (!Number.isInteger(k) || k < 1 || k % 2 === 0) throw new RangeError(`blur kernelSize must be odd, got ${k}`);
+  checkRange('blur', 'kernelSize', k, 1, 31, true);
+  if (k % 2 === 0) throw new RangeError(`blur kernelSize must be odd, got ${k}`);
+  checkRange('blur', 'sigma', sigma, 0, 50);
   const kernel = fixedPointKernel(k, sigma);
   return { k, kernel, small: smallIntegerKernel(kernel) };
 }

@@ -25,6 +25,13 @@ export function words(data: Uint8ClampedArray): Int32Array {
   return new Int32Array(data.buffer, data.byteOffset, data.byteLength >>> 2);
 }
 
+/** Throw a RangeError naming the op and field unless `value` is a number in [min, max]: the same
+ *  ranges as the Python op's params model, so both engines refuse what either would. */
+export function checkRange(op: string, field: string, value: unknown, min: number, max: number, integer = false): void {
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
+  if (!ok) throw new RangeError(`${op} ${field} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${String(value)}`);
+}
+
 /** BT.601 luma exactly as OpenCV 5's cvtColor(RGB2GRAY) computes it for 8 bits: 15 fractional
  *  bits, rounded (checked bit for bit against cv2 on 2 million random colours; the 14-bit
  *  coefficients of older OpenCV differ in about 0.3% of colours by one level). */

@@ -1,5 +1,5 @@
 import { simd, type SimdStep } from '../simd';
-import { makeImage, words, type RgbaImage } from './image';
+import { checkRange, makeImage, words, type RgbaImage } from './image';
 
 export interface ResizeParams {
   /** The long side after resizing, in pixels. */
@@ -37,7 +37,7 @@ interface Plan {
 
 function plan(width: number, height: number, params: Partial<ResizeParams>): Plan {
   const { maxSide } = { ...RESIZE_DEFAULTS, ...params };
-  if (!Number.isInteger(maxSide) || maxSide < 1) throw new RangeError(`resize maxSide must be a positive integer, got ${maxSide}`);
+  checkRange('resize', 'maxSide', maxSide, 1, 8192, true);
   const [dw, dh] = targetSize(width, height, maxSide);
   const fx = width / dw;
   const fy = height / dh;
