@@ -29,9 +29,28 @@ export const OP_BUDGET_MS: Readonly<Record<string, number>> = {
 };
 export const BUDGET_REFERENCE_PIXELS = 2048 * 1536;
 
+/** The contract's "device downgrade": at or below this much memory (navigator.deviceMemory, in
+ *  GB, which browsers round to 0.25, 0.5, 1, 2, 4 or 8), or with a single core, background removal
+ *  (the heaviest op: a full-size float mask and a 64 KB table per pixel row) goes to the server
+ *  from the first render, before any timing could say so. */
+export const LOW_DEVICE_MEMORY_GB = 1;
+
+/** What the browser says about the device; either may be unknown (Firefox and Safari give no
+ *  deviceMemory). */
+export interface DeviceInfo {
+  memoryGb?: number;
+  cores?: number;
+}
+
+/** This browser's DeviceInfo. */
+export function deviceInfo(): DeviceInfo {
+  const nav = globalThis.navigator as (Navigator & { deviceMemory?: number }) | undefined;
+  return { memoryGb: nav?.deviceMemory, cores: nav?.hardwareConcurrency };
+}
+
 export type Backend = 'client-workers' | 'server';
 
-export type RuleName = 'forced' | 'hint' | 'bytes' | 'side' | 'saturated' | 'over-budget' | 'within-limits';
+export type RuleName = 'forced' | 'hint' | 'bytes' | 'side' | 'device' | 'saturated' | 'over-budget' | 'within-limits';
 
 export interface Decision {
   backend: Backend;
@@ -54,6 +73,7 @@ export interface RoutingInput {
   lastOpMs?: Readonly<Record<string, number>>;
   /** The user's "Run on server" switch. */
   forceServer?: boolean;
+  device?: DeviceInfo;
 }
 
 const MB = 1024 * 1024;
@@ -69,11 +89,24 @@ export function opBudgetMs(op: string, width: number, height: number): number | 
   return budget * Math.max(1, (width * height) / BUDGET_REFERENCE_PIXELS);
 }
 
+function isOn(params: Record<string, unknown>, op: string): boolean {
+  const setting = op === 'background_removal' ? (params.background_removal ?? params.rembg) : params[op];
+  return setting !== undefined && setting !== false && setting !== null;
+}
+
+/** Why this device should not run background removal itself, or null. */
+function weakDevice(input: RoutingInput): string | null {
+  if (!isOn(input.params, 'background_removal')) return null;
+  const { memoryGb, cores } = input.device ?? {};
+  if (memoryGb !== undefined && memoryGb <= LOW_DEVICE_MEMORY_GB) return `This device reports ${memoryGb} GB of memory`;
+  if (cores === 1) return 'This device has a single core';
+  return null;
+}
+
 /** An op that is on in these params and last ran over its budget on this image, if any. */
 function overBudget(input: RoutingInput): { op: string; ms: number; budget: number } | null {
   for (const [op, ms] of Object.entries(input.lastOpMs ?? {})) {
-    const setting = op === 'background_removal' ? (input.params.background_removal ?? input.params.rembg) : input.params[op];
-    if (setting === undefined || setting === false || setting === null) continue;
+    if (!isOn(input.params, op)) continue;
     const budget = opBudgetMs(op, input.width, input.height);
     if (budget !== undefined && ms > budget) return { op, ms, budget };
   }
@@ -90,6 +123,8 @@ export function decide(input: RoutingInput): Decision {
   if (Math.max(input.width, input.height) > CLIENT_MAX_SIDE) {
     return server('side', `The image is ${input.width}×${input.height}, its long side over the ${CLIENT_MAX_SIDE} px client limit.`);
   }
+  const weak = weakDevice(input);
+  if (weak) return server('device', `${weak}, so background removal runs on the server.`);
   if (input.queueDepth > MAX_QUEUE_DEPTH) {
     return server('saturated', `The browser's workers are saturated (${input.queueDepth} tasks queued or running, more than ${MAX_QUEUE_DEPTH}).`);
   }

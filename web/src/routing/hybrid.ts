@@ -14,7 +14,7 @@ import type { ClientEvent } from '../telemetry/events';
 import { cacheKeyFromDigest } from '../workers/cacheKey';
 import { newTaskId } from '../workers/pool';
 import type { ImageProcessor, OpenedImage, PipelineParams, PoolStatus, Preview, RgbaImage } from '../workers';
-import { decide, type Decision } from './decide';
+import { decide, deviceInfo, type Decision, type DeviceInfo, type RuleName } from './decide';
 
 export interface SourceImage {
   opened: OpenedImage;
@@ -59,6 +59,10 @@ export const JOB_POLL_MS = 5000;
 /** An op must be over its budget this many runs in a row before renders using it move. */
 export const SUSTAINED_RUNS = 2;
 
+/** Rules that move work for the browser's comfort, not because it cannot run it: when the server
+ *  cannot take such work, the workers still run it. */
+const COMFORT_RULES: ReadonlySet<RuleName> = new Set(['device', 'saturated', 'over-budget']);
+
 export class HybridRenderer {
   private status: PoolStatus;
   /** The last two client timings of each op, per image digest: the over-budget rule reads the
@@ -73,6 +77,7 @@ export class HybridRenderer {
     private readonly emit: Track = track,
     private readonly server: ServerApi = realServer,
     private readonly pollMs: number = JOB_POLL_MS,
+    private readonly device: DeviceInfo = deviceInfo(),
   ) {
     this.status = { size: processor.poolSize, queued: 0, running: 0, depth: 0 };
     emit({ type: 'worker', event: 'spawn', detail: `pool of ${processor.poolSize}` });
@@ -99,6 +104,7 @@ export class HybridRenderer {
       queueDepth: this.status.depth,
       lastOpMs: this.sustainedOpMs(opened.digest),
       forceServer: options.forceServer,
+      device: this.device,
     });
     if (decision.backend === 'client-workers') return this.onClient(source, params, pipelineId, decision);
     const key = await cacheKeyFromDigest(pipelineId, opened.digest, params);
@@ -113,7 +119,7 @@ export class HybridRenderer {
       // The browser moved this work for its own comfort (a busy queue, a slow op): if the server
       // cannot take it (down, queue full), the workers still can. A forced, hinted or oversized
       // render has no such way back, so the user sees why it failed.
-      if (decision.rule !== 'saturated' && decision.rule !== 'over-budget') throw error;
+      if (!COMFORT_RULES.has(decision.rule)) throw error;
       const reason = `The server could not take it (${(error as Error).message}), so the browser's workers ran it after all.`;
       return this.onClient(source, params, pipelineId, { backend: 'client-workers', rule: decision.rule, reason });
     }

@@ -92,4 +92,18 @@ describe('decide', () => {
     expect(decide({ ...all, forceServer: false, params: { blur: {} }, bytes: 1 }).rule).toBe('side');
     expect(decide({ ...all, forceServer: false, params: { blur: {} }, bytes: 1, width: 10, height: 10 }).rule).toBe('saturated');
   });
+  it('sends background removal to the server on a low-end device (the contract\'s device downgrade)', () => {
+    const rembg = { ...small, params: { background_removal: { strength: 1 } } };
+    expect(decide({ ...rembg, device: { memoryGb: 1, cores: 4 } })).toMatchObject({
+      backend: 'server',
+      rule: 'device',
+      reason: 'This device reports 1 GB of memory, so background removal runs on the server.',
+    });
+    expect(decide({ ...rembg, device: { memoryGb: 8, cores: 1 } })).toMatchObject({ rule: 'device', reason: 'This device has a single core, so background removal runs on the server.' });
+    expect(decide({ ...rembg, params: { rembg: true }, device: { memoryGb: 0.5 } }).rule).toBe('device');
+    // A capable or unknown device keeps it, and other ops stay in the workers on any device.
+    expect(decide({ ...rembg, device: { memoryGb: 2, cores: 2 } }).backend).toBe('client-workers');
+    expect(decide({ ...rembg, device: {} }).backend).toBe('client-workers');
+    expect(decide({ ...small, device: { memoryGb: 0.25, cores: 1 } }).backend).toBe('client-workers');
+  });
 });

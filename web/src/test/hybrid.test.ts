@@ -115,6 +115,20 @@ describe('HybridRenderer', () => {
     await expect(hybrid.render(source, { grayscale: {} }, { forceServer: true })).rejects.toThrow('queue is full');
   });
 
+  it('sends background removal on a low-end device to the server, and back to the workers if the server refuses', async () => {
+    const { processor, server, events } = await setup('client-workers');
+    const weak = new HybridRenderer(processor, new JobSocket({ url: 'ws://x', createSocket: () => ({}) as SocketLike }), (e) => events.push(e), server, undefined, { memoryGb: 0.5, cores: 2 });
+    const source = { opened: { digest: await sha256Hex(BYTES), image: { width: 640, height: 480, data: new Uint8ClampedArray(0) } }, bytes: BYTES };
+    const params = { background_removal: { strength: 1 } };
+    const moved = await weak.render(source, params);
+    expect(moved.decision.rule).toBe('device');
+    expect(moved.where).not.toBe('client-workers');
+    vi.mocked(server.preview).mockRejectedValue(new Error('The server is down.'));
+    const back = await weak.render(source, { background_removal: { strength: 0.5 } });
+    expect(back.where).toBe('client-workers');
+    expect(back.decision.reason).toContain('The server is down.');
+  });
+
   it('finishes a job over HTTP when the WebSocket never connects', async () => {
     const { source, params, server, processor, socket } = await setup('server-pipeline'); // 'accepted': follow it
     const hybrid = new HybridRenderer(processor, socket, () => {}, server, 10);
