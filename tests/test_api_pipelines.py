@@ -275,3 +275,17 @@ def test_rembg_fallback_as_in_the_seed_writes_a_png_with_the_mask_as_alpha(base:
 def test_every_answer_says_the_servers_share_of_the_latency(base: str) -> None:
     timing = httpx.get(f"{base}/api/pipelines").headers["server-timing"]
     assert timing.startswith("app;dur=") and float(timing.split("=")[1]) >= 0
+
+
+def test_a_reused_upload_is_marked_fresh_so_prune_keeps_it(base: str, root: Path) -> None:
+    request = {"pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": {"grayscale": True}}
+    first = httpx.post(f"{base}/api/pipelines/fallback", json={**request, "wait": True}, timeout=60).json()
+    uploads = list((root / "outputs" / "uploads").iterdir())
+    assert uploads, first
+    week_ago = time.time() - 7 * 86400
+    for path in uploads:
+        os.utime(path, (week_ago, week_ago))
+    # Other params, same image: a new job on the same content-addressed upload.
+    again = {**request, "params": {"grayscale": True, "blur": {"kernelSize": 7}}, "wait": True}
+    assert httpx.post(f"{base}/api/pipelines/fallback", json=again, timeout=60).json()["status"] == "completed"
+    assert max(p.stat().st_mtime for p in uploads) > time.time() - 600

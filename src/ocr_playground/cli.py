@@ -139,6 +139,11 @@ COMMANDS: dict[str, Command] = {
         "ocr_playground.inference.cli_commands:evaluate_handler",
         "ocr_playground.inference.cli_commands:add_evaluate_arguments",
     ),
+    "prune": Command(
+        "remove finished jobs, their files, unused uploads and telemetry older than --older-than",
+        "ocr_playground.jobs.prune:prune_handler",
+        "ocr_playground.jobs.prune:add_prune_arguments",
+    ),
     "commands": Command(
         "build, show and parse training/evaluation command lines from the command-builder schemas",
         "ocr_playground.commands.cli:run",

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,9 +176,13 @@ class JobService:
             )
             self.store.insert(job)
         self.metrics.cache_misses.inc()
-        if request.image_file is None and not input_path.is_file():
+        if request.image_file is None:
             # Content-addressed, so identical uploads share one file and a requeued job finds it.
-            atomic_write_bytes(input_path, request.image)
+            # A reused one is touched: `ocr-playground prune` only removes files not used lately.
+            try:
+                os.utime(input_path)
+            except FileNotFoundError:
+                atomic_write_bytes(input_path, request.image)
         self.bus.publish(state(job))
         self.pool.submit(job_id)
         return Submission(job, "new")

@@ -1,0 +1,152 @@
+"""``ocr-playground prune``: forget what the server no longer needs, so a long-running playground
+does not fill its disk.
+
+Removed, when older than ``--older-than``: finished jobs (completed, failed, cancelled) and their
+rows; then every file under ``outputs/playground`` and ``outputs/uploads`` that no remaining job
+names (results of pruned jobs, uploads nobody needs, temp files of interrupted writes); and client
+telemetry events. Queued and running jobs, and the files they name, are never touched.
+
+Rows go before files: a crash in between leaves unreferenced files for the next prune, never a
+completed job whose result is gone. A result pruned while the server runs is simply recomputed the
+next time the same params ask for it (the cache looks for a completed job, which is gone too).
+"""
+
+import argparse
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ocr_playground.cli_support import UsageError
+from ocr_playground.jobs.model import TERMINAL
+from ocr_playground.sqlite_store import connect
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+AGE = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+SWEPT_FOLDERS = ("playground", "uploads")
+
+
+def parse_age(text: str) -> float:
+    """``30m``, ``12h``, ``7d`` (or seconds with ``s``) as seconds."""
+    match = AGE.match(text.strip())
+    if not match:
+        raise UsageError(
+            f"--older-than must be a number and a unit (s, m, h or d), like 12h or 7d, got {text!r}"
+        )
+    return float(match.group(1)) * UNITS[match.group(2)]
+
+
+@dataclass
+class PruneReport:
+    jobs: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    bytes: int = 0
+    events: int = 0
+
+    def summary(self, dry_run: bool) -> str:
+        verb = "would remove" if dry_run else "removed"
+        megabytes = self.bytes / (1024 * 1024)
+        files = f"{len(self.files)} files ({megabytes:.1f} MB)"
+        return f"{verb} {len(self.jobs)} finished jobs, {files}, {self.events} telemetry events"
+
+
+def prune(
+    outputs_root: Path, older_than_s: float, dry_run: bool = False, now: float | None = None
+) -> PruneReport:
+    """Prune ``outputs_root`` (the server's ``--outputs-root``); see the module docstring."""
+    outputs_root = outputs_root.resolve()
+    db_path = outputs_root / "jobs.sqlite3"
+    if not db_path.is_file():
+        raise UsageError(f"no job database at {db_path}: is --outputs-root the server's?")
+    cutoff = (time.time() if now is None else now) - older_than_s
+    report = PruneReport()
+    conn = connect(db_path)
+    try:
+        finished = tuple(status.value for status in TERMINAL)
+        marks = ",".join("?" * len(finished))
+        old = f"status IN ({marks}) AND COALESCE(finished_at, created_at) < ?"
+        report.jobs = [
+            row[0] for row in conn.execute(f"SELECT job_id FROM jobs WHERE {old}", (*finished, cutoff))
+        ]
+        report.events = _old_events(conn, cutoff)
+        if not dry_run:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(f"DELETE FROM jobs WHERE {old}", (*finished, cutoff))
+            if report.events:
+                conn.execute("DELETE FROM client_events WHERE received_at < ?", (cutoff,))
+            conn.execute("COMMIT")
+        kept = {job_id for (job_id,) in conn.execute("SELECT job_id FROM jobs")} - set(report.jobs)
+        named = _named_paths(conn, kept)
+    finally:
+        conn.close()
+    for path in _unnamed_old_files(outputs_root, named, cutoff):
+        report.files.append(path)
+        report.bytes += path.stat().st_size
+        if not dry_run:
+            path.unlink(missing_ok=True)
+    return report
+
+
+def _old_events(conn, cutoff: float) -> int:
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='client_events'"
+    ).fetchone()
+    if not exists:
+        return 0
+    return conn.execute("SELECT COUNT(*) FROM client_events WHERE received_at < ?", (cutoff,)).fetchone()[0]
+
+
+def _named_paths(conn, job_ids: set[str]) -> set[Path]:
+    """Every file a kept job names: its input (an upload), its output and its result."""
+    named: set[Path] = set()
+    rows = conn.execute("SELECT job_id, input_path, output_path, result_path FROM jobs")
+    for job_id, *paths in rows:
+        if job_id in job_ids:
+            named.update(Path(p).resolve() for p in paths if p)
+    return named
+
+
+def _unnamed_old_files(outputs_root: Path, named: set[Path], cutoff: float) -> list[Path]:
+    found = []
+    for folder in SWEPT_FOLDERS:
+        for path in sorted((outputs_root / folder).rglob("*")):
+            if (
+                path.is_file()
+                and not path.is_symlink()
+                and path.stat().st_mtime < cutoff
+                and path.resolve() not in named
+            ):
+                found.append(path)
+    return found
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
+    from ocr_playground.settings import Settings
+
+    parser.add_argument(
+        "--outputs-root",
+        type=Path,
+        default=Settings().outputs_root,
+        help="the server's outputs folder, holding jobs.sqlite3 (default: OCRP_OUTPUTS_ROOT or outputs)",
+    )
+    parser.add_argument(
+        "--older-than",
+        default="7d",
+        metavar="AGE",
+        help="prune what finished before this long ago: 30m, 12h, 7d ... (default: 7d)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list the jobs and files")
+
+
+def prune_handler(args: argparse.Namespace) -> None:
+    report = prune(args.outputs_root, parse_age(args.older_than), dry_run=args.dry_run)
+    if args.verbose:
+        for job_id in report.jobs:
+            print(f"job  {job_id}")
+        for path in report.files:
+            print(f"file {path}")
+    print(report.summary(args.dry_run))
