@@ -287,5 +287,6 @@ def test_a_reused_upload_is_marked_fresh_so_prune_keeps_it(base: str, root: Path
         os.utime(path, (week_ago, week_ago))
     # Other params, same image: a new job on the same content-addressed upload.
     again = {**request, "params": {"grayscale": True, "blur": {"kernelSize": 7}}, "wait": True}
-    assert httpx.post(f"{base}/api/pipelines/fallback", json=again, timeout=60).json()["status"] == "completed"
+    answer = httpx.post(f"{base}/api/pipelines/fallback", json=again, timeout=60).json()
+    assert answer["status"] == "completed", answer
     assert max(p.stat().st_mtime for p in uploads) > time.time() - 600
