@@ -114,3 +114,20 @@ def test_bad_inference_requests_are_4xx_before_any_job(
     r = httpx.post(f"{base}/api/pipelines/preview", json=request(**overrides), timeout=30)
     assert r.status_code == status, r.text
     assert isinstance(r.json()["detail"], str) and words in r.json()["detail"]
+
+
+def test_a_checkpoint_replaced_in_place_is_not_answered_from_the_cache(base: str) -> None:
+    body = request(params={"detection": {"unclipRatio": 0.2}}, wait=True)
+    first = httpx.post(f"{base}/api/pipelines/fallback", json=body, timeout=60).json()
+    assert first["status"] == "completed", first
+    again = httpx.post(f"{base}/api/pipelines/fallback", json=body, timeout=60).json()
+    assert again["job_id"] == first["job_id"]  # same key, same model: the cached result
+    # A new export over the same file (the server runs in this test's working directory).
+    os.utime(Path("checkpoints/tiny.onnx"))
+    fresh = httpx.post(f"{base}/api/pipelines/fallback", json=body, timeout=60).json()
+    assert fresh["status"] == "completed" and fresh["job_id"] != first["job_id"], fresh
+    assert fresh["cache_key"] == first["cache_key"]
+    assert (
+        httpx.post(f"{base}/api/pipelines/fallback", json=body, timeout=60).json()["job_id"]
+        == fresh["job_id"]
+    )

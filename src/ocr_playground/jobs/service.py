@@ -87,6 +87,18 @@ def state(job: Job) -> dict[str, Any]:
     }
 
 
+def checkpoint_replaced(job: Job) -> bool:
+    """Whether the job's checkpoint file changed after the job started. The cache key names the
+    checkpoint by its path (DESIGN.md), so a model exported over the old file keeps the key; its
+    results must not."""
+    if job.checkpoint_path is None:
+        return False
+    try:
+        return Path(job.checkpoint_path).stat().st_mtime > (job.started_at or job.created_at)
+    except OSError:  # a built-in model's name, or a file since removed: nothing newer to prefer
+        return False
+
+
 def remove_temp_files(folder: Path, pattern: str = "**/.*.tmp") -> int:
     """Temp files of interrupted atomic writes (``.{name}.{random}.tmp``); they are never whole."""
     removed = 0
@@ -138,9 +150,10 @@ class JobService:
         return self.store.count((JobStatus.queued,))
 
     def find_result(self, cache_key: str) -> Job | None:
-        """A completed job with this key whose PNG is still on disk."""
+        """A completed job with this key whose PNG is still on disk, made with the checkpoint as
+        it is now."""
         for job in self.store.by_cache_key(cache_key, (JobStatus.completed,)):
-            if job.result_path and Path(job.result_path).is_file():
+            if job.result_path and Path(job.result_path).is_file() and not checkpoint_replaced(job):
                 return job
         return None
 
