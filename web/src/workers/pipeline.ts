@@ -40,7 +40,7 @@ export const KERNELS: Record<OpName, Kernel> = {
 
 /** The ops with a WebAssembly SIMD form, which a chain runs in one Segment. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const SIMD_STEPS: Partial<Record<OpName, SimdStep<any>>> = {
+export const SIMD_STEPS: Partial<Record<OpName, SimdStep<any, any>>> = {
   resize: resizeSimd,
   crop_document: cropDocumentSimd,
   background_removal: backgroundRemovalSimd,

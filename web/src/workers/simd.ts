@@ -44,15 +44,22 @@ export interface SimdExports {
 const SLACK = 128;
 const PAGE = 65536;
 
+/** The size of a step's output frame. */
+export interface Shape {
+  width: number;
+  height: number;
+}
+
 /** One op on an image held in linear memory. */
-export interface SimdStep<P> {
+export interface SimdStep<P, O extends Shape = Shape> {
   /** Read the RGBA frame at `src` (`segment.width × segment.height`), write the one at `dst`
-   *  (`size()` of that), take any scratch from the segment. */
-  run(segment: Segment, src: number, dst: number, params: P): void;
-  /** The output size, for an op that changes it (it may look at the frame); by default the
-   *  input's. Called just before run, on the same frame; scratch it takes is gone by then (the
-   *  output frame may be laid over it), so pass on results, not pointers. */
-  size?(segment: Segment, src: number, params: P): [number, number];
+   *  (`out.width × out.height`), take any scratch from the segment. */
+  run(segment: Segment, src: number, dst: number, params: P, out: O): void;
+  /** For an op that changes the size: the output's size (it may look at the frame to find it),
+   *  with whatever else it worked out on the way, handed to `run` as `out`; by default the input's
+   *  size. Called just before run, on the same frame; scratch it takes is gone by then (the output
+   *  frame may be laid over it), so hand on results, not pointers. */
+  plan?(segment: Segment, src: number, params: P): O;
   /** Whether this form handles these params on this input; where not, the TypeScript kernel runs. */
   covers?(params: P, width: number, height: number): boolean;
 }
@@ -71,12 +78,12 @@ export class Simd {
   }
 
   /** One step on its own: in, step, out. */
-  apply<P>(src: RgbaImage, step: SimdStep<P>, params: P): RgbaImage {
+  apply<P, O extends Shape>(src: RgbaImage, step: SimdStep<P, O>, params: P): RgbaImage {
     return this.open(src).apply(step, params).close();
   }
 
   /** Whether `step` handles `params` on an image of this size. */
-  covers<P>(step: SimdStep<P>, params: P, width: number, height: number): boolean {
+  covers<P, O extends Shape>(step: SimdStep<P, O>, params: P, width: number, height: number): boolean {
     return !step.covers || step.covers(params, width, height);
   }
 
@@ -148,10 +155,11 @@ export class Segment {
     return this.width * this.height;
   }
 
-  apply<P>(step: SimdStep<P>, params: P): this {
+  apply<P, O extends Shape>(step: SimdStep<P, O>, params: P): this {
     this.checkCurrent();
     this.scratchNext = this.scratchStart;
-    const [width, height] = step.size ? step.size(this, this.frames[this.current], params) : [this.width, this.height];
+    const out = step.plan ? step.plan(this, this.frames[this.current], params) : ({ width: this.width, height: this.height } as O);
+    const { width, height } = out;
     const next = 1 - this.current;
     if (this.capacity[next] < width * height * 4 + SLACK) {
       // A bigger output (an upscale): its frame moves past everything laid out so far.
@@ -161,7 +169,7 @@ export class Segment {
       this.wasm.ensure(this.scratchStart);
     }
     this.scratchNext = this.scratchStart;
-    step.run(this, this.frames[this.current], this.frames[next], params);
+    step.run(this, this.frames[this.current], this.frames[next], params, out);
     this.width = width;
     this.height = height;
     this.current = next;

@@ -24,7 +24,7 @@ export function autocontrast(src: RgbaImage, params: Partial<AutocontrastParams>
     hist[256 + ((v >>> 8) & 0xff)]++;
     hist[512 + ((v >>> 16) & 0xff)]++;
   }
-  const luts = shifted([0, 1, 2].map((c) => stretchLut(Float64Array.from(hist.subarray(c * 256, c * 256 + 256)), cutoff, n)));
+  const luts = shifted(stretchLuts(hist, cutoff, n));
   const out = makeImage(src.width, src.height);
   const d = words(out.data);
   for (let i = 0; i < s.length; i++) {
@@ -45,7 +45,7 @@ export const autocontrastSimd: SimdStep<Partial<AutocontrastParams>> = {
     let tables: Uint8Array[];
     if (cutoff) {
       const hist = cutoffHistograms(segment, src, Math.floor((n * cutoff) / 100));
-      tables = [0, 1, 2].map((c) => stretchLut(Float64Array.from(hist.subarray(c * 256, c * 256 + 256)), cutoff, n));
+      tables = stretchLuts(hist, cutoff, n);
     } else {
       segment.fn.channelRanges(src, n, ranges);
       const [lowR, lowG, lowB, highR, highG, highB] = segment.wasm.u32(ranges, 6);
@@ -129,6 +129,11 @@ function shifted(tables: Uint8Array[]): Int32Array {
   const luts = new Int32Array(3 * 256);
   tables.forEach((table, c) => table.forEach((v, i) => (luts[c * 256 + i] = v << (8 * c))));
   return luts;
+}
+
+/** The R, G and B tables from their histograms laid end to end. */
+function stretchLuts(hist: Int32Array | Uint32Array, cutoff: number, n: number): Uint8Array[] {
+  return [0, 1, 2].map((c) => stretchLut(Float64Array.from(hist.subarray(c * 256, c * 256 + 256)), cutoff, n));
 }
 
 /** The lookup table Pillow builds for one channel; `hist` is consumed. */

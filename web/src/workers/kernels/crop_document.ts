@@ -3,7 +3,7 @@
  * imaging/ops/crop_document.py, whose docstring numbers the steps followed here; the page mask is
  * background_removal's working mask.
  */
-import { simd, type Segment, type SimdStep } from '../simd';
+import { simd, type Shape, type SimdStep } from '../simd';
 import { pageMaskSimd, pageMaskWorking, type WorkingMask } from './background_removal';
 import { makeImage, type RgbaImage } from './image';
 
@@ -239,26 +239,20 @@ export function cropDocument(src: RgbaImage, params: Record<string, unknown> = {
   return warpQuad(src, quad);
 }
 
-/** The quad `size` found, for `run` on the same frame. */
-const quads = new WeakMap<Segment, Point[] | null>();
-
 /** The same with the mask's pass over every pixel and the warp in WebAssembly
- *  (web/assembly/background_removal.ts and crop_document.ts); the page is found while sizing the
- *  output, since the output is the page. */
-export const cropDocumentSimd: SimdStep<Record<string, unknown>> = {
-  size: (segment, src) => {
+ *  (web/assembly/background_removal.ts and crop_document.ts); the page is found while planning
+ *  the output, since the output is the page. */
+export const cropDocumentSimd: SimdStep<Record<string, unknown>, Shape & { quad: Point[] | null }> = {
+  plan: (segment, src) => {
     const quad = quadOfMask(pageMaskSimd(segment, src));
-    quads.set(segment, quad);
-    return quad ? outputSize(quad) : [segment.width, segment.height];
+    const [width, height] = quad ? outputSize(quad) : [segment.width, segment.height];
+    return { width, height, quad };
   },
-  run: (segment, src, dst) => {
-    const quad = quads.get(segment);
-    quads.delete(segment);
+  run: (segment, src, dst, _params, { width: w, height: h, quad }) => {
     if (!quad) {
       new Uint8Array(segment.fn.memory.buffer).copyWithin(dst, src, src + segment.pixels * 4);
       return;
     }
-    const [w, h] = outputSize(quad);
     const [m] = segment.put([Float64Array.from(backwardMap(quad, w, h))]);
     segment.fn.warp(src, segment.width, segment.height, dst, w, h, m);
   },

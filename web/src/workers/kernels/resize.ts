@@ -1,4 +1,4 @@
-import { simd, type SimdStep } from '../simd';
+import { simd, type Shape, type SimdStep } from '../simd';
 import { checkRange, makeImage, words, type RgbaImage } from './image';
 
 export interface ResizeParams {
@@ -20,7 +20,7 @@ export function targetSize(width: number, height: number, maxSide: number): [num
 export function resize(src: RgbaImage, params: Partial<ResizeParams> = {}): RgbaImage {
   const wasm = simd();
   if (wasm && wasm.covers(resizeSimd, params, src.width, src.height)) return wasm.apply(src, resizeSimd, params);
-  const { method, dw, dh, fx, fy } = plan(src.width, src.height, params);
+  const { method, dw, dh, fx, fy } = planResize(src.width, src.height, params);
   if (method === 'same') return makeImage(dw, dh, src.data.slice());
   if (method === 'box') return boxShrink(src, dw, dh, fx, fy);
   return separable(src, dw, dh, ...taps(src.width, src.height, dw, dh));
@@ -35,7 +35,7 @@ interface Plan {
   fy: number;
 }
 
-function plan(width: number, height: number, params: Partial<ResizeParams>): Plan {
+function planResize(width: number, height: number, params: Partial<ResizeParams>): Plan {
   const { maxSide } = { ...RESIZE_DEFAULTS, ...params };
   checkRange('resize', 'maxSide', maxSide, 1, 8192, true);
   const [dw, dh] = targetSize(width, height, maxSide);
@@ -54,18 +54,17 @@ function taps(width: number, height: number, dw: number, dh: number): [Taps, Tap
 
 /** The same in WebAssembly SIMD (web/assembly/resize.ts) for the 2×2 box and the separable
  *  resample; other integer factors and "no change" stay with the TypeScript kernel. */
-export const resizeSimd: SimdStep<Partial<ResizeParams>> = {
+export const resizeSimd: SimdStep<Partial<ResizeParams>, Shape & { method: Plan['method'] }> = {
   covers: (params, width, height) => {
-    const { method, fx, fy } = plan(width, height, params);
+    const { method, fx, fy } = planResize(width, height, params);
     return method === 'taps' || (method === 'box' && fx === 2 && fy === 2);
   },
-  size: (segment, _src, params) => {
-    const { dw, dh } = plan(segment.width, segment.height, params);
-    return [dw, dh];
+  plan: (segment, _src, params) => {
+    const { method, dw, dh } = planResize(segment.width, segment.height, params);
+    return { width: dw, height: dh, method };
   },
-  run: (segment, src, dst, params) => {
+  run: (segment, src, dst, _params, { width: dw, height: dh, method }) => {
     const { width, height } = segment;
-    const { method, dw, dh } = plan(width, height, params);
     if (method === 'box') {
       segment.fn.halve(src, dst, width, dw, dh);
       return;
