@@ -5,7 +5,6 @@
  * a pipeline. Prints {"width", "height", "timings"} of the result on stdout.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { pageMaskWorking } from '../src/workers/kernels/background_removal';
 import { findPageQuad } from '../src/workers/kernels/crop_document';
 import { makeImage } from '../src/workers/kernels/image';
 import { KERNELS, planSteps, runSteps, type OpName, type PipelineParams, type Step } from '../src/workers/pipeline';
@@ -21,9 +20,8 @@ const bytes = readFileSync(inPath);
 const src = makeImage(Number(width), Number(height), new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 if (request.probe === 'page_quad') {
-  // Geometry only: the corners crop_document would use, and Otsu's t of the working mask.
-  const m = pageMaskWorking(src);
-  process.stdout.write(JSON.stringify({ corners: findPageQuad(src), threshold: m.threshold, factor: m.factor }) + '\n');
+  // Geometry only: the corners crop_document would use.
+  process.stdout.write(JSON.stringify({ corners: findPageQuad(src) }) + '\n');
   process.exit(0);
 }
 

@@ -159,7 +159,7 @@ def server_hint(params: Any) -> bool:
     """True when the params ask for background removal on the server."""
     if not isinstance(params, Mapping):
         return False
-    return any(params.get(key) == "server" for key in ("background_removal", "rembg"))
+    return any(canonical_name(key) == HINTED_OP and value == "server" for key, value in params.items())
 
 
 def describe_pipelines() -> dict[str, Any]:

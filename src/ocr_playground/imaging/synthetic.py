@@ -21,6 +21,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ocr_playground.artifacts import atomic_write_bytes
+from ocr_playground.imaging.io import encode_jpeg
+
 AREA_FRACTION = (0.25, 0.70)  # page area / image area
 ASPECT = (0.38, 0.95)  # paper width / height (receipts are tall)
 ROTATION_DEG = 18.0  # in-plane rotation, uniform in ±this
@@ -104,10 +107,8 @@ def make_receipt(seed: int, size: tuple[int, int] = (1600, 1200)) -> SyntheticRe
     rgb = cv2.add(photo, noise, dtype=cv2.CV_8U)  # saturating
 
     quality = int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1))
-    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
-    assert ok, "JPEG encoding failed"
-    jpeg = buf.tobytes()
-    image = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    jpeg = encode_jpeg(rgb, quality)
+    image = cv2.cvtColor(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
     words = [Word(text, _transform(homography, box)) for text, box in boxes]
     mask = warped[:, :, 3] >= 128  # coverage ≥ 0.5 (OpenCV's 8-bit bilinear weights)
@@ -120,11 +121,7 @@ def write_samples(folder: str | Path, count: int = 4, size: tuple[int, int] = (1
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for seed in range(count):
-        path = out / f"receipt-{seed:02d}.jpg"
-        tmp = path.with_suffix(".jpg.tmp")
-        tmp.write_bytes(make_receipt(seed, size).jpeg)
-        tmp.replace(path)  # never leave a half-written sample behind
-        paths.append(path)
+        paths.append(atomic_write_bytes(out / f"receipt-{seed:02d}.jpg", make_receipt(seed, size).jpeg))
     return paths
 
 

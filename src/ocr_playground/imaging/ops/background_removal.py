@@ -75,7 +75,6 @@ class WorkingMask:
     mask: np.ndarray  # h×w bool
     factor: int
     image_size: tuple[int, int]  # (W, H) of the analysed image
-    threshold: int = 0  # Otsu's t of step 5 (kept for parity checks against the TypeScript twin)
 
 
 def working_factor(height: int, width: int) -> int:
@@ -177,7 +176,7 @@ def page_mask_working(image: np.ndarray) -> WorkingMask:
     page = largest_component(fg)
     if page.any():
         page = fill_holes(page)
-    return WorkingMask(mask=page, factor=factor, image_size=(width, height), threshold=t)
+    return WorkingMask(mask=page, factor=factor, image_size=(width, height))
 
 
 def soft_mask(working: WorkingMask) -> np.ndarray:

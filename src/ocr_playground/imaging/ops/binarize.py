@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import Field
 
 from ocr_playground.imaging.ops.base import OddInt, Op, OpParams
+from ocr_playground.imaging.ops.grayscale import luma
 from ocr_playground.imaging.pixels import split_alpha, with_alpha
 
 
@@ -24,8 +25,8 @@ class BinarizeParams(OpParams):
 
 
 def binarize(image: np.ndarray, params: BinarizeParams) -> np.ndarray:
-    rgb, alpha = split_alpha(image)
-    gray = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+    _, alpha = split_alpha(image)
+    gray = luma(image)
     if params.method == "otsu":
         _, out = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     else:

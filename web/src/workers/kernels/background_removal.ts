@@ -26,7 +26,6 @@ export interface WorkingMask {
   factor: number;
   width: number;
   height: number;
-  threshold: number;
 }
 
 /** Step 1: ceil(long side / 512), at least 1, at most the short side. */
@@ -251,7 +250,7 @@ export function maskFromScore(score: Uint8Array, w: number, h: number, factor: n
   for (let i = 0; i < fg.length; i++) fg[i] = flat[i] > threshold ? 1 : 0;
   let page = largestComponent(open3x3(fg, w, h), w, h);
   if (page.some((v) => v)) page = fillHoles(page, w, h);
-  return { mask: page, w, h, factor, width, height, threshold };
+  return { mask: page, w, h, factor, width, height };
 }
 
 function roundHalfEven(x: number): number {
