@@ -131,3 +131,15 @@ def test_a_checkpoint_replaced_in_place_is_not_answered_from_the_cache(base: str
         httpx.post(f"{base}/api/pipelines/fallback", json=body, timeout=60).json()["job_id"]
         == fresh["job_id"]
     )
+
+
+def test_a_sidecar_profile_counts_as_a_change_of_model(tmp_path: Path) -> None:
+    from ocr_playground.inference.profiles import model_mtime, sidecar_path
+
+    model = tmp_path / "det.onnx"
+    model.write_bytes(b"onnx")
+    os.utime(model, (1000.0, 1000.0))
+    assert model_mtime(model) == 1000.0
+    sidecar_path(model).write_text("{}")
+    os.utime(sidecar_path(model), (2000.0, 2000.0))
+    assert model_mtime(model) == 2000.0

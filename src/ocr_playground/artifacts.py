@@ -38,5 +38,11 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
+# The outputs layout: the job database, job results by pipeline, uploads by content digest.
+DB_NAME = "jobs.sqlite3"
+PLAYGROUND = "playground"
+UPLOADS = "uploads"
+
+
 def playground_path(outputs_root: Path, pipeline_id: str, job_id: str) -> Path:
-    return Path(outputs_root) / "playground" / pipeline_id / f"{job_id}.png"
+    return Path(outputs_root) / PLAYGROUND / pipeline_id / f"{job_id}.png"

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ocr_playground.artifacts import DB_NAME
+
 MB = 1024 * 1024
 
 
@@ -36,4 +38,4 @@ class Settings(BaseSettings):
 
     @cached_property
     def db_path(self) -> Path:
-        return self.outputs_root / "jobs.sqlite3"
+        return self.outputs_root / DB_NAME

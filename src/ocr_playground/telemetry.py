@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry, Gauge, Histogram
 from prometheus_client import Counter as PromCounter
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocr_playground.jobs.routing import Backend
 from ocr_playground.sqlite_store import SqliteStore
 
 # --- client events ---------------------------------------------------------------------------------
@@ -54,9 +55,7 @@ class CacheEvent(_Event):
 
 class RoutingEvent(_Event):
     type: Literal["routing"]
-    routed_backend: Literal[
-        "client-workers", "server-rembg", "server-pipeline", "server-inference", "server-cache"
-    ]
+    routed_backend: Backend
     reason: str | None = Field(None, max_length=500)
 
 

@@ -5,18 +5,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
-from ocr_playground.api.deps import get_settings
+from ocr_playground.api.deps import SettingsDep
 from ocr_playground.commands.build import FieldError, build
 from ocr_playground.commands.catalog import Catalog, Sources, UnknownSchema
 from ocr_playground.commands.parse import ParseError, parse_command
 from ocr_playground.commands.recommendations import Recommendation, recommendations
 from ocr_playground.commands.schema import CommandSchema, SchemaSummary
-from ocr_playground.settings import Settings
 
 router = APIRouter(prefix="/api/commands", tags=["commands"])
 
 
-def get_catalog(settings: Annotated[Settings, Depends(get_settings)]) -> Catalog:
+def get_catalog(settings: SettingsDep) -> Catalog:
     sources = Sources(settings.checkpoints_root, settings.data_root, settings.commands_project_dir)
     return Catalog(sources, settings.commands_schemas_dir)
 

@@ -9,10 +9,10 @@ from fastapi.responses import FileResponse
 from ocr_playground.api.deps import SettingsDep
 from ocr_playground.api.inputs import confined
 from ocr_playground.api.models import ImageEntry, ImageList
+from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 
 router = APIRouter(prefix="/api/images", tags=["images"])
 
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp"}
 MAX_LISTED = 5000
 MEDIA_TYPES = {
     ".jpg": "image/jpeg",

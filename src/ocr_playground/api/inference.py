@@ -3,12 +3,12 @@
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field, model_validator
 
-from ocr_playground.api.deps import ServiceDep, get_settings
+from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import decode_base64, read_data_file
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import parse_icdar_txt, parse_receipt_json
@@ -104,7 +104,7 @@ def detection_schema() -> dict[str, Any]:
 
 
 @router.get("/inference/checkpoints", response_model=CheckpointList)
-def list_checkpoints(settings: Annotated[Settings, Depends(get_settings)]) -> CheckpointList:
+def list_checkpoints(settings: SettingsDep) -> CheckpointList:
     return CheckpointList(checkpoints=catalog.list_checkpoints(settings.checkpoints_root))
 
 
@@ -135,7 +135,7 @@ def inference_preview(
 
 
 @router.post("/inference/preview", response_model=PreviewResponse)
-def preview(req: PreviewRequest, settings: Annotated[Settings, Depends(get_settings)]) -> PreviewResponse:
+def preview(req: PreviewRequest, settings: SettingsDep) -> PreviewResponse:
     data = _image_bytes(req, settings)
     return inference_preview(settings, data, req.checkpoint_path, req.params, req.task_id)
 

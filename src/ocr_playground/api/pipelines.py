@@ -1,5 +1,6 @@
 """Pipelines: preview (route it), fallback (run it on the server), the catalogue, and jobs."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
-from ocr_playground.api.deps import MetricsDep, ServiceDep, SettingsDep
+from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import inspect_image, load_input
 from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
 from ocr_playground.imaging.pipeline import describe_pipelines
@@ -23,7 +24,6 @@ from ocr_playground.jobs.routing import (
 from ocr_playground.jobs.runners import validate_job
 from ocr_playground.jobs.service import JobService, Submission, public_path
 from ocr_playground.settings import Settings
-from ocr_playground.telemetry import ServerMetrics
 
 router = APIRouter(prefix="/api/pipelines", tags=["pipelines"])
 
@@ -54,7 +54,7 @@ def _answer(
         notes = [*notes, f"An identical job ({job.job_id}) is in flight; this request joined it.", WS_NOTE]
     else:
         notes = [*notes, WS_NOTE]
-    shown = "accepted" if job.status in (JobStatus.queued, JobStatus.running) else job.status.value
+    shown = job.status.value if job.done else "accepted"
     return PipelineResponse(
         status=shown,
         job_id=job.job_id,
@@ -74,19 +74,20 @@ def list_pipelines() -> dict[str, Any]:
 
 
 def _preview(
-    body: PipelineRequest, service: JobService, settings: Settings, metrics: ServerMetrics
-) -> PipelineResponse:
+    body: PipelineRequest, service: JobService, settings: Settings
+) -> PipelineResponse | Callable[[], PipelineResponse]:
+    """The answer, or (when a job must be started) a function that starts it and answers: that
+    part writes files and is never run on the event loop."""
     # Unknown pipeline, bad params, a missing checkpoint: refused before any I/O.
     validate_job(body.pipeline_id, body.params, body.checkpoint_path)
     request = load_input(body, settings)
-    done = service.find_result(request.cache_key)
-    if done is not None:
-        metrics.routing.labels("server-cache").inc()
-        metrics.cache_hits.labels("result").inc()
-        return _answer(Submission(done, "reused"), "server-cache", body.task_id, [CACHE_NOTE])
+    reused = service.reused(request.cache_key)
+    if reused is not None:
+        service.metrics.routing.labels("server-cache").inc()
+        return _answer(reused, "server-cache", body.task_id, [CACHE_NOTE])
     width, height = inspect_image(request.image)
     backend, reason = route_preview(body.pipeline_id, body.params, len(request.image), width, height)
-    metrics.routing.labels(backend).inc()
+    service.metrics.routing.labels(backend).inc()
     if backend == "client-workers":
         # The browser runs it; the id is for correlating its telemetry, the server keeps no job.
         return PipelineResponse(
@@ -97,7 +98,7 @@ def _preview(
             task_id=body.task_id,
             notes=[reason, CACHE_NOTE],
         )
-    return _answer(service.submit(request), backend, body.task_id, [reason, CACHE_NOTE])
+    return lambda: _answer(service.submit(request), backend, body.task_id, [reason, CACHE_NOTE])
 
 
 @router.post(
@@ -106,27 +107,26 @@ def _preview(
     responses=ERRORS,
     summary="Route a preview: to the browser's workers, or start it on the server",
 )
-async def preview(
-    body: PipelineRequest, service: ServiceDep, settings: SettingsDep, metrics: MetricsDep
-) -> PipelineResponse:
+async def preview(body: PipelineRequest, service: ServiceDep, settings: SettingsDep) -> PipelineResponse:
     # A preview is answered on every slider move, most often from the cache. For an image named by
     # path or a small upload the work (hash, one SQLite lookup) is shorter than a hop to the thread
     # pool and back, so it runs right here; a big upload's base64 decode, or a checkpoint that may
-    # have to be loaded, goes to a thread.
+    # have to be loaded, goes to a thread, and so does starting a job.
     small = body.image_base64 is None or len(body.image_base64) <= INLINE_BASE64_CHARS
     if small and body.pipeline_id not in CHECKPOINT_PIPELINES:
-        return _preview(body, service, settings, metrics)
-    return await run_in_threadpool(_preview, body, service, settings, metrics)
+        answer = _preview(body, service, settings)
+    else:
+        answer = await run_in_threadpool(_preview, body, service, settings)
+    return await run_in_threadpool(answer) if callable(answer) else answer
 
 
 def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
     validate_job(body.pipeline_id, body.params, body.checkpoint_path)
     request = load_input(body, settings)
     backend = server_backend(body.pipeline_id, body.params)
-    done = service.find_result(request.cache_key)
-    if done is not None:
-        service.metrics.cache_hits.labels("result").inc()
-        return Submission(done, "reused"), backend
+    reused = service.reused(request.cache_key)
+    if reused is not None:
+        return reused, backend
     inspect_image(request.image)
     return service.submit(request), backend
 

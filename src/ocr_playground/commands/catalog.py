@@ -18,9 +18,9 @@ import yaml
 
 from ocr_playground.commands.hydra_check import OverrideError, group_options, parse_override
 from ocr_playground.commands.schema import CommandSchema, SchemaSummary, UIElement
+from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 
 CHECKPOINT_SUFFIXES = {".ckpt", ".pt", ".pth", ".onnx", ".safetensors"}
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"}
 MAX_OPTIONS = 500  # a form list, not a file browser
 RECOMMENDATIONS = "recommendations.yaml"
 

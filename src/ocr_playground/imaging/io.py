@@ -13,9 +13,9 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ocr_playground.imaging.errors import ImageTooLarge, InvalidImage
+from ocr_playground.imaging.formats import FORMATS
 
 MAX_PIXELS = 50_000_000
-FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP")
 PNG_FAST_COMPRESSION = 1
 
 # Pillow's own bomb guard would fire on a different number and with a different error; ours runs

@@ -19,14 +19,13 @@ from tqdm import tqdm
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.cli_support import UsageError, read_json_option
 from ocr_playground.imaging.errors import ImagingError, first_problem
+from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 from ocr_playground.inference.annotations import read_annotations, receipt_json
 from ocr_playground.inference.catalog import DEMO_CHECKPOINT, resolve_local_checkpoint
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import evaluate
 from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp")
 
 
 class CommandError(InferenceError):

@@ -76,6 +76,12 @@ def sidecar_path(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
 
 
+def model_mtime(model_path: Path) -> float:
+    """When the model last changed, counting its sidecar profile: the engine reloads on either."""
+    side = sidecar_path(model_path)
+    return max(model_path.stat().st_mtime, side.stat().st_mtime if side.is_file() else 0.0)
+
+
 def guess_builtin(model_path: Path) -> ModelProfile:
     """PaddleOCR exports are named ``*_det_infer.onnx`` / ``*PP-OCR*``; anything else is a DBNet."""
     name = model_path.name.lower()

@@ -17,13 +17,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ocr_playground.artifacts import DB_NAME, PLAYGROUND, UPLOADS
 from ocr_playground.cli_support import UsageError
 from ocr_playground.jobs.model import TERMINAL
+from ocr_playground.jobs.store import placeholders
 from ocr_playground.sqlite_store import connect
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 AGE = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
-SWEPT_FOLDERS = ("playground", "uploads")
+SWEPT_FOLDERS = (PLAYGROUND, UPLOADS)
 
 
 def parse_age(text: str) -> float:
@@ -55,16 +57,15 @@ def prune(
 ) -> PruneReport:
     """Prune ``outputs_root`` (the server's ``--outputs-root``); see the module docstring."""
     outputs_root = outputs_root.resolve()
-    db_path = outputs_root / "jobs.sqlite3"
+    db_path = outputs_root / DB_NAME
     if not db_path.is_file():
         raise UsageError(f"no job database at {db_path}: is --outputs-root the server's?")
     cutoff = (time.time() if now is None else now) - older_than_s
     report = PruneReport()
+    finished = tuple(status.value for status in TERMINAL)
+    old = f"status IN ({placeholders(finished)}) AND COALESCE(finished_at, created_at) < ?"
     conn = connect(db_path)
     try:
-        finished = tuple(status.value for status in TERMINAL)
-        marks = ",".join("?" * len(finished))
-        old = f"status IN ({marks}) AND COALESCE(finished_at, created_at) < ?"
         report.jobs = [
             row[0] for row in conn.execute(f"SELECT job_id FROM jobs WHERE {old}", (*finished, cutoff))
         ]
@@ -75,13 +76,16 @@ def prune(
             if report.events:
                 conn.execute("DELETE FROM client_events WHERE received_at < ?", (cutoff,))
             conn.execute("COMMIT")
-        kept = {job_id for (job_id,) in conn.execute("SELECT job_id FROM jobs")} - set(report.jobs)
-        named = _named_paths(conn, kept)
+        # Every file a job that stays names: its input (an upload), its output and its result.
+        rows = conn.execute(
+            f"SELECT input_path, output_path, result_path FROM jobs WHERE NOT ({old})", (*finished, cutoff)
+        )
+        named = {Path(path).resolve() for row in rows for path in row if path}
     finally:
         conn.close()
-    for path in _unnamed_old_files(outputs_root, named, cutoff):
+    for path, size in _unnamed_old_files(outputs_root, named, cutoff):
         report.files.append(path)
-        report.bytes += path.stat().st_size
+        report.bytes += size
         if not dry_run:
             path.unlink(missing_ok=True)
     return report
@@ -96,27 +100,16 @@ def _old_events(conn, cutoff: float) -> int:
     return conn.execute("SELECT COUNT(*) FROM client_events WHERE received_at < ?", (cutoff,)).fetchone()[0]
 
 
-def _named_paths(conn, job_ids: set[str]) -> set[Path]:
-    """Every file a kept job names: its input (an upload), its output and its result."""
-    named: set[Path] = set()
-    rows = conn.execute("SELECT job_id, input_path, output_path, result_path FROM jobs")
-    for job_id, *paths in rows:
-        if job_id in job_ids:
-            named.update(Path(p).resolve() for p in paths if p)
-    return named
-
-
-def _unnamed_old_files(outputs_root: Path, named: set[Path], cutoff: float) -> list[Path]:
+def _unnamed_old_files(outputs_root: Path, named: set[Path], cutoff: float) -> list[tuple[Path, int]]:
+    """(path, size) of the files under the swept folders that are older and that no job names."""
     found = []
     for folder in SWEPT_FOLDERS:
         for path in sorted((outputs_root / folder).rglob("*")):
-            if (
-                path.is_file()
-                and not path.is_symlink()
-                and path.stat().st_mtime < cutoff
-                and path.resolve() not in named
-            ):
-                found.append(path)
+            if not path.is_file() or path.is_symlink():
+                continue
+            st = path.stat()
+            if st.st_mtime < cutoff and path.resolve() not in named:
+                found.append((path, st.st_size))
     return found
 
 

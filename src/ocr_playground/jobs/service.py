@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ocr_playground.artifacts import atomic_write_bytes, playground_path
+from ocr_playground.artifacts import UPLOADS, atomic_write_bytes, playground_path
+from ocr_playground.inference.profiles import model_mtime
 from ocr_playground.jobs.bus import EventBus
 from ocr_playground.jobs.executor import ProcessPool
 from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus, new_job_id
@@ -88,13 +89,13 @@ def state(job: Job) -> dict[str, Any]:
 
 
 def checkpoint_replaced(job: Job) -> bool:
-    """Whether the job's checkpoint file changed after the job started. The cache key names the
-    checkpoint by its path (DESIGN.md), so a model exported over the old file keeps the key; its
-    results must not."""
+    """Whether the job's checkpoint (or its sidecar profile) changed after the job started. The
+    cache key names the checkpoint by its path (DESIGN.md), so a model exported over the old file
+    keeps the key; its results must not."""
     if job.checkpoint_path is None:
         return False
     try:
-        return Path(job.checkpoint_path).stat().st_mtime > (job.started_at or job.created_at)
+        return model_mtime(Path(job.checkpoint_path)) > (job.started_at or job.created_at)
     except OSError:  # a built-in model's name, or a file since removed: nothing newer to prefer
         return False
 
@@ -114,13 +115,13 @@ class JobService:
     def __init__(self, settings: Settings, metrics: ServerMetrics) -> None:
         self.settings = settings
         self.outputs_root = settings.outputs_root.resolve()
-        self.uploads = self.outputs_root / "uploads"
+        self.uploads = self.outputs_root / UPLOADS
         self.store = JobStore(settings.db_path)
         self.bus = EventBus()
         self.metrics = metrics
         self.pool = ProcessPool(settings.workers, settings.job_timeout_s, self)
         self._submit_lock = threading.Lock()
-        metrics.queue_depth.set_function(lambda: self.store.count((JobStatus.queued,)))
+        metrics.queue_depth.set_function(self.queued_count)
         metrics.running_jobs.set_function(lambda: self.store.count((JobStatus.running,)))
 
     # --- life cycle --------------------------------------------------------------------------------
@@ -157,6 +158,14 @@ class JobService:
                 return job
         return None
 
+    def reused(self, cache_key: str) -> Submission | None:
+        """The finished result for this key, counted as a cache hit; None on a miss."""
+        done = self.find_result(cache_key)
+        if done is None:
+            return None
+        self.metrics.cache_hits.labels("result").inc()
+        return Submission(done, "reused")
+
     def retry_after(self, active: int) -> int:
         """Seconds until a slot is likely free: the work ahead spread over the workers."""
         per_job = self.store.average_duration() or 1.0
@@ -164,10 +173,9 @@ class JobService:
 
     def submit(self, request: JobRequest) -> Submission:
         with self._submit_lock:
-            done = self.find_result(request.cache_key)
-            if done is not None:
-                self.metrics.cache_hits.labels("result").inc()
-                return Submission(done, "reused")
+            reused = self.reused(request.cache_key)
+            if reused is not None:
+                return reused
             in_flight = self.store.by_cache_key(request.cache_key, ACTIVE)
             if in_flight:
                 self.metrics.cache_hits.labels("in_flight").inc()

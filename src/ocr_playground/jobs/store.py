@@ -57,7 +57,7 @@ COLUMNS = (
 )
 
 
-def _placeholders(values: Iterable[object]) -> str:
+def placeholders(values: Iterable[object]) -> str:
     return ",".join("?" for _ in values)
 
 
@@ -73,40 +73,49 @@ class JobStore(SqliteStore):
         values["status"] = JobStatus(values["status"])
         return Job(**values)
 
-    def _execute(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+    def _execute(self, sql: str, args: tuple = ()) -> None:
         with self._lock:
-            return self._conn.execute(sql, args)
+            self._conn.execute(sql, args)
+
+    # Rows are fetched while the lock is held: the connection is shared by the server's threads.
+    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
 
     def insert(self, job: Job) -> None:
         row = {name: getattr(job, name) for name in COLUMNS}
         row["params"] = json.dumps(job.params)
         row["status"] = job.status.value
         self._execute(
-            f"INSERT INTO jobs ({','.join(COLUMNS)}) VALUES ({_placeholders(COLUMNS)})",
+            f"INSERT INTO jobs ({','.join(COLUMNS)}) VALUES ({placeholders(COLUMNS)})",
             tuple(row[name] for name in COLUMNS),
         )
 
     def get(self, job_id: str) -> Job | None:
-        return self._job(self._execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone())
+        return self._job(self._one("SELECT * FROM jobs WHERE job_id = ?", (job_id,)))
 
     def by_cache_key(self, cache_key: str, statuses: tuple[JobStatus, ...]) -> list[Job]:
         """Jobs with this key in these states, newest first."""
-        rows = self._execute(
-            f"SELECT * FROM jobs WHERE cache_key = ? AND status IN ({_placeholders(statuses)}) "
+        rows = self._all(
+            f"SELECT * FROM jobs WHERE cache_key = ? AND status IN ({placeholders(statuses)}) "
             "ORDER BY created_at DESC",
             (cache_key, *statuses),
-        ).fetchall()
+        )
         return [job for job in map(self._job, rows) if job is not None]
 
     def count(self, statuses: tuple[JobStatus, ...] = ACTIVE) -> int:
-        sql = f"SELECT COUNT(*) FROM jobs WHERE status IN ({_placeholders(statuses)})"
-        return int(self._execute(sql, statuses).fetchone()[0])
+        sql = f"SELECT COUNT(*) FROM jobs WHERE status IN ({placeholders(statuses)})"
+        return int(self._one(sql, statuses)[0])
 
     def _transition(self, job_id: str, sets: str, args: tuple, from_: tuple[JobStatus, ...]) -> Job | None:
         """Apply ``sets`` only when the job is in one of ``from_``; the updated job, else None."""
         with self._lock:
             cur = self._conn.execute(
-                f"UPDATE jobs SET {sets} WHERE job_id = ? AND status IN ({_placeholders(from_)})",
+                f"UPDATE jobs SET {sets} WHERE job_id = ? AND status IN ({placeholders(from_)})",
                 (*args, job_id, *from_),
             )
             if cur.rowcount != 1:
@@ -161,7 +170,7 @@ class JobStore(SqliteStore):
     def recover(self) -> list[str]:
         """After a restart: jobs left running were interrupted. Requeue them unless they have
         used up their attempts; return every queued job id, oldest first."""
-        running = self._execute("SELECT job_id, attempts FROM jobs WHERE status = 'running'").fetchall()
+        running = self._all("SELECT job_id, attempts FROM jobs WHERE status = 'running'")
         for job_id, attempts in running:
             if attempts >= MAX_ATTEMPTS:
                 self.fail(
@@ -171,19 +180,19 @@ class JobStore(SqliteStore):
                 )
             else:
                 self.requeue(job_id, "The server stopped while the job was running; it was requeued.")
-        rows = self._execute("SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY created_at").fetchall()
+        rows = self._all("SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY created_at")
         return [row[0] for row in rows]
 
     def average_duration(self, limit: int = 50) -> float | None:
         """Mean wall time of the last completed jobs, for the Retry-After estimate."""
-        row = self._execute(
+        row = self._one(
             "SELECT AVG(finished_at - started_at) FROM (SELECT finished_at, started_at FROM jobs "
             "WHERE status = 'completed' ORDER BY finished_at DESC LIMIT ?)",
             (limit,),
-        ).fetchone()
+        )
         return None if row[0] is None else float(row[0])
 
     def recent(self, limit: int) -> list[Job]:
         """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket)."""
-        rows = self._execute("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
+        rows = self._all("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,))
         return [job for job in map(self._job, rows) if job is not None]
