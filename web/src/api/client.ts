@@ -47,7 +47,9 @@ export async function fetchImages(): Promise<ImageEntry[]> {
   return (await getJson<{ images: ImageEntry[] }>('/api/images')).images;
 }
 
+/** The URL of an image under the server's data root. */
+export const imageUrl = (path: string) => `/api/images/${path.split('/').map(encodeURIComponent).join('/')}`;
+
 export async function fetchImageBytes(path: string): Promise<Blob> {
-  const url = `/api/images/${path.split('/').map(encodeURIComponent).join('/')}`;
-  return (await fetchOk(url)).blob();
+  return (await fetchOk(imageUrl(path))).blob();
 }

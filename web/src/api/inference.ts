@@ -1,6 +1,6 @@
 /** The InferenceEngine's routes (/api/inference). The server detects; the page draws and exports. */
 import type { JsonSchema } from './client';
-import { getJson } from './http';
+import { getJson, postJson } from './http';
 
 export interface ModelProfile {
   name: string;
@@ -73,9 +73,4 @@ export async function fetchDetectionSchema(): Promise<JsonSchema> {
 }
 
 export const postPreview = (body: PreviewRequest, signal?: AbortSignal) =>
-  getJson<PreviewResponse>('/api/inference/preview', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal,
-  });
+  postJson<PreviewResponse>('/api/inference/preview', body, signal);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { fetchImages, fetchPipelines, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { fetchImages, fetchPipelines, imageUrl, type ImageEntry, type PipelinesResponse } from '../api/client';
 import {
   fetchCheckpoints,
   fetchDetectionSchema,
@@ -48,7 +48,6 @@ interface Shown {
 
 type Query = PreviewRequest & { imageId: number };
 
-const imageUrl = (path: string) => `/api/images/${path.split('/').map(encodeURIComponent).join('/')}`;
 
 function readAsDataUrl(file: File): Promise<string> {
   return new Promise((resolve, reject) => {

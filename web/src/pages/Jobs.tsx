@@ -33,9 +33,8 @@ export function Jobs() {
     const followed = new Map<string, () => void>();
     let live = true;
 
-    const follow = (job: Job) => {
-      if (followed.has(job.job_id)) return;
-      followed.set(job.job_id, socket.follow(job.job_id, () => {}));
+    const follow = (id: string) => {
+      if (!followed.has(id)) followed.set(id, socket.follow(id, () => {}));
     };
     // Full records (timestamps, attempts) after a state change: the WS message carries only the state.
     const refresh = (id: string) =>
@@ -67,14 +66,14 @@ export function Jobs() {
           });
           for (const job of list) {
             known.set(job.job_id, job.status);
-            follow(job);
+            follow(job.job_id);
           }
         })
         .catch((e: Error) => live && setError(`Could not list the jobs: ${e.message}`));
     // A Studio in another tab started a job: show and follow it now, not on the next poll.
     const offAnnounced = onAnnouncedJob((id) => {
       void refresh(id);
-      if (!followed.has(id)) followed.set(id, socket.follow(id, () => {}));
+      follow(id);
     });
     void discover();
     const poll = setInterval(discover, DISCOVER_EVERY_MS);

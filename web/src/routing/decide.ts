@@ -7,6 +7,8 @@
  * the user asked for.
  */
 
+import { isOn } from '../workers/pipeline';
+
 export const CLIENT_MAX_BYTES = 2 * 1024 * 1024;
 export const CLIENT_MAX_SIDE = 2048;
 /** More queued + running tasks than this and the workers are saturated (issue 5). */
@@ -87,11 +89,6 @@ export function opBudgetMs(op: string, width: number, height: number): number | 
   const budget = OP_BUDGET_MS[op];
   if (budget === undefined) return undefined;
   return budget * Math.max(1, (width * height) / BUDGET_REFERENCE_PIXELS);
-}
-
-function isOn(params: Record<string, unknown>, op: string): boolean {
-  const setting = op === 'background_removal' ? (params.background_removal ?? params.rembg) : params[op];
-  return setting !== undefined && setting !== false && setting !== null;
 }
 
 /** Why this device should not run background removal itself, or null. */

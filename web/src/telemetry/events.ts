@@ -3,7 +3,7 @@
  * src/ocr_playground/telemetry.py (which forbid extra fields): snake_case, `ts` in ms since epoch.
  */
 
-export type ServerBackend = 'client-workers' | 'server-rembg' | 'server-pipeline' | 'server-inference' | 'server-cache';
+import type { RoutedBackend } from '../api/jobs';
 
 interface Base {
   ts?: number;
@@ -38,7 +38,7 @@ export interface CacheEvent extends Base {
 
 export interface RoutingEvent extends Base {
   type: 'routing';
-  routed_backend: ServerBackend;
+  routed_backend: RoutedBackend;
   reason?: string;
 }
 

@@ -6,18 +6,19 @@ export type { ClientEvent } from './events';
 
 const URL_METRICS = '/api/metrics';
 
-const send: Sender = async (batch, transport) => {
+// Not async: a beacon the browser refuses must come back as a plain `false`, which flushOnHide counts
+// as dropped (a Promise would always look accepted).
+const send: Sender = (batch, transport) => {
   const body = JSON.stringify(batch);
   if (transport === 'beacon' && typeof navigator.sendBeacon === 'function') {
     return navigator.sendBeacon(URL_METRICS, new Blob([body], { type: 'application/json' }));
   }
-  const response = await fetch(URL_METRICS, {
+  return fetch(URL_METRICS, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body,
     keepalive: body.length < 60_000, // keepalive bodies are capped at 64 KiB
-  });
-  return response.ok || response.status === 422; // a refused batch is not retried forever
+  }).then((response) => response.ok || response.status === 422); // a refused batch is not retried forever
 };
 
 let batcher: TelemetryBatcher | null = null;

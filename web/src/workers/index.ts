@@ -66,12 +66,16 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
   // Latest wins per channel also across the async hashing step and memo hits, which never
   // reach the pool: a request that is no longer the newest of its channel fails as superseded.
   const generations = new Map<string, number>();
+  // The pool keeps the open image's pixels (and each worker a copy): one image at a time.
+  let current: string | null = null;
 
   return {
     poolSize: pool.size,
 
     async open(bytes, image) {
       const digest = await sha256Hex(bytes);
+      if (current !== null && current !== digest) pool.removeImage(current);
+      current = digest;
       pool.addImage(digest, { width: image.width, height: image.height, buffer: image.data.slice().buffer });
       return { digest, image };
     },

@@ -62,11 +62,22 @@ export function planSteps(pipelineId: string, params: PipelineParams): Step[] {
   if (pipelineId !== 'preprocessing') throw new Error(`the workers cannot run pipeline "${pipelineId}"`);
   const steps: Step[] = [];
   for (const op of PREPROCESSING_ORDER) {
-    const setting = op === 'background_removal' ? (params.background_removal ?? params.rembg) : params[op];
-    if (setting === undefined || setting === false || setting === null) continue;
+    if (!isOn(params, op)) continue;
+    const setting = opSetting(params, op);
     steps.push({ op, params: typeof setting === 'object' ? { ...setting } : {} });
   }
   return steps;
+}
+
+/** An op's setting in `params`, through background_removal's alias `rembg`. */
+export function opSetting(params: Record<string, unknown>, op: string): unknown {
+  return op === 'background_removal' ? (params.background_removal ?? params.rembg) : params[op];
+}
+
+/** Whether `params` switch `op` on (any setting but absent, false or null). */
+export function isOn(params: Record<string, unknown>, op: string): boolean {
+  const setting = opSetting(params, op);
+  return setting !== undefined && setting !== false && setting !== null;
 }
 
 export interface StepTiming {

@@ -238,7 +238,8 @@ export class WorkerPool {
       const task = this.takeNext();
       const image = this.images.get(task.imageId);
       if (!image) {
-        task.reject(new Error(`image ${task.imageId} was removed`));
+        // Another image was opened since: the task is as stale as a superseded one.
+        task.reject(new SupersededError(task.taskId));
         continue;
       }
       if (!slot.loaded.has(task.imageId)) {
