@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,18 @@ def test_a_broken_user_schema_is_skipped_not_fatal(tmp_path: Path) -> None:
     catalog = Catalog(Sources(tmp_path, tmp_path), extra_dir=tmp_path)
     ids = {s.id for s in catalog.summaries()}
     assert "mine" in ids and "train" in ids and not {"bad", "worse"} & ids
+
+
+def test_a_user_schema_deleted_from_the_folder_is_gone_without_a_restart(tmp_path: Path) -> None:
+    for name in ("older", "newer"):
+        (tmp_path / f"{name}.yaml").write_text(f"id: {name}\nlabel: x\nscript: x.py\nui_elements: []\n")
+    old = tmp_path / "older.yaml"
+    os.utime(old, (1000.0, 1000.0))  # the newest mtime stays the same when it goes
+    assert {"older", "newer"} <= {
+        s.id for s in Catalog(Sources(tmp_path, tmp_path), extra_dir=tmp_path).summaries()
+    }
+    old.unlink()
+    assert "older" not in {s.id for s in Catalog(Sources(tmp_path, tmp_path), extra_dir=tmp_path).summaries()}
 
 
 def test_schema_defaults_match_the_project_config(catalog: Catalog) -> None:

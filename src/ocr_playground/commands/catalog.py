@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from ocr_playground.commands.hydra_check import OverrideError, group_options, parse_override
+from ocr_playground.commands.hydra_check import OverrideError, folder_stamp, group_options, parse_override
 from ocr_playground.commands.schema import CommandSchema, SchemaSummary, UIElement
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 
@@ -56,7 +56,7 @@ def check_hydra_syntax(schema: CommandSchema) -> None:
 
 
 @lru_cache(maxsize=8)
-def _load_dir(folder: str, _mtime: float) -> dict[str, CommandSchema]:
+def _load_dir(folder: str, _stamp: object) -> dict[str, CommandSchema]:
     schemas = {}
     for path in sorted(Path(folder).glob("*.yaml")):
         if path.name == RECOMMENDATIONS:
@@ -71,11 +71,6 @@ def _load_dir(folder: str, _mtime: float) -> dict[str, CommandSchema]:
     return schemas
 
 
-def _dir_mtime(folder: Path) -> float:
-    # Edits to a user's schema folder show up without a restart; the cache key changes with them.
-    return max((p.stat().st_mtime for p in folder.glob("*.yaml")), default=0.0)
-
-
 @dataclass(frozen=True)
 class Sources:
     """The roots options are read from (taken from Settings by the API layer)."""
@@ -88,9 +83,10 @@ class Sources:
 class Catalog:
     def __init__(self, sources: Sources, extra_dir: Path | None = None) -> None:
         self.sources = sources
-        schemas = dict(_load_dir(str(packaged_schema_dir()), 0.0))
+        schemas = dict(_load_dir(str(packaged_schema_dir()), None))
         if extra_dir is not None and extra_dir.is_dir():
-            schemas.update(_load_dir(str(extra_dir), _dir_mtime(extra_dir)))
+            # Edits to a user's schema folder show up without a restart: the stamp keys the cache.
+            schemas.update(_load_dir(str(extra_dir), folder_stamp(extra_dir, "*.yaml")))
         self._schemas = schemas
 
     def summaries(self) -> list[SchemaSummary]:

@@ -75,21 +75,24 @@ def group_options(config_dir: Path, group: str) -> list[str]:
 
 def compose_check(config_dir: Path, config_name: str, overrides: list[str]) -> None:
     """Compose the target config with these overrides; raise OverrideError naming the culprit."""
-    message = _compose_error(str(config_dir.resolve()), config_name, tuple(overrides), _stamp(config_dir))
+    message = _compose_error(
+        str(config_dir.resolve()), config_name, tuple(overrides), folder_stamp(config_dir)
+    )
     if message is None:
         return
     raise OverrideError(message, _culprit(message, overrides, config_dir, config_name))
 
 
-def _stamp(config_dir: Path) -> tuple[int, float]:
-    # Part of the cache key: editing the project's configs invalidates earlier verdicts.
-    times = [p.stat().st_mtime for p in config_dir.rglob("*.yaml")]
-    return len(times), max(times, default=0.0)
+def folder_stamp(folder: Path, pattern: str = "**/*.yaml") -> tuple[int, float, float]:
+    """Part of a cache key over a folder's YAML files: their count, their newest mtime and the
+    folder's own (a file added, edited, deleted or renamed changes one of them)."""
+    times = [p.stat().st_mtime for p in folder.glob(pattern)]
+    return len(times), max(times, default=0.0), folder.stat().st_mtime
 
 
 @lru_cache(maxsize=256)
 def _compose_error(
-    config_dir: str, config_name: str, overrides: tuple[str, ...], _stamp: tuple[int, float]
+    config_dir: str, config_name: str, overrides: tuple[str, ...], _stamp: tuple[int, float, float]
 ) -> str | None:
     # The SPA rebuilds on every settled change; the same override list is composed once.
     with _compose_lock:
@@ -110,7 +113,7 @@ def _culprit(message: str, overrides: list[str], config_dir: Path, config_name: 
         key = text.lstrip("+~").split("=", 1)[0]
         if f"'{key}'" in message or f"'{key}/" in message or f"{key}=" in message:
             return text
-    stamp = _stamp(config_dir)
+    stamp = folder_stamp(config_dir)
     for i in range(1, len(overrides) + 1):
         if _compose_error(str(config_dir.resolve()), config_name, tuple(overrides[:i]), stamp) is not None:
             return overrides[i - 1]
