@@ -11,12 +11,12 @@ from pydantic import BaseModel, Field, model_validator
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import decode_base64, read_data_file
 from ocr_playground.inference import catalog
-from ocr_playground.inference.annotations import parse_icdar_txt, parse_receipt_json
+from ocr_playground.inference.annotations import icdar_image_name, parse_icdar_txt, parse_receipt_json
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError, InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_path
-from ocr_playground.inference.postprocess import DetectionParams
+from ocr_playground.inference.postprocess import DetectionParams, detection_json
 from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
 from ocr_playground.settings import Settings
 
@@ -75,8 +75,7 @@ class AnnotationSet(BaseModel):
             return parse_receipt_json({"images": self.images}, f"The {what}")
         out = {}
         for name, text in self.icdar2015.items():
-            stem = Path(name).stem.removeprefix("gt_").removeprefix("res_")
-            out[stem] = parse_icdar_txt(text, f"The {what} file '{name}'")
+            out[icdar_image_name(name)] = parse_icdar_txt(text, f"The {what} file '{name}'")
         return out
 
 
@@ -122,12 +121,7 @@ def inference_preview(
     result.timings["total_ms"] = (time.perf_counter() - started) * 1e3
     return PreviewResponse(
         checkpoint_path=checkpoint_path,
-        detections=[
-            DetectionOut(
-                points=[[round(x, 1), round(y, 1)] for x, y in d.points.tolist()], score=round(d.score, 4)
-            )
-            for d in result.detections
-        ],
+        detections=[DetectionOut(**detection_json(d.points, d.score)) for d in result.detections],
         image=ImageSize(width=result.width, height=result.height),
         timings={k: round(v, 2) if isinstance(v, float) else v for k, v in result.timings.items()},
         task_id=task_id,

@@ -19,8 +19,14 @@ import numpy as np
 
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import DONT_CARE, Word
+from ocr_playground.inference.postprocess import detection_json
 
 _TXT_PREFIX = re.compile(r"^(gt_|res_)")
+
+
+def icdar_image_name(file_name: str) -> str:
+    """The image an ICDAR 2015 text file is about: ``gt_img_1.txt`` and ``res_img_1.txt`` → ``img_1``."""
+    return _TXT_PREFIX.sub("", Path(file_name).stem)
 
 
 def _points(raw: Any, where: str) -> np.ndarray:
@@ -94,11 +100,11 @@ def read_annotations(path: Path) -> dict[str, list[Word]]:
         files = sorted(path.glob("*.txt"))
         if not files:
             raise InvalidAnnotations(f"The directory {path} holds no ICDAR 2015 .txt files.")
-        return {_TXT_PREFIX.sub("", f.stem): parse_icdar_txt(_read(f), f.name) for f in files}
+        return {icdar_image_name(f.name): parse_icdar_txt(_read(f), f.name) for f in files}
     if not path.is_file():
         raise InvalidAnnotations(f"The annotation file {path} does not exist.")
     if path.suffix.lower() == ".txt":
-        return {_TXT_PREFIX.sub("", path.stem): parse_icdar_txt(_read(path), path.name)}
+        return {icdar_image_name(path.name): parse_icdar_txt(_read(path), path.name)}
     try:
         data = json.loads(_read(path))
     except json.JSONDecodeError as exc:
@@ -117,15 +123,7 @@ def receipt_json(predictions: Mapping[str, Iterable[tuple[np.ndarray, float]]]) 
     """Predictions (image name -> (points, score) pairs) as receipt-competition JSON."""
     return {
         "images": {
-            name: {
-                "words": {
-                    str(i): {
-                        "points": np.round(np.asarray(p, dtype=np.float64), 1).tolist(),
-                        "score": round(float(s), 4),
-                    }
-                    for i, (p, s) in enumerate(words)
-                }
-            }
+            name: {"words": {str(i): detection_json(p, s) for i, (p, s) in enumerate(words)}}
             for name, words in predictions.items()
         }
     }

@@ -20,7 +20,7 @@ from ocr_playground.imaging.io import decode_image, encode_png
 from ocr_playground.inference.catalog import resolve_local_checkpoint
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
-from ocr_playground.inference.postprocess import Detection
+from ocr_playground.inference.postprocess import Detection, detection_json
 from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
 
 PIPELINE_ID = "inference"
@@ -77,9 +77,7 @@ def _run(task: Any, on_progress: Any) -> dict[str, float]:
     payload = {
         "image": {"width": result.width, "height": result.height},
         "checkpoint_path": task.checkpoint_path,
-        "detections": [
-            {"points": np.round(d.points, 1).tolist(), "score": round(d.score, 4)} for d in result.detections
-        ],
+        "detections": [detection_json(d.points, d.score) for d in result.detections],
     }
     atomic_write_bytes(detections_path(task.output_path), json.dumps(payload).encode())
     atomic_write_bytes(task.output_path, encode_png(draw(image, result.detections)))

@@ -6,7 +6,7 @@ undo (``unclipRatio``). Geometry is computed in map pixels and mapped to the ori
 """
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -85,6 +85,15 @@ class DetectionParams(BaseModel):
 class Detection:
     points: np.ndarray  # N×2 float64, image coordinates, clockwise from the top-left-most corner
     score: float
+
+
+def detection_json(points: np.ndarray, score: float) -> dict[str, Any]:
+    """A detection as every output writes it (preview, job file, receipt JSON): points to 0.1 px,
+    score to 4 places, rounded the same way everywhere so the outputs agree."""
+    return {
+        "points": np.round(np.asarray(points, dtype=np.float64), 1).tolist(),
+        "score": round(float(score), 4),
+    }
 
 
 # pyclipper works on integers: coordinates are scaled up so the offset keeps sub-pixel precision.
