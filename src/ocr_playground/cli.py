@@ -4,6 +4,7 @@ Subcommands are listed in ``COMMANDS`` as data, so a new area adds one entry rat
 """
 
 import argparse
+import functools
 import importlib
 import json
 import sys
@@ -17,6 +18,7 @@ from ocr_playground.cli_support import UsageError, read_json_option, write_outpu
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import encode_png, read_image
 from ocr_playground.imaging.pipeline import PIPELINES, describe_pipelines, run_steps, validate
+from ocr_playground.inference.errors import InferenceError
 
 
 def load_params(text: str | None) -> Any:
@@ -157,6 +159,20 @@ def _load(target: str) -> Callable[..., None]:
     return getattr(importlib.import_module(module), name)
 
 
+def _one_line_errors(handler: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], None]:
+    """Bad input from any subcommand: one line on stderr and exit status 2, never a traceback."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> None:
+        try:
+            handler(args)
+        except (UsageError, ImagingError, InferenceError) as exc:
+            print(f"ocr-playground {args.command}: error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    return run
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or (``only``) one whose sole fully-built subcommand is ``only``."""
     parser = argparse.ArgumentParser(
@@ -170,7 +186,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only in (None, name):
             if command.arguments is not None:
                 _load(command.arguments)(subparser)
-            subparser.set_defaults(handler=_load(command.handler))
+            subparser.set_defaults(handler=_one_line_errors(_load(command.handler)))
     return parser
 
 
@@ -183,9 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(only=_chosen(argv) or "").parse_args(argv)
     try:
         args.handler(args)
-    except (UsageError, ImagingError) as exc:
-        print(f"ocr-playground {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except SystemExit as exc:  # a one-line error (see _one_line_errors)
+        return int(exc.code or 0)
     except KeyboardInterrupt:
         return 130
     return 0

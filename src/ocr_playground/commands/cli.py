@@ -15,6 +15,7 @@ import json
 import sys
 from typing import Any
 
+from ocr_playground.cli_support import UsageError, read_json_option
 from ocr_playground.commands.build import FieldError, build
 from ocr_playground.commands.catalog import Catalog, Sources, UnknownSchema
 from ocr_playground.commands.parse import ParseError, parse_command
@@ -72,11 +73,7 @@ def _is_text(schema: CommandSchema, key: str) -> bool:
 def _values(args: argparse.Namespace, schema: CommandSchema) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if args.values:
-        text = args.values
-        if text.startswith("@"):
-            with open(text[1:], encoding="utf-8") as f:
-                text = f.read()
-        values = json.loads(text)
+        values = read_json_option(args.values, "--values")
         if not isinstance(values, dict):
             _fail("--values must be a JSON object")
     for item in args.sets:
@@ -129,7 +126,5 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> None:
         elif action == "recommendations":
             recs = recommendations(architecture=args.architecture, schema_id=args.schema_id)
             print(json.dumps([r.model_dump() for r in recs], indent=2, ensure_ascii=False))
-    except (UnknownSchema, FieldError, ParseError) as e:
+    except (UnknownSchema, FieldError, ParseError, UsageError) as e:
         _fail(str(e))
-    except (OSError, json.JSONDecodeError) as e:
-        _fail(f"cannot read --values: {e}")

@@ -5,19 +5,16 @@ input prints one line on stderr and exits with status 2, whichever ``main`` runs
 """
 
 import argparse
-import functools
 import json
 import statistics
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
 from tqdm import tqdm
 
 from ocr_playground.artifacts import atomic_write_bytes
-from ocr_playground.cli_support import UsageError, read_json_option
+from ocr_playground.cli_support import read_json_option
 from ocr_playground.imaging.errors import ImagingError, first_problem
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 from ocr_playground.inference.annotations import read_annotations, receipt_json
@@ -30,18 +27,6 @@ from ocr_playground.inference.service import InferenceParams, check_ops, detect_
 
 class CommandError(InferenceError):
     """Bad command-line input that is not about a model or an annotation file."""
-
-
-def _one_line_errors(command: Callable[[argparse.Namespace], None]) -> Callable[[argparse.Namespace], None]:
-    @functools.wraps(command)
-    def run(args: argparse.Namespace) -> None:
-        try:
-            command(args)
-        except (InferenceError, ImagingError, UsageError) as exc:
-            print(f"ocr-playground {args.command}: error: {exc}", file=sys.stderr)
-            raise SystemExit(2) from None
-
-    return run
 
 
 def _load_params(text: str | None) -> InferenceParams:
@@ -155,5 +140,5 @@ def evaluate_command(args: argparse.Namespace) -> None:
 
 # --- wiring ------------------------------------------------------------------------------------
 
-detect_handler = _one_line_errors(detect)
-evaluate_handler = _one_line_errors(evaluate_command)
+detect_handler = detect
+evaluate_handler = evaluate_command
