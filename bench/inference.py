@@ -25,6 +25,7 @@ from ocr_playground.inference.catalog import DEMO_CHECKPOINT, resolve_local_chec
 from ocr_playground.inference.engine import DetectorCache
 from ocr_playground.inference.evaluation import Word, evaluate
 from ocr_playground.inference.postprocess import DetectionParams
+from ocr_playground.inference.profiles import ModelProfile
 from ocr_playground.inference.service import InferenceParams, detect_array
 
 from timing import percentile, verdict
@@ -33,7 +34,7 @@ RATIO_TARGET = 1.0
 SIZE = (1000, 1500)  # width, height of a phone-photo receipt crop
 
 
-def rapidocr_detector(model: Path, params: DetectionParams, threads: int):
+def rapidocr_detector(model: Path, params: DetectionParams, profile: ModelProfile, threads: int):
     from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
 
     return TextDetector(
@@ -43,10 +44,11 @@ def rapidocr_detector(model: Path, params: DetectionParams, threads: int):
             "use_dml": False,
             "intra_op_num_threads": threads,
             "inter_op_num_threads": 1,
-            "limit_side_len": 736,
-            "limit_type": "min",
-            "mean": [0.5, 0.5, 0.5],
-            "std": [0.5, 0.5, 0.5],
+            # The same preprocessing as ours: read from our profile, not written out twice.
+            "limit_side_len": profile.limit_side_len,
+            "limit_type": profile.limit_type,
+            "mean": list(profile.mean),
+            "std": list(profile.std),
             "thresh": params.thresh,
             "box_thresh": params.box_thresh,
             "unclip_ratio": params.unclip_ratio,
@@ -87,7 +89,7 @@ def main() -> None:
     model = resolve_local_checkpoint(DEMO_CHECKPOINT)
     params = DetectionParams()
     ours = DetectorCache(threads=args.threads).get(model)
-    theirs = rapidocr_detector(model, params, args.threads)
+    theirs = rapidocr_detector(model, params, ours.profile, args.threads)
     request = InferenceParams(detection=params)
 
     receipts = [make_receipt(seed, size=SIZE) for seed in range(args.images)]

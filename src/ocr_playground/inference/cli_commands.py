@@ -13,8 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from ocr_playground.artifacts import atomic_write_bytes
-from ocr_playground.cli_support import read_json_option
+from ocr_playground.cli_support import read_json_option, write_output
 from ocr_playground.imaging.errors import ImagingError, first_problem
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 from ocr_playground.inference.annotations import read_annotations, receipt_json
@@ -99,10 +98,7 @@ def detect(args: argparse.Namespace) -> None:
         latencies.append((time.perf_counter() - started) * 1e3)
         predictions[name] = [(d.points, d.score) for d in result.detections]
     data = json.dumps(receipt_json(predictions), indent=1).encode()
-    try:
-        atomic_write_bytes(args.output, data)
-    except OSError as exc:
-        raise CommandError(f"cannot write '{args.output}': {exc.strerror}") from None
+    write_output(args.output, data)
     words = sum(len(v) for v in predictions.values())
     print(
         f"{len(predictions)} images, {words} words -> {args.output} "

@@ -11,7 +11,7 @@ model file replaced on disk is reloaded on the next request, and the old session
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -129,10 +129,6 @@ class DetectorCache:
                 self._detectors.pop(next(iter(self._detectors)))
             return cached
 
-    def clear(self) -> None:
-        with self._lock:
-            self._detectors.clear()
-
     def _load(self, path: Path, key: tuple) -> Detector:
         profile = load_profile(path)
         opts = ort.SessionOptions()
@@ -159,7 +155,7 @@ class DetectorCache:
         )
         self._warm_up(detector)
         self.loads += 1
-        return Detector(**{**detector.__dict__, "load_ms": (time.perf_counter() - t0) * 1e3})
+        return replace(detector, load_ms=(time.perf_counter() - t0) * 1e3)
 
     @staticmethod
     def _warm_up(detector: Detector) -> None:

@@ -24,7 +24,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from ocr_playground.imaging.io import decode_image
-from ocr_playground.imaging.pipeline import run_pipeline, validate
+from ocr_playground.imaging.pipeline import Step, run_steps, validate
 from ocr_playground.inference.engine import Detector
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
@@ -98,25 +98,24 @@ def map_key(data: bytes, detector: Detector, ops: dict[str, Any]) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def check_ops(ops: dict[str, Any]) -> None:
-    """Refuse ops detections cannot be mapped back through, then validate the rest."""
+def check_ops(ops: dict[str, Any]) -> list[Step]:
+    """Refuse ops detections cannot be mapped back through, then validate the rest; the steps."""
     refused = [name for name in ops if name in NOT_INVERTIBLE_OPS]
     if refused:
         raise GeometryNotInvertible(
             f"The op '{refused[0]}' warps the image, so detections could not be mapped back to the "
             "original; crop with the preprocessing pipeline first, then detect on the cropped image."
         )
-    if ops:
-        validate("preprocessing", ops)
+    return validate("preprocessing", ops) if ops else []
 
 
 def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict[str, float]]:
     """Run the switched-on preprocessing ops (full-frame ones only, see the module docstring)."""
-    check_ops(ops)
-    if not ops:
+    steps = check_ops(ops)
+    if not steps:
         return image, {}
     t0 = time.perf_counter()
-    result = run_pipeline("preprocessing", image, ops)
+    result = run_steps(steps, image)
     return result.image, {"pipeline_ms": (time.perf_counter() - t0) * 1e3}
 
 
