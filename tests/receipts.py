@@ -2,9 +2,12 @@
 darker table, encoded as JPEG or PNG. Small and deterministic per seed."""
 
 import base64
+import functools
 
 import cv2
 import numpy as np
+
+from ocr_playground.imaging.synthetic import SyntheticReceipt, make_receipt
 
 
 def receipt(width: int = 640, height: int = 480, seed: int = 0) -> np.ndarray:
@@ -58,3 +61,14 @@ def slow_params(variant: int = 0) -> dict:
         "blur": {"kernelSize": 31, "sigma": 20 + variant},
         "binarize": {"method": "adaptive", "blockSize": 255},
     }
+
+
+# The accuracy suites' photos (background_removal and crop_document score the same 30): made once
+# per test session, whichever suite asks first.
+ACCURACY_SIZES = [(1600, 1200), (2000, 1500), (1200, 1600), (3000, 2200), (1024, 768), (1500, 2000)]
+ACCURACY_SEEDS = range(30)
+
+
+@functools.cache
+def accuracy_receipt(seed: int) -> SyntheticReceipt:
+    return make_receipt(seed, ACCURACY_SIZES[seed % len(ACCURACY_SIZES)])

@@ -11,6 +11,7 @@ from websockets.sync.client import connect
 
 from ocr_playground.settings import Settings
 
+from jobs_api import wait_done
 from live_server import live_server
 from receipts import b64, jpeg, receipt, slow_params
 
@@ -69,16 +70,7 @@ def test_subscribe_gets_the_state_at_once_then_every_change_with_the_task_id(bas
 
 def test_subscribing_to_a_finished_job_sends_its_final_state(base: str) -> None:
     job_id = submit(base, {"grayscale": True}, "done-1")
-    httpx.post(
-        f"{base}/api/pipelines/fallback",
-        json={
-            "pipeline_id": "preprocessing",
-            "image_base64": b64(IMAGE),
-            "params": {"grayscale": True},
-            "wait": True,
-        },
-        timeout=60,
-    )
+    wait_done(base, job_id)
     with connect(ws_url(base)) as ws:
         ws.send(json.dumps({"subscribe": [job_id]}))
         message = json.loads(ws.recv(timeout=10))
@@ -101,6 +93,10 @@ def test_unsubscribe_stops_updates(base: str) -> None:
     with connect(ws_url(base)) as ws:
         ws.send(json.dumps({"subscribe": [job_id, other]}))
         ws.send(json.dumps({"unsubscribe": job_id}))
+        # Messages are handled in order: once the answer about an unknown id arrives, the
+        # unsubscribe has been too, and the cancel below cannot race it.
+        ws.send(json.dumps({"subscribe": "preprocessing-000000000000"}))
+        receive_until(ws, lambda m: m["job_id"] == "preprocessing-000000000000", timeout=10)
         httpx.delete(f"{base}/api/pipelines/jobs/{job_id}")
         messages = receive_until(ws, lambda m: m["job_id"] == other and m["status"] == "completed")
     # The two subscribe-time states may name the slow job; nothing after the unsubscribe does.

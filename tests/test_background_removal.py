@@ -1,8 +1,6 @@
 """background_removal: accuracy on synthetic receipts, the blend, and each step against an
 independent computation."""
 
-import functools
-
 import cv2
 import numpy as np
 import pytest
@@ -15,15 +13,11 @@ from ocr_playground.imaging.ops.background_removal import (
     background_removal,
     page_mask,
 )
-from ocr_playground.imaging.synthetic import SyntheticReceipt, make_receipt
 
-SIZES = [(1600, 1200), (2000, 1500), (1200, 1600), (3000, 2200), (1024, 768), (1500, 2000)]
-SEEDS = range(30)
+from receipts import ACCURACY_SEEDS, accuracy_receipt
 
-
-@functools.cache
-def receipt(seed: int) -> SyntheticReceipt:
-    return make_receipt(seed, SIZES[seed % len(SIZES)])
+SEEDS = ACCURACY_SEEDS
+receipt = accuracy_receipt
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:

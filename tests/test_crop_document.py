@@ -1,8 +1,6 @@
 """crop_document: corner accuracy on synthetic receipts, the coordinate convention on drawn shapes,
 the warp, and the no-page case."""
 
-import functools
-
 import cv2
 import numpy as np
 import pytest
@@ -10,15 +8,11 @@ from pydantic import ValidationError
 
 from ocr_playground.imaging.ops import crop_document as cd
 from ocr_playground.imaging.ops.crop_document import OP, CropDocumentParams, crop_document, find_page_quad
-from ocr_playground.imaging.synthetic import SyntheticReceipt, make_receipt
 
-SIZES = [(1600, 1200), (2000, 1500), (1200, 1600), (3000, 2200), (1024, 768), (1500, 2000)]
-SEEDS = range(30)
+from receipts import ACCURACY_SEEDS, accuracy_receipt
 
-
-@functools.cache
-def receipt(seed: int) -> SyntheticReceipt:
-    return make_receipt(seed, SIZES[seed % len(SIZES)])
+SEEDS = ACCURACY_SEEDS
+receipt = accuracy_receipt
 
 
 def corner_error(found: np.ndarray | None, truth: np.ndarray) -> float:

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from ocr_playground.jobs.bus import Subscription
 from ocr_playground.jobs.service import JobService, state
 
 router = APIRouter(tags=["pipelines"])
@@ -27,7 +28,8 @@ def _ids(value: Any) -> list[str] | None:
     return None
 
 
-async def _handle(message: str, service: JobService, subscription: Any, outbox: asyncio.Queue) -> None:
+async def _handle(message: str, service: JobService, subscription: Subscription) -> None:
+    outbox = subscription.queue  # bus updates and our own replies share one ordered queue
     try:
         request = json.loads(message)
     except ValueError:
@@ -61,11 +63,10 @@ async def job_updates(websocket: WebSocket) -> None:
     service: JobService = websocket.app.state.jobs
     await websocket.accept()
     subscription = service.bus.subscribe()
-    outbox = subscription.queue  # bus updates and our own replies share one ordered queue
 
     async def send() -> None:
         while True:
-            await websocket.send_json(await outbox.get())
+            await websocket.send_json(await subscription.queue.get())
 
     sender = asyncio.create_task(send())
     try:
@@ -76,7 +77,7 @@ async def job_updates(websocket: WebSocket) -> None:
             text = message.get("text")
             if text is None:
                 text = (message.get("bytes") or b"").decode("utf-8", "replace")
-            await _handle(text, service, subscription, outbox)
+            await _handle(text, service, subscription)
     except WebSocketDisconnect:
         pass
     finally:
