@@ -63,9 +63,9 @@ def _refuse(code: int, error: Exception) -> HTTPException:
     return HTTPException(code, str(error).encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
-def _schema(catalog: Catalog, schema_id: str) -> CommandSchema:
+def _schema(catalog: Catalog, schema_id: str, suggestions: bool = True) -> CommandSchema:
     try:
-        return catalog.get(schema_id)
+        return catalog.get(schema_id, suggestions)
     except UnknownSchema as e:
         raise _refuse(status.HTTP_404_NOT_FOUND, e) from None
 
@@ -82,7 +82,7 @@ def get_schema(schema_id: str, catalog: CatalogDep) -> CommandSchema:
 
 @router.post("/build")
 def build_command(req: BuildRequest, catalog: CatalogDep) -> BuildResponse:
-    schema = _schema(catalog, req.schema_id)
+    schema = _schema(catalog, req.schema_id, suggestions=False)
     try:
         result = build(
             schema,
@@ -118,7 +118,7 @@ def list_recommendations(
 
 @router.post("/parse")
 def parse(req: ParseRequest, catalog: CatalogDep) -> ParseResponse:
-    schema = _schema(catalog, req.schema_id)
+    schema = _schema(catalog, req.schema_id, suggestions=False)
     try:
         parsed = parse_command(schema, req.command)
     except ParseError as e:

@@ -9,6 +9,7 @@ Hydra project. A source that yields nothing leaves the schema's static ``options
 
 import logging
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -102,10 +103,14 @@ class Catalog:
             known = ", ".join(sorted(self._schemas))
             raise UnknownSchema(f"Unknown schema_id '{schema_id}' (known: {known}).") from None
 
-    def get(self, schema_id: str) -> CommandSchema:
-        """The schema with every `options_source` read now."""
+    def get(self, schema_id: str, suggestions: bool = True) -> CommandSchema:
+        """The schema with every `options_source` read now. Without ``suggestions`` the sources of
+        free-text fields (file pickers' suggestions, which nothing checks a value against) are not
+        read: building or parsing a command, on every settled change, then walks no folders."""
         schema = self.raw(schema_id)
-        elements = [self._fill(schema, e) for e in schema.ui_elements]
+        elements = [
+            self._fill(schema, e) if suggestions or e.type != "text_input" else e for e in schema.ui_elements
+        ]
         return schema.model_copy(update={"ui_elements": elements})
 
     def config_dir(self, schema: CommandSchema) -> Path | None:
@@ -140,7 +145,7 @@ class Catalog:
         raise AssertionError(source)  # the schema model only admits the sources above
 
 
-def _files(root: Path, suffixes: set[str]) -> list[str]:
+def _files(root: Path, suffixes: Collection[str]) -> list[str]:
     # Absolute paths: the built command runs in the target project's folder, not the server's.
     # A walk that stops at MAX_OPTIONS, so a data root of a million images costs little.
     if not root.is_dir():

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> None:
         elif action == "show":
             print(catalog.get(args.schema_id).model_dump_json(indent=2))
         elif action == "build":
-            schema = catalog.get(args.schema_id)
+            schema = catalog.get(args.schema_id, suggestions=False)
             result = build(
                 schema,
                 _values(args, schema),
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> None:
             }
             print(out[args.format])
         elif action == "parse":
-            parsed = parse_command(catalog.get(args.schema_id), args.command_line)
+            parsed = parse_command(catalog.get(args.schema_id, suggestions=False), args.command_line)
             print(
                 json.dumps(
                     {"values": parsed.values, "append_model_suffix": parsed.append_model_suffix},
