@@ -1,4 +1,4 @@
-import type { OpInfo } from '../api/client';
+import type { JsonSchema, OpInfo } from '../api/client';
 import { fieldsOf, type FieldSpec } from '../lib/schema';
 
 export interface OpState {
@@ -13,6 +13,14 @@ interface Props {
   onChange: (op: string, next: OpState) => void;
 }
 
+// The catalogue's schemas never change after loading: read each once, not on every slider move.
+const parsed = new WeakMap<JsonSchema, FieldSpec[]>();
+function fieldsFor(schema: JsonSchema): FieldSpec[] {
+  let fields = parsed.get(schema);
+  if (!fields) parsed.set(schema, (fields = fieldsOf(schema)));
+  return fields;
+}
+
 /** One fieldset per op of the pipeline, generated from the op's JSON Schema. Every control is
  *  labelled "<op> <field>" so screen readers and tests find it by name. */
 export function OpControls({ ops, info, state, onChange }: Props) {
@@ -21,7 +29,7 @@ export function OpControls({ ops, info, state, onChange }: Props) {
       {ops.map((op) => {
         const s = state[op];
         if (!s || !info[op]) return null;
-        const fields = fieldsOf(info[op].params_schema);
+        const fields = fieldsFor(info[op].params_schema);
         return (
           <fieldset key={op} className={s.enabled ? 'op on' : 'op'}>
             <legend>
