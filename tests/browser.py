@@ -6,8 +6,15 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from ocr_playground.imaging.registry import OPS
+from ocr_playground.settings import Settings
+
+from live_server import live_server
+from strict import cannot_run
 
 CHROMIUM = os.environ.get("OCRP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -57,3 +64,27 @@ def read_canvas(page, selector: str) -> np.ndarray:
     got = page.evaluate(READ_CANVAS_JS, selector)
     raw = np.frombuffer(base64.b64decode(got["data"]), np.uint8)
     return raw.reshape(got["height"], got["width"], 4)
+
+
+@contextmanager
+def e2e_server(settings: Settings) -> Iterator[str]:
+    """A live server for a browser test; "cannot run here" (a failure under make test) without
+    Chromium or a built SPA."""
+    reason = missing_browser()
+    if reason:
+        cannot_run(reason)
+    with live_server(settings) as base:
+        yield base
+
+
+def studio_defaults(op: str) -> dict[str, Any]:
+    """What the Studio sends for an op switched on and left alone: every field at its default."""
+    props = OPS[op].json_schema().get("properties", {})
+    return {name: spec["default"] for name, spec in props.items()}
+
+
+def open_studio(page, base: str, image: Path) -> None:
+    page.goto(base + "/")
+    page.get_by_label("grayscale enabled").wait_for()
+    page.get_by_label("open image file").set_input_files(str(image))
+    page.get_by_test_id("image-name").filter(has_text=image.name).wait_for()

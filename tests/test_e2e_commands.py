@@ -21,9 +21,7 @@ import yaml
 
 from ocr_playground.settings import Settings
 
-from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, missing_browser
-from live_server import live_server
-from strict import cannot_run
+from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, e2e_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -34,9 +32,6 @@ QUIET_MS = 700  # well past the debounce: a build that was going to happen has s
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    reason = missing_browser()
-    if reason:
-        cannot_run(reason)
     root: Path = tmp_path_factory.mktemp("e2e-commands")
     (root / "checkpoints" / "dbnet").mkdir(parents=True)
     (root / "checkpoints" / "dbnet" / "epoch=12.ckpt").write_bytes(b"x")
@@ -46,7 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         checkpoints_root=root / "checkpoints",
         commands_project_dir=PROJECT,
     )
-    with live_server(settings) as base:
+    with e2e_server(settings) as base:
         yield base
 
 

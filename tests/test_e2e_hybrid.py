@@ -19,14 +19,12 @@ import pytest
 from ocr_playground.cachekey import cache_key
 from ocr_playground.imaging.io import decode_image
 from ocr_playground.imaging.pipeline import run_pipeline
-from ocr_playground.imaging.registry import OPS
 from ocr_playground.imaging.synthetic import make_receipt
 from ocr_playground.settings import Settings
 
-from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_page, missing_browser, read_canvas
-from live_server import live_server
+from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, chromium_page, e2e_server, open_studio, read_canvas
+from browser import studio_defaults as defaults
 from receipts import slow_params
-from strict import cannot_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -51,12 +49,6 @@ def two_tabs() -> Iterator[tuple[Any, Any]]:
 SERVER_BACKENDS = ("server-pipeline", "server-rembg", "server-cache")
 
 
-def defaults(op: str) -> dict[str, Any]:
-    """What the Studio sends for an op switched on and left alone."""
-    props = OPS[op].json_schema().get("properties", {})
-    return {name: spec["default"] for name, spec in props.items()}
-
-
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("hybrid")
@@ -64,11 +56,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(root: Path) -> Iterator[str]:
-    reason = missing_browser()
-    if reason:
-        cannot_run(reason)
-    settings = Settings(data_root=root / "data", outputs_root=root / "outputs", workers=2)
-    with live_server(settings) as base:
+    with e2e_server(Settings(data_root=root / "data", outputs_root=root / "outputs", workers=2)) as base:
         yield base
 
 
@@ -84,13 +72,6 @@ def small(root: Path) -> Path:
     path = root / "small-receipt.jpeg"
     path.write_bytes(make_receipt(seed=4, size=(640, 480)).jpeg)
     return path
-
-
-def open_studio(page, base: str, image: Path) -> None:
-    page.goto(base + "/")
-    page.get_by_label("grayscale enabled").wait_for()
-    page.get_by_label("open image file").set_input_files(str(image))
-    page.get_by_test_id("image-name").filter(has_text=image.name).wait_for()
 
 
 def route_line(page, **attrs: str):

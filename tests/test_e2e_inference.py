@@ -22,8 +22,7 @@ import pytest
 from ocr_playground.imaging import synthetic
 from ocr_playground.settings import Settings
 
-from browser import ARTIFACTS, chromium_page, missing_browser
-from live_server import live_server
+from browser import ARTIFACTS, chromium_page, e2e_server
 from strict import cannot_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -42,9 +41,6 @@ def receipt() -> Any:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, receipt: Any) -> Iterator[str]:
-    reason = missing_browser()
-    if reason:
-        cannot_run(reason)
     root: Path = tmp_path_factory.mktemp("e2e-inference")
     (root / "data" / "receipts").mkdir(parents=True)
     (root / "data" / "receipts" / "receipt.jpg").write_bytes(receipt.jpeg)
@@ -53,7 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, receipt: Any) -> Iterator[s
     settings = Settings(
         data_root=root / "data", outputs_root=root / "outputs", checkpoints_root=root / "checkpoints"
     )
-    with live_server(settings) as base:
+    with e2e_server(settings) as base:
         listed = httpx.get(f"{base}/api/inference/checkpoints").json()["checkpoints"]
         if not any(c["checkpoint_path"] == DEMO and c["status"] == "ready" for c in listed):
             cannot_run("the demo model is not installed (uv sync --extra demo)")

@@ -16,12 +16,11 @@ import pytest
 from ocr_playground.cachekey import cache_key
 from ocr_playground.imaging.io import decode_image, encode_png
 from ocr_playground.imaging.pipeline import run_pipeline
-from ocr_playground.imaging.registry import OPS
+from ocr_playground.imaging.synthetic import make_receipt
 from ocr_playground.settings import Settings
 
-from browser import ARTIFACTS, chromium_page, missing_browser, read_canvas
-from live_server import live_server
-from strict import cannot_run
+from browser import ARTIFACTS, chromium_page, e2e_server, open_studio, read_canvas
+from browser import studio_defaults as defaults
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,31 +29,13 @@ LEVELS = {"grayscale": 1, "autocontrast": 1, "blur": 2, "resize": 2}
 
 
 def receipt_png() -> bytes:
-    try:
-        from ocr_playground.imaging.synthetic import make_receipt
-    except ImportError:  # the synthetic receipts are not merged yet: a photo with text strokes
-        from images import photo
-
-        return encode_png(photo(720, 540, seed=11))
     return encode_png(make_receipt(seed=3, size=(720, 540)).image)
-
-
-def defaults(op: str) -> dict[str, Any]:
-    """What the Studio sends for an op switched on and left alone: every field at its default."""
-    props = OPS[op].json_schema().get("properties", {})
-    return {name: spec["default"] for name, spec in props.items()}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    reason = missing_browser()
-    if reason:
-        cannot_run(reason)
     root: Path = tmp_path_factory.mktemp("e2e")
-    settings = Settings(data_root=root / "data", outputs_root=root / "outputs")
-    with live_server(settings) as base:
-        if httpx.get(f"{base}/api/pipelines").status_code != 200:
-            cannot_run("the server has no GET /api/pipelines")
+    with e2e_server(Settings(data_root=root / "data", outputs_root=root / "outputs")) as base:
         yield base
 
 
@@ -63,13 +44,6 @@ def image_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("img") / "receipt.png"
     path.write_bytes(receipt_png())
     return path
-
-
-def open_studio(page, base: str, image: Path) -> None:
-    page.goto(base + "/")
-    page.get_by_label("grayscale enabled").wait_for()
-    page.get_by_label("open image file").set_input_files(str(image))
-    page.get_by_test_id("image-name").filter(has_text="receipt.png").wait_for()
 
 
 def set_only(page, op: str | None, ops: list[str]) -> None:
