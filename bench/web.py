@@ -4,7 +4,7 @@ Run: ``uv run python bench/web.py`` (``--runs N`` for more samples; needs ``npm 
 Our time is the kernels' time measured inside the worker; the round trip (cache key, posting,
 transfer back) is printed beside it. The peer is OpenCV.js (npm ``@techstark/opencv-js``, served
 from web/node_modules, no CDN) on the page's main thread, on the same RGBA pixels.
-Targets (issue 4): autocontrast ≤ 15 ms, blur(5) ≤ 30 ms, full chain without background removal
+Targets: autocontrast ≤ 15 ms, blur(5) ≤ 30 ms, full chain without background removal
 ≤ 60 ms, background removal ≤ 150 ms, memo hit ≤ 2 ms, no op slower than OpenCV.js by > 1.5×.
 """
 

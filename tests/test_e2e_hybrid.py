@@ -1,4 +1,4 @@
-"""Hybrid routing in a real Chromium against a real server (issue 5): a large receipt goes to the
+"""Hybrid routing in a real Chromium against a real server: a large receipt goes to the
 server by itself, the "Run on server" switch sends a small one, jobs show up and finish on the Jobs
 page, a WebSocket dropped mid-job still ends with the result shown, the telemetry summary counts
 exactly the events the page sent, and the Telemetry page draws its charts. The browser's cache key

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from ocr_playground.api import commands, health, images, inference, metrics, pipelines, ws
+from ocr_playground.api.docs import install_docs
 from ocr_playground.api.errors import install_error_handlers
 from ocr_playground.api.middleware import BodyLimit, RequestMetrics
 from ocr_playground.api.spa import mount_spa
@@ -39,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Image-pipeline playground for OCR engineers: preview routing, server fallback jobs, "
         "WebSocket progress and telemetry.",
         lifespan=lifespan,
+        docs_url=None,  # install_docs serves /docs without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = server_metrics = ServerMetrics()
@@ -55,5 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     app.include_router(commands.router)
     app.include_router(inference.router)
+    install_docs(app)
     mount_spa(app, settings.web_dist)  # last: API routes win over static files
     return app

@@ -8,7 +8,7 @@ import type { RgbaImage } from './kernels/image';
 import { resize, resizeSimd } from './kernels/resize';
 import { simd, type Segment, type SimdStep } from './simd';
 
-/** The ops of the `preprocessing` pipeline, in the order they run (DESIGN.md). */
+/** The ops of the `preprocessing` pipeline, in the order they run (docs/contract.md). */
 export const PREPROCESSING_ORDER = [
   'resize',
   'crop_document',
