@@ -34,6 +34,9 @@ export interface OpInfo {
 export interface PipelinesResponse {
   pipelines: PipelineInfo[];
   ops: Record<string, OpInfo>;
+  /** Over these, the server's own routing sends a preview to the server; the Studio previews on a
+   *  proxy instead (workers/proxy.ts). */
+  client_limits?: { max_bytes: number; max_side: number };
 }
 
 export interface ImageEntry {

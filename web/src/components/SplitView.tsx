@@ -1,19 +1,45 @@
 import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
 import { toImageData } from '../lib/decode';
+import { countPaint } from '../lib/paints';
 import type { RgbaImage } from '../workers';
 
+/** A picture to show: RGBA pixels, or a decoded bitmap (an opened photo, drawn without copying). */
+export type Picture = RgbaImage | ImageBitmap;
+
 interface Props {
-  before: RgbaImage;
+  before: Picture;
   after: RgbaImage | null;
+  /** Described on the result canvas (data-*) for tests and tools: its cache key, the params it
+   *  shows and its scale against the full-resolution result. */
   afterKey?: string;
+  afterParams?: string;
+  afterScale?: number;
+}
+
+function paint(canvas: HTMLCanvasElement, picture: Picture): void {
+  canvas.width = picture.width;
+  canvas.height = picture.height;
+  const ctx = canvas.getContext('2d')!;
+  if ('data' in picture) ctx.putImageData(toImageData(picture), 0, 0);
+  else ctx.drawImage(picture, 0, 0);
+}
+
+/** Where `after` sits in a box of the given size: as large as fits, its own aspect kept, centred
+ *  (a crop or a resize to another shape is not stretched over the original's frame). */
+export function fitInside(after: { width: number; height: number }, box: { width: number; height: number }) {
+  const k = Math.min(box.width / after.width, box.height / after.height);
+  const width = after.width * k;
+  const height = after.height * k;
+  return { left: (box.width - width) / 2, top: (box.height - height) / 2, width, height };
 }
 
 /**
- * Before on the left of the split, after on the right, drawn at their own resolution and shown
- * in the same box (so a resized result still lines up). Wheel or buttons zoom around the pointer
- * or centre; dragging pans.
+ * Before on the left of the split, after on the right, each drawn at its own resolution. The
+ * after picture fills the before's box as far as its own aspect allows (so a resized result lines
+ * up, and a cropped one keeps its shape). Wheel or buttons zoom around the pointer or centre;
+ * dragging pans.
  */
-export function SplitView({ before, after, afterKey }: Props) {
+export function SplitView({ before, after, afterKey, afterParams, afterScale }: Props) {
   const frame = useRef<HTMLDivElement>(null);
   const beforeCanvas = useRef<HTMLCanvasElement>(null);
   const afterCanvas = useRef<HTMLCanvasElement>(null);
@@ -44,19 +70,13 @@ export function SplitView({ before, after, afterKey }: Props) {
   }, [before]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
-    const c = beforeCanvas.current;
-    if (!c) return;
-    c.width = before.width;
-    c.height = before.height;
-    c.getContext('2d')!.putImageData(toImageData(before), 0, 0);
+    if (beforeCanvas.current) paint(beforeCanvas.current, before);
   }, [before]);
 
   useEffect(() => {
-    const c = afterCanvas.current;
-    if (!c || !after) return;
-    c.width = after.width;
-    c.height = after.height;
-    c.getContext('2d')!.putImageData(toImageData(after), 0, 0);
+    if (!afterCanvas.current || !after) return;
+    paint(afterCanvas.current, after);
+    countPaint();
   }, [after]);
 
   const zoomAt = (factor: number, cx: number, cy: number) => {
@@ -89,6 +109,8 @@ export function SplitView({ before, after, afterKey }: Props) {
 
   const box = { width: before.width * view.scale, height: before.height * view.scale };
   const stage = { transform: `translate(${view.x}px, ${view.y}px)`, ...box };
+  const place = after ? fitInside(after, box) : { left: 0, top: 0, ...box };
+  const splitX = (split / 100) * box.width;
   return (
     <section className="split" aria-label="Before and after">
       <div className="view-tools">
@@ -125,7 +147,9 @@ export function SplitView({ before, after, afterKey }: Props) {
             aria-label="processed image"
             data-testid="result-canvas"
             data-cache-key={afterKey ?? ''}
-            style={{ ...box, clipPath: `inset(0 0 0 ${split}%)`, visibility: after ? 'visible' : 'hidden' }}
+            data-params={afterParams ?? ''}
+            data-scale={afterScale ?? ''}
+            style={{ ...place, clipPath: `inset(0 0 0 ${Math.max(0, splitX - place.left)}px)`, visibility: after ? 'visible' : 'hidden' }}
           />
           <div className="divider" style={{ left: `${split}%` }} />
         </div>
