@@ -148,6 +148,11 @@ def test_pick_demo_model_detect_drag_threshold_and_download(
         assert refused.get_attribute("aria-disabled") == "true"
         assert "ONNX" in refused.inner_text()
         assert page.locator(f'[data-checkpoint="{DEMO}"]').count() == 0
+        # No match: the page says where checkpoints are looked for.
+        search.fill("no-such-model")
+        empty = page.get_by_test_id("no-checkpoint").text_content() or ""
+        assert "no-such-model" in empty and "--checkpoints-root" in empty
+        assert httpx.get(f"{server}/api/inference/checkpoints").json()["root"] in empty
         search.fill("")
         search.press_sequentially("pp-ocrv4 demo", delay=20)  # filtered as it is typed
         assert page.locator('[role="option"]').count() == 1
@@ -171,13 +176,19 @@ def test_pick_demo_model_detect_drag_threshold_and_download(
         assert page.get_by_test_id("detection-count").get_attribute("data-count") == str(drawn)
         assert "ms" in page.get_by_test_id("latency").inner_text()
 
-        # Each polygon sits where the server's points put it on the image as displayed.
-        shown = page.get_by_test_id("inference-image").evaluate("i => [i.clientWidth, i.clientHeight]")
-        sx, sy = shown[0] / first["image"]["width"], shown[1] / first["image"]["height"]
+        # Each polygon sits where the server's points put it on the image as displayed, at any zoom.
         assert (first["image"]["width"], first["image"]["height"]) == SIZE
-        for got, det in zip(drawn_polygons(page), first["detections"], strict=True):
-            for (gx, gy), (x, y) in zip(got, det["points"], strict=True):
-                assert abs(gx - x * sx) <= 0.06 and abs(gy - y * sy) <= 0.06
+        box = "i => { const r = i.getBoundingClientRect(); return [r.width, r.height]; }"
+        widths = []
+        for _ in range(2):
+            shown = page.get_by_test_id("inference-image").evaluate(box)
+            widths.append(shown[0])
+            sx, sy = shown[0] / first["image"]["width"], shown[1] / first["image"]["height"]
+            for got, det in zip(drawn_polygons(page), first["detections"], strict=True):
+                for (gx, gy), (x, y) in zip(got, det["points"], strict=True):
+                    assert abs(gx - x * sx) <= 0.06 and abs(gy - y * sy) <= 0.06
+            page.get_by_role("button", name="zoom in").click()
+        assert widths[1] == pytest.approx(widths[0] * 1.25, abs=1)
 
         # Drag boxThresh up in a burst: new requests, never two at once, the last answer shown.
         sent = len(previews.bodies)
@@ -258,17 +269,24 @@ def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentenc
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "inference-lines.png"))  # default thresholds: line boxes
 
-        # crop_document cannot be undone onto the original, so the server refuses it for detection.
-        page.get_by_label("crop_document enabled").check()
+        # crop_document cannot be undone onto the original: the server refuses it for detection,
+        # so the page does not offer it; the ops it offers come with their params.
+        assert page.get_by_label("crop_document enabled").count() == 0
+        assert page.get_by_label("blur kernelSize").count() == 1
+        # A refusal (here the server's answer to a refused op) is shown; the old polygons stay.
+        refusal = {"detail": "Op 'crop_document' cannot be used before detection."}
+        page.route(f"**{PREVIEW}", lambda route: route.fulfill(status=422, json=refusal))
+        page.get_by_label("blur enabled").check()
         alert = page.get_by_role("alert")
         alert.wait_for(timeout=TIMEOUT_MS)
         assert "crop_document" in alert.inner_text()
         assert overlay_count(page) == drawn  # the previous polygons stay, marked as such
-        page.get_by_label("crop_document enabled").uncheck()
+        page.unroute(f"**{PREVIEW}")
+        page.get_by_label("blur enabled").uncheck()
         page.get_by_label("grayscale enabled").check()
         alert.wait_for(state="detached", timeout=TIMEOUT_MS)
-        assert previews.bodies[-1]["params"]["grayscale"] is True
-        assert "crop_document" not in previews.bodies[-1]["params"]
+        assert previews.bodies[-1]["params"]["grayscale"] == {}
+        assert "blur" not in previews.bodies[-1]["params"]
 
         # A dropped file replaces the picture: its own polygons, none of the old image's.
         other = synthetic.make_receipt(8, size=(640, 900))

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import { fetchImages, fetchPipelines, imageUrl, type ImageEntry, type PipelinesResponse } from '../api/client';
 import {
   fetchCheckpoints,
-  fetchDetectionSchema,
+  fetchInferenceSchema,
   postPreview,
   type CheckpointEntry,
   type ImageRef,
@@ -13,7 +13,7 @@ import {
 import { CheckpointPicker } from '../components/inference/CheckpointPicker';
 import { DetectionOverlay } from '../components/inference/DetectionOverlay';
 import { ImageSource } from '../components/inference/ImageSource';
-import { PreprocessToggles } from '../components/inference/PreprocessToggles';
+import { OpControls, type OpState } from '../components/OpControls';
 import { RunSummary } from '../components/inference/RunSummary';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
 import {
@@ -25,6 +25,8 @@ import {
   type LatestOnlyStats,
   type ThresholdField,
 } from '../components/inference/logic';
+import { defaultsOf, fieldsOf } from '../lib/schema';
+import { saveBlob } from '../lib/save';
 
 // The server runs the same ops as the Preprocessing Studio before detection.
 const PIPELINE = 'preprocessing';
@@ -60,12 +62,14 @@ function readAsDataUrl(file: File): Promise<string> {
 
 export function Inference() {
   const [checkpoints, setCheckpoints] = useState<CheckpointEntry[]>([]);
+  const [checkpointsRoot, setCheckpointsRoot] = useState<string | null>(null);
+  const [refusedOps, setRefusedOps] = useState<string[]>([]);
   const [checkpoint, setCheckpoint] = useState<string | null>(null);
   // null while the schema loads; [] when it failed (detection then runs on the server's defaults).
   const [fields, setFields] = useState<ThresholdField[] | null>(null);
   const [thresholds, setThresholds] = useState<Record<string, unknown>>({});
   const [catalog, setCatalog] = useState<PipelinesResponse | null>(null);
-  const [enabledOps, setEnabledOps] = useState<Record<string, boolean>>({});
+  const [opState, setOpState] = useState<Record<string, OpState>>({});
   const [serverImages, setServerImages] = useState<ImageEntry[]>([]);
   const [image, setImage] = useState<OpenedImage | null>(null);
   const [shown, setShown] = useState<Shown | null>(null);
@@ -80,15 +84,17 @@ export function Inference() {
 
   useEffect(() => {
     fetchCheckpoints()
-      .then((list) => {
+      .then(({ checkpoints: list, root }) => {
         setCheckpoints(list);
+        setCheckpointsRoot(root);
         // A new user sees detection at once: the first ready model (the demo one) is preselected.
         setCheckpoint((current) => current ?? list.find((e) => e.status === 'ready')?.checkpoint_path ?? null);
       })
       .catch((e: Error) => setLoadError(`Could not list the checkpoints: ${e.message}`));
-    fetchDetectionSchema()
+    fetchInferenceSchema()
       .then((schema) => {
-        const f = thresholdFields(schema);
+        setRefusedOps(schema.refused_ops);
+        const f = thresholdFields(schema.detection);
         setFields(f);
         setThresholds(thresholdDefaults(f));
       })
@@ -97,7 +103,12 @@ export function Inference() {
         setLoadError(`Could not load the detection thresholds (the server's defaults apply): ${e.message}`);
       });
     fetchPipelines()
-      .then(setCatalog)
+      .then((c) => {
+        setCatalog(c);
+        const initial: Record<string, OpState> = {};
+        for (const [name, info] of Object.entries(c.ops)) initial[name] = { enabled: false, values: defaultsOf(fieldsOf(info.params_schema)) };
+        setOpState(initial);
+      })
       .catch((e: Error) => setLoadError(`Could not load the preprocessing ops: ${e.message}`));
     fetchImages().then(setServerImages).catch(() => setServerImages([]));
   }, []);
@@ -130,18 +141,24 @@ export function Inference() {
     return () => r.dispose();
   }, []);
 
-  const ops = useMemo(() => catalog?.pipelines.find((p) => p.id === PIPELINE)?.ops ?? [], [catalog]);
+  // The preprocessing ops detection takes: the pipeline's, less those it refuses (crop_document).
+  const ops = useMemo(
+    () => (catalog?.pipelines.find((p) => p.id === PIPELINE)?.ops ?? []).filter((op) => !refusedOps.includes(op)),
+    [catalog, refusedOps],
+  );
 
-  // A change of image, checkpoint or op is one click: it goes out at once. A threshold is dragged:
-  // it goes out once the slider rests for the debounce delay. Either way one request at a time.
-  const immediateKey = JSON.stringify([image?.id, checkpoint, enabledOps]);
-  const thresholdsKey = JSON.stringify(thresholds);
+  // A change of image, checkpoint or op switch is one click: it goes out at once. A threshold or
+  // an op's param is dragged: it goes out once the slider rests for the debounce delay. Either way
+  // one request at a time.
+  const switches = ops.filter((op) => opState[op]?.enabled);
+  const immediateKey = JSON.stringify([image?.id, checkpoint, switches]);
+  const thresholdsKey = JSON.stringify([thresholds, switches.map((op) => opState[op].values)]);
   const lastImmediate = useRef('');
   useEffect(() => {
     const r = runner.current;
     if (!r || !image || !checkpoint || fields === null) return;
     const params: InferenceParams = { detection: thresholds };
-    for (const op of ops) if (enabledOps[op]) params[op] = true;
+    for (const op of switches) params[op] = { ...opState[op].values };
     const q: Query = { ...image.ref, checkpoint_path: checkpoint, params, imageId: image.id };
     if (immediateKey !== lastImmediate.current) {
       lastImmediate.current = immediateKey;
@@ -190,11 +207,7 @@ export function Inference() {
   const download = () => {
     if (!current || !image) return;
     const json = JSON.stringify(predictionsJson(image.name, current.response.detections), null, 1);
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-    a.download = predictionsFileName(image.name);
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    saveBlob(new Blob([json], { type: 'application/json' }), predictionsFileName(image.name));
   };
 
   const selectedEntry = checkpoints.find((c) => c.checkpoint_path === checkpoint);
@@ -210,8 +223,13 @@ export function Inference() {
       onDrop={onDrop}
     >
       <aside className="inf-side">
-        <CheckpointPicker entries={checkpoints} selected={checkpoint} onSelect={setCheckpoint} />
-        {catalog && <PreprocessToggles ops={ops} info={catalog.ops} enabled={enabledOps} onToggle={(op, on) => setEnabledOps((s) => ({ ...s, [op]: on }))} />}
+        <CheckpointPicker entries={checkpoints} root={checkpointsRoot} selected={checkpoint} onSelect={setCheckpoint} />
+        {catalog && (
+          <fieldset className="inf-toggles">
+            <legend>Preprocessing</legend>
+            <OpControls ops={ops} info={catalog.ops} state={opState} onChange={(op, next) => setOpState((s) => ({ ...s, [op]: next }))} />
+          </fieldset>
+        )}
         {fields && fields.length > 0 && (
           <ThresholdControls
             fields={fields}
