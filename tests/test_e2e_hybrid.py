@@ -23,6 +23,7 @@ from ocr_playground.cachekey import cache_key
 from ocr_playground.imaging.io import decode_image
 from ocr_playground.imaging.pipeline import run_pipeline
 from ocr_playground.imaging.synthetic import make_receipt
+from ocr_playground.jobs.model import Job, JobStatus
 from ocr_playground.jobs.service import JobService
 from ocr_playground.settings import Settings
 
@@ -180,8 +181,16 @@ def test_the_switch_sends_a_small_receipt_to_the_server_and_the_jobs_page_shows_
         row.wait_for(timeout=20_000)
         assert row.get_attribute("data-status") == "completed"
         assert row.get_attribute("data-task-id") == task_id
-        row.locator("img").wait_for()
-        assert row.locator("img").evaluate("img => img.complete && img.naturalWidth") == 640
+        result = row.locator(f'img[alt="result of {job_id}"]')
+        result.wait_for()
+        assert result.evaluate("img => img.complete && img.naturalWidth") == 640
+        # What ran on what, and when: the source image, the params in a line, the start time.
+        source = row.locator(f'img[alt="source of {job_id}"]')
+        source.wait_for()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=source.element_handle())
+        assert source.evaluate("img => img.naturalWidth") == 640
+        assert row.get_by_test_id("job-params").inner_text() == "grayscale · autocontrast cutoff=0"
+        assert ":" in row.get_by_test_id("job-started").inner_text()
 
 
 def test_a_job_shows_up_on_the_jobs_page_and_completes_there_or_is_cancelled(
@@ -208,7 +217,7 @@ def test_a_job_shows_up_on_the_jobs_page_and_completes_there_or_is_cancelled(
         row.wait_for(timeout=20_000)
         seen = row.get_attribute("data-status")
         page.locator(f'tr[data-job-id="{done_id}"][data-status="completed"]').wait_for(timeout=120_000)
-        row.locator("img").wait_for()
+        row.locator(f'img[alt="result of {done_id}"]').wait_for()
         assert row.locator("a").first.get_attribute("href").endswith(f"/jobs/{done_id}/result")
         page.screenshot(path=str(ARTIFACTS / "hybrid-jobs-page.png"))
 
@@ -284,7 +293,7 @@ def test_a_studio_job_shows_up_on_an_open_jobs_page_and_completes_there(
         assert first_seen == "queued"
         jobs.locator(f'tr[data-job-id="{job_id}"][data-status="completed"]').wait_for(timeout=90_000)
         assert row.get_attribute("data-task-id") == task_id
-        row.locator("img").wait_for()
+        row.locator(f'img[alt="result of {job_id}"]').wait_for()
         jobs.screenshot(path=str(ARTIFACTS / "hybrid-jobs-page-studio-job.png"))
         route_line(studio, phase="done", job_id=job_id).wait_for(timeout=60_000)
         (ARTIFACTS / "hybrid-jobs-page-studio-job.json").write_text(
@@ -362,3 +371,74 @@ def check_telemetry(server: str, page, small: Path) -> None:
     )
     page.screenshot(path=str(ARTIFACTS / "hybrid-telemetry.png"), full_page=True)
     (ARTIFACTS / "hybrid-telemetry.json").write_text(json.dumps({"sent": types, "summary": after}, indent=1))
+
+
+def test_a_drag_on_the_server_leaves_one_job_per_pause_and_none_running(server: str, small: Path) -> None:
+    image = small.read_bytes()
+    before = {j["job_id"] for j in httpx.get(f"{server}/api/pipelines/jobs", params={"limit": 500}).json()}
+    with chromium_page() as page:
+        open_studio(page, server, small)
+        route_line(page, phase="done").wait_for(timeout=60_000)
+        page.get_by_label("run on server").check()
+        on_server(page).wait_for(timeout=60_000)
+        page.get_by_label("blur enabled").click()
+        slider = page.get_by_label("blur sigma")
+        slider.focus()
+        for _ in range(15):  # a quick drag: steps closer together than the server's settle time
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(30)
+        params = {"blur": {**defaults("blur"), "sigma": float(slider.input_value())}}
+        wait_for_result(page, cache_key("preprocessing", image, params))
+    jobs = [
+        j
+        for j in httpx.get(f"{server}/api/pipelines/jobs", params={"limit": 500}).json()
+        if j["job_id"] not in before
+    ]
+    # Latest wins on the server too: superseded steps were never sent or were cancelled, and
+    # nothing of the drag is left queued or running once its last picture is shown.
+    assert not [j for j in jobs if j["status"] in ("queued", "running")], jobs
+    assert len([j for j in jobs if j["status"] == "completed"]) < 15
+    assert any(j["params"] == params and j["status"] == "completed" for j in jobs)
+
+
+def test_the_jobs_page_pages_past_50_and_lists_inference_jobs(app: FastAPI, server: str, small: Path) -> None:
+    # 55 finished jobs in the store (rows as the service writes them), then an inference job.
+    store = app.state.jobs.store
+    for i in range(55):
+        store.insert(
+            Job(
+                job_id=f"preprocessing-old{i:09d}",
+                pipeline_id="preprocessing",
+                cache_key=f"preprocessing:{i:016x}",
+                input_path=str(small),
+                params={"blur": {"kernelSize": 3 + 2 * (i % 5)}},
+                output_path="/nowhere.png",
+                status=JobStatus.cancelled,
+                created_at=1_000_000 + i,
+            )
+        )
+    body = {
+        "pipeline_id": "inference",
+        "checkpoint_path": "builtin:ppocrv4-det",
+        "params": {"grayscale": True},
+        "image_base64": base64.b64encode(small.read_bytes()).decode(),
+        "wait": True,
+    }
+    answer = httpx.post(f"{server}/api/pipelines/fallback", json=body, timeout=120)
+    if answer.status_code == 422 and "builtin" in answer.text:
+        pytest.skip("the demo model is not installed (uv sync --extra demo)")
+    assert answer.status_code == 200 and answer.json()["status"] == "completed", answer.text
+    inference_id = answer.json()["job_id"]
+    with chromium_page() as page:
+        page.goto(server + "/#/jobs")
+        row = page.locator(f'tr[data-job-id="{inference_id}"]')
+        row.wait_for(timeout=20_000)
+        assert row.get_attribute("data-pipeline") == "inference"
+        ran = row.get_by_test_id("job-params").inner_text()
+        assert ran.startswith("grayscale") and "PP-OCRv4_det" in ran  # the checkpoint file it ran
+        assert row.get_by_role("link", name="detections JSON").count() == 1
+        oldest = page.locator('tr[data-job-id="preprocessing-old000000000"]')
+        assert oldest.count() == 0  # past the first 50
+        page.get_by_role("button", name="Older jobs").click()
+        oldest.wait_for(timeout=20_000)
+        assert oldest.get_by_test_id("job-params").inner_text() == "blur kernelSize=3"

@@ -192,7 +192,10 @@ class JobStore(SqliteStore):
         )
         return None if row[0] is None else float(row[0])
 
-    def recent(self, limit: int) -> list[Job]:
-        """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket)."""
-        rows = self._all("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,))
+    def recent(self, limit: int, offset: int = 0) -> list[Job]:
+        """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket);
+        ``offset`` skips that many, for the next page."""
+        rows = self._all(
+            "SELECT * FROM jobs ORDER BY created_at DESC, job_id LIMIT ? OFFSET ?", (limit, offset)
+        )
         return [job for job in map(self._job, rows) if job is not None]

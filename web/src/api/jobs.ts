@@ -29,6 +29,11 @@ export interface Job {
   job_id: string;
   pipeline_id: string;
   cache_key: string;
+  /** The params as sent, the checkpoint of an inference job, the source image's file name
+   *  ('upload' for bytes sent with the request). */
+  params?: unknown;
+  checkpoint_path?: string | null;
+  source_name?: string;
   status: JobStatus;
   progress: number;
   result_path: string | null;
@@ -60,7 +65,9 @@ export const requestFallback = (body: PipelineRequest & { wait?: boolean }) => p
 
 export const fetchJob = (jobId: string) => getJson<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`);
 
-export const listJobs = (limit = 50) => getJson<Job[]>(`/api/pipelines/jobs?limit=${limit}`);
+export const listJobs = (limit = 50, offset = 0) => getJson<Job[]>(`/api/pipelines/jobs?limit=${limit}&offset=${offset}`);
+
+export const sourceUrl = (jobId: string) => `/api/pipelines/jobs/${encodeURIComponent(jobId)}/source`;
 
 export const cancelJob = (jobId: string) => getJson<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`, { method: 'DELETE' });
 
