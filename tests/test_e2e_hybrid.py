@@ -360,6 +360,28 @@ def check_telemetry(server: str, page, small: Path) -> None:
         page.locator(f'[data-testid="{chart}"] svg.recharts-surface').first.wait_for(timeout=20_000)
     page.locator('[data-testid="chart-durations"] .recharts-bar-rectangle').first.wait_for(timeout=20_000)
     assert page.get_by_test_id("fallback-rate").inner_text().endswith("%")
+    # Each chart takes its card's width; every op has its label on the axis, none cut off.
+    for chart in ("chart-queue-depth", "chart-durations", "chart-memo", "chart-routing"):
+        card, svg = page.get_by_test_id(chart).evaluate(
+            "c => [c.clientWidth, c.querySelector('.recharts-wrapper > svg').getBoundingClientRect().width]"
+        )
+        assert svg >= card - 40, (chart, card, svg)
+    durations = page.get_by_test_id("chart-durations")
+    ticks = durations.locator(".recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value")
+    page.wait_for_function(
+        "n => document.querySelectorAll('[data-testid=chart-durations] .recharts-xAxis-tick-labels "
+        ".recharts-cartesian-axis-tick-value').length >= n",
+        arg=len(after["durations"]),
+    )
+    assert set(ticks.all_text_contents()) >= set(after["durations"])
+    inside = durations.evaluate(
+        """c => { const s = c.querySelector('.recharts-wrapper > svg').getBoundingClientRect();
+                  return [...c.querySelectorAll('.recharts-cartesian-axis-tick-value')].every((t) => {
+                    const r = t.getBoundingClientRect();
+                    return r.left >= s.left - 1 && r.right <= s.right + 1 && r.bottom <= s.bottom + 1;
+                  }); }"""
+    )
+    assert inside
     # Live: events posted now show up on the page without a reload.
     shown = int(page.get_by_test_id("event-count").inner_text())
     more = {"events": [{"type": "queue_depth", "depth": 3}, {"type": "duration", "op": "blur", "ms": 4.0}]}
