@@ -12,6 +12,9 @@ threshold slider are values the server accepts.
 
 import base64
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -254,7 +257,9 @@ DROP_JS = """([b64, name]) => {
 }"""
 
 
-def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentence(server: str) -> None:
+def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentence(
+    server: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     with chromium_page() as page:
         previews = Previews(page)
         page.goto(server + "/#/inference")
@@ -266,6 +271,23 @@ def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentenc
         assert "image_base64" not in previews.bodies[-1]
         drawn = overlay_count(page)
         assert drawn == len(server_answer(server, previews.bodies[-1])["detections"]) > 0
+        # Export: the detect command shown, run by a shell, finds the same words as the page.
+        page.get_by_test_id("export").locator("summary").click()
+        command = page.get_by_test_id("export-CLI command (detect)").text_content() or ""
+        assert (
+            json.loads(page.get_by_test_id("export-params JSON").text_content() or "")
+            == (previews.bodies[-1]["params"])
+        )
+        out = Path(tmp_path_factory.mktemp("detect"))
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        run = subprocess.run(
+            ["sh", "-c", command], cwd=out, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert run.returncode == 0, run.stderr
+        predictions = json.loads((out / "receipt-predictions.json").read_text())
+        (words,) = (v["words"] for v in predictions["images"].values())
+        assert len(words) == drawn
+        page.get_by_test_id("export").locator("summary").click()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "inference-lines.png"))  # default thresholds: line boxes
 

@@ -46,8 +46,11 @@ export interface ImageEntry {
 
 export const fetchPipelines = () => getJson<PipelinesResponse>('/api/pipelines');
 
+/** The data root's images; `data_root` is the folder as the server was given it. */
+export const fetchImageListing = () => getJson<{ data_root: string; images: ImageEntry[] }>('/api/images');
+
 export async function fetchImages(): Promise<ImageEntry[]> {
-  return (await getJson<{ images: ImageEntry[] }>('/api/images')).images;
+  return (await fetchImageListing()).images;
 }
 
 /** The URL of an image under the server's data root. */

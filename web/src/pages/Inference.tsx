@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { fetchImages, fetchPipelines, imageUrl, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { fetchImageListing, fetchPipelines, imageUrl, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { ExportPanel } from '../components/ExportPanel';
+import { batchCommand, detectCommand } from '../lib/cliCommands';
 import {
   fetchCheckpoints,
   fetchInferenceSchema,
@@ -37,6 +39,8 @@ interface OpenedImage {
   id: number;
   /** The name written into the predictions JSON: the file name, or the path under the data root. */
   name: string;
+  /** The path the CLI reads it from, for an image under the server's data root. */
+  serverPath?: string;
   /** What the <img> shows: an object URL or the server's image route. */
   src: string;
   ref: ImageRef;
@@ -71,6 +75,7 @@ export function Inference() {
   const [catalog, setCatalog] = useState<PipelinesResponse | null>(null);
   const [opState, setOpState] = useState<Record<string, OpState>>({});
   const [serverImages, setServerImages] = useState<ImageEntry[]>([]);
+  const [dataRoot, setDataRoot] = useState<string | null>(null);
   const [image, setImage] = useState<OpenedImage | null>(null);
   const [shown, setShown] = useState<Shown | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -110,7 +115,12 @@ export function Inference() {
         setOpState(initial);
       })
       .catch((e: Error) => setLoadError(`Could not load the preprocessing ops: ${e.message}`));
-    fetchImages().then(setServerImages).catch(() => setServerImages([]));
+    fetchImageListing()
+      .then((l) => {
+        setServerImages(l.images);
+        setDataRoot(l.data_root);
+      })
+      .catch(() => setServerImages([]));
   }, []);
 
   useEffect(() => {
@@ -154,11 +164,11 @@ export function Inference() {
   const immediateKey = JSON.stringify([image?.id, checkpoint, switches]);
   const thresholdsKey = JSON.stringify([thresholds, switches.map((op) => opState[op].values)]);
   const lastImmediate = useRef('');
+  const params: InferenceParams = { detection: thresholds };
+  for (const op of switches) params[op] = { ...opState[op].values };
   useEffect(() => {
     const r = runner.current;
     if (!r || !image || !checkpoint || fields === null) return;
-    const params: InferenceParams = { detection: thresholds };
-    for (const op of switches) params[op] = { ...opState[op].values };
     const q: Query = { ...image.ref, checkpoint_path: checkpoint, params, imageId: image.id };
     if (immediateKey !== lastImmediate.current) {
       lastImmediate.current = immediateKey;
@@ -190,9 +200,10 @@ export function Inference() {
 
   const openServerImage = useCallback((path: string) => {
     const id = nextImageId.current++;
-    setImage({ id, name: path, src: imageUrl(path), ref: { image_path: path } });
+    const serverPath = dataRoot ? `${dataRoot.replace(/\/$/, '')}/${path}` : undefined;
+    setImage({ id, name: path, serverPath, src: imageUrl(path), ref: { image_path: path } });
     setError(null);
-  }, []);
+  }, [dataRoot]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -250,6 +261,15 @@ export function Inference() {
           <button type="button" onClick={download} disabled={!current}>
             Download predictions JSON
           </button>
+          {image && checkpoint && (
+            <ExportPanel
+              items={[
+                { label: 'params JSON', text: JSON.stringify(params) },
+                { label: 'CLI command (detect)', text: detectCommand(image, checkpoint, params) },
+                { label: 'CLI command (batch)', text: batchCommand(image, 'inference', params, checkpoint) },
+              ]}
+            />
+          )}
         </div>
         <RunSummary result={current?.response ?? null} roundTripMs={current?.roundTripMs ?? null} busy={busy} sent={stats.sent} />
         <span hidden data-testid="request-stats" data-sent={stats.sent} data-dropped={stats.dropped} data-max-in-flight={stats.maxInFlight} />

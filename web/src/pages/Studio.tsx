@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { fetchImageBytes, fetchImages, fetchPipelines, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { fetchImageBytes, fetchImageListing, fetchPipelines, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { ExportPanel } from '../components/ExportPanel';
+import { batchCommand, runCommand } from '../lib/cliCommands';
 import { OpControls, type OpState } from '../components/OpControls';
 import { RunStats } from '../components/RunStats';
 import { SplitView, type Picture } from '../components/SplitView';
@@ -17,6 +19,8 @@ const PIPELINE = 'preprocessing';
 
 interface Opened {
   name: string;
+  /** The path the CLI reads it from, for an image under the server's data root. */
+  serverPath?: string;
   source: SourceImage;
   /** What the "before" side shows: the decoded photo at its full size. */
   picture: Picture;
@@ -34,6 +38,7 @@ export function Studio() {
   const hybrid = getHybrid(processor);
   const [catalog, setCatalog] = useState<PipelinesResponse | null>(null);
   const [serverImages, setServerImages] = useState<ImageEntry[]>([]);
+  const [dataRoot, setDataRoot] = useState<string | null>(null);
   const [ops, setOps] = useState<Record<string, OpState>>({});
   const [opened, setOpened] = useState<Opened | null>(null);
   const [forceServer, setForceServer] = useState(false);
@@ -52,7 +57,12 @@ export function Studio() {
         setOps(initial);
       })
       .catch((e: Error) => setOpenError(`Could not load the pipelines from the server: ${e.message}`));
-    fetchImages().then(setServerImages).catch(() => setServerImages([]));
+    fetchImageListing()
+      .then((l) => {
+        setServerImages(l.images);
+        setDataRoot(l.data_root);
+      })
+      .catch(() => setServerImages([]));
   }, []);
 
   useEffect(
@@ -89,7 +99,7 @@ export function Studio() {
   }, [picture]);
 
   const openBlob = useCallback(
-    async (blob: Blob, name: string) => {
+    async (blob: Blob, name: string, serverPath?: string) => {
       try {
         setOpenError(null);
         // Decoded, and scaled to a proxy when over the client limit, in a worker: the page's
@@ -98,7 +108,7 @@ export function Studio() {
         const o = await processor.open(bytes, photo.image, { factor: photo.factor });
         maxDepth.current = 0;
         const source = { opened: o, bytes: new Uint8Array(bytes), width: photo.width, height: photo.height };
-        setOpened({ name, source, picture: photo.bitmap ?? photo.image });
+        setOpened({ name, serverPath, source, picture: photo.bitmap ?? photo.image });
       } catch (e) {
         setOpenError(`Could not open ${name}: ${(e as Error).message}`);
       }
@@ -120,7 +130,9 @@ export function Studio() {
           serverImages={serverImages}
           onFile={(f) => void openBlob(f, f.name)}
           onServerImage={(path) =>
-            fetchImageBytes(path).then((b) => openBlob(b, path)).catch((err: Error) => setOpenError(err.message))
+            fetchImageBytes(path)
+              .then((b) => openBlob(b, path, dataRoot ? `${dataRoot.replace(/\/$/, '')}/${path}` : undefined))
+              .catch((err: Error) => setOpenError(err.message))
           }
         />
         <span className="image-name" data-testid="image-name">
@@ -131,6 +143,15 @@ export function Studio() {
           Run on server
         </label>
         <DownloadButton hybrid={hybrid} pipelineId={PIPELINE} source={opened?.source ?? null} name={opened?.name ?? ''} preview={preview} />
+        {opened && (
+          <ExportPanel
+            items={[
+              { label: 'params JSON', text: paramsJson },
+              { label: 'CLI command (run)', text: runCommand(opened, params, PIPELINE) },
+              { label: 'CLI command (batch)', text: batchCommand(opened, PIPELINE, params) },
+            ]}
+          />
+        )}
       </section>
       {error && <p role="alert" className="error">{error}</p>}
       {route && <RouteLine route={route} />}
