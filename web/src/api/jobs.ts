@@ -77,6 +77,18 @@ export async function fetchResult(jobId: string): Promise<Blob> {
   return (await fetchOk(resultUrl(jobId))).blob();
 }
 
+/** The bytes as a data: URL (the API takes one as image_base64). The browser's FileReader encodes
+ *  off the page's thread: a phone photo's 3 MB in btoa would block it for about 100 ms. */
+export function toDataUrl(bytes: Uint8Array): Promise<string> {
+  if (typeof FileReader === 'undefined') return Promise.resolve(`data:application/octet-stream;base64,${toBase64(bytes)}`);
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('could not read the image bytes'));
+    reader.readAsDataURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  });
+}
+
 /** Base64 of the bytes, in chunks (String.fromCharCode on megabytes at once overflows the stack). */
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { toImageData } from '../lib/decode';
 import { countPaint } from '../lib/paints';
 import type { RgbaImage } from '../workers';
@@ -18,8 +18,10 @@ interface Props {
 }
 
 function paint(canvas: HTMLCanvasElement, picture: Picture): void {
-  canvas.width = picture.width;
-  canvas.height = picture.height;
+  // Setting a canvas's size, even to the one it has, drops and reallocates its backing store:
+  // on a drag that is every frame, so only a change of size does it.
+  if (canvas.width !== picture.width) canvas.width = picture.width;
+  if (canvas.height !== picture.height) canvas.height = picture.height;
   const ctx = canvas.getContext('2d')!;
   if ('data' in picture) ctx.putImageData(toImageData(picture), 0, 0);
   else ctx.drawImage(picture, 0, 0);
@@ -39,7 +41,8 @@ export function fitInside(after: { width: number; height: number }, box: { width
  * after picture fills the before's box as far as its own aspect allows (so a resized result lines
  * up, and a cropped one keeps its shape). Zoom and pan as in ZoomPan.tsx.
  */
-export function SplitView({ before, after, afterKey, afterParams, afterScale }: Props) {
+// Memoised: a slider step re-renders the Studio; the view only when its pictures change.
+export const SplitView = memo(function SplitView({ before, after, afterKey, afterParams, afterScale }: Props) {
   const beforeCanvas = useRef<HTMLCanvasElement>(null);
   const afterCanvas = useRef<HTMLCanvasElement>(null);
   const [split, setSplit] = useState(50);
@@ -68,28 +71,28 @@ export function SplitView({ before, after, afterKey, afterParams, afterScale }: 
       </div>
       <div ref={zoom.frame} className="frame" {...zoom.handlers}>
         <div className="stage" style={stage}>
-          {/* Clipped to its side too: where the result is transparent (background removal keeps the
-              mask as alpha) the checkerboard must show, not the original underneath. */}
-          <canvas
-            ref={beforeCanvas}
-            className="layer"
-            aria-label="original image"
-            data-testid="before-canvas"
-            style={{ ...box, clipPath: after ? `inset(0 ${100 - split}% 0 0)` : undefined }}
-          />
-          <canvas
-            ref={afterCanvas}
-            className="layer"
-            aria-label="processed image"
-            data-testid="result-canvas"
-            data-cache-key={afterKey ?? ''}
-            data-params={afterParams ?? ''}
-            data-scale={afterScale ?? ''}
-            style={{ ...place, clipPath: `inset(0 0 0 ${Math.max(0, splitX - place.left)}px)`, visibility: after ? 'visible' : 'hidden' }}
-          />
+          {/* Each side is clipped by a box that hides what overflows it (a plain rectangle the
+              compositor clips for free; a clip-path on a canvas this large is a mask repainted
+              with it). The result is clipped to its side too: where it is transparent (background
+              removal keeps the mask as alpha) the checkerboard must show, not the original. */}
+          <div className="side" style={{ left: 0, top: 0, width: after ? splitX : box.width, height: box.height }}>
+            <canvas ref={beforeCanvas} className="layer" aria-label="original image" data-testid="before-canvas" style={box} />
+          </div>
+          <div className="side" style={{ left: splitX, top: 0, width: Math.max(0, box.width - splitX), height: box.height }}>
+            <canvas
+              ref={afterCanvas}
+              className="layer"
+              aria-label="processed image"
+              data-testid="result-canvas"
+              data-cache-key={afterKey ?? ''}
+              data-params={afterParams ?? ''}
+              data-scale={afterScale ?? ''}
+              style={{ ...place, left: place.left - splitX, visibility: after ? 'visible' : 'hidden' }}
+            />
+          </div>
           <div className="divider" style={{ left: `${split}%` }} />
         </div>
       </div>
     </section>
   );
-}
+});

@@ -78,6 +78,7 @@ export function Studio() {
     [processor],
   );
 
+  const onOpChange = useCallback((op: string, next: OpState) => setOps((s) => ({ ...s, [op]: next })), []);
   const pipelineOps = useMemo(() => catalog?.pipelines.find((p) => p.id === PIPELINE)?.ops ?? [], [catalog]);
   const maxSide = catalog?.client_limits?.max_side;
   const params = useMemo(() => paramsFor(pipelineOps, ops), [pipelineOps, ops]);
@@ -164,7 +165,7 @@ export function Studio() {
       <div className="workspace">
         <div className="controls" aria-label="Pipeline ops">
           {catalog ? (
-            <OpControls ops={pipelineOps} info={catalog.ops} state={ops} onChange={(op, next) => setOps((s) => ({ ...s, [op]: next }))} />
+            <OpControls ops={pipelineOps} info={catalog.ops} state={ops} onChange={onOpChange} />
           ) : (
             <p>Loading ops…</p>
           )}

@@ -15,7 +15,7 @@ import {
   isFinished,
   requestFallback,
   requestPreview,
-  toBase64,
+  toDataUrl,
   type JobUpdate,
   type PipelineResponse,
   type RoutedBackend,
@@ -141,7 +141,7 @@ export class HybridRenderer {
   private readonly clientMs = new Recent();
   private readonly serverMs = new Recent();
   private readonly probed = new Set<string>();
-  private readonly base64 = new WeakMap<Uint8Array, string>();
+  private readonly upload = new WeakMap<Uint8Array, Promise<string>>();
   private readonly origin = new Map<string, RoutedBackend>();
   private readonly pollMs: number;
   private readonly device: DeviceInfo;
@@ -298,11 +298,12 @@ export class HybridRenderer {
   ): Promise<{ answer: PipelineResponse; taskId: string }> {
     const taskId = `srv-${newTaskId()}`;
     this.emit({ type: 'cache', hit: false, layer: 'memo', task_id: taskId });
-    let image_base64 = this.base64.get(source.bytes);
-    if (image_base64 === undefined) {
-      image_base64 = toBase64(source.bytes);
-      this.base64.set(source.bytes, image_base64);
+    let encoded = this.upload.get(source.bytes);
+    if (encoded === undefined) {
+      encoded = toDataUrl(source.bytes);
+      this.upload.set(source.bytes, encoded);
     }
+    const image_base64 = await encoded;
     const body = { pipeline_id: pipelineId, params, image_base64, task_id: taskId };
     let answer = await this.server.preview(body);
     // The server routes by its own rules (size, hint); for the browser's own reasons (the switch,

@@ -83,7 +83,7 @@ describe('HybridRenderer', () => {
     const sent = vi.mocked(server.fallback).mock.calls[0][0];
     expect(sent.task_id).toMatch(/^srv-/);
     expect(sent.params).toEqual(params);
-    expect(atob(sent.image_base64!)).toBe('not really a jpeg');
+    expect(atob(sent.image_base64!.split(',')[1])).toBe('not really a jpeg');
     expect(r).toMatchObject({ where: 'server-pipeline', cacheKey: key, serverCacheKey: key, jobId: 'preprocessing-0123456789ab' });
     expect(r.decision.rule).toBe('forced');
     expect(memo.get(key)?.image).toBe(tiny); // memoised under the client's key
