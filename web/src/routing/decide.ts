@@ -157,7 +157,9 @@ export function decide(input: RoutingInput): Decision {
   const maxSide = input.maxSide ?? CLIENT_MAX_SIDE;
   const scale = proxyParams(input.params, factor, maxSide).scale;
   const client = (rule: RuleName, reason: string, probe = false): Decision => ({ backend: 'client-workers', rule, reason, scale, ...(probe ? { probe } : {}) });
-  const slow = overBudget(input, factor);
+  // Timings compare like with like only when the workers make the full-resolution picture: a
+  // proxy preview is always the cheaper way to see it, and the server's render is the full one.
+  const slow = factor === 1 && scale === 1 ? overBudget(input, factor) : null;
   if (slow) {
     const over = `${slow.op} took ${ms(slow.ms)} here, over its ${ms(slow.budget)} budget`;
     const { clientMs, serverMs } = input;

@@ -118,9 +118,10 @@ describe('decide', () => {
       expect(decide({ ...small, params: { rembg: true }, lastOpMs: { background_removal: 400 } }).rule).toBe('over-budget');
     });
 
-    it('is judged on the proxy the workers hold, not on the full photo', () => {
-      // 4032×3024 would allow 3.9 × 30 ms; its 2016×1512 proxy gets the reference budget.
-      expect(decide({ ...phone, params: { blur: {} }, lastOpMs: { blur: 45 } }).rule).toBe('over-budget');
+    it('does not apply to a preview made smaller than the full result: the server\'s render is not the same work', () => {
+      const slowProxy = { ...phone, params: { blur: {} }, lastOpMs: { blur: 450 }, clientMs: 500, serverMs: 100 };
+      expect(decide(slowProxy)).toMatchObject({ backend: 'client-workers', rule: 'proxy' });
+      expect(decide({ ...slow, params: { resize: { maxSide: 8192 }, blur: {} }, clientMs: 500, serverMs: 100 }).rule).toBe('proxy');
     });
   });
 
@@ -130,7 +131,7 @@ describe('decide', () => {
     expect(opBudgetMs('unknown', 100, 100)).toBeUndefined();
   });
 
-  it('applies the rules in order: the switch, the hint, the device, the queue, the timings, the proxy', () => {
+  it('applies the rules in order: the switch, the hint, the device, the queue, the proxy or the timings', () => {
     const all: RoutingInput = {
       ...phone,
       params: { rembg: 'server', blur: {} },
@@ -145,8 +146,8 @@ describe('decide', () => {
     expect(decide({ ...all, forceServer: false }).rule).toBe('hint');
     expect(decide({ ...all, forceServer: false, params: { rembg: true, blur: {} } }).rule).toBe('device');
     expect(decide({ ...all, forceServer: false, params: { blur: {} } }).rule).toBe('saturated');
-    expect(decide({ ...all, forceServer: false, params: { blur: {} }, queueDepth: 0 }).rule).toBe('faster-on-server');
-    expect(decide({ ...all, forceServer: false, params: { blur: {} }, queueDepth: 0, lastOpMs: {} }).rule).toBe('proxy');
+    expect(decide({ ...all, forceServer: false, params: { blur: {} }, queueDepth: 0 }).rule).toBe('proxy');
+    expect(decide({ ...all, forceServer: false, params: { blur: {} }, queueDepth: 0, factor: 1, width: 2000, height: 1500 }).rule).toBe('faster-on-server');
   });
 
   it('sends background removal to the server on a low-end device (the contract\'s device downgrade)', () => {
