@@ -51,7 +51,7 @@ def test_a_16_bit_scan_gives_the_detections_of_its_8_bit_twin() -> None:
 
     detector = DetectorCache().get(resolve_local_checkpoint(DEMO_CHECKPOINT))
     receipt = synthetic.make_receipt(3, size=(800, 1100))
-    gray = cv2.cvtColor(cv2.imdecode(np.frombuffer(receipt.jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2GRAY)
+    gray = cv2.imdecode(np.frombuffer(receipt.jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
     eight = cv2.imencode(".png", gray)[1].tobytes()
     sixteen = cv2.imencode(".png", gray.astype(np.uint16) * 257)[1].tobytes()
     want = detect_bytes(eight, detector, InferenceParams()).detections

@@ -39,5 +39,3 @@ def test_every_image_pipeline_has_a_runner_and_progress_is_reported(tmp_path: Pa
     assert {"decode", "resize", "grayscale", "encode", "write"} <= timings.keys()
     assert decode_image(output.read_bytes()).shape == (120, 160, 3)
     assert [p.name for p in output.parent.iterdir()] == ["job.png"]  # no temp file left
-
-

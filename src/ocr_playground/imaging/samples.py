@@ -41,9 +41,9 @@ def _sixteen_bit(samples: np.ndarray) -> np.ndarray:
 def _integer_32(image: Image.Image) -> np.ndarray:
     """Mode I: a 16-bit PNG in older Pillow, or a TIFF whose BitsPerSample says 16 (else refused)."""
     samples = np.asarray(image)
-    if image.format == "PNG" or _tag(image, _TIFF_BITS_PER_SAMPLE) == 16:
-        if samples.min(initial=0) >= 0 and samples.max(initial=0) <= 0xFFFF:
-            return _sixteen_bit(samples)
+    sixteen = image.format == "PNG" or _tag(image, _TIFF_BITS_PER_SAMPLE) == 16
+    if sixteen and samples.min(initial=0) >= 0 and samples.max(initial=0) <= 0xFFFF:
+        return _sixteen_bit(samples)
     raise InvalidImage(
         f"The image ({_describe(image)}) has 32-bit integer samples, whose range is unknown; "
         "save it with 8- or 16-bit samples."
