@@ -56,6 +56,9 @@ class PreviewResponse(BaseModel):
     checkpoint_path: str
     detections: list[DetectionOut]
     image: ImageSize
+    model_input: ImageSize | None = Field(
+        None, description="The probability map's size: the image as the model saw it (the profile's caps)."
+    )
     timings: dict[str, float | bool]
     task_id: str | None = None
 
@@ -85,7 +88,9 @@ class EvaluationRequest(BaseModel):
 
 
 def _http(exc: InferenceError) -> HTTPException:
-    return HTTPException(status_code=exc.status_code, detail=str(exc))
+    retry_after = getattr(exc, "retry_after", None)
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+    return HTTPException(status_code=exc.status_code, detail=str(exc), headers=headers)
 
 
 def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
@@ -123,6 +128,7 @@ def inference_preview(
         checkpoint_path=checkpoint_path,
         detections=[DetectionOut(**detection_json(d.points, d.score)) for d in result.detections],
         image=ImageSize(width=result.width, height=result.height),
+        model_input=ImageSize(width=result.map_size[1], height=result.map_size[0]),
         timings={k: round(v, 2) if isinstance(v, float) else v for k, v in result.timings.items()},
         task_id=task_id,
     )
