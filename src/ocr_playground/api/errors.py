@@ -4,6 +4,7 @@ FastAPI's validation errors arrive as a list; they are turned into a sentence na
 the list rides along under ``errors`` for clients that want it.
 """
 
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -11,9 +12,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ocr_playground.artifacts import PathOutsideRoot
+from ocr_playground.artifacts import DiskFull, PathOutsideRoot
 from ocr_playground.imaging.errors import ImageTooLarge, ImagingError, UnknownPipeline
 from ocr_playground.jobs.service import JobAlreadyDone, JobNotFound, QueueFull
+from ocr_playground.sqlite_store import StoreUnavailable
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -87,6 +89,19 @@ async def _on_queue_full(_: Request, exc: QueueFull) -> JSONResponse:
     )
 
 
+async def _on_store_unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+    return JSONResponse(
+        status_code=exc.status_code, content={"detail": str(exc)}, headers={"Retry-After": "30"}
+    )
+
+
+async def _on_sqlite_error(_: Request, exc: sqlite3.Error) -> JSONResponse:
+    # Reads go straight to SQLite (writes are translated by the store): a fault there is the
+    # server's storage, not the request.
+    detail = f"The job database cannot be read ({exc}); the server's storage needs attention."
+    return JSONResponse(status_code=503, content={"detail": detail}, headers={"Retry-After": "30"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
@@ -95,3 +110,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JobNotFound, _detail(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(JobAlreadyDone, _detail(status.HTTP_409_CONFLICT))
     app.add_exception_handler(QueueFull, _on_queue_full)
+    app.add_exception_handler(DiskFull, _detail(507))
+    app.add_exception_handler(StoreUnavailable, _on_store_unavailable)
+    app.add_exception_handler(sqlite3.Error, _on_sqlite_error)

@@ -86,14 +86,20 @@ def key_for(pipeline_id: str, digest: str, params: object, checkpoint_path: str 
         raise InvalidParams(f"The params cannot be canonicalised for the cache key: {exc}.") from None
 
 
-def load_input(request: PipelineRequest, settings: Settings) -> JobRequest:
-    """The image bytes, their digest and the cache key; refuses what is not even bytes."""
+def image_bytes(request: PipelineRequest, settings: Settings) -> tuple[bytes, Path | None]:
+    """The image bytes and the data-root file they came from (None for an upload)."""
     if request.image_base64 is not None:
-        data, file = decode_base64(request.image_base64), None
-    elif request.image_path is not None:
-        data, file = read_data_file(request.image_path, settings)
-    else:
-        raise _unprocessable("Give the image as 'image_base64' or 'image_path'.")
+        return decode_base64(request.image_base64), None
+    if request.image_path is not None:
+        return read_data_file(request.image_path, settings)
+    raise _unprocessable("Give the image as 'image_base64' or 'image_path'.")
+
+
+def load_input(
+    request: PipelineRequest, settings: Settings, source: tuple[bytes, Path | None] | None = None
+) -> JobRequest:
+    """The image bytes (``source`` when already read), their digest and the cache key."""
+    data, file = source or image_bytes(request, settings)
     digest = image_digest(data)
     return JobRequest(
         pipeline_id=request.pipeline_id,

@@ -52,13 +52,19 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from ocr_playground.api.app import create_app
+    from ocr_playground.cli_support import UsageError
+    from ocr_playground.sqlite_store import StoreUnavailable
 
     settings = Settings(**{field: getattr(args, field) for field, _, _ in SETTING_OPTIONS})
     if args.demo:
         ensure_demo_samples(settings.data_root)
+    try:
+        app = create_app(settings)
+    except StoreUnavailable as exc:  # refuse to start rather than look healthy and fail every write
+        raise UsageError(str(exc)) from None
     print(
         f"ocr-playground: serving http://{settings.host}:{settings.port}/  (API docs at /docs; "
         f"data root {settings.data_root.resolve()})",
         flush=True,
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=args.log_level)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
