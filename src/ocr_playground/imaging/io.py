@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.imaging.completeness import JPEG_SOI, check_complete, decode_jpeg
 from ocr_playground.imaging.errors import ImageTooLarge, InvalidImage
 from ocr_playground.imaging.formats import FORMATS
@@ -105,15 +106,16 @@ def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:
     return to_rgb8(image)
 
 
+# Far above any image under the pixel limit (a 50 MP 8-bit RGB TIFF is 150 MB), far below memory.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
 def read_image(path: str | Path, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """``decode_image`` of a file; a FIFO, a device or a folder is refused without blocking."""
     try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InvalidImage(f"There is no file at '{path}'.") from None
-    except IsADirectoryError:
-        raise InvalidImage(f"'{path}' is a folder, not an image file.") from None
-    except OSError as exc:
-        raise InvalidImage(f"'{path}' cannot be read: {exc.strerror}.") from None
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except NotARegularFile as exc:
+        raise InvalidImage(str(exc)) from None
     return decode_image(data, max_pixels)
 
 
