@@ -13,15 +13,33 @@ class PathOutsideRoot(ValueError):
     """A user-supplied path leaves the root it must stay under (after resolving symlinks)."""
 
 
+class UnusablePath(ValueError):
+    """A user-supplied path the OS cannot even look up: a symlink loop, a NUL byte, a name over
+    255 bytes, a lone surrogate. Callers answer it as bad input (422 / exit 2)."""
+
+
+def shown(text: str | Path) -> str:
+    """``text`` safe to print or put in JSON (a lone surrogate becomes a \\udXXX escape)."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def confine(user_path: str | Path, root: Path) -> Path:
-    """Resolve ``user_path`` (relative to ``root`` unless absolute) and insist it stays in ``root``."""
+    """Resolve ``user_path`` (relative to ``root`` unless absolute) and insist it stays in ``root``
+    (PathOutsideRoot) and can be looked up at all (UnusablePath); it need not exist."""
     root = Path(root).resolve()
     candidate = Path(user_path)
     if not candidate.is_absolute():
         candidate = root / candidate
-    resolved = candidate.resolve()
+    try:
+        resolved = candidate.resolve()  # a loop: RuntimeError before Python 3.13, OSError after
+        os.lstat(resolved)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except (RuntimeError, OSError, ValueError) as exc:
+        reason = "a symbolic link loop" if isinstance(exc, RuntimeError) else getattr(exc, "strerror", None)
+        raise UnusablePath(f"The path '{shown(user_path)}' cannot be used ({reason or exc}).") from None
     if not resolved.is_relative_to(root):
-        raise PathOutsideRoot(f"The path '{user_path}' is outside the allowed root '{root}'.")
+        raise PathOutsideRoot(f"The path '{shown(user_path)}' is outside the allowed root '{root}'.")
     return resolved
 
 

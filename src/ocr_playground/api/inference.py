@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import decode_base64, read_data_file
+from ocr_playground.api.models import TaskId, Text
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import icdar_image_name, parse_icdar_txt, parse_receipt_json
 from ocr_playground.inference.engine import default_cache
@@ -29,11 +30,13 @@ class CheckpointList(BaseModel):
 
 
 class PreviewRequest(BaseModel):
-    image_path: str | None = Field(None, description="An image under the data root.")
+    image_path: Text | None = Field(None, max_length=4096, description="An image under the data root.")
     image_base64: str | None = Field(None, description="The image bytes, base64 (a data: URL is accepted).")
-    checkpoint_path: str = Field(description="From GET /api/inference/checkpoints, e.g. builtin:ppocrv4-det.")
+    checkpoint_path: Text = Field(
+        max_length=4096, description="From GET /api/inference/checkpoints, e.g. builtin:ppocrv4-det."
+    )
     params: InferenceParams = Field(default_factory=InferenceParams)
-    task_id: str | None = None
+    task_id: TaskId = None
 
     @model_validator(mode="after")
     def _one_image(self) -> "PreviewRequest":

@@ -9,7 +9,7 @@ import rfc8785
 from fastapi import HTTPException, status
 
 from ocr_playground.api.models import PipelineRequest
-from ocr_playground.artifacts import PathOutsideRoot, confine
+from ocr_playground.artifacts import UnusablePath, confine
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.imaging.completeness import check_complete
 from ocr_playground.imaging.errors import InvalidParams
@@ -39,13 +39,9 @@ def decode_base64(text: str) -> bytes:
 def confined(user_path: str, root: Path, field: str) -> Path:
     """``confine`` (PathOutsideRoot -> 403), with paths the OS cannot even look up -> 422."""
     try:
-        path = confine(user_path, root)
-        path.exists()  # a name too long for the file system fails here, not later
-    except PathOutsideRoot:
-        raise
-    except (ValueError, OSError) as exc:  # NUL bytes, names too long, loops
-        raise _unprocessable(f"The field '{field}' is not a usable path ({exc}).") from None
-    return path
+        return confine(user_path, root)
+    except UnusablePath as exc:  # NUL bytes, names too long, loops
+        raise _unprocessable(f"The field '{field}' is not a usable path: {exc}") from None
 
 
 def read_data_file(user_path: str, settings: Settings) -> tuple[bytes, Path]:
