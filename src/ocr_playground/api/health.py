@@ -3,7 +3,7 @@ stays instant however busy the server is; 503 with ``detail`` when the job datab
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from ocr_playground.api.deps import ServiceDep, TelemetryDep
@@ -12,10 +12,15 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/api/health", summary="Liveness, with the worker pool's state", response_model=None)
-async def health(service: ServiceDep, telemetry: TelemetryDep) -> dict[str, Any] | JSONResponse:
+async def health(
+    request: Request, service: ServiceDep, telemetry: TelemetryDep
+) -> dict[str, Any] | JSONResponse:
     problems = [p for p in (service.store.problem(), telemetry.problem()) if p is not None]
+    status = "degraded" if problems else "ok"
+    if not getattr(request.state, "authenticated", True):  # a stranger learns up or down, no more
+        return JSONResponse({"status": status}, status_code=503 if problems else 200)
     body = {
-        "status": "degraded" if problems else "ok",
+        "status": status,
         "workers": service.pool.pids(),
         "queue_depth": service.pool.waiting(),
     }
