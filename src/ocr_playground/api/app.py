@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Added last runs first: the token gate, then the body limit; latency covers the rest.
     app.add_middleware(RequestMetrics, metrics=server_metrics)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     app.add_middleware(TokenGate, token=settings.token)  # outermost: nothing runs for a stranger
     app.include_router(health.router)
     app.include_router(pipelines.router)

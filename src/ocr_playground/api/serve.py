@@ -68,6 +68,7 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from ocr_playground.api.app import create_app
+    from ocr_playground.api.protocol import guarded_http
     from ocr_playground.cli_support import UsageError
     from ocr_playground.sqlite_store import StoreUnavailable
 
@@ -84,4 +85,10 @@ def serve(args: argparse.Namespace) -> None:
         raise UsageError(str(exc)) from None
     for line in start_lines(settings):
         print(line, flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=args.log_level)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        http=guarded_http(settings.header_timeout_s),
+    )
