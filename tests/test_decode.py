@@ -131,3 +131,18 @@ def test_a_png_whose_chunks_stop_short_is_refused_before_decoding() -> None:
     with pytest.raises(InvalidImage):
         decode_image(cut)
     check_complete(data + b"trailing")
+
+
+def test_a_liar_header_is_refused_before_anything_is_allocated() -> None:
+    data = bytearray(GOOD)
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = (7000).to_bytes(2, "big") * 2
+    for judge in (check_complete, decode_image):
+        with pytest.raises(InvalidImage, match="cannot hold the 7000×7000 pixels"):
+            judge(bytes(data))
+
+
+def test_a_progressive_jpeg_passes_the_size_floor() -> None:
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((600, 800, 3), 200, np.uint8)).save(buffer, "JPEG", progressive=True)
+    assert decode_image(buffer.getvalue()).shape == (600, 800, 3)

@@ -32,13 +32,42 @@ _HARMLESS_WARNINGS = (
 )
 
 
-def _colorspace(data: bytes) -> str:
-    """What to ask libjpeg for: RGB, or CMYK for CMYK/YCCK files (which it cannot turn into RGB)."""
+def _header(data: bytes) -> tuple[str, int, int]:
+    """What to ask libjpeg for (RGB, or CMYK for CMYK/YCCK files, which it cannot turn into RGB)
+    and the size the header announces."""
     try:
-        _, _, colorspace, _ = simplejpeg.decode_jpeg_header(data, strict=False)
+        height, width, colorspace, _ = simplejpeg.decode_jpeg_header(data, strict=False)
     except ValueError as exc:
         raise InvalidImage(f"The JPEG header cannot be read ({exc}).") from None
-    return "CMYK" if colorspace in ("CMYK", "YCCK") else "RGB"
+    return ("CMYK" if colorspace in ("CMYK", "YCCK") else "RGB"), width, height
+
+
+def _frame_marker(data: bytes) -> int | None:
+    """The SOFn marker byte of a JPEG (which coding it uses), walking segments from the start."""
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:  # padding between segments: libjpeg skips it too
+            pos += 1
+            continue
+        marker = data[pos + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return marker
+        if marker in (0xFF, 0x00, 0x01) or 0xD0 <= marker <= 0xD8:  # no length follows
+            pos += 1 if marker == 0xFF else 2
+            continue
+        if marker == 0xDA:  # a scan before any frame: not a JPEG libjpeg would read
+            return None
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+    return None
+
+
+def _too_small_for_its_size(data: bytes, width: int, height: int) -> bool:
+    """A Huffman-coded JPEG spends at least one bit on every 8×8 luma block (the DC code of its
+    first scan), so a file under ``blocks / 8`` bytes cannot hold the picture its header claims:
+    a liar header, refused before anything is allocated. (Arithmetic coding has no such floor.)"""
+    huffman = _frame_marker(data) in (0xC0, 0xC1, 0xC2)
+    blocks = -(-width // 8) * -(-height // 8)
+    return huffman and len(data) * 8 < blocks
 
 
 def decode_jpeg(data: bytes, scaled: bool = False) -> np.ndarray | None:
@@ -47,7 +76,12 @@ def decode_jpeg(data: bytes, scaled: bool = False) -> np.ndarray | None:
     None when libjpeg only warned harmlessly (simplejpeg then stops anyway; Pillow, running the
     same libjpeg with the same defaults, gives the pixels)."""
     options = {"min_factor": _SMALLEST_SCALE, "min_height": 1, "min_width": 1} if scaled else {}
-    colorspace = _colorspace(data)
+    colorspace, width, height = _header(data)
+    if _too_small_for_its_size(data, width, height):
+        raise InvalidImage(
+            f"The JPEG is truncated: {len(data)} bytes cannot hold the {width}×{height} pixels its "
+            "header announces."
+        )
     try:
         return simplejpeg.decode_jpeg(data, colorspace=colorspace, strict=True, **options)
     except ValueError as exc:
