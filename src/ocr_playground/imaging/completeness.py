@@ -70,6 +70,22 @@ def _too_small_for_its_size(data: bytes, width: int, height: int) -> bool:
     return huffman and len(data) * 8 < blocks
 
 
+def check_plausible(data: bytes) -> None:
+    """The header-only part of the JPEG verdict (the size floor above), for callers that want to
+    refuse a liar before they wait for anything."""
+    if data.startswith(JPEG_SOI):
+        _, width, height = _header(data)
+        if _too_small_for_its_size(data, width, height):
+            raise _liar(data, width, height)
+
+
+def _liar(data: bytes, width: int, height: int) -> InvalidImage:
+    return InvalidImage(
+        f"The JPEG is truncated: {len(data)} bytes cannot hold the {width}×{height} pixels its "
+        "header announces."
+    )
+
+
 def decode_jpeg(data: bytes, scaled: bool = False) -> np.ndarray | None:
     """A JPEG's pixels as libjpeg decodes them (RGB, or CMYK for CMYK files), refusing a file it
     had to patch. ``scaled`` decodes at 1/8 size: the same verdict for a fraction of the work.
@@ -78,10 +94,7 @@ def decode_jpeg(data: bytes, scaled: bool = False) -> np.ndarray | None:
     options = {"min_factor": _SMALLEST_SCALE, "min_height": 1, "min_width": 1} if scaled else {}
     colorspace, width, height = _header(data)
     if _too_small_for_its_size(data, width, height):
-        raise InvalidImage(
-            f"The JPEG is truncated: {len(data)} bytes cannot hold the {width}×{height} pixels its "
-            "header announces."
-        )
+        raise _liar(data, width, height)
     try:
         return simplejpeg.decode_jpeg(data, colorspace=colorspace, strict=True, **options)
     except ValueError as exc:

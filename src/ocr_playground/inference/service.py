@@ -23,7 +23,8 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ocr_playground.imaging.io import decode_image
+from ocr_playground.imaging.completeness import check_plausible
+from ocr_playground.imaging.io import decode_image, probe_size
 from ocr_playground.imaging.pipeline import Step, run_steps, validate
 from ocr_playground.inference.engine import Detector, inference_slot
 from ocr_playground.inference.errors import GeometryNotInvertible
@@ -162,6 +163,8 @@ def detect_bytes(
     entry = cache.get(key) if cache is not None else None
     if entry is not None:
         return _finish(entry, params.detection, cached=True)
+    probe_size(data)  # what the header alone can refuse is refused before waiting for the slot
+    check_plausible(data)
     with inference_slot():  # the decoded image counts too: decode inside the slot
         entry = _decoded_map_entry(data, detector, ops)
     if cache is not None:
