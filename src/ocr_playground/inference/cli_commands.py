@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from ocr_playground.cli_support import read_json_option, write_output
+from ocr_playground.datasets import walk_images
 from ocr_playground.imaging.errors import ImagingError, first_problem
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 from ocr_playground.inference.annotations import read_annotations, receipt_json
@@ -45,8 +46,7 @@ def collect_images(inputs: list[Path]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for item in inputs:
         if item.is_dir():
-            files = sorted(p for p in item.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
-            pairs = [(p.relative_to(item).as_posix(), p) for p in files]
+            pairs = [(p.relative_to(item).as_posix(), p) for p in walk_images(item)]
         elif item.is_file():
             pairs = [(item.name, item)]
         else:
