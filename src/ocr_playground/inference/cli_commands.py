@@ -120,18 +120,22 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
+def print_protocols(rows: list[tuple[str, float, float, float, int, int]]) -> None:
+    """The metrics table: one line per protocol (precision, recall, H-mean, words, detections)."""
+    print(f"{'protocol':<15} {'precision':>9} {'recall':>7} {'hmean':>7} {'gt':>6} {'det':>6}")
+    for protocol, precision, recall, hmean, gt, det in rows:
+        print(f"{protocol:<15} {precision:9.4f} {recall:7.4f} {hmean:7.4f} {gt:6d} {det:6d}")
+
+
 def evaluate_command(args: argparse.Namespace) -> None:
     result = evaluate(read_annotations(args.gt), read_annotations(args.pred))
     if args.json:
         print(result.model_dump_json(indent=2))
         return
     print(f"{result.images} images")
-    print(f"{'protocol':<15} {'precision':>9} {'recall':>7} {'hmean':>7} {'gt':>6} {'det':>6}")
-    for p in result.protocols:
-        print(
-            f"{p.protocol:<15} {p.precision:9.4f} {p.recall:7.4f} {p.hmean:7.4f} "
-            f"{p.gt_care:6d} {p.det_care:6d}"
-        )
+    print_protocols(
+        [(p.protocol, p.precision, p.recall, p.hmean, p.gt_care, p.det_care) for p in result.protocols]
+    )
 
 
 # --- wiring ------------------------------------------------------------------------------------

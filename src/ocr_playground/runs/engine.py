@@ -1,5 +1,6 @@
 """What both engines share: the work handed to them and the watchdog that fails a stuck run."""
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,19 @@ class Engine(Protocol):
     def run(self, work: EngineWork, sink: Sink, should_stop: ShouldStop) -> None:
         """Compute every task, handing each item to ``sink``; return early when ``should_stop()``;
         raise RunStalled when no item finishes for ``work.stall_s`` seconds."""
+
+
+def cores() -> int:
+    """The CPUs this process may use (a container's limit, not the host's count)."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def local_workers(wanted: int | None) -> tuple[int, int]:
+    """(worker processes, ONNX Runtime threads each) so that workers × threads = cores: by default
+    one single-threaded worker per core, which keeps every core busy through decode and post-processing
+    as well as the model."""
+    workers = wanted or cores()
+    return workers, max(1, cores() // workers)
 
 
 def chunks(tasks: list[ItemTask], size: int = CHUNK) -> list[list[ItemTask]]:

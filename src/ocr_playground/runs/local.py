@@ -9,7 +9,6 @@ pool, and an item that kills a worker by itself fails with a sentence.
 """
 
 import multiprocessing as mp
-import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -21,14 +20,6 @@ from ocr_playground.runs.worker import ItemTask, ItemWorker, WorkerSpec, failed
 _CONTEXT = mp.get_context("forkserver")
 POLL_S = 0.2
 _worker: ItemWorker | None = None
-
-
-def cores() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
-def threads_per_worker(workers: int) -> int:
-    return max(1, cores() // workers)
 
 
 def _start_worker(spec: WorkerSpec) -> None:

@@ -7,14 +7,17 @@ items come back to the driver, which stores them as they arrive, exactly as the 
 With ``OCRP_RAY_ADDRESS`` set, the run joins that cluster (``ray.init(address=...)``); otherwise a
 local Ray is started in this process on first use, with a modest object store and no dashboard,
 and kept for later runs. Sizing matters on a small machine: an actor pool that reserves every CPU
-leaves none for Ray Data's own tasks and the run never finishes. Each actor asks for one CPU and
-the pool leaves one CPU of the cluster free; a watchdog fails a run that makes no progress anyway.
+leaves none for Ray Data's own tasks and the run never finishes. The pool has one actor per CPU (as
+the local engine has one process per core), but together they ask for half a CPU less than the
+cluster has, so a task always fits beside them; a watchdog fails a run that makes no progress anyway.
 """
 
 import json
+import logging
 import os
 import queue
 import threading
+from dataclasses import replace
 from typing import Any
 
 from ocr_playground.runs.engine import CHUNK, EngineWork, ShouldStop, Sink, Watchdog
@@ -63,6 +66,8 @@ def ensure_ray(address: str | None) -> float:
         from ray.data import DataContext
 
         DataContext.get_current().enable_progress_bars = False
+        for logger in ("ray", "ray.data"):  # Ray Data logs every execution at INFO
+            logging.getLogger(logger).setLevel(logging.WARNING)
         return time.perf_counter() - t0
 
 
@@ -74,10 +79,11 @@ def shutdown_ray() -> None:
             ray.shutdown()
 
 
-def pool_size(cluster_cpus: float, wanted: int | None) -> int:
-    """Actors of one CPU each, leaving one CPU for Ray Data's read and scheduling tasks."""
-    room = max(1, int(cluster_cpus) - 1)
-    return max(1, min(wanted or room, room))
+def pool_size(cluster_cpus: float, wanted: int | None) -> tuple[int, float]:
+    """(actors, CPUs each): one single-threaded actor per CPU unless told otherwise, together
+    leaving half a CPU free for Ray Data's own tasks."""
+    actors = max(1, wanted or int(cluster_cpus))
+    return actors, round(min(1.0, max(0.1, (cluster_cpus - 0.5) / actors)), 2)
 
 
 class RayEngine:
@@ -93,10 +99,8 @@ class RayEngine:
         from ray.data import ActorPoolStrategy
 
         self.startup_s = ensure_ray(self.address)
-        actors = pool_size(ray.cluster_resources().get("CPU", 1), work.workers)
-        # The actor reserves one CPU; its session may use the machine's spare cores (on a 2-core
-        # machine: one actor, two threads; the reads are light and share them).
-        spec = type(work.spec)(**{**work.spec.__dict__, "threads": max(1, (os.cpu_count() or 1) // actors)})
+        actors, cpus = pool_size(ray.cluster_resources().get("CPU", 1), work.workers)
+        spec = replace(work.spec, threads=max(1, round(cpus)))
         rows = [{"seq": t.seq, "name": t.name, "path": t.path, "gt": t.gt or ""} for t in work.tasks]
         dataset = ray.data.from_items(
             rows, override_num_blocks=max(1, min(len(rows) // CHUNK, 64))
@@ -106,7 +110,7 @@ class RayEngine:
             batch_size=CHUNK,
             batch_format="default",
             compute=ActorPoolStrategy(size=actors),
-            num_cpus=1,
+            num_cpus=cpus,
         )
         results: queue.Queue[Any] = queue.Queue(maxsize=64)
         stop = threading.Event()

@@ -26,7 +26,7 @@ from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import PROTOCOLS, result_from_counts
 from ocr_playground.inference.profiles import model_mtime
 from ocr_playground.jobs.bus import EventBus
-from ocr_playground.runs.engine import Engine, EngineWork
+from ocr_playground.runs.engine import Engine, EngineWork, local_workers
 from ocr_playground.runs.errors import RunAlreadyDone, RunError, RunNotFound
 from ocr_playground.runs.files import IMAGES, write_files
 from ocr_playground.runs.model import Run, RunSpec, RunStatus, new_run_id
@@ -216,10 +216,14 @@ class RunService:
             if tasks and not should_stop():
                 engine = make_engine(run.spec.engine, self.settings)
                 self.last_engine = engine
+                # Ray sizes its own actor pool (0: as many as the cluster has room for).
+                workers, threads = local_workers(run.spec.workers)
+                if run.spec.engine == "ray":
+                    workers = run.spec.workers or 0
                 work = EngineWork(
-                    spec=self._worker_spec(run, model),
+                    spec=self._worker_spec(run, model, threads),
                     tasks=tasks,
-                    workers=run.spec.workers or 0,
+                    workers=workers,
                     stall_s=self.settings.run_stall_s,
                 )
                 engine.run(work, sink, should_stop)
@@ -237,18 +241,15 @@ class RunService:
         self._publish(run)
         return run
 
-    def _worker_spec(self, run: Run, model: Path | None) -> WorkerSpec:
-        from ocr_playground.runs.local import threads_per_worker
-
+    def _worker_spec(self, run: Run, model: Path | None, threads: int) -> WorkerSpec:
         images = run_folder(self.outputs_root, run.run_id) / IMAGES if run.spec.save_images else None
-        workers = run.spec.workers or 0
         return WorkerSpec(
             pipeline_id=run.spec.pipeline_id,
             params=run.spec.params,
             checkpoint_path=run.spec.checkpoint_path,
             model_path=None if model is None else str(model),
             images_dir=None if images is None else str(images),
-            threads=threads_per_worker(workers) if workers else 1,
+            threads=threads,
         )
 
     def _reuse(

@@ -193,6 +193,15 @@ class RunStore(SqliteStore):
             run_id, "status = ?, error = ?, finished_at = ?", (status.value, error, time.time()), ACTIVE
         )
 
+    def reopen(self, run_id: str) -> bool:
+        """A failed, cancelled or interrupted run queued again, to finish its remaining images."""
+        return self._transition(
+            run_id,
+            "status = 'queued', error = NULL, finished_at = NULL",
+            (),
+            (RunStatus.running, RunStatus.failed, RunStatus.cancelled),
+        )
+
     def requeue(self, run_id: str) -> bool:
         return self._transition(run_id, "status = 'queued'", (), (RunStatus.running,))
 
