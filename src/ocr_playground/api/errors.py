@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ocr_playground.artifacts import PathOutsideRoot
 from ocr_playground.imaging.errors import ImageTooLarge, ImagingError, UnknownPipeline
 from ocr_playground.jobs.service import JobAlreadyDone, JobNotFound, QueueFull
+from ocr_playground.runs.errors import RunError
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -87,6 +88,10 @@ async def _on_queue_full(_: Request, exc: QueueFull) -> JSONResponse:
     )
 
 
+async def _on_run_error(_: Request, exc: RunError) -> JSONResponse:
+    return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
@@ -95,3 +100,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JobNotFound, _detail(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(JobAlreadyDone, _detail(status.HTTP_409_CONFLICT))
     app.add_exception_handler(QueueFull, _on_queue_full)
+    app.add_exception_handler(RunError, _on_run_error)

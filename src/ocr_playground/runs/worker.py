@@ -59,12 +59,17 @@ def parse_words(text: str) -> list[Word]:
     ]
 
 
+def detection_words(boxes: Sequence[dict[str, Any]]) -> list[Word]:
+    return [Word(points=np.asarray(b["points"], np.float64), score=b["score"]) for b in boxes]
+
+
 def score(gt: str | None, boxes: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     """Per-protocol metrics of one image (None without ground truth)."""
     if gt is None:
         return None
-    detections = [Word(points=np.asarray(b["points"], np.float64), score=b["score"]) for b in boxes]
-    return {name: s.model_dump() for name, s in evaluate_image(parse_words(gt), detections).items()}
+    return {
+        name: s.model_dump() for name, s in evaluate_image(parse_words(gt), detection_words(boxes)).items()
+    }
 
 
 def failed(task: ItemTask, error: str, timings: dict[str, float] | None = None) -> dict[str, Any]:
