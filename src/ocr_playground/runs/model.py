@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class RunStatus(StrEnum):
@@ -61,6 +61,17 @@ class RunSpec(BaseModel):
     )
     name: str | None = Field(None, max_length=200)
     workers: int | None = Field(None, ge=1, le=64, description="Worker processes (local) or actors (ray).")
+
+    @field_validator("dataset", "checkpoint_path", "gt", "name")
+    @classmethod
+    def _encodable(cls, value: str | list[str] | None) -> str | list[str] | None:
+        # A lone surrogate survives JSON decoding but no file system, SQLite or hash takes it.
+        for text in [value] if isinstance(value, str) else value or []:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("must be valid UTF-8 text") from None
+        return value
 
 
 @dataclass

@@ -49,15 +49,18 @@ def ray_available() -> bool:
 def _path(user_path: str, roots: Roots, what: str) -> Path:
     if "\x00" in user_path or not user_path:
         raise RunError(f"The {what} path is empty or malformed.")
-    if not roots.confined:
-        local = Path(user_path)
-        return local if local.exists() or local.is_absolute() else roots.data_root / local
     try:
-        return artifacts.confine(user_path, roots.data_root)
+        if not roots.confined:
+            local = Path(user_path)
+            path = local if local.exists() or local.is_absolute() else roots.data_root / local
+        else:
+            path = artifacts.confine(user_path, roots.data_root)
+        path.exists()  # a name too long for the file system fails here, not later
     except artifacts.PathOutsideRoot:
         raise DatasetOutsideRoot(f"The {what} '{user_path}' resolves outside the data root.") from None
     except (ValueError, OSError, RuntimeError) as exc:
         raise RunError(f"The {what} '{user_path}' is not a usable path ({exc}).") from None
+    return path
 
 
 def _images(spec: RunSpec, roots: Roots) -> list[tuple[str, Path]]:
