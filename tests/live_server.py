@@ -1,10 +1,14 @@
 """A real uvicorn server on a loopback port, for tests that must cross a real socket."""
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -46,3 +50,51 @@ def live_server(settings: Settings, app: FastAPI | None = None) -> Iterator[str]
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def server_process(root: Path, port: int, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """``ocr-playground serve`` in its own process, as a user would run it (``data``, ``outputs``
+    and ``checkpoints`` under ``root``); ``env`` is added to this process's environment."""
+    command = [
+        sys.executable,
+        "-m",
+        "ocr_playground",
+        "serve",
+        "--port",
+        str(port),
+        "--data-root",
+        "data",
+        "--outputs-root",
+        "outputs",
+        "--checkpoints-root",
+        "checkpoints",
+        "--workers",
+        "2",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server did not start: {process.stderr.read().decode()[-2000:]}")
+        time.sleep(0.1)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=20)

@@ -1,4 +1,4 @@
-"""Every page of the app in a real Chromium with the network cut off outside this machine: each
+"""Every page of the app (the SPA's six and /docs) in a real Chromium with the network cut off outside this machine: each
 renders without a console error or a failed request (the favicon included), and /docs draws the
 API's operations from files the server itself serves (no CDN).
 """
@@ -20,6 +20,7 @@ PAGES = [
     ("/#/", 'input[aria-label="grayscale enabled"]'),
     ("/#/commands", 'section[aria-label="Console"][data-state="ready"]'),
     ("/#/inference", 'ul[aria-label="checkpoints"] li[role="option"]'),
+    ("/#/runs", "main.runs table.runs-table"),
     ("/#/jobs", '[data-testid="ws-state"][data-state="open"]'),
     ("/#/telemetry", '[data-testid="chart-durations"] svg.recharts-surface'),
     ("/docs", ".swagger-ui .opblock-summary"),

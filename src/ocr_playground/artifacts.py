@@ -1,10 +1,13 @@
 """Where artifacts live, how they are written (never half), and which paths a user may name."""
 
+import contextlib
 import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 
@@ -102,10 +105,11 @@ class DiskFull(OSError):
     """A write failed for want of space (ENOSPC or a quota). Its text is a sentence for people:
     the API answers 507 with it, a job fails with it, the CLI prints it."""
 
-    def __init__(self, path: Path, size: int) -> None:
+    def __init__(self, path: Path, size: int | None = None) -> None:
+        what = "the file" if size is None else f"{size} bytes"
         super().__init__(
             errno.ENOSPC,
-            f"The disk is full: {size} bytes could not be written to '{path}'. Free some space "
+            f"The disk is full: {what} could not be written to '{path}'. Free some space "
             "(e.g. `ocr-playground prune`) and try again.",
         )
 
@@ -113,36 +117,53 @@ class DiskFull(OSError):
         return str(self.strerror)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write to a temp file beside ``path``, fsync, then rename: readers see all or nothing. A
-    full disk is raised as DiskFull, whoever writes (API, worker, CLI, runs); a target that is
-    not a regular file is refused (NotARegularFile) before anything is written."""
+@contextlib.contextmanager
+def atomic_open(path: str | Path) -> Iterator[IO[bytes]]:
+    """A binary file to stream into; it appears at ``path`` whole, fsynced, when the block ends
+    without an exception, and not at all otherwise (the temp file beside it is removed). A full
+    disk is raised as DiskFull, whoever writes (API, worker, CLI, runs); a target that is not a
+    regular file is refused (NotARegularFile) before anything is written."""
     path = Path(path)
     check_target(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise DiskFull(path, len(data)) if exc.errno in _FULL else exc from None
+        raise DiskFull(path) if exc.errno in _FULL else exc from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError) and exc.errno in _FULL:
-            raise DiskFull(path, len(data)) from None
+            raise DiskFull(path) from None
         raise
-    return path
 
 
-# The outputs layout: the job database, job results by pipeline, uploads by content digest.
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` through ``atomic_open``: readers see all of it or nothing."""
+    try:
+        with atomic_open(path) as f:
+            f.write(data)
+    except DiskFull:
+        raise DiskFull(Path(path), len(data)) from None
+    return Path(path)
+
+
+# The outputs layout: the job database, job results by pipeline, uploads by content digest, and
+# each run's files under runs/{run_id}/.
 DB_NAME = "jobs.sqlite3"
 PLAYGROUND = "playground"
 UPLOADS = "uploads"
+RUNS = "runs"
 
 
 def playground_path(outputs_root: Path, pipeline_id: str, job_id: str) -> Path:
     return Path(outputs_root) / PLAYGROUND / pipeline_id / f"{job_id}.png"
+
+
+def run_folder(outputs_root: Path, run_id: str) -> Path:
+    return Path(outputs_root) / RUNS / run_id

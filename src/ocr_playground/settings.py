@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     commands_project_dir: Path | None = Path("examples/dbnet_project")
     # Extra command schemas (*.yaml); one with the id of a packaged schema replaces it.
     commands_schemas_dir: Path | None = None
+    # Runs: the Ray cluster the `ray` engine joins (unset: a local Ray started on first use), and
+    # how long a run may go without finishing an image before it is failed as stuck.
+    ray_address: str | None = None
+    run_stall_s: float = Field(300.0, gt=0)
 
     @cached_property
     def db_path(self) -> Path:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ocr_playground.artifacts import DiskFull, PathOutsideRoot, UnusablePath, shown
 from ocr_playground.imaging.errors import ImageTooLarge, ImagingError, UnknownPipeline
 from ocr_playground.jobs.service import JobAlreadyDone, JobNotFound, QueueFull
+from ocr_playground.runs.errors import RunError
 from ocr_playground.sqlite_store import StoreUnavailable
 
 
@@ -116,6 +117,10 @@ async def _on_too_deep(_: Request, exc: RecursionError) -> JSONResponse:
     return error_response(422, "The request body is nested too deeply.")
 
 
+async def _on_run_error(_: Request, exc: RunError) -> JSONResponse:
+    return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
@@ -125,6 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JobNotFound, _detail(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(JobAlreadyDone, _detail(status.HTTP_409_CONFLICT))
     app.add_exception_handler(QueueFull, _on_queue_full)
+    app.add_exception_handler(RunError, _on_run_error)
     app.add_exception_handler(DiskFull, _detail(507))
     app.add_exception_handler(StoreUnavailable, _on_store_unavailable)
     app.add_exception_handler(sqlite3.Error, _on_sqlite_error)

@@ -1,5 +1,6 @@
-"""WS /api/pipelines/ws: follow jobs. The client sends ``{"subscribe": id | [ids]}`` or
-``{"unsubscribe": ...}``; the server sends each followed job's state at once, then every change.
+"""WS /api/pipelines/ws: follow jobs and runs. The client sends ``{"subscribe": id | [ids]}`` or
+``{"unsubscribe": ...}``; the server sends each followed job's (or run's) state at once, then every
+change (a run's at most a few times a second).
 
 The current state goes through the same queue as the updates and is read *after* the job is
 followed, so a change racing the subscription is never lost (at worst a state arrives twice).
@@ -15,6 +16,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from ocr_playground.artifacts import shown
 from ocr_playground.jobs.bus import Subscription
 from ocr_playground.jobs.service import JobService, state
+from ocr_playground.runs.service import RunService
 
 router = APIRouter(tags=["pipelines"])
 
@@ -36,7 +38,19 @@ def _ids(value: Any) -> list[str] | None:
     return None
 
 
-async def _handle(message: str, service: JobService, subscription: Subscription) -> None:
+RUN_PREFIX = "run-"
+
+
+def current_state(some_id: str, service: JobService, runs: RunService) -> dict[str, Any] | None:
+    """A job's or a run's state as a message (runs are ``run-...``); None when there is none."""
+    if some_id.startswith(RUN_PREFIX):
+        run = runs.store.get(some_id)
+        return None if run is None else run.state()
+    job = service.store.get(some_id)
+    return None if job is None else state(job)
+
+
+async def _handle(message: str, service: JobService, subscription: Subscription, runs: RunService) -> None:
     outbox = subscription.queue  # bus updates and our own replies share one ordered queue
     try:
         request = json.loads(message)
@@ -66,12 +80,13 @@ async def _handle(message: str, service: JobService, subscription: Subscription)
             continue
         service.bus.follow(subscription, ids)
         for job_id in ids:
-            job = service.store.get(job_id)
-            if job is None:
+            current = current_state(job_id, service, runs)
+            if current is None:
                 service.bus.unfollow(subscription, [job_id])
-                await outbox.put({"job_id": job_id, "detail": f"No job has the id '{job_id}'."})
+                key = "run_id" if job_id.startswith(RUN_PREFIX) else "job_id"
+                await outbox.put({key: job_id, "detail": f"No job or run has the id '{job_id}'."})
             else:
-                await outbox.put(state(job))
+                await outbox.put(current)
 
 
 @router.websocket("/api/pipelines/ws")
@@ -93,7 +108,7 @@ async def job_updates(websocket: WebSocket) -> None:
             text = message.get("text")
             if text is None:
                 text = (message.get("bytes") or b"").decode("utf-8", "replace")
-            await _handle(text, service, subscription)
+            await _handle(text, service, subscription, websocket.app.state.runs)
     except WebSocketDisconnect:
         pass
     finally:

@@ -4,9 +4,6 @@ The executor preloads this module in the forkserver, so a replacement worker (af
 crash) starts with numpy, OpenCV and the ops already imported.
 """
 
-import contextlib
-import ctypes
-import os
 import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -14,17 +11,7 @@ from multiprocessing.connection import Connection
 from ocr_playground.artifacts import DiskFull
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.jobs.runners import Task, execute
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when its parent goes: a server killed with SIGKILL must not
-    leave orphans writing into the outputs tree while its successor recovers the jobs."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
+from ocr_playground.orphans import die_with_parent
 
 
 def outcome(task: Task, report: Callable[[str, float], None]) -> tuple:
@@ -43,7 +30,7 @@ def outcome(task: Task, report: Callable[[str, float], None]) -> tuple:
 def main(conn: Connection) -> None:
     """Receive a task, stream ``("progress", op, fraction)``, end with ``outcome``'s message.
     Runs until the pipe closes."""
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server stops it, not us first
     while True:
         try:

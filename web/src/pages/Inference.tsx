@@ -17,6 +17,7 @@ import { DetectionOverlay } from '../components/inference/DetectionOverlay';
 import { ImageSource } from '../components/inference/ImageSource';
 import { OpControls, type OpState } from '../components/OpControls';
 import { RunSummary } from '../components/inference/RunSummary';
+import { RunOnDataset } from '../components/RunOnDataset';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
 import {
   LatestOnly,
@@ -270,6 +271,7 @@ export function Inference() {
               ]}
             />
           )}
+          <RunOnDataset pipelineId="inference" params={params} checkpointPath={checkpoint} />
         </div>
         <RunSummary result={current?.response ?? null} roundTripMs={current?.roundTripMs ?? null} busy={busy} sent={stats.sent} />
         <span hidden data-testid="request-stats" data-sent={stats.sent} data-dropped={stats.dropped} data-max-in-flight={stats.maxInFlight} />

@@ -3,6 +3,7 @@ import { fetchImageBytes, fetchImageListing, fetchPipelines, type ImageEntry, ty
 import { ExportPanel } from '../components/ExportPanel';
 import { batchCommand, runCommand } from '../lib/cliCommands';
 import { OpControls, type OpState } from '../components/OpControls';
+import { RunOnDataset } from '../components/RunOnDataset';
 import { RunStats } from '../components/RunStats';
 import { SplitView, type Picture } from '../components/SplitView';
 import { DownloadButton } from '../components/studio/DownloadButton';
@@ -153,6 +154,7 @@ export function Studio() {
             ]}
           />
         )}
+        <RunOnDataset pipelineId="preprocessing" params={params} />
       </section>
       {error && <p role="alert" className="error">{error}</p>}
       {route && <RouteLine route={route} />}
