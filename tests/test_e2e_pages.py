@@ -1,6 +1,6 @@
-"""Every page of the app (the SPA's six and /docs) in a real Chromium with the network cut off outside this machine: each
-renders without a console error or a failed request (the favicon included), and /docs draws the
-API's operations from files the server itself serves (no CDN).
+"""Every page of the app (the SPA's six and /docs) in a real Chromium with the network cut off
+outside this machine: each renders without a console error or a failed request (the favicon
+included), and /docs draws the API's operations from files the server itself serves (no CDN).
 """
 
 from collections.abc import Iterator
