@@ -219,6 +219,6 @@ def cancel_job(job_id: str, service: ServiceDep) -> JobResponse:
 def list_jobs(
     service: ServiceDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, description="Skip this many of the newest (the next page)."),
+    offset: int = Query(0, ge=0, le=10**9, description="Skip this many of the newest (the next page)."),
 ) -> list[JobResponse]:
     return [JobResponse.of(job) for job in service.store.recent(limit, offset)]
