@@ -1,0 +1,151 @@
+"""Straight lines from oriented edge pixels: a Hough transform that knows each pixel's direction.
+
+1. Directions: ``N_THETA`` bins over the full circle; bin b has the unit normal
+   ``(COS[b], SIN[b]) / 2^14`` from integer tables (``round(cos(2πb/N) · 2^14)``), so that every
+   vote lands in the same cell in both engines. A line is ``x·cos θ + y·sin θ = ρ`` with its normal
+   pointing to the brighter side: the two sides of a thin dark line are two lines, and a page edge
+   is one.
+2. Votes: each edge pixel with angle φ votes once in each of the bins ``round(φ / step) + k``,
+   ``|k| ≤ VOTE_SPREAD`` (wrapping), at ``ρ = floor((x·COS + y·SIN + 2^13) / 2^14)``.
+3. Peaks: cells with at least ``MIN_VOTES`` votes that beat every cell of the
+   ±``PEAK_THETA`` × ±``PEAK_RHO`` window around them (ties go to the first in raster order of the
+   accumulator), sorted by votes (then position); at most ``MAX_LINES`` are kept.
+4. Fit: each peak's line is refitted to the edge pixels within ``FIT_DISTANCE`` of it whose angle
+   is within ``FIT_ANGLE`` bins of its own: total least squares through their centroid, from integer
+   moments. Fewer than ``MIN_FIT_PIXELS`` pixels: the peak's own line is kept.
+5. Support: the pixels within ``SUPPORT_DISTANCE`` of the fitted line, angle within ``FIT_ANGLE``
+   bins, are projected along the line; position ``t`` (from the line's foot point) marks the unit
+   cell ``floor(t) + offset``. The prefix sum of marked cells tells how much of any stretch of the
+   line is drawn in the image.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ocr_playground.imaging.page.edges import Edges
+
+N_THETA = 360
+FIXED = 1 << 14
+VOTE_SPREAD = 2  # a pixel votes for its direction ± this many bins
+MIN_VOTES = 12  # a line needs at least this many edge pixels
+PEAK_THETA = 3  # peak window half-size in direction bins
+PEAK_RHO = 4  # ... and in ρ cells
+MAX_LINES = 40
+FIT_DISTANCE = 2.0  # pixels this close to a peak's line refit it
+FIT_ANGLE = 4  # ... if their direction is within this many bins
+MIN_FIT_PIXELS = 6
+SUPPORT_DISTANCE = 1.5
+
+STEP = 2.0 * math.pi / N_THETA
+_ANGLES = np.arange(N_THETA) * STEP
+COS = np.round(np.cos(_ANGLES) * FIXED).astype(np.int64)
+SIN = np.round(np.sin(_ANGLES) * FIXED).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Line:
+    """``x·nx + y·ny = rho``; (nx, ny) unit, pointing to the brighter side; support prefix sums."""
+
+    nx: float
+    ny: float
+    rho: float
+    votes: int
+    prefix: np.ndarray  # int64, prefix[i] = marked cells before cell i (cell i covers t ∈ [i − off, i − off + 1))
+    offset: int
+
+    def supported(self, t0: float, t1: float) -> float:
+        """Marked cells between positions t0 ≤ t1 along the line (direction (−ny, nx))."""
+        n = self.prefix.size - 1
+        a = min(max(math.floor(t0) + self.offset, 0), n)
+        b = min(max(math.floor(t1) + self.offset, 0), n)
+        return float(self.prefix[b] - self.prefix[a])
+
+
+def direction_bins(angle: np.ndarray) -> np.ndarray:
+    """The nearest direction bin of each angle (radians), in [0, N_THETA)."""
+    return np.floor(angle / STEP + 0.5).astype(np.int64) % N_THETA
+
+
+def accumulate(edges: Edges, diag: int) -> np.ndarray:
+    """Step 2: the N_THETA × (2·diag + 1) vote counts."""
+    acc = np.zeros((N_THETA, 2 * diag + 1), np.int64)
+    base = direction_bins(edges.angle)
+    for k in range(-VOTE_SPREAD, VOTE_SPREAD + 1):
+        b = (base + k) % N_THETA
+        rho = (edges.x * COS[b] + edges.y * SIN[b] + FIXED // 2) // FIXED
+        np.add.at(acc, (b, rho + diag), 1)
+    return acc
+
+
+def peaks(acc: np.ndarray) -> list[tuple[int, int, int]]:
+    """Step 3: (votes, direction bin, ρ cell) of the strongest local maxima."""
+    n_theta, n_rho = acc.shape
+    padded = np.pad(acc, ((PEAK_THETA, PEAK_THETA), (0, 0)), mode="wrap")
+    padded = np.pad(padded, ((0, 0), (PEAK_RHO, PEAK_RHO)), constant_values=-1)
+    is_peak = acc >= MIN_VOTES
+    for dt in range(-PEAK_THETA, PEAK_THETA + 1):
+        for dr in range(-PEAK_RHO, PEAK_RHO + 1):
+            if dt == 0 and dr == 0:
+                continue
+            other = padded[PEAK_THETA + dt : PEAK_THETA + dt + n_theta, PEAK_RHO + dr : PEAK_RHO + dr + n_rho]
+            # Ties: the cell earlier in raster order (smaller θ, then smaller ρ) wins.
+            earlier = dt < 0 or (dt == 0 and dr < 0)
+            is_peak &= (acc > other) if earlier else (acc >= other)
+    ts, rs = np.nonzero(is_peak)
+    votes = acc[ts, rs]
+    order = np.lexsort((rs, ts, -votes))[:MAX_LINES]
+    return [(int(votes[i]), int(ts[i]), int(rs[i])) for i in order]
+
+
+def _angle_close(bins: np.ndarray, centre: int) -> np.ndarray:
+    d = np.abs(bins - centre) % N_THETA
+    return np.minimum(d, N_THETA - d) <= FIT_ANGLE
+
+
+def fit_line(edges: Edges, bins: np.ndarray, theta: int, rho: float) -> tuple[float, float, float]:
+    """Step 4: (nx, ny, ρ) refitted to the nearby, like-directed pixels."""
+    nx, ny = math.cos(theta * STEP), math.sin(theta * STEP)
+    near = (np.abs(edges.x * nx + edges.y * ny - rho) <= FIT_DISTANCE) & _angle_close(bins, theta)
+    xs, ys = edges.x[near], edges.y[near]
+    n = int(xs.size)
+    if n < MIN_FIT_PIXELS:
+        return nx, ny, rho
+    sx, sy = int(xs.sum()), int(ys.sum())
+    # Central moments × n², exact integers: n·Σx² − (Σx)² etc.
+    cxx = n * int((xs * xs).sum()) - sx * sx
+    cyy = n * int((ys * ys).sum()) - sy * sy
+    cxy = n * int((xs * ys).sum()) - sx * sy
+    # The line's direction is the major axis; its normal the minor one.
+    along = 0.5 * math.atan2(2.0 * cxy, float(cxx - cyy))
+    fx, fy = -math.sin(along), math.cos(along)
+    if fx * nx + fy * ny < 0:
+        fx, fy = -fx, -fy
+    return fx, fy, (fx * sx + fy * sy) / n
+
+
+def support_prefix(edges: Edges, bins: np.ndarray, line: tuple[float, float, float], theta: int, diag: int):
+    """Step 5: prefix sums of marked unit cells along the line, and the cell offset."""
+    nx, ny, rho = line
+    near = (np.abs(edges.x * nx + edges.y * ny - rho) <= SUPPORT_DISTANCE) & _angle_close(bins, theta)
+    t = edges.x[near] * -ny + edges.y[near] * nx
+    cells = np.floor(t).astype(np.int64) + diag
+    marked = np.zeros(2 * diag + 1, np.int64)
+    marked[np.clip(cells, 0, 2 * diag)] = 1
+    return np.concatenate([[0], np.cumsum(marked)]), diag
+
+
+def find_lines(edges: Edges) -> list[Line]:
+    """Steps 1–5: the strongest lines with their support."""
+    if edges.x.size == 0:
+        return []
+    diag = math.ceil(math.hypot(edges.width, edges.height)) + 1
+    bins = direction_bins(edges.angle)
+    lines = []
+    for votes, theta, cell in peaks(accumulate(edges, diag)):
+        fitted = fit_line(edges, bins, theta, float(cell - diag))
+        fitted_theta = int(direction_bins(np.array([math.atan2(fitted[1], fitted[0])]))[0])
+        prefix, offset = support_prefix(edges, bins, fitted, fitted_theta, diag)
+        lines.append(Line(fitted[0], fitted[1], fitted[2], votes, prefix, offset))
+    return lines
