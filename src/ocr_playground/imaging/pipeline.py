@@ -70,6 +70,9 @@ class Step:
 class PipelineResult:
     image: np.ndarray
     timings: dict[str, float] = field(default_factory=dict)  # op name -> milliseconds, in run order
+    # op name -> what it found (crop_document and background_removal: the page's quad and confidence,
+    # in the pixels of the image the op received)
+    reports: dict[str, dict] = field(default_factory=dict)
 
 
 def get_pipeline(pipeline_id: str) -> Pipeline:
@@ -141,7 +144,9 @@ def run_steps(
     result = PipelineResult(image=image)
     for index, step in enumerate(steps, start=1):
         started = time.perf_counter()
-        result.image = step.op.apply(result.image, step.params)
+        result.image, report = step.op.run(result.image, step.params)
+        if report is not None:
+            result.reports[step.op.name] = report
         result.timings[step.op.name] = (time.perf_counter() - started) * 1000
         if on_progress is not None:
             on_progress(step.op.name, index / len(steps))

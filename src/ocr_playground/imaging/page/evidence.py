@@ -33,23 +33,43 @@ def _positions(x: np.ndarray, y: np.ndarray, width: int, height: int) -> tuple[n
     return xi, yi
 
 
-def side_evidence(direction: np.ndarray, planes: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """(edge support share, contrast share) of the side a→b.
+def quads_evidence(
+    direction: np.ndarray, planes: np.ndarray, quads: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per quad and side (TL→TR, TR→BR, BR→BL, BL→TL): evidence (mean of the edge support and
+    contrast shares) and length, as two (len(quads), 4) arrays.
 
     ``direction`` is the working image's edge map: the direction bin of each edge pixel, −1 elsewhere.
     """
     height, width = direction.shape
-    dx, dy = float(b[0] - a[0]), float(b[1] - a[1])
-    length = math.hypot(dx, dy)
-    n = math.floor(length)
-    if n < 1:
-        return 0.0, 0.0
-    ux, uy = dx / length, dy / length
-    vx, vy = -uy, ux
-    t = np.arange(n, dtype=np.float64) + 0.5
-    px, py = a[0] + t * ux, a[1] + t * uy
-    normal_bin = int(direction_bins(np.array([math.atan2(vy, vx)]))[0])
-    hit = np.zeros(n, bool)
+    count = 4 * len(quads)
+    lengths = np.zeros(count)
+    evidence = np.zeros(count)
+    starts, ends, normals, bins, owner = [], [], [], [], []
+    for i, quad in enumerate(quads):
+        for k in range(4):
+            a, b = quad[k], quad[(k + 1) % 4]
+            dx, dy = float(b[0] - a[0]), float(b[1] - a[1])
+            length = math.hypot(dx, dy)
+            lengths[4 * i + k] = length
+            n = math.floor(length)
+            if n < 1:
+                continue
+            ux, uy = dx / length, dy / length
+            t = np.arange(n, dtype=np.float64) + 0.5
+            starts.append(a[0] + t * ux)
+            ends.append(a[1] + t * uy)
+            normals.append((-uy, ux, n))
+            bins.append(int(direction_bins(np.array([math.atan2(ux, -uy)]))[0]))
+            owner.append(np.full(n, 4 * i + k))
+    if not owner:
+        return evidence.reshape(-1, 4), lengths.reshape(-1, 4)
+    px, py = np.concatenate(starts), np.concatenate(ends)
+    vx = np.concatenate([np.full(n, x) for x, _, n in normals])
+    vy = np.concatenate([np.full(n, y) for _, y, n in normals])
+    normal_bin = np.concatenate([np.full(n, b) for (_, _, n), b in zip(normals, bins, strict=True)])
+    side = np.concatenate(owner)
+    hit = np.zeros(px.size, bool)
     for o in range(-SUPPORT_REACH, SUPPORT_REACH + 1):
         xi, yi = _positions(px + o * vx, py + o * vy, width, height)
         d = direction[yi, xi]
@@ -58,17 +78,10 @@ def side_evidence(direction: np.ndarray, planes: np.ndarray, a: np.ndarray, b: n
         hit |= (d >= 0) & ((gap <= SUPPORT_BINS) | (gap >= N_THETA // 2 - SUPPORT_BINS))
     ix, iy = _positions(px + CONTRAST_REACH * vx, py + CONTRAST_REACH * vy, width, height)
     ox, oy = _positions(px - CONTRAST_REACH * vx, py - CONTRAST_REACH * vy, width, height)
-    diff = np.abs(planes[iy, ix] - planes[oy, ox]).max(axis=1)
-    contrast = diff >= CONTRAST_MIN * BLUR_SCALE
-    return int(hit.sum()) / n, int(contrast.sum()) / n
-
-
-def outline_evidence(direction: np.ndarray, planes: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per side (TL→TR, TR→BR, BR→BL, BL→TL): the mean of support and contrast, and the length."""
-    evidence, lengths = np.zeros(4), np.zeros(4)
-    for k in range(4):
-        a, b = quad[k], quad[(k + 1) % 4]
-        support, contrast = side_evidence(direction, planes, a, b)
-        evidence[k] = (support + contrast) / 2
-        lengths[k] = math.hypot(float(b[0] - a[0]), float(b[1] - a[1]))
-    return evidence, lengths
+    contrast = np.abs(planes[iy, ix] - planes[oy, ox]).max(axis=1) >= CONTRAST_MIN * BLUR_SCALE
+    samples = np.bincount(side, minlength=count)
+    support = np.bincount(side, weights=hit, minlength=count)
+    across = np.bincount(side, weights=contrast, minlength=count)
+    has = samples > 0
+    evidence[has] = (support[has] / samples[has] + across[has] / samples[has]) / 2
+    return evidence.reshape(-1, 4), lengths.reshape(-1, 4)

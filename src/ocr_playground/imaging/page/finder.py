@@ -11,7 +11,8 @@
    corner with the smallest x + y, the first on ties) and scored (``evidence.py``): per side the
    evidence e (edge support and contrast across it), and the score
    ``Σ L·e − GAP_COST · Σ L·(1 − e)`` over the sides of length L.
-4. The best-scoring candidate whose weakest side has evidence ≥ ``MIN_CONFIDENCE`` is the page;
+4. The best-scoring candidate whose weakest side has evidence ≥ ``MIN_CONFIDENCE`` and whose area
+   is at least ``MIN_AREA`` of the picture is the page;
    its confidence is that weakest evidence. None qualifies: no page (the confidence reported is
    the best candidate's, 0 without any).
 5. Image coordinates: ``X = (x + 0.5)·f − 0.5``, the same for Y.
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ocr_playground.imaging.page.edges import blurred, find_edges
-from ocr_playground.imaging.page.evidence import outline_evidence
+from ocr_playground.imaging.page.evidence import quads_evidence
 from ocr_playground.imaging.page.lines import direction_bins, find_lines
 from ocr_playground.imaging.page.outline import quad_from_mask
 from ocr_playground.imaging.page.quads import candidates
@@ -32,6 +33,7 @@ from ocr_playground.imaging.pixels import split_alpha
 LINE_CANDIDATES = 20
 GAP_COST = 1.5
 MIN_CONFIDENCE = 0.5
+MIN_AREA = 0.02  # a page covers at least this share of the picture
 NO_PAGE = "no page edge found; the image is unchanged"
 
 
@@ -53,6 +55,11 @@ class PageFinding:
         return out
 
 
+def _area(quad: np.ndarray) -> float:
+    x, y = quad[:, 0], quad[:, 1]
+    return abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))) / 2
+
+
 def clockwise_from_top_left(quad: np.ndarray) -> np.ndarray:
     """Step 3's order: clockwise in image space (y down), starting at the smallest x + y."""
     x, y = quad[:, 0], quad[:, 1]
@@ -62,22 +69,27 @@ def clockwise_from_top_left(quad: np.ndarray) -> np.ndarray:
 
 
 def working_candidates(means: np.ndarray, region: np.ndarray) -> tuple[list[np.ndarray], object, np.ndarray]:
-    edges = find_edges(means)
-    found = [c.corners for c in candidates(find_lines(edges), edges.width, edges.height, keep=LINE_CANDIDATES)]
+    planes = blurred(means)
+    edges = find_edges(planes)
+    lines = find_lines(edges)
+    found = [c.corners for c in candidates(lines, edges.width, edges.height, keep=LINE_CANDIDATES)]
     mask_quad = quad_from_mask(region)
     if mask_quad is not None:
         found.append(mask_quad)
-    return [clockwise_from_top_left(q) for q in found], edges, blurred(means)
+    return [clockwise_from_top_left(q) for q in found], edges, planes
 
 
-def choose(found: list[np.ndarray], direction: np.ndarray, planes: np.ndarray) -> tuple[np.ndarray | None, float]:
+def choose(
+    found: list[np.ndarray], direction: np.ndarray, planes: np.ndarray
+) -> tuple[np.ndarray | None, float]:
     """Step 4: the best candidate (first on ties) and its confidence."""
+    area = direction.shape[0] * direction.shape[1]
     best, best_score, best_conf, top_conf = None, -np.inf, 0.0, 0.0
-    for quad in found:
-        evidence, lengths = outline_evidence(direction, planes, quad)
+    all_evidence, all_lengths = quads_evidence(direction, planes, found)
+    for quad, evidence, lengths in zip(found, all_evidence, all_lengths, strict=True):
         confidence = float(evidence.min())
         top_conf = max(top_conf, confidence)
-        if confidence < MIN_CONFIDENCE:
+        if confidence < MIN_CONFIDENCE or _area(quad) < MIN_AREA * area:
             continue
         score = float((lengths * evidence).sum() - GAP_COST * (lengths * (1 - evidence)).sum())
         if score > best_score:

@@ -22,6 +22,7 @@
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from ocr_playground.imaging.page.edges import Edges
@@ -52,7 +53,8 @@ class Line:
     ny: float
     rho: float
     votes: int
-    prefix: np.ndarray  # int64, prefix[i] = marked cells before cell i (cell i covers t ∈ [i − off, i − off + 1))
+    # int64, prefix[i] = marked cells before cell i (cell i covers t ∈ [i − offset, i − offset + 1))
+    prefix: np.ndarray
     offset: int
 
     def supported(self, t0: float, t1: float) -> float:
@@ -70,31 +72,36 @@ def direction_bins(angle: np.ndarray) -> np.ndarray:
 
 def accumulate(edges: Edges, diag: int) -> np.ndarray:
     """Step 2: the N_THETA × (2·diag + 1) vote counts."""
-    acc = np.zeros((N_THETA, 2 * diag + 1), np.int64)
+    n_rho = 2 * diag + 1
     base = direction_bins(edges.angle)
+    cells = []
     for k in range(-VOTE_SPREAD, VOTE_SPREAD + 1):
         b = (base + k) % N_THETA
         rho = (edges.x * COS[b] + edges.y * SIN[b] + FIXED // 2) // FIXED
-        np.add.at(acc, (b, rho + diag), 1)
-    return acc
+        cells.append(b * n_rho + rho + diag)
+    return np.bincount(np.concatenate(cells), minlength=N_THETA * n_rho).reshape(N_THETA, n_rho)
 
 
 def peaks(acc: np.ndarray) -> list[tuple[int, int, int]]:
     """Step 3: (votes, direction bin, ρ cell) of the strongest local maxima."""
     n_theta, n_rho = acc.shape
-    padded = np.pad(acc, ((PEAK_THETA, PEAK_THETA), (0, 0)), mode="wrap")
-    padded = np.pad(padded, ((0, 0), (PEAK_RHO, PEAK_RHO)), constant_values=-1)
-    is_peak = acc >= MIN_VOTES
-    for dt in range(-PEAK_THETA, PEAK_THETA + 1):
-        for dr in range(-PEAK_RHO, PEAK_RHO + 1):
-            if dt == 0 and dr == 0:
-                continue
-            other = padded[PEAK_THETA + dt : PEAK_THETA + dt + n_theta, PEAK_RHO + dr : PEAK_RHO + dr + n_rho]
-            # Ties: the cell earlier in raster order (smaller θ, then smaller ρ) wins.
-            earlier = dt < 0 or (dt == 0 and dr < 0)
-            is_peak &= (acc > other) if earlier else (acc >= other)
-    ts, rs = np.nonzero(is_peak)
+    f = acc.astype(np.float32)  # vote counts are far below 2^24
+    wrapped = np.concatenate([f[-PEAK_THETA:], f, f[:PEAK_THETA]])
+    window = np.ones((2 * PEAK_THETA + 1, 2 * PEAK_RHO + 1), np.uint8)
+    local = cv2.dilate(wrapped, window, borderType=cv2.BORDER_CONSTANT, borderValue=-1.0)
+    ts, rs = np.nonzero((acc >= MIN_VOTES) & (f == local[PEAK_THETA:-PEAK_THETA]))
     votes = acc[ts, rs]
+    # Ties inside a window: the cell earlier in raster order (smaller θ, then smaller ρ) wins.
+    beaten = np.zeros(ts.size, bool)
+    for dt in range(-PEAK_THETA, 1):
+        for dr in range(-PEAK_RHO, PEAK_RHO + 1):
+            if dt == 0 and dr >= 0:
+                break
+            r = rs + dr
+            inside = (r >= 0) & (r < n_rho)
+            other = acc[(ts + dt) % n_theta, np.clip(r, 0, n_rho - 1)]
+            beaten |= inside & (other == votes)
+    ts, rs, votes = ts[~beaten], rs[~beaten], votes[~beaten]
     order = np.lexsort((rs, ts, -votes))[:MAX_LINES]
     return [(int(votes[i]), int(ts[i]), int(rs[i])) for i in order]
 

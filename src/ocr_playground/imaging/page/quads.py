@@ -80,8 +80,14 @@ def candidates(lines: list[Line], width: int, height: int, keep: int = 8) -> lis
         x = np.where(bad, np.nan, x)
         xs.append(x)
         ys.append(y)
+    with np.errstate(invalid="ignore"):
+        return _score(lines, order, xs, ys, nx, ny, prefix, offset, width, height, keep)
+
+
+def _score(lines, order, xs, ys, nx, ny, prefix, offset, width, height, keep):
+    short = min(width, height)
     margin = CORNER_MARGIN * max(width, height)
-    valid = np.ones(a.size, bool)
+    valid = np.ones(order[0].size, bool)
     for m in range(4):
         valid &= np.isfinite(xs[m]) & (xs[m] >= -margin) & (xs[m] <= width - 1 + margin)
         valid &= (ys[m] >= -margin) & (ys[m] <= height - 1 + margin)
