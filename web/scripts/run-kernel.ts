@@ -5,7 +5,7 @@
  * a pipeline. Prints {"width", "height", "timings"} of the result on stdout.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { findPageQuad } from '../src/workers/kernels/crop_document';
+import { findPage, pageReport } from '../src/workers/kernels/page/finder';
 import { makeImage } from '../src/workers/kernels/image';
 import { KERNELS, planSteps, runSteps, type OpName, type PipelineParams, type Step } from '../src/workers/pipeline';
 
@@ -21,7 +21,8 @@ const src = makeImage(Number(width), Number(height), new Uint8ClampedArray(bytes
 
 if (request.probe === 'page_quad') {
   // Geometry only: the corners crop_document would use.
-  process.stdout.write(JSON.stringify({ corners: findPageQuad(src) }) + '\n');
+  const finding = findPage(src);
+  process.stdout.write(JSON.stringify({ corners: finding.quad, report: pageReport(finding) }) + '\n');
   process.exit(0);
 }
 
