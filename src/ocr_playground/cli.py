@@ -54,8 +54,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--report",
         type=Path,
         metavar="JSON",
-        help='write what the ops found as JSON: {"ops": {"crop_document": {"quad": [[x, y] x4 TL, TR, BR, BL],'
-        ' "confidence": c}}} (quad null when no page was found)',
+        help="write what the ops found as JSON: "
+        '{"ops": {"crop_document": {"quad": [[x, y] x4 TL, TR, BR, BL], "confidence": c}}}'
+        " (quad null when no page was found)",
     )
 
 
