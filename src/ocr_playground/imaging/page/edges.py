@@ -51,39 +51,20 @@ def blurred(rgb: np.ndarray) -> np.ndarray:
 
 
 def sobel(planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Step 2's per-channel Sobel of h×w×c planes, border replicated: (gx, gy), exact integers."""
-    f = planes.astype(np.float32)  # |values| ≤ 2^17, sums ≤ 2^20: exact in float32
-    gx = cv2.Sobel(f, -1, 1, 0, ksize=3, borderType=cv2.BORDER_REPLICATE)
-    gy = cv2.Sobel(f, -1, 0, 1, ksize=3, borderType=cv2.BORDER_REPLICATE)
-    return gx.astype(np.int64).reshape(planes.shape), gy.astype(np.int64).reshape(planes.shape)
-
-
-def strongest_channel(gx: np.ndarray, gy: np.ndarray):
-    """Step 2: per pixel the channel with the largest squared magnitude (first on ties)."""
-    m2 = gx * gx + gy * gy
-    pick = np.argmax(m2, axis=2)
-    take = np.take_along_axis
-    p = pick[:, :, None]
-    return take(gx, p, 2)[:, :, 0], take(gy, p, 2)[:, :, 0], take(m2, p, 2)[:, :, 0], pick
+    """Step 2's per-channel Sobel of h×w×c planes, border replicated: (gx, gy) as float32 holding
+    exact integers (|values| ≤ 2^17, sums ≤ 2^20)."""
+    f = planes.astype(np.float32)
+    gx = cv2.Sobel(f, -1, 1, 0, ksize=3, borderType=cv2.BORDER_REPLICATE).reshape(planes.shape)
+    gy = cv2.Sobel(f, -1, 0, 1, ksize=3, borderType=cv2.BORDER_REPLICATE).reshape(planes.shape)
+    return gx, gy
 
 
 def sector_steps(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Step 3's direction as a unit grid step (dx, dy) along the gradient."""
     ax, ay = np.abs(gx), np.abs(gy)
-    dx = np.where(ax * 1000 <= ay * 414, 0, np.sign(gx))
-    dy = np.where(ay * 1000 <= ax * 414, 0, np.sign(gy))
+    dx = np.where(ax * 1000 <= ay * 414, 0, np.sign(gx)).astype(np.int64)
+    dy = np.where(ay * 1000 <= ax * 414, 0, np.sign(gy)).astype(np.int64)
     return dx, dy
-
-
-def suppress(gx: np.ndarray, gy: np.ndarray, m2: np.ndarray) -> np.ndarray:
-    """Step 3: True where the magnitude is ≥ the neighbour behind and > the one ahead."""
-    h, w = m2.shape
-    p = np.pad(m2, 1, mode="constant", constant_values=0)
-    dx, dy = sector_steps(gx, gy)
-    ys, xs = np.mgrid[0:h, 0:w]
-    behind = p[ys - dy + 1, xs - dx + 1]
-    ahead = p[ys + dy + 1, xs + dx + 1]
-    return (m2 >= behind) & (m2 > ahead)
 
 
 def is_step(planes: np.ndarray, channel, gx, gy, m2, ys, xs) -> np.ndarray:
@@ -102,11 +83,23 @@ def is_step(planes: np.ndarray, channel, gx, gy, m2, ys, xs) -> np.ndarray:
 def find_edges(planes: np.ndarray) -> Edges:
     """Steps 2–5 on the blurred working RGB (step 1, h×w×3 integers)."""
     h, w = planes.shape[:2]
-    gx, gy, m2, channel = strongest_channel(*sobel(planes))
-    floor = (MIN_STEP * STEP_RESPONSE) ** 2
-    ys, xs = np.nonzero(suppress(gx, gy, m2) & (m2 >= floor))
-    ex, ey, em, ec = gx[ys, xs], gy[ys, xs], m2[ys, xs], channel[ys, xs]
-    step = is_step(planes, ec, ex, ey, em, ys, xs)
-    ys, xs, ex, ey = ys[step], xs[step], ex[step], ey[step]
-    angle = np.arctan2(ey.astype(np.float64), ex.astype(np.float64))
-    return Edges(xs.astype(np.int64), ys.astype(np.int64), ex, ey, angle, w, h)
+    gx3, gy3 = sobel(planes)
+    g64x, g64y = gx3.astype(np.float64), gy3.astype(np.float64)
+    m2_3 = g64x * g64x + g64y * g64y  # exact: below 2^53
+    m2 = m2_3.max(axis=2)
+    ys, xs = np.nonzero(m2 >= (MIN_STEP * STEP_RESPONSE) ** 2)
+    channel = np.argmax(m2_3[ys, xs], axis=1)  # step 2: the first channel of the largest magnitude
+    gx = gx3[ys, xs, channel].astype(np.int64)
+    gy = gy3[ys, xs, channel].astype(np.int64)
+    em = m2[ys, xs]
+    # Step 3 on these pixels only; outside the image counts as magnitude 0.
+    dx, dy = sector_steps(gx, gy)
+    padded = np.pad(m2, 1)
+    behind = padded[ys - dy + 1, xs - dx + 1]
+    ahead = padded[ys + dy + 1, xs + dx + 1]
+    keep = (em >= behind) & (em > ahead)
+    ys, xs, gx, gy, em, channel = ys[keep], xs[keep], gx[keep], gy[keep], em[keep], channel[keep]
+    step = is_step(planes, channel, gx, gy, em, ys, xs)
+    ys, xs, gx, gy = ys[step], xs[step], gx[step], gy[step]
+    angle = np.arctan2(gy.astype(np.float64), gx.astype(np.float64))
+    return Edges(xs.astype(np.int64), ys.astype(np.int64), gx, gy, angle, w, h)

@@ -106,16 +106,30 @@ def peaks(acc: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(votes[i]), int(ts[i]), int(rs[i])) for i in order]
 
 
-def _angle_close(bins: np.ndarray, centre: int) -> np.ndarray:
-    d = np.abs(bins - centre) % N_THETA
-    return np.minimum(d, N_THETA - d) <= FIT_ANGLE
+class ByDirection:
+    """The edge pixels grouped by direction bin, to pick those near a direction without a scan."""
+
+    def __init__(self, edges: Edges, bins: np.ndarray) -> None:
+        order = np.argsort(bins, kind="stable")
+        self.x, self.y, self.bins = edges.x[order], edges.y[order], bins[order]
+        self.starts = np.searchsorted(self.bins, np.arange(N_THETA + 1))
+
+    def near(self, centre: int) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of the pixels whose bin is within FIT_ANGLE of ``centre`` (wrapping)."""
+        parts = []
+        for b in range(centre - FIT_ANGLE, centre + FIT_ANGLE + 1):
+            b %= N_THETA
+            parts.append(slice(self.starts[b], self.starts[b + 1]))
+        index = np.concatenate([np.arange(p.start, p.stop) for p in parts])
+        return self.x[index], self.y[index]
 
 
-def fit_line(edges: Edges, bins: np.ndarray, theta: int, rho: float) -> tuple[float, float, float]:
+def fit_line(groups: ByDirection, theta: int, rho: float) -> tuple[float, float, float]:
     """Step 4: (nx, ny, ρ) refitted to the nearby, like-directed pixels."""
     nx, ny = math.cos(theta * STEP), math.sin(theta * STEP)
-    near = (np.abs(edges.x * nx + edges.y * ny - rho) <= FIT_DISTANCE) & _angle_close(bins, theta)
-    xs, ys = edges.x[near], edges.y[near]
+    gx, gy = groups.near(theta)
+    near = np.abs(gx * nx + gy * ny - rho) <= FIT_DISTANCE
+    xs, ys = gx[near], gy[near]
     n = int(xs.size)
     if n < MIN_FIT_PIXELS:
         return nx, ny, rho
@@ -132,11 +146,12 @@ def fit_line(edges: Edges, bins: np.ndarray, theta: int, rho: float) -> tuple[fl
     return fx, fy, (fx * sx + fy * sy) / n
 
 
-def support_prefix(edges: Edges, bins: np.ndarray, line: tuple[float, float, float], theta: int, diag: int):
+def support_prefix(groups: ByDirection, line: tuple[float, float, float], theta: int, diag: int):
     """Step 5: prefix sums of marked unit cells along the line, and the cell offset."""
     nx, ny, rho = line
-    near = (np.abs(edges.x * nx + edges.y * ny - rho) <= SUPPORT_DISTANCE) & _angle_close(bins, theta)
-    t = edges.x[near] * -ny + edges.y[near] * nx
+    gx, gy = groups.near(theta)
+    near = np.abs(gx * nx + gy * ny - rho) <= SUPPORT_DISTANCE
+    t = gx[near] * -ny + gy[near] * nx
     cells = np.floor(t).astype(np.int64) + diag
     marked = np.zeros(2 * diag + 1, np.int64)
     marked[np.clip(cells, 0, 2 * diag)] = 1
@@ -149,10 +164,11 @@ def find_lines(edges: Edges) -> list[Line]:
         return []
     diag = math.ceil(math.hypot(edges.width, edges.height)) + 1
     bins = direction_bins(edges.angle)
+    groups = ByDirection(edges, bins)
     lines = []
     for votes, theta, cell in peaks(accumulate(edges, diag)):
-        fitted = fit_line(edges, bins, theta, float(cell - diag))
+        fitted = fit_line(groups, theta, float(cell - diag))
         fitted_theta = int(direction_bins(np.array([math.atan2(fitted[1], fitted[0])]))[0])
-        prefix, offset = support_prefix(edges, bins, fitted, fitted_theta, diag)
+        prefix, offset = support_prefix(groups, fitted, fitted_theta, diag)
         lines.append(Line(fitted[0], fitted[1], fitted[2], votes, prefix, offset))
     return lines
