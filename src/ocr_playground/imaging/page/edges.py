@@ -62,44 +62,53 @@ def sobel(planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def sector_steps(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Step 3's direction as a unit grid step (dx, dy) along the gradient."""
     ax, ay = np.abs(gx), np.abs(gy)
-    dx = np.where(ax * 1000 <= ay * 414, 0, np.sign(gx)).astype(np.int64)
-    dy = np.where(ay * 1000 <= ax * 414, 0, np.sign(gy)).astype(np.int64)
+    dx = np.where(ax * 1000 <= ay * 414, 0, np.sign(gx))
+    dy = np.where(ay * 1000 <= ax * 414, 0, np.sign(gy))
     return dx, dy
 
 
-def is_step(planes: np.ndarray, channel, gx, gy, m2, ys, xs) -> np.ndarray:
-    """Step 4b: the two sides, ``STEP_REACH`` grid steps away along the gradient, differ by at
-    least ``1/STEP_RATIO`` of the magnitude (``diff² · STEP_RATIO² ≥ m²``): a step, not a thin line."""
+def is_step(planes: np.ndarray, channel, dx, dy, m2, ys, xs) -> np.ndarray:
+    """Step 4b: the two sides, ``STEP_REACH`` grid steps away along the gradient (dx, dy), differ by
+    at least ``1/STEP_RATIO`` of the magnitude (``diff² · STEP_RATIO² ≥ m²``): a step, not a thin line."""
     h, w = planes.shape[:2]
-    dx, dy = sector_steps(gx, gy)
     ax = np.clip(xs + STEP_REACH * dx, 0, w - 1)
     ay = np.clip(ys + STEP_REACH * dy, 0, h - 1)
     bx = np.clip(xs - STEP_REACH * dx, 0, w - 1)
     by = np.clip(ys - STEP_REACH * dy, 0, h - 1)
-    diff = planes[ay, ax, channel] - planes[by, bx, channel]
-    return (diff > 0) & (diff * diff * STEP_RATIO * STEP_RATIO >= m2)
+    diff = (planes[ay, ax, channel] - planes[by, bx, channel]).astype(np.float64)
+    return (diff > 0) & (diff * diff * (STEP_RATIO * STEP_RATIO) >= m2)
+
+
+def _suppress(m2: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """Step 3 on whole arrays: m2 ≥ the neighbour behind (−dx, −dy) and > the one ahead."""
+    h, w = m2.shape
+    flat = np.pad(m2, 1).ravel()
+    here = ((np.arange(h) + 1) * (w + 2))[:, None] + np.arange(1, w + 1)[None, :]
+    step = dy * (w + 2) + dx
+    return (m2 >= flat.take(here - step)) & (m2 > flat.take(here + step))
 
 
 def find_edges(planes: np.ndarray) -> Edges:
     """Steps 2–5 on the blurred working RGB (step 1, h×w×3 integers)."""
     h, w = planes.shape[:2]
     gx3, gy3 = sobel(planes)
-    g64x, g64y = gx3.astype(np.float64), gy3.astype(np.float64)
-    m2_3 = g64x * g64x + g64y * g64y  # exact: below 2^53
-    m2 = m2_3.max(axis=2)
-    ys, xs = np.nonzero(m2 >= (MIN_STEP * STEP_RESPONSE) ** 2)
-    channel = np.argmax(m2_3[ys, xs], axis=1)  # step 2: the first channel of the largest magnitude
-    gx = gx3[ys, xs, channel].astype(np.int64)
-    gy = gy3[ys, xs, channel].astype(np.int64)
-    em = m2[ys, xs]
-    # Step 3 on these pixels only; outside the image counts as magnitude 0.
+    # Per channel, contiguous: the squared magnitudes are exact in float64 (below 2^53).
+    gxc = [gx3[:, :, c].astype(np.float64) for c in range(3)]
+    gyc = [gy3[:, :, c].astype(np.float64) for c in range(3)]
+    m2c = [gxc[c] * gxc[c] + gyc[c] * gyc[c] for c in range(3)]
+    m2 = np.maximum(np.maximum(m2c[0], m2c[1]), m2c[2])
+    # Step 2: the first channel with the largest magnitude.
+    first, second = m2c[0] == m2, m2c[1] == m2
+    channel = np.where(first, 0, np.where(second, 1, 2))
+    gx = np.where(first, gxc[0], np.where(second, gxc[1], gxc[2]))
+    gy = np.where(first, gyc[0], np.where(second, gyc[1], gyc[2]))
     dx, dy = sector_steps(gx, gy)
-    padded = np.pad(m2, 1)
-    behind = padded[ys - dy + 1, xs - dx + 1]
-    ahead = padded[ys + dy + 1, xs + dx + 1]
-    keep = (em >= behind) & (em > ahead)
-    ys, xs, gx, gy, em, channel = ys[keep], xs[keep], gx[keep], gy[keep], em[keep], channel[keep]
-    step = is_step(planes, channel, gx, gy, em, ys, xs)
-    ys, xs, gx, gy = ys[step], xs[step], gx[step], gy[step]
-    angle = np.arctan2(gy.astype(np.float64), gx.astype(np.float64))
-    return Edges(xs.astype(np.int64), ys.astype(np.int64), gx, gy, angle, w, h)
+    dx, dy = dx.astype(np.int64), dy.astype(np.int64)
+    keep = (m2 >= (MIN_STEP * STEP_RESPONSE) ** 2) & _suppress(m2, dx, dy)
+    ys, xs = np.nonzero(keep)
+    dx, dy, em, channel = dx[ys, xs], dy[ys, xs], m2[ys, xs], channel[ys, xs]
+    step = is_step(planes, channel, dx, dy, em, ys, xs)
+    ys, xs = ys[step], xs[step]
+    ex, ey = gx[ys, xs].astype(np.int64), gy[ys, xs].astype(np.int64)
+    angle = np.arctan2(ey.astype(np.float64), ex.astype(np.float64))
+    return Edges(xs.astype(np.int64), ys.astype(np.int64), ex, ey, angle, w, h)
