@@ -6,7 +6,6 @@ export const MIN_STEP = 3;
 export const STEP_RESPONSE = 640;
 export const STEP_REACH = 4;
 export const STEP_RATIO = 5;
-const BINOMIAL = [1, 4, 6, 4, 1];
 
 export interface Edges {
   count: number;
@@ -19,32 +18,36 @@ export interface Edges {
   height: number;
 }
 
-/** Step 1: the 5×5 binomial sum (256 × the blurred value) of interleaved RGB means, border replicated. */
+/** Step 1: the 5×5 binomial sum (256 × the blurred value) of interleaved RGB means, border
+ *  replicated: rows, then columns, on a copy padded by 2 so the loops need no clamping. */
 export function blurred(means: ArrayLike<number>, w: number, h: number): Int32Array {
-  const rows = new Int32Array(w * h * 3);
+  const pw = w + 4;
+  const padded = new Int32Array(pw * 3);
+  const rows = new Int32Array((h + 4) * w * 3);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let k = 0; k < 5; k++) {
-          const xx = Math.min(w - 1, Math.max(0, x + k - 2));
-          s += BINOMIAL[k] * means[(y * w + xx) * 3 + c];
-        }
-        rows[(y * w + x) * 3 + c] = s;
-      }
+    for (let x = -2; x < w + 2; x++) {
+      const src = (y * w + Math.min(w - 1, Math.max(0, x))) * 3;
+      const dst = (x + 2) * 3;
+      padded[dst] = means[src];
+      padded[dst + 1] = means[src + 1];
+      padded[dst + 2] = means[src + 2];
+    }
+    const out = (y + 2) * w * 3;
+    for (let i = 0; i < w * 3; i++) {
+      rows[out + i] = padded[i] + 4 * padded[i + 3] + 6 * padded[i + 6] + 4 * padded[i + 9] + padded[i + 12];
     }
   }
-  const out = new Int32Array(w * h * 3);
+  const row = w * 3;
+  rows.copyWithin(0, 2 * row, 3 * row);
+  rows.copyWithin(row, 2 * row, 3 * row);
+  rows.copyWithin((h + 2) * row, (h + 1) * row, (h + 2) * row);
+  rows.copyWithin((h + 3) * row, (h + 1) * row, (h + 2) * row);
+  const out = new Int32Array(h * row);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < 3; c++) {
-        let s = 0;
-        for (let k = 0; k < 5; k++) {
-          const yy = Math.min(h - 1, Math.max(0, y + k - 2));
-          s += BINOMIAL[k] * rows[(yy * w + x) * 3 + c];
-        }
-        out[(y * w + x) * 3 + c] = s;
-      }
+    const o = y * row;
+    for (let i = 0; i < row; i++) {
+      const p = o + i;
+      out[p] = rows[p] + 4 * rows[p + row] + 6 * rows[p + 2 * row] + 4 * rows[p + 3 * row] + rows[p + 4 * row];
     }
   }
   return out;
@@ -57,18 +60,26 @@ export function findEdges(planes: Int32Array, w: number, h: number): Edges {
   const gys = new Float64Array(n);
   const m2s = new Float64Array(n);
   const chan = new Uint8Array(n);
-  const at = (x: number, y: number, c: number) =>
-    planes[(Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))) * 3 + c];
+  // Step 2 with the border replicated: the neighbours' row and column indices, clamped once.
   for (let y = 0; y < h; y++) {
+    const up = Math.max(0, y - 1) * w * 3;
+    const mid = y * w * 3;
+    const down = Math.min(h - 1, y + 1) * w * 3;
     for (let x = 0; x < w; x++) {
+      const l = Math.max(0, x - 1) * 3;
+      const c0 = x * 3;
+      const r = Math.min(w - 1, x + 1) * 3;
+      const i = y * w + x;
       let best = -1;
       for (let c = 0; c < 3; c++) {
-        const gx = at(x + 1, y - 1, c) - at(x - 1, y - 1, c) + 2 * (at(x + 1, y, c) - at(x - 1, y, c)) + (at(x + 1, y + 1, c) - at(x - 1, y + 1, c));
-        const gy = at(x - 1, y + 1, c) - at(x - 1, y - 1, c) + 2 * (at(x, y + 1, c) - at(x, y - 1, c)) + (at(x + 1, y + 1, c) - at(x + 1, y - 1, c));
+        const ul = planes[up + l + c], uc = planes[up + c0 + c], ur = planes[up + r + c];
+        const ml = planes[mid + l + c], mr = planes[mid + r + c];
+        const dl = planes[down + l + c], dc = planes[down + c0 + c], dr = planes[down + r + c];
+        const gx = ur - ul + 2 * (mr - ml) + (dr - dl);
+        const gy = dl - ul + 2 * (dc - uc) + (dr - ur);
         const m2 = gx * gx + gy * gy;
         if (m2 > best) {
           best = m2;
-          const i = y * w + x;
           gxs[i] = gx;
           gys[i] = gy;
           m2s[i] = m2;
@@ -81,18 +92,20 @@ export function findEdges(planes: Int32Array, w: number, h: number): Edges {
   const xs: number[] = [];
   const ys: number[] = [];
   const m2At = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : m2s[y * w + x]);
-  const clampX = (x: number) => Math.min(w - 1, Math.max(0, x));
-  const clampY = (y: number) => Math.min(h - 1, Math.max(0, y));
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
       const m2 = m2s[i];
       if (m2 < floor) continue;
-      const [dx, dy] = sectorStep(gxs[i], gys[i]);
+      const gx = gxs[i], gy = gys[i];
+      const ax = Math.abs(gx), ay = Math.abs(gy);
+      const dx = ax * 1000 <= ay * 414 ? 0 : Math.sign(gx);
+      const dy = ay * 1000 <= ax * 414 ? 0 : Math.sign(gy);
       if (!(m2 >= m2At(x - dx, y - dy) && m2 > m2At(x + dx, y + dy))) continue;
       const c = chan[i];
-      const diff = planes[(clampY(y + STEP_REACH * dy) * w + clampX(x + STEP_REACH * dx)) * 3 + c] -
-        planes[(clampY(y - STEP_REACH * dy) * w + clampX(x - STEP_REACH * dx)) * 3 + c];
+      const fx = Math.min(w - 1, Math.max(0, x + STEP_REACH * dx)), fy = Math.min(h - 1, Math.max(0, y + STEP_REACH * dy));
+      const bx = Math.min(w - 1, Math.max(0, x - STEP_REACH * dx)), by = Math.min(h - 1, Math.max(0, y - STEP_REACH * dy));
+      const diff = planes[(fy * w + fx) * 3 + c] - planes[(by * w + bx) * 3 + c];
       if (!(diff > 0 && diff * diff * STEP_RATIO * STEP_RATIO >= m2)) continue;
       xs.push(x);
       ys.push(y);
@@ -110,11 +123,4 @@ export function findEdges(planes: Int32Array, w: number, h: number): Edges {
     e.angle[k] = Math.atan2(gys[i], gxs[i]);
   }
   return e;
-}
-
-/** Step 3's direction as a unit grid step along the gradient. */
-function sectorStep(gx: number, gy: number): [number, number] {
-  const ax = Math.abs(gx);
-  const ay = Math.abs(gy);
-  return [ax * 1000 <= ay * 414 ? 0 : Math.sign(gx), ay * 1000 <= ax * 414 ? 0 : Math.sign(gy)];
 }
