@@ -73,25 +73,48 @@ function peaks(acc: Int32Array, nRho: number): [number, number, number][] {
   return found.slice(0, MAX_LINES);
 }
 
-function angleClose(bin: number, centre: number): boolean {
-  const d = Math.abs(bin - centre) % N_THETA;
-  return Math.min(d, N_THETA - d) <= FIT_ANGLE;
+/** The edge pixels grouped by direction bin (counting sort), to pick those near a direction
+ *  without a scan of all of them. */
+class ByDirection {
+  readonly x: Int32Array;
+  readonly y: Int32Array;
+  readonly starts = new Int32Array(N_THETA + 1);
+
+  constructor(e: Edges, bins: Int32Array) {
+    for (let i = 0; i < e.count; i++) this.starts[bins[i] + 1]++;
+    for (let b = 0; b < N_THETA; b++) this.starts[b + 1] += this.starts[b];
+    const fill = this.starts.slice(0, N_THETA);
+    this.x = new Int32Array(e.count);
+    this.y = new Int32Array(e.count);
+    for (let i = 0; i < e.count; i++) {
+      const at = fill[bins[i]]++;
+      this.x[at] = e.x[i];
+      this.y[at] = e.y[i];
+    }
+  }
+
+  /** Calls `visit(x, y)` for each pixel whose bin is within FIT_ANGLE of `centre` (wrapping). */
+  near(centre: number, visit: (x: number, y: number) => void): void {
+    for (let b = centre - FIT_ANGLE; b <= centre + FIT_ANGLE; b++) {
+      const bin = ((b % N_THETA) + N_THETA) % N_THETA;
+      for (let i = this.starts[bin]; i < this.starts[bin + 1]; i++) visit(this.x[i], this.y[i]);
+    }
+  }
 }
 
-function fitLine(e: Edges, bins: Int32Array, theta: number, rho: number): [number, number, number] {
+function fitLine(groups: ByDirection, theta: number, rho: number): [number, number, number] {
   const nx = Math.cos(theta * STEP);
   const ny = Math.sin(theta * STEP);
   let n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-  for (let i = 0; i < e.count; i++) {
-    const x = e.x[i], y = e.y[i];
-    if (!(Math.abs(x * nx + y * ny - rho) <= FIT_DISTANCE) || !angleClose(bins[i], theta)) continue;
+  groups.near(theta, (x, y) => {
+    if (!(Math.abs(x * nx + y * ny - rho) <= FIT_DISTANCE)) return;
     n++;
     sx += x;
     sy += y;
     sxx += x * x;
     syy += y * y;
     sxy += x * y;
-  }
+  });
   if (n < MIN_FIT_PIXELS) return [nx, ny, rho];
   // Central moments × n², exact integers as in Python (n·Σx² may pass 2^53), rounded once.
   const N = BigInt(n);
@@ -107,16 +130,15 @@ function fitLine(e: Edges, bins: Int32Array, theta: number, rho: number): [numbe
   return [fx, fy, (fx * sx + fy * sy) / n];
 }
 
-function supportPrefix(e: Edges, bins: Int32Array, line: [number, number, number], theta: number, diag: number): Float64Array {
+function supportPrefix(groups: ByDirection, line: [number, number, number], theta: number, diag: number): Float64Array {
   const [nx, ny, rho] = line;
   const size = 2 * diag + 1;
   const marked = new Uint8Array(size);
-  for (let i = 0; i < e.count; i++) {
-    const x = e.x[i], y = e.y[i];
-    if (!(Math.abs(x * nx + y * ny - rho) <= SUPPORT_DISTANCE) || !angleClose(bins[i], theta)) continue;
+  groups.near(theta, (x, y) => {
+    if (!(Math.abs(x * nx + y * ny - rho) <= SUPPORT_DISTANCE)) return;
     const t = x * -ny + y * nx;
     marked[Math.min(size - 1, Math.max(0, Math.floor(t) + diag))] = 1;
-  }
+  });
   const prefix = new Float64Array(size + 1);
   for (let i = 0; i < size; i++) prefix[i + 1] = prefix[i] + marked[i];
   return prefix;
@@ -132,9 +154,10 @@ export function findLines(e: Edges, bins: Int32Array): Line[] {
   if (e.count === 0) return [];
   const diag = Math.ceil(Math.hypot(e.width, e.height)) + 1;
   const acc = accumulate(e, bins, diag);
+  const groups = new ByDirection(e, bins);
   return peaks(acc, 2 * diag + 1).map(([votes, theta, cell]) => {
-    const fitted = fitLine(e, bins, theta, cell - diag);
+    const fitted = fitLine(groups, theta, cell - diag);
     const fittedTheta = directionBin(Math.atan2(fitted[1], fitted[0]));
-    return { nx: fitted[0], ny: fitted[1], rho: fitted[2], votes, prefix: supportPrefix(e, bins, fitted, fittedTheta, diag), offset: diag };
+    return { nx: fitted[0], ny: fitted[1], rho: fitted[2], votes, prefix: supportPrefix(groups, fitted, fittedTheta, diag), offset: diag };
   });
 }
