@@ -135,3 +135,17 @@ def test_cli_says_when_no_page_was_found(tmp_path) -> None:
     assert done.returncode == 0
     assert f"crop_document: {NO_PAGE}" in done.stderr
     assert json.loads((tmp_path / "r.json").read_text())["ops"]["crop_document"]["quad"] is None
+
+
+def test_reports_are_in_the_input_images_pixels_after_resize_and_crop() -> None:
+    scene = make_scene("clutter", 7, size=(1200, 900))
+    alone = find_page(scene.image).report()["quad"]
+    params = {"resize": {"maxSide": 600}, "crop_document": True, "background_removal": True}
+    reports = run_pipeline("preprocessing", scene.image, params).reports
+    # Found at half size, mapped back: within a couple of input pixels of the full-size finding.
+    assert np.abs(np.array(reports["crop_document"]["quad"]) - alone).max() <= 3.0
+    # background_removal ran on the cropped page: its page is (nearly) the whole crop, which maps
+    # back onto the same quad, or it found no page in the crop.
+    bg = reports["background_removal"]
+    if bg["quad"] is not None:
+        assert np.abs(np.array(bg["quad"]) - alone).max() <= 0.03 * 1500

@@ -26,7 +26,7 @@ def _die_with_parent() -> None:
 
 
 def main(conn: Connection) -> None:
-    """Receive a task, stream ``("progress", op, fraction)``, end with ``("done", timings)`` or
+    """Receive a task, stream ``("progress", op, fraction)``, end with ``("done", timings, report)`` or
     ``("error", message)``. Runs until the pipe closes."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on the server stops it, not us first
@@ -40,7 +40,7 @@ def main(conn: Connection) -> None:
             conn.send(("progress", op, fraction))
 
         try:
-            conn.send(("done", execute(task, report)))
+            conn.send(("done", *execute(task, report)))
         except ImagingError as exc:
             conn.send(("error", str(exc)))
         except MemoryError:
