@@ -33,9 +33,18 @@ if (request.op) {
 } else {
   steps = planSteps(request.pipeline_id ?? 'preprocessing', (request.params ?? {}) as PipelineParams);
 }
-// OCRP_REPEAT=n runs the steps n times and reports the last (warm JIT) timings, for quick profiling.
+// OCRP_REPEAT=n runs the steps n times and reports each op's median time over the runs after the
+// first (a warm JIT), for quick profiling.
 const repeat = Math.max(1, Number(process.env.OCRP_REPEAT ?? 1));
 let { image, timings } = runSteps(src, steps);
-for (let i = 1; i < repeat; i++) ({ image, timings } = runSteps(src, steps));
+const runs: number[][] = [];
+for (let i = 1; i < repeat; i++) {
+  ({ image, timings } = runSteps(src, steps));
+  runs.push(timings.map((t) => t.ms));
+}
+if (runs.length) {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  timings = timings.map((t, k) => ({ ...t, ms: median(runs.map((r) => r[k])) }));
+}
 writeFileSync(outPath, image.data);
 process.stdout.write(JSON.stringify({ width: image.width, height: image.height, timings }) + '\n');

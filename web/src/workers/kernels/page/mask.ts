@@ -9,19 +9,27 @@ const EDGE_BAND = 3.0;
 
 export function quadMask(quad: Point[], region: WorkingMask): WorkingMask {
   const { w, h } = region;
-  const sides = [0, 1, 2, 3].map((k) => {
+  // d = min over the sides of (x − a0)·nx + (y − a1)·ny, each product taken per column and per
+  // row once: the same floating-point operations as the Python twin's array expression.
+  const across: Float64Array[] = [];
+  const down: Float64Array[] = [];
+  for (let k = 0; k < 4; k++) {
     const a = quad[k], b = quad[(k + 1) % 4];
     const dx = b[0] - a[0], dy = b[1] - a[1];
     const length = Math.hypot(dx, dy);
-    return { a, nx: -dy / length, ny: dx / length, ok: length !== 0 };
-  });
+    if (length === 0) continue;
+    const nx = -dy / length, ny = dx / length;
+    across.push(Float64Array.from({ length: w }, (_, x) => (x - a[0]) * nx));
+    down.push(Float64Array.from({ length: h }, (_, y) => (y - a[1]) * ny));
+  }
   const mask = new Uint8Array(w * h);
+  const sides = across.length;
   for (let y = 0; y < h; y++) {
+    const row = y * w;
     for (let x = 0; x < w; x++) {
       let d = Infinity;
-      for (const s of sides) if (s.ok) d = Math.min(d, (x - s.a[0]) * s.nx + (y - s.a[1]) * s.ny);
-      const i = y * w + x;
-      mask[i] = d > EDGE_BAND || (d >= -EDGE_BAND && region.mask[i]) ? 1 : 0;
+      for (let k = 0; k < sides; k++) d = Math.min(d, across[k][x] + down[k][y]);
+      mask[row + x] = d > EDGE_BAND || (d >= -EDGE_BAND && region.mask[row + x]) ? 1 : 0;
     }
   }
   return { ...region, mask };
