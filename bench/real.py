@@ -7,19 +7,26 @@ Per method, in the same run: the share of images with every corner within 2 % of
 (corners matched in their cyclic order, the best rotation of the four), the mean Jaccard index of
 the found quad against the true one (SmartDoc's measure, 0 when nothing is found), the mask IoU of
 background_removal's alpha (≥ 128) against the true quad (ours only), and the time per image with
-the photo scaled to a 2048 px long side (find only, median of a few runs).
-Targets: ≥ 90 % within 2 %, mean Jaccard ≥ 0.95, ≤ 40 ms per image on the server.
+the photo scaled to a 2048 px long side (find only, median of a few runs) on the server and, with
+``--browser``, in headless Chromium (the finder's WebAssembly SIMD form as the workers run it,
+copying the image into WebAssembly memory included; it needs ``npm ci`` and a built web/dist).
+Targets: ≥ 90 % within 2 %, mean Jaccard ≥ 0.95, ≤ 40 ms per image on the server, ≤ 60 ms in the
+browser.
 """
 
 import argparse
+import functools
 import json
 import statistics
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from ocr_playground.imaging.io import decode_image
+from ocr_playground.imaging.io import decode_image, encode_png
 from ocr_playground.imaging.ops.background_removal import page_mask
 from ocr_playground.imaging.page.finder import clockwise_from_top_left, find_page
 
@@ -28,6 +35,7 @@ from timing import median_ms, verdict
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared" / "real" / "corners"
 BENCH_SIDE = 2048
+WEB_DIST = ROOT / "web" / "dist"
 
 
 def opencv_recipe(rgb: np.ndarray) -> np.ndarray | None:
@@ -68,11 +76,48 @@ def scaled(rgb: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(rgb, None, fx=f, fy=f, interpolation=cv2.INTER_LINEAR if f > 1 else cv2.INTER_AREA)
 
 
+def browser_times(photos: dict[str, np.ndarray], repeat: int) -> dict[str, dict]:
+    """name -> {"ms", "quad"} from the finder in headless Chromium, on the same 2048 px pixels."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import chromium_page
+
+    pngs = {f"/real/{name}.png": encode_png(image) for name, image in photos.items()}
+
+    class Handler(SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pngs.get(self.path)
+            if body is None:
+                return super().do_GET()
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(WEB_DIST)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with chromium_page() as page:
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/bench.html")
+            page.wait_for_function("() => typeof window.timePageFinder === 'function'")
+            rows = page.evaluate("([urls, runs]) => window.timePageFinder(urls, runs)", [list(pngs), repeat])
+    finally:
+        server.shutdown()
+    return {row["url"].removeprefix("/real/").removesuffix(".png"): row for row in rows}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per image and method")
+    parser.add_argument("--browser", action="store_true", help="also time the finder in headless Chromium")
     args = parser.parse_args()
+    if args.browser and not (WEB_DIST / "bench.html").exists():
+        sys.exit("web/dist is not built: run `make web` (or `npm run build` in web/)")
+    big_photos: dict[str, np.ndarray] = {}
     truth = json.loads((args.folder / "gt.json").read_text())["images"]
     rows = {"ours": [], "opencv": []}
     mask_ious, times = [], {"ours": [], "opencv": []}
@@ -91,7 +136,7 @@ def main() -> None:
             line.append(f"{method} {err * 100:6.2f}% J {jac:.3f}")
         mask_ious.append(iou(page_mask(rgb) >= 128, gt_mask))
         line.append(f"mask IoU {mask_ious[-1]:.3f}")
-        big = scaled(rgb, BENCH_SIDE)
+        big = big_photos[name] = scaled(rgb, BENCH_SIDE)
         times["ours"].append(median_ms(lambda big=big: find_page(big), args.repeat, 1))
         times["opencv"].append(median_ms(lambda big=big: opencv_recipe(big), args.repeat, 1))
         print("  ".join(line))
@@ -106,6 +151,21 @@ def main() -> None:
             f" worst {max(times[method]):.1f} ms"
         )
     print(f"ours    mask IoU median {statistics.median(mask_ious):.3f}, worst {min(mask_ious):.3f}")
+    if args.browser:
+        browser = browser_times(big_photos, args.repeat)
+        ms = [row["ms"] for row in browser.values()]
+        # The same pixels through the TypeScript twin: its corners must be the server's (±1 px).
+        worst = max(
+            float(np.abs(np.array(row["quad"]) - find_page(big_photos[name]).quad).max())
+            if row["quad"] is not None
+            else 0.0
+            for name, row in browser.items()
+        )
+        middle = statistics.median(ms)
+        print(
+            f"browser time at {BENCH_SIDE} px: median {middle:.1f} ms {verdict(middle, 60.0)},"
+            f" worst {max(ms):.1f} ms; corners vs the server's: worst {worst:.2f} px"
+        )
 
 
 if __name__ == "__main__":
