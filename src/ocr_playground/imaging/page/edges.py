@@ -60,11 +60,12 @@ def sobel(planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sector_steps(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Step 3's direction as a unit grid step (dx, dy) along the gradient."""
+    """Step 3's direction as a unit grid step (dx, dy) along the gradient (int64)."""
     ax, ay = np.abs(gx), np.abs(gy)
-    dx = np.where(ax * 1000 <= ay * 414, 0, np.sign(gx))
-    dy = np.where(ay * 1000 <= ax * 414, 0, np.sign(gy))
-    return dx, dy
+    sx, sy = np.sign(gx), np.sign(gy)
+    sx *= ax * 1000 > ay * 414  # within 22.5° of the y axis: no step across x
+    sy *= ay * 1000 > ax * 414
+    return sx.astype(np.int64), sy.astype(np.int64)
 
 
 def is_step(planes: np.ndarray, channel, dx, dy, m2, ys, xs) -> np.ndarray:
@@ -79,36 +80,33 @@ def is_step(planes: np.ndarray, channel, dx, dy, m2, ys, xs) -> np.ndarray:
     return (diff > 0) & (diff * diff * (STEP_RATIO * STEP_RATIO) >= m2)
 
 
-def _suppress(m2: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
-    """Step 3 on whole arrays: m2 ≥ the neighbour behind (−dx, −dy) and > the one ahead."""
-    h, w = m2.shape
-    flat = np.pad(m2, 1).ravel()
-    here = ((np.arange(h) + 1) * (w + 2))[:, None] + np.arange(1, w + 1)[None, :]
-    step = dy * (w + 2) + dx
-    return (m2 >= flat.take(here - step)) & (m2 > flat.take(here + step))
-
-
 def find_edges(planes: np.ndarray) -> Edges:
-    """Steps 2–5 on the blurred working RGB (step 1, h×w×3 integers)."""
+    """Steps 2–5 on the blurred working RGB (step 1, h×w×3 integers). Steps 2–5 only look at the
+    pixels over the step-4 floor: the rest can be neither a maximum nor kept."""
     h, w = planes.shape[:2]
     gx3, gy3 = sobel(planes)
-    # Per channel, contiguous: the squared magnitudes are exact in float64 (below 2^53).
-    gxc = [gx3[:, :, c].astype(np.float64) for c in range(3)]
-    gyc = [gy3[:, :, c].astype(np.float64) for c in range(3)]
-    m2c = [gxc[c] * gxc[c] + gyc[c] * gyc[c] for c in range(3)]
-    m2 = np.maximum(np.maximum(m2c[0], m2c[1]), m2c[2])
+    # Squared magnitudes, exact in float64 (below 2^53), per pixel and channel.
+    g64x, g64y = gx3.astype(np.float64), gy3.astype(np.float64)
+    m2c = g64x * g64x
+    m2c += g64y * g64y
+    m2 = np.maximum(np.maximum(m2c[:, :, 0], m2c[:, :, 1]), m2c[:, :, 2])
+    idx = np.flatnonzero(m2 >= (MIN_STEP * STEP_RESPONSE) ** 2)
+    em = m2.ravel()[idx]
     # Step 2: the first channel with the largest magnitude.
-    first, second = m2c[0] == m2, m2c[1] == m2
-    channel = np.where(first, 0, np.where(second, 1, 2))
-    gx = np.where(first, gxc[0], np.where(second, gxc[1], gxc[2]))
-    gy = np.where(first, gyc[0], np.where(second, gyc[1], gyc[2]))
+    per_channel = m2c.reshape(-1, 3)[idx]
+    channel = np.where(per_channel[:, 0] == em, 0, np.where(per_channel[:, 1] == em, 1, 2))
+    flat = idx * 3 + channel
+    gx, gy = g64x.ravel()[flat], g64y.ravel()[flat]
+    # Step 3: outside the image counts as magnitude 0 (a zero border, rows of w + 2).
     dx, dy = sector_steps(gx, gy)
-    dx, dy = dx.astype(np.int64), dy.astype(np.int64)
-    keep = (m2 >= (MIN_STEP * STEP_RESPONSE) ** 2) & _suppress(m2, dx, dy)
-    ys, xs = np.nonzero(keep)
-    dx, dy, em, channel = dx[ys, xs], dy[ys, xs], m2[ys, xs], channel[ys, xs]
-    step = is_step(planes, channel, dx, dy, em, ys, xs)
-    ys, xs = ys[step], xs[step]
-    ex, ey = gx[ys, xs].astype(np.int64), gy[ys, xs].astype(np.int64)
+    ys, xs = np.divmod(idx, w)
+    bordered = np.pad(m2.reshape(h, w), 1).ravel()
+    here = (ys + 1) * (w + 2) + xs + 1
+    step = dy * (w + 2) + dx
+    keep = np.flatnonzero((em >= bordered[here - step]) & (em > bordered[here + step]))
+    ys, xs, dx, dy, em, channel, gx, gy = (v.take(keep) for v in (ys, xs, dx, dy, em, channel, gx, gy))
+    step4 = is_step(planes, channel, dx, dy, em, ys, xs)
+    ys, xs = ys[step4], xs[step4]
+    ex, ey = gx[step4].astype(np.int64), gy[step4].astype(np.int64)
     angle = np.arctan2(ey.astype(np.float64), ex.astype(np.float64))
     return Edges(xs.astype(np.int64), ys.astype(np.int64), ex, ey, angle, w, h)
