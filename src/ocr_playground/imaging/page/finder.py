@@ -55,17 +55,22 @@ class PageFinding:
         return out
 
 
+def _twice_area(quad: np.ndarray) -> float:
+    """Shoelace sum, positive for a clockwise quad in image space (y down)."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad.tolist()
+    return (x0 * y1 + x1 * y2 + x2 * y3 + x3 * y0) - (y0 * x1 + y1 * x2 + y2 * x3 + y3 * x0)
+
+
 def _area(quad: np.ndarray) -> float:
-    x, y = quad[:, 0], quad[:, 1]
-    return abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))) / 2
+    return abs(_twice_area(quad)) / 2
 
 
 def clockwise_from_top_left(quad: np.ndarray) -> np.ndarray:
     """Step 3's order: clockwise in image space (y down), starting at the smallest x + y."""
-    x, y = quad[:, 0], quad[:, 1]
-    twice_area = float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    twice_area = _twice_area(quad)
     q = quad if twice_area > 0 else quad[::-1]
-    return np.roll(q, -int(np.argmin(q[:, 0] + q[:, 1])), axis=0)
+    first = int(np.argmin(q[:, 0] + q[:, 1]))
+    return q[[(first + k) % 4 for k in range(4)]]
 
 
 def working_candidates(means: np.ndarray, region: np.ndarray) -> tuple[list[np.ndarray], object, np.ndarray]:

@@ -73,7 +73,7 @@ def block_mean(rgb: np.ndarray, factor: int) -> np.ndarray:
 
 def page_score(means: np.ndarray) -> np.ndarray:
     """Step 3: min(R, G, B) = brightness × (1 − saturation), uint8."""
-    return means.min(axis=2).astype(np.uint8)
+    return np.minimum(np.minimum(means[:, :, 0], means[:, :, 1]), means[:, :, 2]).astype(np.uint8)
 
 
 def _patch_level(patch: np.ndarray) -> int:
