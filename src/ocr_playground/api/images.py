@@ -39,7 +39,7 @@ def list_images(root: Path, limit: int = MAX_LISTED) -> tuple[list[ImageEntry], 
             try:
                 real = path.resolve(strict=True)
                 size = real.stat().st_size
-            except OSError:
+            except (OSError, RuntimeError):  # broken links, loops (RuntimeError before 3.13)
                 continue
             if not real.is_relative_to(root):
                 continue

@@ -10,6 +10,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus
 from ocr_playground.sqlite_store import SqliteStore
@@ -66,13 +67,12 @@ def placeholders(values: Iterable[object]) -> str:
 class JobStore(SqliteStore):
     schema = SCHEMA
 
-    def __init__(self, path) -> None:
+    def __init__(self, path: Path) -> None:
         super().__init__(path)
         # A database made before jobs kept their report gains the column (NULL for old jobs).
-        with self._lock:
-            names = {row["name"] for row in self._conn.execute("PRAGMA table_info(jobs)")}
-            if "report" not in names:
-                self._conn.execute("ALTER TABLE jobs ADD COLUMN report TEXT")
+        with self.writing() as conn:
+            if "report" not in {row["name"] for row in conn.execute("PRAGMA table_info(jobs)")}:
+                conn.execute("ALTER TABLE jobs ADD COLUMN report TEXT")
 
     @staticmethod
     def _job(row: sqlite3.Row | None) -> Job | None:
@@ -85,8 +85,8 @@ class JobStore(SqliteStore):
         return Job(**values)
 
     def _execute(self, sql: str, args: tuple = ()) -> None:
-        with self._lock:
-            self._conn.execute(sql, args)
+        with self.writing() as conn:
+            conn.execute(sql, args)
 
     # Rows are fetched while the lock is held: the connection is shared by the server's threads.
     def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
@@ -125,14 +125,14 @@ class JobStore(SqliteStore):
 
     def _transition(self, job_id: str, sets: str, args: tuple, from_: tuple[JobStatus, ...]) -> Job | None:
         """Apply ``sets`` only when the job is in one of ``from_``; the updated job, else None."""
-        with self._lock:
-            cur = self._conn.execute(
+        with self.writing() as conn:
+            cur = conn.execute(
                 f"UPDATE jobs SET {sets} WHERE job_id = ? AND status IN ({placeholders(from_)})",
                 (*args, job_id, *from_),
             )
             if cur.rowcount != 1:
                 return None
-            row = self._conn.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+            row = conn.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         return self._job(row)
 
     def start(self, job_id: str) -> Job | None:
