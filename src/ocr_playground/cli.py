@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocr_playground.cli_support import UsageError, quiet_native_stderr, read_json_option, write_output
-from ocr_playground.imaging.errors import ImagingError
+from ocr_playground.cli_support import quiet_native_stderr, read_json_option, write_output
+from ocr_playground.errors import Refusal
 from ocr_playground.imaging.io import encode_png, read_image
 from ocr_playground.imaging.pipeline import PIPELINES, describe_pipelines, run_steps, validate
-from ocr_playground.inference.errors import InferenceError
-from ocr_playground.runs.errors import RunError
 
 
 def load_params(text: str | None) -> Any:
@@ -191,7 +189,7 @@ def _one_line_errors(handler: Callable[[argparse.Namespace], None]) -> Callable[
     def run(args: argparse.Namespace) -> None:
         try:
             handler(args)
-        except (UsageError, ImagingError, InferenceError, RunError) as exc:
+        except Refusal as exc:
             print(f"ocr-playground {args.command}: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
         except RecursionError:  # JSON (params, values, ground truth) nested past Python's limit

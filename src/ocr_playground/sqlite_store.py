@@ -13,9 +13,13 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from ocr_playground.errors import Refusal
 
-class StoreUnavailable(RuntimeError):
+
+class StoreUnavailable(Refusal, RuntimeError):
     """The database cannot be opened or written; the message is a sentence for people."""
+
+    retry_after = 30
 
     def __init__(self, message: str, full: bool = False) -> None:
         super().__init__(message)

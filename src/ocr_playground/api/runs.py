@@ -2,13 +2,12 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ocr_playground.api.deps import SettingsDep
 from ocr_playground.datasets import walk_images
-from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import image_marks
 from ocr_playground.runs.errors import ItemNotFound
 from ocr_playground.runs.model import RunSpec
@@ -50,10 +49,7 @@ class Dataset(BaseModel):
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RunAccepted, summary="Start a run")
 async def create_run(spec: RunSpec, runs: RunsDep) -> RunAccepted:
-    try:
-        run = await run_in_threadpool(runs.submit, spec)  # walks the folder, reads the ground truth
-    except InferenceError as exc:
-        raise HTTPException(exc.status_code, str(exc)) from None
+    run = await run_in_threadpool(runs.submit, spec)  # walks the folder, reads the ground truth
     return RunAccepted(run_id=run.run_id, status=run.status.value, total=run.total)
 
 

@@ -19,6 +19,7 @@ import yaml
 
 from ocr_playground.commands.hydra_check import OverrideError, folder_stamp, group_options, parse_override
 from ocr_playground.commands.schema import CommandSchema, SchemaSummary, UIElement
+from ocr_playground.errors import NotFound
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 
 CHECKPOINT_SUFFIXES = {".ckpt", ".pt", ".pth", ".onnx", ".safetensors"}
@@ -28,8 +29,8 @@ RECOMMENDATIONS = "recommendations.yaml"
 log = logging.getLogger(__name__)
 
 
-class UnknownSchema(LookupError):
-    pass
+class UnknownSchema(NotFound):
+    """No command form has this id."""
 
 
 def packaged_schema_dir() -> Path:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocr_playground.artifacts import UPLOADS, atomic_write_bytes, playground_path
+from ocr_playground.errors import NotFound, Refusal
 from ocr_playground.inference.profiles import model_mtime
 from ocr_playground.jobs.bus import EventBus
 from ocr_playground.jobs.executor import ProcessPool
@@ -29,7 +30,9 @@ from ocr_playground.telemetry import ServerMetrics
 log = logging.getLogger(__name__)
 
 
-class QueueFull(Exception):
+class QueueFull(Refusal):
+    status_code = 429
+
     def __init__(self, active: int, retry_after: int) -> None:
         super().__init__(
             f"The job queue is full ({active} jobs queued or running); retry in about {retry_after} s."
@@ -37,12 +40,14 @@ class QueueFull(Exception):
         self.retry_after = retry_after
 
 
-class JobNotFound(LookupError):
+class JobNotFound(NotFound):
     def __init__(self, job_id: str) -> None:
         super().__init__(f"No job has the id '{job_id}'.")
 
 
-class JobAlreadyDone(Exception):
+class JobAlreadyDone(Refusal):
+    status_code = 409
+
     def __init__(self, job: Job) -> None:
         super().__init__(f"Job '{job.job_id}' is already {job.status.value}; there is nothing to cancel.")
         self.job = job

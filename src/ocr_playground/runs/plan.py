@@ -18,7 +18,7 @@ from ocr_playground.inference.annotations import read_annotations
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import Word, image_key
-from ocr_playground.runs.errors import DatasetOutsideRoot, RunError
+from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.model import RunSpec
 from ocr_playground.runs.store import Input
 
@@ -57,7 +57,7 @@ def _path(user_path: str, roots: Roots, what: str) -> Path:
             path = artifacts.confine(user_path, roots.data_root)
         path.exists()  # a name too long for the file system fails here, not later
     except artifacts.PathOutsideRoot:
-        raise DatasetOutsideRoot(f"The {what} '{user_path}' resolves outside the data root.") from None
+        raise artifacts.PathOutsideRoot(f"The {what} '{user_path}' resolves outside the data root.") from None
     except (ValueError, OSError, RuntimeError) as exc:
         raise RunError(f"The {what} '{user_path}' is not a usable path ({exc}).") from None
     return path

@@ -21,13 +21,12 @@ import rfc8785
 
 from ocr_playground.artifacts import run_folder
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
-from ocr_playground.imaging.errors import ImagingError
-from ocr_playground.inference.errors import InferenceError
+from ocr_playground.errors import Refusal
 from ocr_playground.inference.evaluation import PROTOCOLS, result_from_counts
 from ocr_playground.inference.profiles import model_mtime
 from ocr_playground.jobs.bus import EventBus
 from ocr_playground.runs.engine import Engine, EngineWork, local_workers
-from ocr_playground.runs.errors import RunAlreadyDone, RunError, RunNotFound
+from ocr_playground.runs.errors import RunAlreadyDone, RunNotFound
 from ocr_playground.runs.files import IMAGES, write_files
 from ocr_playground.runs.model import Run, RunSpec, RunStatus, new_run_id
 from ocr_playground.runs.plan import Roots, plan_run, resolve_model
@@ -227,7 +226,7 @@ class RunService:
                     stall_s=self.settings.run_stall_s,
                 )
                 engine.run(work, sink, should_stop)
-        except (RunError, ImagingError, InferenceError) as exc:
+        except Refusal as exc:
             self.store.finish(run_id, RunStatus.failed, str(exc))
         except Exception as exc:
             log.exception("run %s", run_id)
