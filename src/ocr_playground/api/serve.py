@@ -81,7 +81,7 @@ def serve(args: argparse.Namespace) -> None:
 
     from ocr_playground.api.app import create_app
     from ocr_playground.api.protocol import guarded_http
-    from ocr_playground.cli_support import UsageError
+    from ocr_playground.errors import UsageError
     from ocr_playground.sqlite_store import StoreUnavailable
 
     few_malloc_arenas()  # before uvicorn and the thread pool start

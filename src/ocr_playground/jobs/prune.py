@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ocr_playground.artifacts import DB_NAME, PLAYGROUND, UPLOADS
-from ocr_playground.cli_support import UsageError
+from ocr_playground.errors import UsageError
 from ocr_playground.jobs.model import TERMINAL
 from ocr_playground.jobs.store import placeholders
 from ocr_playground.sqlite_store import connect

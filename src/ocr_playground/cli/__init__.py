@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocr_playground.cli_support import quiet_native_stderr, read_json_option, write_output
+from ocr_playground.cli.support import quiet_native_stderr, read_json_option, write_output
 from ocr_playground.errors import Refusal
 from ocr_playground.imaging.io import encode_png, read_image
 from ocr_playground.imaging.pipeline import PIPELINES, describe_pipelines, run_steps, validate
@@ -146,23 +146,23 @@ COMMANDS: dict[str, Command] = {
     ),
     "detect": Command(
         "detect text with an ONNX checkpoint and write receipt-competition JSON",
-        "ocr_playground.inference.cli_commands:detect_handler",
-        "ocr_playground.inference.cli_commands:add_detect_arguments",
+        "ocr_playground.cli.inference:detect_handler",
+        "ocr_playground.cli.inference:add_detect_arguments",
     ),
     "evaluate": Command(
         "score predictions against ground truth (ICDAR 2015 IoU and DetEval)",
-        "ocr_playground.inference.cli_commands:evaluate_handler",
-        "ocr_playground.inference.cli_commands:add_evaluate_arguments",
+        "ocr_playground.cli.inference:evaluate_handler",
+        "ocr_playground.cli.inference:add_evaluate_arguments",
     ),
     "batch": Command(
         "run a pipeline (and detector) over a dataset, with metrics against ground truth",
-        "ocr_playground.runs.cli:batch_handler",
-        "ocr_playground.runs.cli:add_batch_arguments",
+        "ocr_playground.cli.runs:batch_handler",
+        "ocr_playground.cli.runs:add_batch_arguments",
     ),
     "runs": Command(
         "list, show, page through or cancel runs",
-        "ocr_playground.runs.cli:runs_handler",
-        "ocr_playground.runs.cli:add_runs_arguments",
+        "ocr_playground.cli.runs:runs_handler",
+        "ocr_playground.cli.runs:add_runs_arguments",
     ),
     "prune": Command(
         "remove finished jobs, their files, unused uploads and telemetry older than --older-than",
@@ -171,8 +171,8 @@ COMMANDS: dict[str, Command] = {
     ),
     "commands": Command(
         "build, show and parse training/evaluation command lines from the command-builder schemas",
-        "ocr_playground.commands.cli:run",
-        "ocr_playground.commands.cli:add_arguments",
+        "ocr_playground.cli.commands:run",
+        "ocr_playground.cli.commands:add_arguments",
     ),
 }
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ocr_playground.cli_support import UsageError, read_json_option
-from ocr_playground.inference.cli_commands import print_protocols
+from ocr_playground.cli.inference import print_protocols
+from ocr_playground.cli.support import read_json_option
+from ocr_playground.errors import UsageError
 from ocr_playground.inference.evaluation import PROTOCOLS
 from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.model import ENGINES, RUN_PIPELINES, Run, RunSpec, RunStatus

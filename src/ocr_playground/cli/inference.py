@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from ocr_playground.artifacts import NotARegularFile, check_target
-from ocr_playground.cli_support import quiet_native_stderr, read_json_option, write_output
+from ocr_playground.cli.support import quiet_native_stderr, read_json_option, write_output
 from ocr_playground.datasets import walk_images
 from ocr_playground.errors import UsageError
 from ocr_playground.imaging.errors import ImagingError, first_problem

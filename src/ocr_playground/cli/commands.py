@@ -15,7 +15,7 @@ import json
 import sys
 from typing import Any
 
-from ocr_playground.cli_support import read_json_option
+from ocr_playground.cli.support import read_json_option
 from ocr_playground.commands.build import build
 from ocr_playground.commands.catalog import Catalog, Sources
 from ocr_playground.commands.parse import parse_command
