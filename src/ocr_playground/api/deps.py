@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ocr_playground.client_events import ServerMetrics, TelemetryStore
 from ocr_playground.jobs.service import JobService
 from ocr_playground.settings import Settings
-from ocr_playground.telemetry import ServerMetrics, TelemetryStore
 
 
 async def get_settings(request: Request) -> Settings:
