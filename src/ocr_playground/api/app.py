@@ -16,9 +16,10 @@ from ocr_playground.api.auth import TokenGate
 from ocr_playground.api.errors import install_error_handlers
 from ocr_playground.api.middleware import BodyLimit, RequestMetrics
 from ocr_playground.api.spa import mount_spa
-from ocr_playground.client_events import ServerMetrics, TelemetryStore
+from ocr_playground.client_events import TelemetryStore
 from ocr_playground.jobs.service import JobService
 from ocr_playground.runs.service import RunService
+from ocr_playground.server_metrics import ServerMetrics
 from ocr_playground.settings import Settings
 
 

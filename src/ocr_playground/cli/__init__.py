@@ -166,8 +166,8 @@ COMMANDS: dict[str, Command] = {
     ),
     "prune": Command(
         "remove finished jobs, their files, unused uploads and telemetry older than --older-than",
-        "ocr_playground.prune:prune_handler",
-        "ocr_playground.prune:add_prune_arguments",
+        "ocr_playground.cli.prune:prune_handler",
+        "ocr_playground.cli.prune:add_prune_arguments",
     ),
     "commands": Command(
         "build, show and parse training/evaluation command lines from the command-builder schemas",

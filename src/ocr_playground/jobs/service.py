@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocr_playground.artifacts import UPLOADS, atomic_write_bytes, playground_path
-from ocr_playground.client_events import ServerMetrics
 from ocr_playground.errors import NotFound, Refusal
 from ocr_playground.inference.profiles import model_mtime
 from ocr_playground.jobs.bus import EventBus
@@ -25,6 +24,7 @@ from ocr_playground.jobs.executor import ProcessPool
 from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus, new_job_id
 from ocr_playground.jobs.runners import Task
 from ocr_playground.jobs.store import JobStore
+from ocr_playground.server_metrics import ServerMetrics
 from ocr_playground.settings import Settings
 
 log = logging.getLogger(__name__)
