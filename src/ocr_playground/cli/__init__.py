@@ -141,8 +141,8 @@ COMMANDS: dict[str, Command] = {
     ),
     "serve": Command(
         "serve the playground (SPA, API and /docs) with uvicorn",
-        "ocr_playground.api.serve:serve",
-        "ocr_playground.api.serve:add_serve_arguments",
+        "ocr_playground.cli.serve:serve",
+        "ocr_playground.cli.serve:add_serve_arguments",
     ),
     "detect": Command(
         "detect text with an ONNX checkpoint and write receipt-competition JSON",
