@@ -11,13 +11,11 @@ from fastapi.responses import FileResponse
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import inspect_image, load_input
 from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
+from ocr_playground.contract import contract
 from ocr_playground.imaging.io import probe_size
-from ocr_playground.imaging.pipeline import describe_pipelines
 from ocr_playground.jobs.model import JobStatus, new_job_id
 from ocr_playground.jobs.routing import (
     CHECKPOINT_PIPELINES,
-    CLIENT_MAX_BYTES,
-    CLIENT_MAX_SIDE,
     Backend,
     route_preview,
     server_backend,
@@ -71,8 +69,7 @@ def _answer(
 
 @router.get("", summary="Pipelines, their ordered ops and each op's params as JSON Schema")
 def list_pipelines() -> dict[str, Any]:
-    limits = {"max_bytes": CLIENT_MAX_BYTES, "max_side": CLIENT_MAX_SIDE}
-    return {**describe_pipelines(), "client_limits": limits}
+    return contract()
 
 
 def _preview(

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from ocr_playground.cli.support import quiet_native_stderr, read_json_option, write_output
+from ocr_playground.contract import contract_json
 from ocr_playground.errors import Refusal
 from ocr_playground.imaging.io import encode_png, read_image
-from ocr_playground.imaging.pipeline import PIPELINES, describe_pipelines, run_steps, validate
+from ocr_playground.imaging.pipeline import PIPELINES, run_steps, validate
 
 
 def load_params(text: str | None) -> Any:
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> None:
 
 
 def pipelines(_: argparse.Namespace) -> None:
-    print(json.dumps(describe_pipelines(), indent=2))
+    print(contract_json(), end="")
 
 
 # --- demo: a generated receipt through the pipeline, no server ----------------------------------
@@ -133,7 +134,11 @@ COMMANDS: dict[str, Command] = {
     "run": Command(
         "run a pipeline on one image and write a PNG", f"{__name__}:run", f"{__name__}:add_run_arguments"
     ),
-    "pipelines": Command("print the pipelines and each op's params schema as JSON", f"{__name__}:pipelines"),
+    "pipelines": Command(
+        "print the pipelines, each op's params schema and the client limits as JSON (the contract "
+        "the browser's workers are built from)",
+        f"{__name__}:pipelines",
+    ),
     "demo": Command(
         "generate a sample receipt and preprocess it, printing per-op timings (no server)",
         f"{__name__}:demo",

@@ -93,6 +93,12 @@ def _describe_error(op_name: str, exc: ValidationError) -> str:
     return f"Invalid params for op '{op_name}': field '{where}': {message}{value}{more}."
 
 
+def _json_numbers(value: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON has one number type: ``5.0`` is ``5`` (the browser cannot tell them apart, and RFC 8785
+    hashes both as ``5``), so a whole float becomes an int before the strict check below."""
+    return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in value.items()}
+
+
 def _validate_op(op: Op, value: Any) -> OpParams | None:
     """Turn one op's JSON value into its params model, or None when the op is off."""
     if value is None or value is False:
@@ -103,7 +109,9 @@ def _validate_op(op: Op, value: Any) -> OpParams | None:
         hint = ', "client" or "server"' if op.name == HINTED_OP else ""
         raise InvalidParams(f"Op '{op.name}' takes true, false{hint} or an object of params, got {value!r}.")
     try:
-        return op.params.model_validate(dict(value))
+        # Strict and by JSON name only: exactly what the browser's validation (the same JSON Schema,
+        # web/src/contract) accepts, so both engines refuse the same params and name the same field.
+        return op.params.model_validate(_json_numbers(value), strict=True, by_alias=True, by_name=False)
     except ValidationError as exc:
         raise InvalidParams(_describe_error(op.name, exc)) from None
 

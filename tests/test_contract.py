@@ -1,0 +1,38 @@
+"""The contract the browser is built from (``web/src/contract/pipelines.json``) is the Python
+registry's, never a copy that drifted: adding a param to an op without ``make contract`` fails here."""
+
+import json
+from pathlib import Path
+
+from ocr_playground.contract import contract, contract_json
+from ocr_playground.imaging.registry import OPS
+
+WEB = Path(__file__).resolve().parents[1] / "web"
+COMMITTED = WEB / "src" / "contract" / "pipelines.json"
+STALE = "web/src/contract/pipelines.json is stale: run `make contract` and commit it."
+
+
+def test_the_committed_contract_is_the_registrys() -> None:
+    assert COMMITTED.read_text() == contract_json(), STALE
+
+
+def test_the_contract_names_every_op_with_its_schema_and_the_client_limits() -> None:
+    body = contract()
+    assert list(body["ops"]) == list(OPS)
+    assert all(op["params_schema"]["additionalProperties"] is False for op in body["ops"].values())
+    assert set(body["client_limits"]) == {"max_bytes", "max_side"}
+
+
+def test_odd_sizes_say_so_in_the_schema() -> None:
+    # The slider steps and the browser's validation read this keyword, not the description's words.
+    ops = contract()["ops"]
+    assert ops["blur"]["params_schema"]["properties"]["kernelSize"]["not"] == {"multipleOf": 2}
+    assert ops["binarize"]["params_schema"]["properties"]["blockSize"]["not"] == {"multipleOf": 2}
+    assert "not" not in ops["resize"]["params_schema"]["properties"]["maxSide"]
+
+
+def test_the_cli_prints_the_contract(capsys) -> None:
+    from ocr_playground.cli import main
+
+    assert main(["pipelines"]) == 0
+    assert json.loads(capsys.readouterr().out) == contract()
