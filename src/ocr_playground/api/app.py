@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from ocr_playground.api import commands, health, images, inference, metrics, pipelines, runs, ws
 from ocr_playground.api.auth import TokenGate
+from ocr_playground.api.docs import install_docs
 from ocr_playground.api.errors import install_error_handlers
 from ocr_playground.api.middleware import BodyLimit, RequestMetrics
 from ocr_playground.api.spa import mount_spa
@@ -44,6 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Image-pipeline playground for OCR engineers: preview routing, server fallback jobs, "
         "WebSocket progress and telemetry.",
         lifespan=lifespan,
+        docs_url=None,  # install_docs serves /docs without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = server_metrics = ServerMetrics()
@@ -63,5 +66,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(commands.router)
     app.include_router(inference.router)
     app.include_router(runs.router)
+    install_docs(app)
     mount_spa(app, settings.web_dist)  # last: API routes win over static files
     return app

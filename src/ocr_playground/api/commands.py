@@ -1,5 +1,6 @@
 """The command builder's routes. The server builds and shows commands; it never runs them."""
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -47,6 +48,19 @@ class BuildResponse(BaseModel):
     changed: list[str]
 
 
+class ProjectInfo(BaseModel):
+    """Where the commands of the Hydra forms run (their scripts and configs live there)."""
+
+    path: str | None = Field(description="Absolute; null when no project is configured.")
+    exists: bool
+    example: bool = Field(description="The bundled example project, which trains nothing.")
+    note: str
+
+
+# The example project bundled with the repository (the default OCRP_COMMANDS_PROJECT_DIR).
+EXAMPLE_PROJECT = Path(__file__).resolve().parents[3] / "examples" / "dbnet_project"
+
+
 class ParseRequest(BaseModel):
     schema_id: str
     command: str
@@ -56,6 +70,25 @@ class ParseResponse(BaseModel):
     schema_id: str
     values: dict[str, Any]
     append_model_suffix: bool
+
+
+@router.get("/project")
+def project(settings: SettingsDep) -> ProjectInfo:
+    folder = settings.commands_project_dir
+    if folder is None:
+        return ProjectInfo(path=None, exists=False, example=False, note="No project is configured.")
+    path = folder.resolve()
+    example = path == EXAMPLE_PROJECT
+    if not path.is_dir():
+        note = "The folder does not exist, so built commands are not checked against its configs."
+    elif example:
+        note = (
+            "This is the bundled example project: its scripts compose the config, write it resolved "
+            "and exit. They train nothing; point OCRP_COMMANDS_PROJECT_DIR at your own project."
+        )
+    else:
+        note = "Run the commands from this folder."
+    return ProjectInfo(path=str(path), exists=path.is_dir(), example=example, note=note)
 
 
 @router.get("/schemas")

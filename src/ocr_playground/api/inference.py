@@ -17,7 +17,7 @@ from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_path
 from ocr_playground.inference.postprocess import DetectionParams, detection_json
-from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
+from ocr_playground.inference.service import NOT_INVERTIBLE_OPS, InferenceParams, MapCache, detect_bytes
 from ocr_playground.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["inference"])
@@ -26,6 +26,7 @@ _maps = MapCache()
 
 class CheckpointList(BaseModel):
     checkpoints: list[catalog.CheckpointEntry]
+    root: str = Field(description="The checkpoints root, absolute (ocr-playground serve --checkpoints-root).")
 
 
 class PreviewRequest(BaseModel):
@@ -99,13 +100,18 @@ def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
 @router.get("/inference/schema")
 def detection_schema() -> dict[str, Any]:
     """The ``params.detection`` thresholds as JSON Schema (names, defaults, ranges, what each does):
-    what the Inference Studio builds its sliders from."""
-    return {"detection": DetectionParams.model_json_schema(by_alias=True)}
+    what the Inference Studio builds its sliders from; and the preprocessing ops detection refuses
+    (their geometry cannot be undone on the detections), so the Studio does not offer them."""
+    return {
+        "detection": DetectionParams.model_json_schema(by_alias=True),
+        "refused_ops": list(NOT_INVERTIBLE_OPS),
+    }
 
 
 @router.get("/inference/checkpoints", response_model=CheckpointList)
 def list_checkpoints(settings: SettingsDep) -> CheckpointList:
-    return CheckpointList(checkpoints=catalog.list_checkpoints(settings.checkpoints_root))
+    root = settings.checkpoints_root
+    return CheckpointList(checkpoints=catalog.list_checkpoints(root), root=str(root.resolve()))
 
 
 def inference_preview(

@@ -116,8 +116,33 @@ def _validate_op(op: Op, value: Any) -> OpParams | None:
         raise InvalidParams(_describe_error(op.name, exc)) from None
 
 
+def _is_hint(value: Any) -> bool:
+    return isinstance(value, str) and value in ROUTING_HINTS
+
+
+def _combine(name: str, first: Any, second: Any) -> Any:
+    """One op given under its name and under an alias. The contract's own client does this: its
+    params carry ``"rembg": "client"`` and it adds ``background_removal = "server"`` to fall back.
+    A routing hint joins any setting that switches the op on ("server" wins as the hint, and
+    ``server_hint`` sees it under either key); two settings that are not hints must agree."""
+    if _is_hint(first) and _is_hint(second):
+        return "server" if "server" in (first, second) else "client"
+    if _is_hint(first) or _is_hint(second):
+        setting = second if _is_hint(first) else first
+        if setting is None or setting is False:
+            raise InvalidParams(
+                f"Op '{name}' is switched off under one name and on under its alias; give it once."
+            )
+        return setting
+    if first != second:
+        raise InvalidParams(
+            f"Op '{name}' is given twice with different settings (once under an alias); give it once."
+        )
+    return first
+
+
 def _by_op(pipeline: Pipeline, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Params keyed by canonical op name; unknown names and alias clashes refused."""
+    """Params keyed by canonical op name; unknown names and conflicting aliases refused."""
     chosen: dict[str, Any] = {}
     for key, value in params.items():
         name = canonical_name(key)
@@ -125,9 +150,7 @@ def _by_op(pipeline: Pipeline, params: Mapping[str, Any]) -> dict[str, Any]:
             raise InvalidParams(
                 f"Unknown op '{key}' for pipeline '{pipeline.id}'; its ops are: {', '.join(pipeline.ops)}."
             )
-        if name in chosen:
-            raise InvalidParams(f"Op '{name}' is given twice (once under an alias); give it once.")
-        chosen[name] = value
+        chosen[name] = _combine(name, chosen[name], value) if name in chosen else value
     return chosen
 
 

@@ -103,8 +103,8 @@ def job_notes(job: Job) -> list[str]:
 
 def checkpoint_replaced(job: Job) -> bool:
     """Whether the job's checkpoint (or its sidecar profile) changed after the job started. The
-    cache key names the checkpoint by its path (DESIGN.md), so a model exported over the old file
-    keeps the key; its results must not."""
+    cache key names the checkpoint by its path (docs/contract.md), so a model exported over the old
+    file keeps the key; its results must not."""
     if job.checkpoint_path is None:
         return False
     try:

@@ -228,7 +228,10 @@ class JobStore(SqliteStore):
         )
         return {Path(path).resolve() for row in rows for path in row if path}
 
-    def recent(self, limit: int) -> list[Job]:
-        """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket)."""
-        rows = self._all("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,))
+    def recent(self, limit: int, offset: int = 0) -> list[Job]:
+        """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket);
+        ``offset`` skips that many, for the next page."""
+        rows = self._all(
+            "SELECT * FROM jobs ORDER BY created_at DESC, job_id LIMIT ? OFFSET ?", (limit, offset)
+        )
         return [job for job in map(self._job, rows) if job is not None]

@@ -34,6 +34,9 @@ export interface OpInfo {
 export interface PipelinesResponse {
   pipelines: PipelineInfo[];
   ops: Record<string, OpInfo>;
+  /** Over these, the server's own routing sends a preview to the server; the Studio previews on a
+   *  proxy instead (workers/proxy.ts). */
+  client_limits?: { max_bytes: number; max_side: number };
 }
 
 export interface ImageEntry {
@@ -43,8 +46,11 @@ export interface ImageEntry {
 
 export const fetchPipelines = () => getJson<PipelinesResponse>('/api/pipelines');
 
+/** The data root's images; `data_root` is the folder as the server was given it. */
+export const fetchImageListing = () => getJson<{ data_root: string; images: ImageEntry[] }>('/api/images');
+
 export async function fetchImages(): Promise<ImageEntry[]> {
-  return (await getJson<{ images: ImageEntry[] }>('/api/images')).images;
+  return (await fetchImageListing()).images;
 }
 
 /** The URL of an image under the server's data root. */

@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { fetchImages, fetchPipelines, imageUrl, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { fetchImageListing, fetchPipelines, imageUrl, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { ExportPanel } from '../components/ExportPanel';
+import { batchCommand, detectCommand } from '../lib/cliCommands';
 import {
   fetchCheckpoints,
-  fetchDetectionSchema,
+  fetchInferenceSchema,
   postPreview,
   type CheckpointEntry,
   type ImageRef,
@@ -13,7 +15,7 @@ import {
 import { CheckpointPicker } from '../components/inference/CheckpointPicker';
 import { DetectionOverlay } from '../components/inference/DetectionOverlay';
 import { ImageSource } from '../components/inference/ImageSource';
-import { PreprocessToggles } from '../components/inference/PreprocessToggles';
+import { OpControls, type OpState } from '../components/OpControls';
 import { RunSummary } from '../components/inference/RunSummary';
 import { RunOnDataset } from '../components/RunOnDataset';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
@@ -26,6 +28,8 @@ import {
   type LatestOnlyStats,
   type ThresholdField,
 } from '../components/inference/logic';
+import { defaultsOf, fieldsOf } from '../lib/schema';
+import { saveBlob } from '../lib/save';
 
 // The server runs the same ops as the Preprocessing Studio before detection.
 const PIPELINE = 'preprocessing';
@@ -36,6 +40,8 @@ interface OpenedImage {
   id: number;
   /** The name written into the predictions JSON: the file name, or the path under the data root. */
   name: string;
+  /** The path the CLI reads it from, for an image under the server's data root. */
+  serverPath?: string;
   /** What the <img> shows: an object URL or the server's image route. */
   src: string;
   ref: ImageRef;
@@ -61,13 +67,16 @@ function readAsDataUrl(file: File): Promise<string> {
 
 export function Inference() {
   const [checkpoints, setCheckpoints] = useState<CheckpointEntry[]>([]);
+  const [checkpointsRoot, setCheckpointsRoot] = useState<string | null>(null);
+  const [refusedOps, setRefusedOps] = useState<string[]>([]);
   const [checkpoint, setCheckpoint] = useState<string | null>(null);
   // null while the schema loads; [] when it failed (detection then runs on the server's defaults).
   const [fields, setFields] = useState<ThresholdField[] | null>(null);
   const [thresholds, setThresholds] = useState<Record<string, unknown>>({});
   const [catalog, setCatalog] = useState<PipelinesResponse | null>(null);
-  const [enabledOps, setEnabledOps] = useState<Record<string, boolean>>({});
+  const [opState, setOpState] = useState<Record<string, OpState>>({});
   const [serverImages, setServerImages] = useState<ImageEntry[]>([]);
+  const [dataRoot, setDataRoot] = useState<string | null>(null);
   const [image, setImage] = useState<OpenedImage | null>(null);
   const [shown, setShown] = useState<Shown | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -81,15 +90,17 @@ export function Inference() {
 
   useEffect(() => {
     fetchCheckpoints()
-      .then((list) => {
+      .then(({ checkpoints: list, root }) => {
         setCheckpoints(list);
+        setCheckpointsRoot(root);
         // A new user sees detection at once: the first ready model (the demo one) is preselected.
         setCheckpoint((current) => current ?? list.find((e) => e.status === 'ready')?.checkpoint_path ?? null);
       })
       .catch((e: Error) => setLoadError(`Could not list the checkpoints: ${e.message}`));
-    fetchDetectionSchema()
+    fetchInferenceSchema()
       .then((schema) => {
-        const f = thresholdFields(schema);
+        setRefusedOps(schema.refused_ops);
+        const f = thresholdFields(schema.detection);
         setFields(f);
         setThresholds(thresholdDefaults(f));
       })
@@ -98,9 +109,19 @@ export function Inference() {
         setLoadError(`Could not load the detection thresholds (the server's defaults apply): ${e.message}`);
       });
     fetchPipelines()
-      .then(setCatalog)
+      .then((c) => {
+        setCatalog(c);
+        const initial: Record<string, OpState> = {};
+        for (const [name, info] of Object.entries(c.ops)) initial[name] = { enabled: false, values: defaultsOf(fieldsOf(info.params_schema)) };
+        setOpState(initial);
+      })
       .catch((e: Error) => setLoadError(`Could not load the preprocessing ops: ${e.message}`));
-    fetchImages().then(setServerImages).catch(() => setServerImages([]));
+    fetchImageListing()
+      .then((l) => {
+        setServerImages(l.images);
+        setDataRoot(l.data_root);
+      })
+      .catch(() => setServerImages([]));
   }, []);
 
   useEffect(() => {
@@ -131,18 +152,24 @@ export function Inference() {
     return () => r.dispose();
   }, []);
 
-  const ops = useMemo(() => catalog?.pipelines.find((p) => p.id === PIPELINE)?.ops ?? [], [catalog]);
+  // The preprocessing ops detection takes: the pipeline's, less those it refuses (crop_document).
+  const ops = useMemo(
+    () => (catalog?.pipelines.find((p) => p.id === PIPELINE)?.ops ?? []).filter((op) => !refusedOps.includes(op)),
+    [catalog, refusedOps],
+  );
 
-  // A change of image, checkpoint or op is one click: it goes out at once. A threshold is dragged:
-  // it goes out once the slider rests for the debounce delay. Either way one request at a time.
-  const immediateKey = JSON.stringify([image?.id, checkpoint, enabledOps]);
-  const thresholdsKey = JSON.stringify(thresholds);
+  // A change of image, checkpoint or op switch is one click: it goes out at once. A threshold or
+  // an op's param is dragged: it goes out once the slider rests for the debounce delay. Either way
+  // one request at a time.
+  const switches = ops.filter((op) => opState[op]?.enabled);
+  const immediateKey = JSON.stringify([image?.id, checkpoint, switches]);
+  const thresholdsKey = JSON.stringify([thresholds, switches.map((op) => opState[op].values)]);
   const lastImmediate = useRef('');
+  const params: InferenceParams = { detection: thresholds };
+  for (const op of switches) params[op] = { ...opState[op].values };
   useEffect(() => {
     const r = runner.current;
     if (!r || !image || !checkpoint || fields === null) return;
-    const params: InferenceParams = { detection: thresholds };
-    for (const op of ops) if (enabledOps[op]) params[op] = true;
     const q: Query = { ...image.ref, checkpoint_path: checkpoint, params, imageId: image.id };
     if (immediateKey !== lastImmediate.current) {
       lastImmediate.current = immediateKey;
@@ -174,9 +201,10 @@ export function Inference() {
 
   const openServerImage = useCallback((path: string) => {
     const id = nextImageId.current++;
-    setImage({ id, name: path, src: imageUrl(path), ref: { image_path: path } });
+    const serverPath = dataRoot ? `${dataRoot.replace(/\/$/, '')}/${path}` : undefined;
+    setImage({ id, name: path, serverPath, src: imageUrl(path), ref: { image_path: path } });
     setError(null);
-  }, []);
+  }, [dataRoot]);
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -191,16 +219,10 @@ export function Inference() {
   const download = () => {
     if (!current || !image) return;
     const json = JSON.stringify(predictionsJson(image.name, current.response.detections), null, 1);
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-    a.download = predictionsFileName(image.name);
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    saveBlob(new Blob([json], { type: 'application/json' }), predictionsFileName(image.name));
   };
 
   const selectedEntry = checkpoints.find((c) => c.checkpoint_path === checkpoint);
-  const runParams: InferenceParams = { detection: thresholds };
-  for (const op of ops) if (enabledOps[op]) runParams[op] = true;
 
   return (
     <main
@@ -213,8 +235,13 @@ export function Inference() {
       onDrop={onDrop}
     >
       <aside className="inf-side">
-        <CheckpointPicker entries={checkpoints} selected={checkpoint} onSelect={setCheckpoint} />
-        {catalog && <PreprocessToggles ops={ops} info={catalog.ops} enabled={enabledOps} onToggle={(op, on) => setEnabledOps((s) => ({ ...s, [op]: on }))} />}
+        <CheckpointPicker entries={checkpoints} root={checkpointsRoot} selected={checkpoint} onSelect={setCheckpoint} />
+        {catalog && (
+          <fieldset className="inf-toggles">
+            <legend>Preprocessing</legend>
+            <OpControls ops={ops} info={catalog.ops} state={opState} onChange={(op, next) => setOpState((s) => ({ ...s, [op]: next }))} />
+          </fieldset>
+        )}
         {fields && fields.length > 0 && (
           <ThresholdControls
             fields={fields}
@@ -235,7 +262,16 @@ export function Inference() {
           <button type="button" onClick={download} disabled={!current}>
             Download predictions JSON
           </button>
-          <RunOnDataset pipelineId="inference" params={runParams} checkpointPath={checkpoint} />
+          {image && checkpoint && (
+            <ExportPanel
+              items={[
+                { label: 'params JSON', text: JSON.stringify(params) },
+                { label: 'CLI command (detect)', text: detectCommand(image, checkpoint, params) },
+                { label: 'CLI command (batch)', text: batchCommand(image, 'inference', params, checkpoint) },
+              ]}
+            />
+          )}
+          <RunOnDataset pipelineId="inference" params={params} checkpointPath={checkpoint} />
         </div>
         <RunSummary result={current?.response ?? null} roundTripMs={current?.roundTripMs ?? null} busy={busy} sent={stats.sent} />
         <span hidden data-testid="request-stats" data-sent={stats.sent} data-dropped={stats.dropped} data-max-in-flight={stats.maxInFlight} />

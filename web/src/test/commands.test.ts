@@ -133,6 +133,16 @@ describe('script files', () => {
     expect(bare.name).toBe('train.sh');
     expect(scriptFile('posix', 'x', TRAIN, { exp_name: null }).name).toBe('train.sh');
   });
+
+  it('changes into the project folder first, quoted for its shell', () => {
+    const folder = "/home/me/my project's";
+    expect(scriptFile('posix', 'python train.py', TRAIN, {}, folder).content).toBe(
+      `#!/usr/bin/env sh\ncd "/home/me/my project's" || exit 1\npython train.py\n`,
+    );
+    expect(scriptFile('powershell', 'python train.py', TRAIN, {}, folder).content).toBe(
+      "Set-Location -LiteralPath '/home/me/my project''s'\npython train.py\n",
+    );
+  });
 });
 
 describe('number text', () => {

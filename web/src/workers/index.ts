@@ -15,11 +15,22 @@ export type { PipelineParams, StepTiming, OpName } from './pipeline';
 export type { RgbaImage } from './kernels/image';
 export type { PageReport } from './kernels/page/finder';
 export { PREPROCESSING_ORDER } from './pipeline';
+export { decodePhoto, type DecodedPhoto, type DecodeOptions } from './photo';
 
 export interface OpenedImage {
   /** sha256 hex of the bytes as opened: the cache key's image half, computed once. */
   readonly digest: string;
+  /** The pixels the workers hold: the image itself, or its proxy at 1/factor of its size. */
   readonly image: RgbaImage;
+  readonly factor: number;
+  /** The pool's and the memo's name for these pixels: the digest, with the factor for a proxy, so
+   *  a proxy preview never shares a cache key with a full-resolution result. */
+  readonly id: string;
+}
+
+export interface OpenOptions {
+  /** `image` is a copy of the bytes' picture scaled by 1/factor (see workers/proxy.ts). */
+  factor?: number;
 }
 
 export interface Preview {
@@ -51,7 +62,7 @@ export interface PreviewOptions {
 }
 
 export interface ImageProcessor {
-  open(bytes: BufferSource, image: RgbaImage): Promise<OpenedImage>;
+  open(bytes: BufferSource, image: RgbaImage, options?: OpenOptions): Promise<OpenedImage>;
   preview(opened: OpenedImage, params: PipelineParams, options?: PreviewOptions): Promise<Preview>;
   subscribe(listener: (event: PoolEvent) => void): () => void;
   /** A result computed elsewhere (the server) joins the memo under the same cache key, so going
@@ -83,12 +94,14 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
   return {
     poolSize: pool.size,
 
-    async open(bytes, image) {
+    async open(bytes, image, openOptions = {}) {
       const digest = await sha256Hex(bytes);
-      if (current !== null && current !== digest) pool.removeImage(current);
-      current = digest;
-      pool.addImage(digest, { width: image.width, height: image.height, buffer: image.data.slice().buffer });
-      return { digest, image };
+      const factor = openOptions.factor ?? 1;
+      const id = factor > 1 ? `${digest}@1/${factor}` : digest;
+      if (current !== null && current !== id) pool.removeImage(current);
+      current = id;
+      pool.addImage(id, { width: image.width, height: image.height, buffer: image.data.slice().buffer });
+      return { digest, image, factor, id };
     },
 
     async preview(opened, params, previewOptions = {}) {
@@ -97,7 +110,7 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
       const channel = previewOptions.channel ?? 'studio';
       const generation = (generations.get(channel) ?? 0) + 1;
       generations.set(channel, generation);
-      const key = await cacheKeyFromDigest(pipelineId, opened.digest, params);
+      const key = await cacheKeyFromDigest(pipelineId, opened.id, params);
       if (generations.get(channel) !== generation) throw new SupersededError(`(not started) ${key}`);
       const useMemo = previewOptions.memo ?? true;
       const hit = useMemo ? memo.get(key) : undefined;
@@ -107,7 +120,7 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
         return { ...hit, fromMemo: true, totalMs: performance.now() - t0 };
       }
       const steps = planSteps(pipelineId, params);
-      const { taskId, done } = pool.run(opened.digest, steps, { channel, priority: previewOptions.priority ?? 0 });
+      const { taskId, done } = pool.run(opened.id, steps, { channel, priority: previewOptions.priority ?? 0 });
       const result = await done;
       if (generations.get(channel) !== generation) throw new SupersededError(taskId);
       const image: RgbaImage = {

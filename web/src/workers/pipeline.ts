@@ -9,7 +9,7 @@ import { takeReport, type PageReport } from './kernels/page/finder';
 import { resize, resizeSimd } from './kernels/resize';
 import { simd, type Segment, type SimdStep } from './simd';
 
-/** The ops of the `preprocessing` pipeline, in the order they run (DESIGN.md). */
+/** The ops of the `preprocessing` pipeline, in the order they run (docs/contract.md). */
 export const PREPROCESSING_ORDER = [
   'resize',
   'crop_document',
@@ -70,9 +70,20 @@ export function planSteps(pipelineId: string, params: PipelineParams): Step[] {
   return steps;
 }
 
-/** An op's setting in `params`, through background_removal's alias `rembg`. */
+const isHint = (v: unknown): v is 'client' | 'server' => v === 'client' || v === 'server';
+
+/**
+ * An op's setting in `params`, through background_removal's alias `rembg`. Given under both names
+ * (the contract's client adds `background_removal: "server"` to params holding `rembg: "client"`),
+ * a routing hint joins the other setting, "server" winning as the hint; the twin of the server's
+ * `pipeline._combine`, which also refuses two settings that disagree.
+ */
 export function opSetting(params: Record<string, unknown>, op: string): unknown {
-  return op === 'background_removal' ? (params.background_removal ?? params.rembg) : params[op];
+  if (op !== 'background_removal') return params[op];
+  const [a, b] = [params.background_removal, params.rembg];
+  if (a === undefined || b === undefined) return a ?? b;
+  if (isHint(a) && isHint(b)) return a === 'server' || b === 'server' ? 'server' : 'client';
+  return isHint(a) ? b : a;
 }
 
 /** Whether `params` switch `op` on (any setting but absent, false or null). */

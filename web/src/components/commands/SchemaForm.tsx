@@ -168,9 +168,11 @@ function Slider({ element: e, value, onChange, a11y }: ControlProps) {
 }
 
 /**
- * A number typed as text: "1e-" or "-" on the way to a number are kept in the box without being
- * sent; empty sends null (so a required field shows its error). A value set from outside (a
- * preset, a pasted command) replaces the text.
+ * A number typed as text. Text that is not a number ("abc", or "1e-" on the way to one) is sent
+ * as it is: the server refuses it naming the field, so the field shows why and the command is
+ * marked invalid until it is fixed, instead of quietly keeping the last number. Empty sends null
+ * (so a required field shows its error). A value set from outside (a preset, a pasted command)
+ * replaces the text.
  */
 function NumberInput({ element: e, value, onChange, a11y }: ControlProps) {
   const text = (v: FieldValue) => (v === null ? '' : String(v));
@@ -189,9 +191,9 @@ function NumberInput({ element: e, value, onChange, a11y }: ControlProps) {
       onChange={(ev) => {
         setDraft(ev.target.value);
         const n = parseNumber(ev.target.value);
-        if (n === undefined) return;
-        setSeen(n);
-        onChange(n);
+        const next = n === undefined ? ev.target.value : n;
+        setSeen(next);
+        onChange(next);
       }}
       placeholder={e.default === null ? '' : String(e.default)}
     />

@@ -18,10 +18,15 @@ const SMALL_GAUSSIAN: Record<number, number[]> = {
   7: [0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125],
 };
 
+/** The Gaussian's standard deviation: `sigma`, or OpenCV's rule for a kernel of size k when 0. */
+export function effectiveSigma(k: number, sigma: number): number {
+  return sigma > 0 ? sigma : 0.3 * ((k - 1) * 0.5 - 1) + 0.8;
+}
+
 /** cv2.getGaussianKernel(k, sigma) in double precision. */
 export function gaussianKernel(k: number, sigma: number): number[] {
   if (sigma <= 0 && SMALL_GAUSSIAN[k]) return SMALL_GAUSSIAN[k].slice();
-  const s = sigma > 0 ? sigma : 0.3 * ((k - 1) * 0.5 - 1) + 0.8;
+  const s = effectiveSigma(k, sigma);
   const scale2 = -0.5 / (s * s);
   const w = Array.from({ length: k }, (_, i) => Math.exp(scale2 * (i - (k - 1) / 2) ** 2));
   const sum = w.reduce((a, b) => a + b, 0);
