@@ -2,10 +2,15 @@
 registry's, never a copy that drifted: adding a param to an op without ``make contract`` fails here."""
 
 import json
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from ocr_playground.contract import contract, contract_json
 from ocr_playground.imaging.registry import OPS
+
+from ts_kernels import BUNDLE, cannot_run, ensure_bundle
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 COMMITTED = WEB / "src" / "contract" / "pipelines.json"
@@ -36,3 +41,25 @@ def test_the_cli_prints_the_contract(capsys) -> None:
 
     assert main(["pipelines"]) == 0
     assert json.loads(capsys.readouterr().out) == contract()
+
+
+def test_the_built_contract_is_the_registrys() -> None:
+    # The kernels bundled for Node carry the contract they were built with, as the SPA does.
+    reason = ensure_bundle()
+    if reason is not None:
+        cannot_run(reason)
+    built = subprocess.run(["node", str(BUNDLE), "--contract"], check=True, capture_output=True, text=True)
+    assert json.loads(built.stdout) == contract(), "the web build is stale: run `make web`."
+
+
+@pytest.mark.parametrize("flaw", ["a new param", "a changed default", "an op removed"])
+def test_a_stale_copy_is_caught(flaw: str, tmp_path: Path, monkeypatch) -> None:
+    # What the check above compares, made stale on purpose: the comparison must see it.
+    body = contract()
+    if flaw == "a new param":
+        body["ops"]["blur"]["params_schema"]["properties"]["radius"] = {"type": "integer", "default": 1}
+    elif flaw == "a changed default":
+        body["ops"]["resize"]["params_schema"]["properties"]["maxSide"]["default"] = 2048
+    else:
+        del body["ops"]["grayscale"]
+    assert json.dumps(body, indent=2, ensure_ascii=False) + "\n" != contract_json()

@@ -38,4 +38,10 @@ class UnknownPipeline(ImagingError):
 
 
 class InvalidParams(ImagingError):
-    """Params name an unknown op, or an op's params fail validation."""
+    """Params name an unknown op, or an op's params fail validation. ``op`` and ``field`` name the
+    culprit where there is one (the browser's twin names the same: contract/index.ts)."""
+
+    def __init__(self, message: str, op: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.op = op
+        self.field = field

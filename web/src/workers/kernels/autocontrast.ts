@@ -1,3 +1,4 @@
+import { opDefaults } from '../../contract';
 import { simd, type Segment, type SimdStep } from '../simd';
 import { checkRange, makeImage, words, type RgbaImage } from './image';
 
@@ -6,7 +7,8 @@ export interface AutocontrastParams {
   cutoff: number;
 }
 
-export const AUTOCONTRAST_DEFAULTS: AutocontrastParams = { cutoff: 0 };
+/** Its defaults, from the contract (the Python params model's). */
+export const AUTOCONTRAST_DEFAULTS = opDefaults('autocontrast') as unknown as AutocontrastParams;
 
 /** Pillow's ImageOps.autocontrast, channel by channel (R, G, B; alpha untouched): a linear stretch
  *  of the [lo, hi] histogram span to [0, 255] after cutting `cutoff`% of pixels from both ends.

@@ -3,6 +3,7 @@
  * alpha. Twin of imaging/ops/background_removal.py, whose docstring lists the numbered steps this
  * file follows; the analysis is integer arithmetic, exact in JS doubles (all below 2^53).
  */
+import { opDefaults } from '../../contract';
 import { simd, type SimdStep } from '../simd';
 import { checkRange, makeImage, type RgbaImage } from './image';
 import { findPage, findPageSimd, noteReport, type PageFinding } from './page/finder';
@@ -15,7 +16,8 @@ export interface BackgroundRemovalParams {
   strength: number;
 }
 
-export const BACKGROUND_REMOVAL_DEFAULTS: BackgroundRemovalParams = { strength: 1 };
+/** Its defaults, from the contract (the Python params model's). */
+export const BACKGROUND_REMOVAL_DEFAULTS = opDefaults('background_removal') as unknown as BackgroundRemovalParams;
 
 function roundHalfEven(x: number): number {
   const r = Math.round(x);

@@ -1,3 +1,4 @@
+import { opDefaults } from '../../contract';
 import { simd, type SimdStep } from '../simd';
 import { checkRange, luma, makeImage, replicate, words, type RgbaImage } from './image';
 
@@ -9,7 +10,8 @@ export interface BinarizeParams {
   C: number;
 }
 
-export const BINARIZE_DEFAULTS: BinarizeParams = { method: 'otsu', blockSize: 31, C: 10 };
+/** Its defaults, from the contract (the Python params model's). */
+export const BINARIZE_DEFAULTS = opDefaults('binarize') as unknown as BinarizeParams;
 
 /** Luma (cv2.cvtColor RGB2GRAY), then Otsu's global threshold or OpenCV's adaptive mean
  *  threshold; black/white on all three channels, alpha kept. Twin of imaging/ops/binarize.py. */

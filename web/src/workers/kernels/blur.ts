@@ -1,3 +1,4 @@
+import { opDefaults } from '../../contract';
 import { simd, type SimdStep } from '../simd';
 import { checkRange, makeImage, reflect101, type RgbaImage } from './image';
 
@@ -8,7 +9,8 @@ export interface BlurParams {
   sigma: number;
 }
 
-export const BLUR_DEFAULTS: BlurParams = { kernelSize: 5, sigma: 0 };
+/** Its defaults, from the contract (the Python params model's). */
+export const BLUR_DEFAULTS = opDefaults('blur') as unknown as BlurParams;
 
 /** OpenCV's small_gaussian_tab: what getGaussianKernel returns for sigma <= 0 and k <= 7. */
 const SMALL_GAUSSIAN: Record<number, number[]> = {

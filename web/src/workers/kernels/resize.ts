@@ -1,3 +1,4 @@
+import { opDefaults } from '../../contract';
 import { simd, type Shape, type SimdStep } from '../simd';
 import { checkRange, makeImage, words, type RgbaImage } from './image';
 
@@ -6,7 +7,8 @@ export interface ResizeParams {
   maxSide: number;
 }
 
-export const RESIZE_DEFAULTS: ResizeParams = { maxSide: 1024 };
+/** Its defaults, from the contract (the Python params model's). */
+export const RESIZE_DEFAULTS = opDefaults('resize') as unknown as ResizeParams;
 
 /** Output size: the long side becomes maxSide, the short side max(1, floor(s·maxSide/long + 0.5)). */
 export function targetSize(width: number, height: number, maxSide: number): [number, number] {
