@@ -1,5 +1,6 @@
 /** The Inference Studio's pure logic: no DOM, no fetch, so Vitest covers it directly. */
-import type { JsonSchema } from '../../api/client';
+import type { JsonSchema } from '../../contract';
+import { fieldsOf } from '../../lib/schema';
 import type { CheckpointEntry, Detection, ImageSize, Point } from '../../api/inference';
 
 // --- checkpoint search ------------------------------------------------------------------------
@@ -108,32 +109,20 @@ export interface ThresholdField {
   options: string[];
 }
 
-/**
- * One control per property of the detection schema. Sliders get a range a hand can use: the
- * schema's limits, but a bound far beyond the default (maxCandidates ≤ 100000, minSize ≤ 1000) is
- * brought in to 10 × the default, and an exclusive minimum (unclipRatio > 0) starts one step in,
- * so no position of the slider is a value the server refuses.
- */
+/** One control per property of the detection schema: the Studio's reading of a schema
+ *  (lib/schema.ts), in the shape the threshold controls use. */
 export function thresholdFields(schema: JsonSchema): ThresholdField[] {
-  return Object.entries(schema.properties ?? {}).map(([name, raw]) => {
-    const s = raw.anyOf?.find((a) => a.type !== 'null') ?? raw;
-    const base = { name, description: raw.description ?? '', default: raw.default, integer: false, min: 0, max: 1, step: 0.01, options: [] };
-    if (s.enum) return { ...base, kind: 'enum', options: s.enum.map(String) };
-    if (s.type === 'boolean') return { ...base, kind: 'boolean' };
-    const integer = s.type === 'integer';
-    const dflt = typeof raw.default === 'number' ? raw.default : 0;
-    const lo = s.minimum ?? s.exclusiveMinimum ?? 0;
-    let hi = s.maximum ?? s.exclusiveMaximum ?? Math.max(1, dflt * 10);
-    if (dflt > 0 && hi > dflt * 20) hi = dflt * 10;
-    const step = integer ? 1 : niceStep(hi - lo);
-    const min = s.exclusiveMinimum !== undefined && s.minimum === undefined ? lo + step : lo;
-    return { ...base, kind: 'slider', integer, min, max: hi, step };
-  });
-}
-
-/** About a hundredth of the range, as a power of ten (0.01 for [0, 1], 0.1 for (0, 10]). */
-function niceStep(range: number): number {
-  return range > 0 ? 10 ** Math.floor(Math.log10(range / 100)) : 0.01;
+  return fieldsOf(schema).map((f) => ({
+    name: f.name,
+    kind: f.kind === 'enum' || f.kind === 'boolean' ? f.kind : 'slider',
+    description: f.description ?? '',
+    default: f.default,
+    integer: f.kind === 'integer',
+    min: f.min ?? 0,
+    max: f.max ?? 1,
+    step: f.step ?? 0.01,
+    options: f.options ?? [],
+  }));
 }
 
 export function thresholdDefaults(fields: ThresholdField[]): Record<string, unknown> {
