@@ -8,7 +8,7 @@ import type { RgbaImage } from './kernels/image';
 import { takeReport, type PageReport } from './kernels/page/finder';
 import { resize, resizeSimd } from './kernels/resize';
 import { namesOf, pipelineInfo, settingOf, validatePipeline } from '../contract';
-import { simd, type Segment, type SimdStep } from './simd';
+import { simdFor, type Segment, type Simd, type SimdStep } from './simd';
 
 /** The ops of the `preprocessing` pipeline, in the order they run: the contract's (the Python
  *  registry's), never restated here. */
@@ -135,7 +135,6 @@ export function runSteps(src: RgbaImage, steps: Step[], now: () => number = () =
   image: RgbaImage;
   timings: StepTiming[];
 } {
-  const wasm = simd();
   let image = src;
   let segment: Segment | null = null;
   const timings: StepTiming[] = [];
@@ -157,11 +156,13 @@ export function runSteps(src: RgbaImage, steps: Step[], now: () => number = () =
   for (const step of steps) {
     const t0 = now();
     const fast = SIMD_STEPS[step.op];
-    const [width, height] = segment ? [segment.width, segment.height] : [image.width, image.height];
-    if (wasm && fast && wasm.covers(fast, step.params, width, height)) {
-      segment = (segment ?? wasm.open(image)).apply(fast, step.params);
+    const [width, height]: [number, number] = segment ? [segment.width, segment.height] : [image.width, image.height];
+    const wasm: Simd | null = simdFor(fast, step.params, width, height);
+    if (wasm) {
+      const open: Segment = (segment ?? wasm.open(image)).apply(fast, step.params);
+      segment = open;
       timings.push({ op: step.op, ms: now() - t0, engine: 'simd' });
-      noteFinding(step, [width, height], [segment.width, segment.height]);
+      noteFinding(step, [width, height], [open.width, open.height]);
       continue;
     }
     if (segment) leaveSegment(segment);

@@ -1,5 +1,5 @@
 import { opDefaults } from '../../contract';
-import { simd, type SimdStep } from '../simd';
+import { type SimdStep, twoForms } from '../simd';
 import { checkRange, luma, makeImage, replicate, words, type RgbaImage } from './image';
 
 export interface BinarizeParams {
@@ -15,9 +15,9 @@ export const BINARIZE_DEFAULTS = opDefaults('binarize') as unknown as BinarizePa
 
 /** Luma (cv2.cvtColor RGB2GRAY), then Otsu's global threshold or OpenCV's adaptive mean
  *  threshold; black/white on all three channels, alpha kept. Twin of imaging/ops/binarize.py. */
-export function binarize(src: RgbaImage, params: Partial<BinarizeParams> = {}): RgbaImage {
-  const wasm = simd();
-  if (wasm) return wasm.apply(src, binarizeSimd, params);
+export const binarize = twoForms(() => binarizeSimd, binarizeTs);
+
+function binarizeTs(src: RgbaImage, params: Partial<BinarizeParams>): RgbaImage {
   const p = checked(params);
   const { width: w, height: h } = src;
   const hist = new Int32Array(256);

@@ -54,3 +54,10 @@ export function reflect101(i: number, n: number): number {
 export function replicate(i: number, n: number): number {
   return i < 0 ? 0 : i >= n ? n - 1 : i;
 }
+
+/** Round to the nearest integer, ties to even: what numpy's and OpenCV's rounding does (and
+ *  Python's round()), where Math.round sends every .5 up. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}

@@ -1,5 +1,5 @@
 import { opDefaults } from '../../contract';
-import { simd, type Shape, type SimdStep } from '../simd';
+import { type Shape, type SimdStep, twoForms } from '../simd';
 import { checkRange, makeImage, words, type RgbaImage } from './image';
 
 export interface ResizeParams {
@@ -19,9 +19,9 @@ export function targetSize(width: number, height: number, maxSide: number): [num
 
 /** cv2.resize: INTER_AREA when shrinking, INTER_LINEAR when growing. All four channels are
  *  resampled (alpha too, since the geometry changes). Twin of imaging/ops/resize.py. */
-export function resize(src: RgbaImage, params: Partial<ResizeParams> = {}): RgbaImage {
-  const wasm = simd();
-  if (wasm && wasm.covers(resizeSimd, params, src.width, src.height)) return wasm.apply(src, resizeSimd, params);
+export const resize = twoForms(() => resizeSimd, resizeTs);
+
+function resizeTs(src: RgbaImage, params: Partial<ResizeParams>): RgbaImage {
   const { method, dw, dh, fx, fy } = planResize(src.width, src.height, params);
   if (method === 'same') return makeImage(dw, dh, src.data.slice());
   if (method === 'box') return boxShrink(src, dw, dh, fx, fy);
