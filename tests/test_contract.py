@@ -63,3 +63,18 @@ def test_a_stale_copy_is_caught(flaw: str, tmp_path: Path, monkeypatch) -> None:
     else:
         del body["ops"]["grayscale"]
     assert json.dumps(body, indent=2, ensure_ascii=False) + "\n" != contract_json()
+
+
+def test_every_op_module_is_registered_and_in_a_pipeline() -> None:
+    # Adding an op: its module under imaging/ops, its line in registry.py, its place in a pipeline.
+    modules = {p.stem for p in (Path(OPS["blur"].apply.__code__.co_filename).parent).glob("*.py")}
+    assert modules - {"__init__", "base"} == set(OPS)
+    in_pipelines = {op for pipeline in contract()["pipelines"] for op in pipeline["ops"]}
+    assert in_pipelines == set(OPS)
+
+
+def test_every_op_has_a_parity_case() -> None:
+    # The two engines are compared pixel for pixel in test_parity.py; an op without a case there
+    # would drift unseen.
+    parity = (Path(__file__).parent / "test_parity.py").read_text()
+    assert [op for op in OPS if f'"{op}"' not in parity] == []

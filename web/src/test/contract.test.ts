@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLIENT_MAX_BYTES, CLIENT_MAX_SIDE, CONTRACT, InvalidParams, opDefaults, validatePipeline } from '../contract';
-import { hasServerHint } from '../routing/decide';
+import { hasServerHint, OP_BUDGET_MS } from '../routing/decide';
 import { KERNELS, planSteps, PREPROCESSING_ORDER } from '../workers/pipeline';
 
 const refusal = (fn: () => unknown): InvalidParams => {
@@ -17,6 +17,10 @@ describe('the contract', () => {
   it('has a kernel in the browser for every op, and no kernel outside it', () => {
     expect(Object.keys(KERNELS).sort()).toEqual(Object.keys(CONTRACT.ops).sort());
     expect([...PREPROCESSING_ORDER]).toEqual(CONTRACT.pipelines.find((p) => p.id === 'preprocessing')!.ops);
+  });
+
+  it('has a routing budget for every op (the over-budget rule would never see one without it)', () => {
+    expect(Object.keys(CONTRACT.ops).filter((op) => OP_BUDGET_MS[op] === undefined)).toEqual([]);
   });
 
   it('gives the defaults and the client limits the server uses', () => {
