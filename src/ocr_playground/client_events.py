@@ -108,9 +108,7 @@ class TelemetryStore(SqliteStore):
 
     def count_before(self, cutoff: float) -> int:
         """Events received before ``cutoff`` (seconds since the epoch)."""
-        with self._lock:
-            row = self._conn.execute("SELECT COUNT(*) FROM client_events WHERE received_at < ?", (cutoff,))
-            return row.fetchone()[0]
+        return self._one("SELECT COUNT(*) FROM client_events WHERE received_at < ?", (cutoff,))[0]
 
     def delete_before(self, cutoff: float) -> int:
         """Forget the events received before ``cutoff``; how many went."""

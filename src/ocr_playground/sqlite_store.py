@@ -67,6 +67,15 @@ class SqliteStore:
             ) from None
         self._identity = _identity(self.path)
 
+    # Rows are fetched while the lock is held: the connection is shared by the server's threads.
+    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

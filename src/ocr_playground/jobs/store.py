@@ -88,15 +88,6 @@ class JobStore(SqliteStore):
         with self.writing() as conn:
             conn.execute(sql, args)
 
-    # Rows are fetched while the lock is held: the connection is shared by the server's threads.
-    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchone()
-
-    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
-
     def insert(self, job: Job) -> None:
         row = {name: getattr(job, name) for name in COLUMNS}
         row["params"] = json.dumps(job.params)

@@ -93,14 +93,6 @@ def item_from_row(row: sqlite3.Row) -> dict[str, Any]:
 class RunStore(SqliteStore):
     schema = SCHEMA
 
-    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchone()
-
-    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
-
     def _execute(self, sql: str, args: tuple = ()) -> int:
         with self._lock:
             return self._conn.execute(sql, args).rowcount
