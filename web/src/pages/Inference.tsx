@@ -19,15 +19,8 @@ import { OpControls, type OpState } from '../components/OpControls';
 import { RunSummary } from '../components/inference/RunSummary';
 import { RunOnDataset } from '../components/RunOnDataset';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
-import {
-  LatestOnly,
-  predictionsFileName,
-  predictionsJson,
-  thresholdDefaults,
-  thresholdFields,
-  type LatestOnlyStats,
-  type ThresholdField,
-} from '../components/inference/logic';
+import { predictionsFileName, predictionsJson, thresholdDefaults, thresholdFields, type ThresholdField } from '../components/inference/logic';
+import { LatestOnly, type LatestOnlyStats } from '../lib/latest';
 import { defaultsOf, fieldsOf } from '../lib/schema';
 import { saveBlob } from '../lib/save';
 

@@ -6,6 +6,7 @@ import { cacheKeyFromDigest, sha256Hex } from './cacheKey';
 import type { RgbaImage } from './kernels/image';
 import type { PageReport } from './kernels/page/finder';
 import { LruMemo } from './memo';
+import { Tickets } from '../lib/latest';
 import { planSteps, type PipelineParams, type StepTiming } from './pipeline';
 import { defaultPoolSize, SupersededError, WorkerCrashedError, WorkerPool, type PoolEvent, type WorkerLike } from './pool';
 
@@ -87,7 +88,7 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
   const memo = new LruMemo<Preview>(options.memoBudgetBytes ?? 512 * 1024 * 1024);
   // Latest wins per channel also across the async hashing step and memo hits, which never
   // reach the pool: a request that is no longer the newest of its channel fails as superseded.
-  const generations = new Map<string, number>();
+  const channels = new Map<string, Tickets>();
   // The pool keeps the open image's pixels (and each worker a copy): one image at a time.
   let current: string | null = null;
 
@@ -108,10 +109,10 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
       const t0 = performance.now();
       const pipelineId = previewOptions.pipelineId ?? 'preprocessing';
       const channel = previewOptions.channel ?? 'studio';
-      const generation = (generations.get(channel) ?? 0) + 1;
-      generations.set(channel, generation);
+      if (!channels.has(channel)) channels.set(channel, new Tickets());
+      const ticket = channels.get(channel)!.issue();
       const key = await cacheKeyFromDigest(pipelineId, opened.id, params);
-      if (generations.get(channel) !== generation) throw new SupersededError(`(not started) ${key}`);
+      if (!ticket.current()) throw new SupersededError(`(not started) ${key}`);
       const useMemo = previewOptions.memo ?? true;
       const hit = useMemo ? memo.get(key) : undefined;
       if (hit) {
@@ -122,7 +123,7 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
       const steps = planSteps(pipelineId, params);
       const { taskId, done } = pool.run(opened.id, steps, { channel, priority: previewOptions.priority ?? 0 });
       const result = await done;
-      if (generations.get(channel) !== generation) throw new SupersededError(taskId);
+      if (!ticket.current()) throw new SupersededError(taskId);
       const image: RgbaImage = {
         width: result.image.width,
         height: result.image.height,
