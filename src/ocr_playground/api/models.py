@@ -24,6 +24,8 @@ def _whole_unicode(text: str) -> str:
 # A string from the request that names something or is echoed back: whole Unicode, bounded.
 Text = Annotated[str, AfterValidator(_whole_unicode)]
 TASK_ID_MAX = 200
+# Paging past this finds nothing on any server; beyond 2**63 SQLite cannot even take the number.
+MAX_OFFSET = 1_000_000_000
 # The one task_id type of every route: echoed in the response and in every WebSocket message.
 TaskId = Annotated[Text | None, Field(max_length=TASK_ID_MAX, description="Echoed in the response.")]
 

@@ -10,7 +10,13 @@ from fastapi.responses import FileResponse
 
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import inspect_image, load_input
-from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
+from ocr_playground.api.models import (
+    MAX_OFFSET,
+    FallbackRequest,
+    JobResponse,
+    PipelineRequest,
+    PipelineResponse,
+)
 from ocr_playground.contract import contract
 from ocr_playground.imaging.formats import media_type
 from ocr_playground.imaging.io import probe_size
@@ -217,6 +223,6 @@ def cancel_job(job_id: str, service: ServiceDep) -> JobResponse:
 def list_jobs(
     service: ServiceDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, description="Skip this many of the newest (the next page)."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Skip this many of the newest (the next page)."),
 ) -> list[JobResponse]:
     return [JobResponse.of(job) for job in service.store.recent(limit, offset)]

@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ocr_playground.api.deps import SettingsDep
+from ocr_playground.api.models import MAX_OFFSET
 from ocr_playground.datasets import walk_images
 from ocr_playground.inference.evaluation import image_marks
 from ocr_playground.runs.errors import ItemNotFound
@@ -54,7 +55,9 @@ async def create_run(spec: RunSpec, runs: RunsDep) -> RunAccepted:
 
 
 @router.get("", response_model=RunList, summary="Runs, newest first")
-def list_runs(runs: RunsDep, limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0)) -> RunList:
+def list_runs(
+    runs: RunsDep, limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_OFFSET)
+) -> RunList:
     page = runs.store.recent(limit, offset)
     more = offset + len(page) < runs.store.count()
     return RunList(runs=[runs.summary(r) for r in page], next_offset=offset + len(page) if more else None)
@@ -106,7 +109,7 @@ def list_items(
     status_: Literal["completed", "failed"] | None = Query(None, alias="status"),
     protocol: Protocol = "icdar2015-iou",
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
     runs.get(run_id)
     assert sort in SORT_COLUMNS or sort in METRIC_FIELDS
