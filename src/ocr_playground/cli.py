@@ -148,7 +148,7 @@ COMMANDS: dict[str, Command] = {
         "ocr_playground.runs.cli:add_batch_arguments",
     ),
     "runs": Command(
-        "list, show, page through or cancel runs",
+        "list, show, page through, compare, sweep, import or cancel runs",
         "ocr_playground.runs.cli:runs_handler",
         "ocr_playground.runs.cli:add_runs_arguments",
     ),

@@ -17,6 +17,12 @@ Built-ins:
   limited to 1024 px.
 
 Sides are rounded to multiples of 32 (DBNet's feature pyramid downsamples by 32).
+
+A sidecar may also hold the model's own detection thresholds (a threshold sweep writes them there)::
+
+    {"base": "ppocr-det", "detection": {"thresh": 0.3, "boxThresh": 0.55, "unclipRatio": 1.8}}
+
+Detection uses them for every threshold a request leaves out.
 """
 
 import json
@@ -30,6 +36,16 @@ from pydantic.alias_generators import to_camel
 
 from ocr_playground.imaging.errors import first_problem
 from ocr_playground.inference.errors import InvalidProfile
+
+
+class ThresholdDefaults(BaseModel):
+    """Detection thresholds tuned for one model; each is used when a request does not set it."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+    thresh: float | None = Field(None, ge=0.0, le=1.0)
+    box_thresh: float | None = Field(None, ge=0.0, le=1.0)
+    unclip_ratio: float | None = Field(None, gt=0.0, le=10.0)
 
 
 class ModelProfile(BaseModel):
@@ -47,6 +63,9 @@ class ModelProfile(BaseModel):
     std: tuple[float, float, float] = Field(description="Per-channel standard deviation, same scale.")
     channel_order: Literal["RGB", "BGR"] = Field(description="Channel order the model was trained on.")
     source: str = Field("builtin", description="'builtin' or the sidecar path it was read from.")
+    detection: ThresholdDefaults | None = Field(
+        None, description="The model's own detection thresholds, used where a request sets none."
+    )
 
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)

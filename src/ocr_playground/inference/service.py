@@ -28,6 +28,7 @@ from ocr_playground.imaging.pipeline import Step, run_steps, validate
 from ocr_playground.inference.engine import Detector
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
+from ocr_playground.inference.profiles import ModelProfile
 from ocr_playground.inference.words import word_boxes
 
 NOT_INVERTIBLE_OPS = ("crop_document",)
@@ -119,12 +120,34 @@ def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict
     return result.image, {"pipeline_ms": (time.perf_counter() - t0) * 1e3}
 
 
+def with_model_defaults(params: DetectionParams, profile: ModelProfile) -> DetectionParams:
+    """The request's thresholds, with the model's own (its sidecar's) for those the request leaves out."""
+    if profile.detection is None:
+        return params
+    unset = {
+        name: value
+        for name, value in profile.detection.model_dump(exclude_none=True).items()
+        if name not in params.model_fields_set
+    }
+    return params.model_copy(update=unset) if unset else params
+
+
+def probability_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
+    """The preprocessed image's probability map (one model call), ready for any thresholds."""
+    processed, timings = preprocess(image, ops)
+    prob, model_timings = detector.probability_map(processed)
+    return _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings)
+
+
+def detections_from(entry: _MapEntry, params: DetectionParams) -> list[Detection]:
+    """Post-processing only: the map's detections under ``params``."""
+    return _finish(entry, params, cached=True).detections
+
+
 def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams) -> DetectionResult:
     """Detection on an already decoded RGB(A) image (the CLI path: no map cache)."""
-    processed, timings = preprocess(image, params.ops())
-    prob, model_timings = detector.probability_map(processed)
-    entry = _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings)
-    return _finish(entry, params.detection, cached=False)
+    entry = probability_entry(image, detector, params.ops())
+    return _finish(entry, with_model_defaults(params.detection, detector.profile), cached=False)
 
 
 def detect_bytes(
@@ -133,9 +156,10 @@ def detect_bytes(
     """Detection on encoded image bytes, reusing a cached probability map when there is one."""
     ops = params.ops()
     key = map_key(data, detector, ops)
+    detection = with_model_defaults(params.detection, detector.profile)
     entry = cache.get(key) if cache is not None else None
     if entry is not None:
-        return _finish(entry, params.detection, cached=True)
+        return _finish(entry, detection, cached=True)
     t0 = time.perf_counter()
     image = decode_image(data)
     decode_ms = (time.perf_counter() - t0) * 1e3
@@ -145,7 +169,7 @@ def detect_bytes(
     entry = _MapEntry(prob=prob, gray=_gray(image), timings=timings)
     if cache is not None:
         cache.put(key, entry)
-    return _finish(entry, params.detection, cached=False)
+    return _finish(entry, detection, cached=False)
 
 
 def _gray(image: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ from ocr_playground.runs.engine import Engine, EngineWork, local_workers
 from ocr_playground.runs.errors import RunAlreadyDone, RunError, RunNotFound
 from ocr_playground.runs.files import IMAGES, write_files
 from ocr_playground.runs.model import Run, RunSpec, RunStatus, new_run_id
-from ocr_playground.runs.plan import Roots, plan_run, resolve_model
+from ocr_playground.runs.plan import Roots, plan_run, predictions_path, resolve_model
 from ocr_playground.runs.store import Input, RunStore
 from ocr_playground.runs.worker import ItemTask, WorkerSpec, score
 from ocr_playground.settings import Settings
@@ -47,8 +47,13 @@ def public_path(path: str | Path) -> str:
     return str(path)
 
 
-def make_engine(name: str, settings: Settings) -> Engine:
-    if name == "ray":
+def make_engine(spec: RunSpec, settings: Settings, roots: Roots) -> Engine:
+    imported = predictions_path(spec, roots)
+    if imported is not None:
+        from ocr_playground.runs.importer import PredictionsEngine
+
+        return PredictionsEngine(imported)
+    if spec.engine == "ray":
         from ocr_playground.runs.ray_engine import RayEngine
 
         return RayEngine(settings.ray_address)
@@ -214,7 +219,7 @@ class RunService:
             model = resolve_model(run.spec, self.roots)
             tasks = self._reuse(run, self.store.pending(run_id), model, sink)
             if tasks and not should_stop():
-                engine = make_engine(run.spec.engine, self.settings)
+                engine = make_engine(run.spec, self.settings, self.roots)
                 self.last_engine = engine
                 # Ray sizes its own actor pool (0: as many as the cluster has room for).
                 workers, threads = local_workers(run.spec.workers)
@@ -258,7 +263,7 @@ class RunService:
         """Items an earlier run already computed under the same cache key are taken from it; the
         rest are returned as tasks for the engine."""
         tasks = [ItemTask(seq=i.seq, name=i.name, path=i.path, gt=i.gt) for i in pending]
-        if run.spec.save_images or not run.spec.reuse:
+        if run.spec.save_images or not run.spec.reuse or run.spec.predictions is not None:
             return tasks
         not_before = 0.0
         if model is not None:

@@ -1,0 +1,182 @@
+"""Threshold sweep: which ``thresh``, ``boxThresh`` and ``unclipRatio`` score best on a run's images.
+
+The detector's probability map is the expensive part of detection (hundreds of ms); the thresholds
+only change DB post-processing (tens of ms). So each image's map is computed ONCE, in a worker
+process, and every point of the grid re-runs only post-processing and scoring on it; the worker
+returns the image's counts per point and protocol, which are summed over images. A 60-point sweep
+costs one model call per image, whatever the grid size (each record says how many it made).
+
+Every other setting (the preprocessing ops, the detection mode, granularity, ...) is the run's own;
+the thresholds a point leaves out are the run's, completed by the model's sidecar defaults.
+"""
+
+import itertools
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from ocr_playground.imaging.errors import ImagingError
+from ocr_playground.inference.engine import DetectorCache
+from ocr_playground.inference.errors import InferenceError
+from ocr_playground.inference.evaluation import PROTOCOLS, Word, evaluate_image
+from ocr_playground.inference.postprocess import DetectionParams
+from ocr_playground.runs.compare import COUNTS, MEASURES
+from ocr_playground.runs.worker import ItemTask, failed, load_task, parse_words
+
+GRID_FIELDS = ("thresh", "boxThresh", "unclipRatio")  # as the API names them
+MAX_VALUES = 50  # values per field
+MAX_POINTS = 1000
+DEFAULT_GRID = {
+    "thresh": [0.2, 0.3, 0.4],
+    "boxThresh": [0.4, 0.5, 0.6, 0.7, 0.8],
+    "unclipRatio": [1.2, 1.5, 1.8, 2.1],
+}  # 60 points around PP-OCR's and DBNet's published defaults (0.3, 0.6, 1.5)
+RANGES = {"thresh": (0.0, 1.0), "box_thresh": (0.0, 1.0), "unclip_ratio": (0.0, 10.0)}
+
+
+class Grid(BaseModel):
+    """The values to try for each threshold; the sweep runs every combination."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+    thresh: list[float] = Field(
+        default_factory=lambda: DEFAULT_GRID["thresh"], min_length=1, max_length=MAX_VALUES
+    )
+    box_thresh: list[float] = Field(
+        default_factory=lambda: DEFAULT_GRID["boxThresh"], min_length=1, max_length=MAX_VALUES
+    )
+    unclip_ratio: list[float] = Field(
+        default_factory=lambda: DEFAULT_GRID["unclipRatio"], min_length=1, max_length=MAX_VALUES
+    )
+
+    @field_validator("thresh", "box_thresh", "unclip_ratio")
+    @classmethod
+    def _in_range(cls, values: list[float], info: Any) -> list[float]:
+        lo, hi = RANGES[info.field_name]
+        for v in values:
+            if not (lo <= v <= hi) or (info.field_name == "unclip_ratio" and v <= 0):
+                raise ValueError(
+                    f"{v} is outside the range ({lo}, {hi}]" if v <= 0 else f"{v} is outside [{lo}, {hi}]"
+                )
+        return sorted(set(values))
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "Grid":
+        n = len(self.thresh) * len(self.box_thresh) * len(self.unclip_ratio)
+        if n > MAX_POINTS:
+            raise ValueError(f"the grid has {n} points, over the limit of {MAX_POINTS}")
+        return self
+
+    def points(self) -> list[dict[str, float]]:
+        """Every combination, ``thresh`` slowest, as the API names the fields."""
+        return [
+            {"thresh": t, "boxThresh": b, "unclipRatio": u}
+            for t, b, u in itertools.product(self.thresh, self.box_thresh, self.unclip_ratio)
+        ]
+
+
+def point_params(base: DetectionParams, point: dict[str, float]) -> DetectionParams:
+    return base.model_copy(
+        update={
+            "thresh": point["thresh"],
+            "box_thresh": point["boxThresh"],
+            "unclip_ratio": point["unclipRatio"],
+        }
+    )
+
+
+def image_counts(entry: Any, gt: list[Word], points: list[DetectionParams]) -> np.ndarray:
+    """One image's counts (points × protocols × COUNTS) from its probability map (``entry``, as
+    ``inference.service.probability_entry`` gives it): post-processing and scoring only."""
+    from ocr_playground.inference.service import detections_from
+
+    out = np.zeros((len(points), len(PROTOCOLS), len(COUNTS)))
+    for i, params in enumerate(points):
+        found = [Word(points=d.points, score=d.score) for d in detections_from(entry, params)]
+        scores = evaluate_image(gt, found)
+        for j, protocol in enumerate(PROTOCOLS):
+            s = scores[protocol]
+            out[i, j] = [getattr(s, name) for name in COUNTS]
+    return out
+
+
+def summarize(points: list[dict[str, float]], counts: np.ndarray | None) -> tuple[list[dict], dict]:
+    """Each point with its precision, recall and H-mean per protocol (from the summed counts), and
+    the best point per protocol: the highest H-mean, then the higher precision, then grid order."""
+    rows: list[dict[str, Any]] = []
+    best: dict[str, dict[str, Any]] = {}
+    if counts is None:
+        return [dict(p, protocols={}) for p in points], best
+    sums = np.asarray(counts, np.float64)
+    values = {m.name: m.value(sums) for m in MEASURES}  # each points × protocols
+    for i, point in enumerate(points):
+        protocols = {
+            protocol: {name: float(values[name][i, j]) for name in values}
+            for j, protocol in enumerate(PROTOCOLS)
+        }
+        rows.append(dict(point, protocols=protocols))
+    for j, protocol in enumerate(PROTOCOLS):
+        order = sorted(
+            range(len(points)), key=lambda i: (-values["hmean"][i, j], -values["precision"][i, j], i)
+        )
+        best[protocol] = dict(points[order[0]], **rows[order[0]]["protocols"][protocol])
+    return rows, best
+
+
+# --- the worker (one per process of the local engine) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    pipeline_id: str
+    params: dict[str, Any]  # the run's
+    model_path: str
+    points: list[dict[str, float]]
+    threads: int = 1
+
+
+class SweepWorker:
+    """Holds the model; per image: one probability map, then every grid point on it."""
+
+    def __init__(self, spec: SweepSpec) -> None:
+        from ocr_playground.inference.jobs import parse_params
+        from ocr_playground.inference.service import with_model_defaults
+
+        self.detector = DetectorCache(threads=spec.threads, capacity=1).get(Path(spec.model_path))
+        params = parse_params(spec.params)
+        self.ops = params.ops()
+        base = with_model_defaults(params.detection, self.detector.profile)
+        self.points = [point_params(base, p) for p in spec.points]
+
+    def process(self, tasks: list[ItemTask]) -> list[dict[str, Any]]:
+        return [self._one(task) for task in tasks]
+
+    def _one(self, task: ItemTask) -> dict[str, Any]:
+        from ocr_playground.inference.service import probability_entry
+
+        loaded = load_task(task)
+        if loaded.image is None:
+            return failed(task, loaded.error or "The image could not be read.")
+        t0 = time.perf_counter()
+        try:
+            entry = probability_entry(loaded.image, self.detector, self.ops)
+            t1 = time.perf_counter()
+            counts = image_counts(entry, parse_words(task.gt or "[]"), self.points)
+        except (ImagingError, InferenceError) as exc:
+            return failed(task, str(exc))
+        except MemoryError:
+            return failed(task, "The worker ran out of memory on this image.")
+        timings = {"model": (t1 - t0) * 1e3, "sweep": (time.perf_counter() - t1) * 1e3}
+        return {
+            "seq": task.seq,
+            "name": task.name,
+            "status": "completed",
+            "counts": counts.tolist(),
+            "model_calls": 1,
+            "timings": timings,
+        }
