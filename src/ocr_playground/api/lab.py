@@ -202,9 +202,10 @@ async def start_sweep(
 
 @router.get("/{run_id}/sweep", summary="The run's latest sweep: every point and the best per protocol")
 def get_sweep(run_id: str, sweeps: SweepsDep, protocol: Protocol = "icdar2015-iou") -> dict[str, Any]:
+    """``status`` is ``none`` (and ``points`` empty) when the run has not been swept yet."""
     sweep = sweeps.latest(run_id)
     if sweep is None:
-        raise ItemNotFound(f"Run '{run_id}' has not been swept yet (POST /api/runs/{run_id}/sweep).")
+        return {"run_id": run_id, "status": "none", "protocol": protocol, "points": [], "best": {}}
     return view(sweep, protocol)
 
 

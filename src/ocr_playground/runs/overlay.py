@@ -22,8 +22,8 @@ COLOURS = {
     ("gt", "fn"): (213, 94, 0),  # vermillion: a missed word
     ("gt", "dont_care"): (153, 153, 153),  # grey
     ("det", "tp"): (0, 114, 178),  # blue
-    ("det", "fp"): (230, 159, 0),  # orange: a false detection
-    ("det", "ignored"): (204, 121, 167),  # reddish purple
+    ("det", "fp"): (204, 121, 167),  # reddish purple: a false detection
+    ("det", "ignored"): (86, 180, 233),  # sky blue
 }
 
 

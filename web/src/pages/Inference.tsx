@@ -16,6 +16,7 @@ import { ImageSource } from '../components/inference/ImageSource';
 import { PreprocessToggles } from '../components/inference/PreprocessToggles';
 import { RunSummary } from '../components/inference/RunSummary';
 import { RunOnDataset } from '../components/RunOnDataset';
+import { opsOf, useRunHandoff } from '../components/eval/handoff';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
 import {
   LatestOnly,
@@ -178,6 +179,18 @@ export function Inference() {
     setError(null);
   }, []);
 
+  // Opened from the Evaluation Lab: the run's image, checkpoint, thresholds and ops.
+  useRunHandoff(
+    fields !== null && catalog !== null,
+    useCallback((h) => {
+      if (h.spec.checkpoint_path) setCheckpoint(h.spec.checkpoint_path);
+      setThresholds((t) => ({ ...t, ...((h.spec.params.detection as Record<string, unknown>) ?? {}) }));
+      setEnabledOps(Object.fromEntries(Object.keys(opsOf(h.spec.params)).map((op) => [op, true])));
+      void openFile(h.file);
+    }, [openFile]),
+    setLoadError,
+  );
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -199,6 +212,12 @@ export function Inference() {
   };
 
   const selectedEntry = checkpoints.find((c) => c.checkpoint_path === checkpoint);
+  // A model whose sidecar holds tuned thresholds (a sweep's "save as defaults") starts from them.
+  const selectCheckpoint = (path: string) => {
+    setCheckpoint(path);
+    const tuned = checkpoints.find((c) => c.checkpoint_path === path)?.profile?.detection;
+    if (tuned) setThresholds((t) => ({ ...t, ...Object.fromEntries(Object.entries(tuned).filter(([, v]) => v != null)) }));
+  };
   const runParams: InferenceParams = { detection: thresholds };
   for (const op of ops) if (enabledOps[op]) runParams[op] = true;
 
@@ -213,7 +232,7 @@ export function Inference() {
       onDrop={onDrop}
     >
       <aside className="inf-side">
-        <CheckpointPicker entries={checkpoints} selected={checkpoint} onSelect={setCheckpoint} />
+        <CheckpointPicker entries={checkpoints} selected={checkpoint} onSelect={selectCheckpoint} />
         {catalog && <PreprocessToggles ops={ops} info={catalog.ops} enabled={enabledOps} onToggle={(op, on) => setEnabledOps((s) => ({ ...s, [op]: on }))} />}
         {fields && fields.length > 0 && (
           <ThresholdControls

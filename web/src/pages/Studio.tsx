@@ -12,6 +12,8 @@ import { decodeImage } from '../lib/decode';
 import { defaultsOf, fieldsOf } from '../lib/schema';
 import { SupersededError, WorkerCrashedError, type OpenedImage, type PipelineParams, type PoolStatus, type Preview } from '../workers';
 import { ImagePicker } from '../components/ImagePicker';
+import { applyOps, useRunHandoff } from '../components/eval/handoff';
+import { PreprocessingAB } from '../components/eval/PreprocessingAB';
 
 const PIPELINE = 'preprocessing';
 const SLIDER_DEBOUNCE_MS = 75;
@@ -126,6 +128,16 @@ export function Studio() {
     [processor],
   );
 
+  // Opened from the Evaluation Lab: the run's image with the run's ops.
+  useRunHandoff(
+    catalog !== null,
+    useCallback((h) => {
+      setOps((s) => applyOps(s, h.spec.params));
+      void openBlob(h.file, h.name);
+    }, [openBlob]),
+    setError,
+  );
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -165,6 +177,7 @@ export function Studio() {
         </label>
         <button type="button" onClick={download} disabled={!preview}>Download PNG</button>
         <RunOnDataset pipelineId="preprocessing" params={params} />
+        <PreprocessingAB params={params} />
       </section>
       {error && <p role="alert" className="error">{error}</p>}
       {route && <RouteLine route={route} />}
