@@ -12,6 +12,7 @@ the thresholds a point leaves out are the run's, completed by the model's sideca
 
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.inference.engine import DetectorCache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import PROTOCOLS, Word, evaluate_image
-from ocr_playground.inference.postprocess import DetectionParams
+from ocr_playground.inference.postprocess import Detection, DetectionParams
 from ocr_playground.runs.compare import COUNTS, MEASURES
 from ocr_playground.runs.worker import ItemTask, failed, load_task, parse_words
 
@@ -59,10 +60,9 @@ class Grid(BaseModel):
     def _in_range(cls, values: list[float], info: Any) -> list[float]:
         lo, hi = RANGES[info.field_name]
         for v in values:
-            if not (lo <= v <= hi) or (info.field_name == "unclip_ratio" and v <= 0):
-                raise ValueError(
-                    f"{v} is outside the range ({lo}, {hi}]" if v <= 0 else f"{v} is outside [{lo}, {hi}]"
-                )
+            if not lo <= v <= hi or (info.field_name == "unclip_ratio" and v == 0):
+                bounds = f"({lo}, {hi}]" if info.field_name == "unclip_ratio" else f"[{lo}, {hi}]"
+                raise ValueError(f"{v} is outside {bounds}")
         return sorted(set(values))
 
     @model_validator(mode="after")
@@ -90,14 +90,14 @@ def point_params(base: DetectionParams, point: dict[str, float]) -> DetectionPar
     )
 
 
-def image_counts(entry: Any, gt: list[Word], points: list[DetectionParams]) -> np.ndarray:
-    """One image's counts (points × protocols × COUNTS) from its probability map (``entry``, as
-    ``inference.service.probability_entry`` gives it): post-processing and scoring only."""
-    from ocr_playground.inference.service import detections_from
-
+def image_counts(
+    detect: Callable[[DetectionParams], list[Detection]], gt: list[Word], points: list[DetectionParams]
+) -> np.ndarray:
+    """One image's counts (points × protocols × COUNTS): ``detect`` is post-processing of the
+    image's probability map under some thresholds (the map itself is computed once, outside)."""
     out = np.zeros((len(points), len(PROTOCOLS), len(COUNTS)))
     for i, params in enumerate(points):
-        found = [Word(points=d.points, score=d.score) for d in detections_from(entry, params)]
+        found = [Word(points=d.points, score=d.score) for d in detect(params)]
         scores = evaluate_image(gt, found)
         for j, protocol in enumerate(PROTOCOLS):
             s = scores[protocol]
@@ -157,7 +157,7 @@ class SweepWorker:
         return [self._one(task) for task in tasks]
 
     def _one(self, task: ItemTask) -> dict[str, Any]:
-        from ocr_playground.inference.service import probability_entry
+        from ocr_playground.inference.service import detections_from, probability_entry
 
         loaded = load_task(task)
         if loaded.image is None:
@@ -166,7 +166,9 @@ class SweepWorker:
         try:
             entry = probability_entry(loaded.image, self.detector, self.ops)
             t1 = time.perf_counter()
-            counts = image_counts(entry, parse_words(task.gt or "[]"), self.points)
+            counts = image_counts(
+                lambda params: detections_from(entry, params), parse_words(task.gt or "[]"), self.points
+            )
         except (ImagingError, InferenceError) as exc:
             return failed(task, str(exc))
         except MemoryError:

@@ -146,6 +146,10 @@ export function SweepPanel({ runId, protocol, checkpoint }: Props) {
 function Heatmap({ sweep, unclip, onUnclip, protocol }: { sweep: Sweep; unclip: number; onUnclip: (u: number) => void; protocol: Protocol }) {
   const { thresh, boxThresh, unclipRatio } = sweep.grid;
   const best = sweep.best[protocol];
+  // Colours span the sweep's own range, so small differences between points still show.
+  const values = sweep.points.map((p) => p.hmean ?? 0);
+  const [lo, hi] = [Math.min(...values), Math.max(...values)];
+  const shade = (h: number) => heatColour(hi > lo ? (h - lo) / (hi - lo) : 1);
   const at = (t: number, b: number) => sweep.points.find((p) => p.thresh === t && p.boxThresh === b && p.unclipRatio === unclip);
   const cell = 46;
   const left = 60;
@@ -186,11 +190,11 @@ function Heatmap({ sweep, unclip, onUnclip, protocol }: { sweep: Sweep; unclip: 
               const isBest = best && best.thresh === t && best.boxThresh === b && best.unclipRatio === unclip;
               return (
                 <g key={b} data-testid="sweep-cell" data-hmean={h}>
-                  <rect x={left + j * cell} y={top + i * cell} width={cell - 2} height={cell - 2} fill={heatColour(h)} stroke={isBest ? '#000' : 'none'} strokeWidth={3}>
+                  <rect x={left + j * cell} y={top + i * cell} width={cell - 2} height={cell - 2} fill={shade(h)} stroke={isBest ? '#000' : 'none'} strokeWidth={3}>
                     <title>{`thresh ${t}, boxThresh ${b}, unclipRatio ${unclip}: H-mean ${(100 * h).toFixed(2)}`}</title>
                   </rect>
-                  <text x={left + j * cell + cell / 2 - 1} y={top + i * cell + cell / 2 + 3} fontSize="10" textAnchor="middle" fill={h > 0.6 ? '#000' : '#fff'}>
-                    {(100 * h).toFixed(0)}
+                  <text x={left + j * cell + cell / 2 - 1} y={top + i * cell + cell / 2 + 3} fontSize="10" textAnchor="middle" fill={hi > lo && (h - lo) / (hi - lo) < 0.6 ? '#fff' : '#000'}>
+                    {(100 * h).toFixed(1)}
                   </text>
                 </g>
               );
@@ -198,7 +202,7 @@ function Heatmap({ sweep, unclip, onUnclip, protocol }: { sweep: Sweep; unclip: 
           </g>
         ))}
         <text x={left + (boxThresh.length * cell) / 2} y={top + thresh.length * cell + 20} fontSize="11" textAnchor="middle">
-          boxThresh → (rows: thresh)
+          columns: boxThresh · rows: thresh · H-mean {(100 * lo).toFixed(1)}–{(100 * hi).toFixed(1)} %
         </text>
       </svg>
     </figure>
