@@ -159,9 +159,15 @@ def test_the_sweep_finds_the_known_best_thresholds_on_a_constructed_map() -> Non
 def test_grid_defaults_limits_and_order() -> None:
     assert len(Grid().points()) == 60
     grid = Grid.model_validate({"thresh": [0.4, 0.2, 0.4], "boxThresh": [0.5], "unclipRatio": [2, 1.5]})
-    assert [(p["thresh"], p["unclipRatio"]) for p in grid.points()] == [(0.2, 1.5), (0.2, 2.0), (0.4, 1.5), (0.4, 2.0)]
-    for bad in ({"thresh": [1.5]}, {"unclipRatio": [0]}, {"boxThresh": []}, {"thresh": [0.1] * 0 + list(np.linspace(0, 1, 11)),
-                "boxThresh": list(np.linspace(0, 1, 11)), "unclipRatio": list(np.linspace(0.1, 10, 11))}):  # fmt: skip
+    assert [(p["thresh"], p["unclipRatio"]) for p in grid.points()] == [
+        (0.2, 1.5),
+        (0.2, 2.0),
+        (0.4, 1.5),
+        (0.4, 2.0),
+    ]
+    eleven = list(np.linspace(0.1, 1, 11))
+    too_many = {"thresh": eleven, "boxThresh": eleven, "unclipRatio": eleven}  # 1331 points
+    for bad in ({"thresh": [1.5]}, {"unclipRatio": [0]}, {"boxThresh": []}, too_many):
         with pytest.raises(ValueError):
             Grid.model_validate(bad)
 
@@ -203,14 +209,24 @@ def test_submission_csv_reads_polygons_with_or_without_a_header() -> None:
         {"points": [[20, 20], [30, 20], [30, 30]], "score": 1.0},
     ]
     assert boxes["b.jpg"] == []
-    assert parse_submission_csv("a.jpg,1 2 3 4 5 6\n", "s.csv")["a.jpg"][0]["points"] == [[1, 2], [3, 4], [5, 6]]
-    for bad, problem in (("a.jpg,1 2 3\n", "at least 3"), ("a.jpg,1 x 3 4 5 6\n", "numbers"), ("a,b,c\n", "3 fields")):
+    assert parse_submission_csv("a.jpg,1 2 3 4 5 6\n", "s.csv")["a.jpg"][0]["points"] == [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+    ]
+    for bad, problem in (
+        ("a.jpg,1 2 3\n", "at least 3"),
+        ("a.jpg,1 x 3 4 5 6\n", "numbers"),
+        ("a,b,c\n", "3 fields"),
+    ):
         with pytest.raises(RunError, match=problem):
             parse_submission_csv(bad, "s.csv")
 
 
 def test_predictions_match_images_by_stem_then_file_name() -> None:
-    found, stray = match({"a": [{"p": 1}], "sub/b.png": [{"p": 2}], "zzz.jpg": []}, ["a.jpg", "x/b.jpg", "c.jpg"])
+    found, stray = match(
+        {"a": [{"p": 1}], "sub/b.png": [{"p": 2}], "zzz.jpg": []}, ["a.jpg", "x/b.jpg", "c.jpg"]
+    )
     assert found == [[{"p": 1}], [], []] and stray == 2
     found, stray = match({"b.jpg": [{"p": 2}]}, ["x/b.jpg"])
     assert found == [[{"p": 2}]] and stray == 0

@@ -7,6 +7,7 @@ written once, when it finishes; a sweep a stop or a crash interrupted is marked 
 service starts again (it is cheap to start anew, and half-summed counts would be wrong).
 """
 
+import dataclasses
 import json
 import logging
 import queue
@@ -185,7 +186,7 @@ class SweepService:
     def create(self, run_id: str, grid: Grid | None = None) -> dict[str, Any]:
         run = self.runs.get(run_id)
         inputs = self._sweepable(run)
-        resolve_model(run.spec, self.runs.roots)  # the checkpoint is still there and loads
+        self._model(run)  # the checkpoint is still there and loads
         sweep_id = f"sweep-{secrets.token_hex(6)}"
         self.store.add(sweep_id, run_id, (grid or Grid()).model_dump(by_alias=True), len(inputs))
         sweep = self.store.get(sweep_id)
@@ -201,6 +202,16 @@ class SweepService:
     def latest(self, run_id: str) -> dict[str, Any] | None:
         self.runs.get(run_id)
         return self.store.latest(run_id)
+
+    def _model(self, run: Run) -> Path:
+        """The run's model file. A server's run names it under the checkpoints root, also when the
+        command line sweeps it; the server never loads a model from outside that root."""
+        roots = self.runs.roots
+        if run.origin == "server" and not roots.confined:
+            roots = dataclasses.replace(roots, confined=True)
+        model = resolve_model(run.spec, roots)
+        assert model is not None  # sweeps and defaults are refused for runs without a detector
+        return model
 
     # --- running -----------------------------------------------------------------------------------
 
@@ -236,8 +247,7 @@ class SweepService:
                 self._publish(run, sweep)
 
         try:
-            model = resolve_model(run.spec, self.runs.roots)
-            assert model is not None
+            model = self._model(run)
             tasks = [ItemTask(i.seq, i.name, i.path, i.gt) for i in self.runs.store.scored_inputs(run.run_id)]
             workers, threads = local_workers(run.spec.workers)
             spec = SweepSpec(run.spec.pipeline_id, run.spec.params, str(model), points, threads)
@@ -281,8 +291,7 @@ class SweepService:
                 "cannot be changed; copy the .onnx file under the checkpoints root and sweep a run of "
                 "the copy."
             )
-        model = resolve_model(run.spec, self.runs.roots)
-        assert model is not None
+        model = self._model(run)
         return write_threshold_defaults(model, values) | {"checkpoint_path": checkpoint}
 
 
