@@ -73,7 +73,7 @@ def missed_pixels_match(page, base: str, run_id: str, name: str) -> tuple[int, i
         for a, b in ((pts[0], pts[1]), (pts[3], pts[2])):  # top and bottom edges
             for t in (0.3, 0.5, 0.7):
                 px, py = (a + (b - a) * t) * scale + (x0, y0)
-                cx, cy = int(round(px)), int(round(py))
+                cx, cy = round(px), round(py)
                 if not (2 <= cx < pixels.shape[1] - 2 and 2 <= cy < pixels.shape[0] - 2):
                     continue
                 patch = pixels[cy - 2 : cy + 3, cx - 2 : cx + 3].reshape(-1, 3).astype(int)
@@ -94,7 +94,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Workspace, dict[
 
 
 def test_a_run_opens_worst_first_sorts_and_shows_missed_words_where_they_are(lab) -> None:
-    base, ws, runs = lab
+    base, _, runs = lab
     with chromium_page() as page:
         page.goto(f"{base}/#/lab?run={runs['a']}")
         page.locator('[data-testid="run-evaluation"][data-status="completed"]').wait_for(timeout=TIMEOUT_MS)
