@@ -72,9 +72,8 @@ def main() -> None:
         base |= {"reuse": False}
         grid = Grid()
         points = grid.points()
-        print(
-            f"machine: {cores()} cores; local engine, {cores()} workers × 1 ONNX thread; {len(points)}-point grid"
-        )
+        workers = f"{cores()} workers × 1 ONNX thread"
+        print(f"machine: {cores()} cores; local engine, {workers}; {len(points)}-point grid")
 
         run_id, run_s, _ = run_once(service, RunSpec(**base))
         images = service.get(run_id).total
@@ -107,8 +106,8 @@ def main() -> None:
                 for f in ("precision", "recall", "hmean")
             )
             agree += same
-            print(f"  run at thresh {point['thresh']}, boxThresh {point['boxThresh']}, unclipRatio "
-                  f"{point['unclipRatio']}: {seconds:.1f} s, metrics {'=' if same else '≠'} the sweep's point")  # fmt: skip
+            at = ", ".join(f"{k} {v}" for k, v in point.items())
+            print(f"  run at {at}: {seconds:.1f} s, metrics {'=' if same else '≠'} the sweep's point")
         separate_calls = model_calls(calls) - before
         mean = statistics.mean(separate_s)
         sixty = mean * len(points) if k < len(points) else sum(separate_s)
