@@ -12,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from ocr_playground.api.app import create_app
+from ocr_playground.api.protocol import guarded_http
 from ocr_playground.settings import Settings
 
 
@@ -24,10 +26,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    """Serve ``create_app(settings)`` on 127.0.0.1 in a thread; yield its base URL."""
+def live_server(settings: Settings, app: FastAPI | None = None) -> Iterator[str]:
+    """Serve ``app`` (by default ``create_app(settings)``) on 127.0.0.1 in a thread; yield its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    app = app or create_app(settings)
+    http = guarded_http(settings.header_timeout_s)  # the protocol `serve` runs
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=http)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

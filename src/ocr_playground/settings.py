@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     queue_limit: int = Field(64, ge=1, description="Jobs queued or running before 429.")
     job_timeout_s: float = Field(120.0, gt=0)
     max_body_bytes: int = 25 * MB
+    # A request's headers must arrive within header_timeout_s of its first byte, its whole body
+    # within body_timeout_s (408 otherwise): a half-open request must not hold a connection.
+    header_timeout_s: float = Field(10.0, gt=0)
+    body_timeout_s: float = Field(120.0, gt=0)
+    # Every route and the WebSocket require this token when it is set (`serve` sets one whenever it
+    # binds beyond loopback; see api/auth.py). None: open to whoever reaches the port.
+    token: str | None = Field(None, min_length=8, repr=False)
     # The Hydra project the command builder targets: its config tree (configs/ by default) gives the
     # config-group options and is composed to check every built command. Missing folder: no check.
     commands_project_dir: Path | None = Path("examples/dbnet_project")

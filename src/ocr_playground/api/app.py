@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from ocr_playground.api import commands, health, images, inference, lab, metrics, pipelines, runs, ws
+from ocr_playground.api.auth import TokenGate
 from ocr_playground.api.errors import install_error_handlers
 from ocr_playground.api.middleware import BodyLimit, RequestMetrics
 from ocr_playground.api.spa import mount_spa
@@ -53,9 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sweeps = SweepService(app.state.runs)
     app.state.telemetry = TelemetryStore(settings.db_path)
     install_error_handlers(app)
-    # Outermost first: the limit refuses before anything else runs; latency covers the rest.
+    # Added last runs first: the token gate, then the body limit; latency covers the rest.
     app.add_middleware(RequestMetrics, metrics=server_metrics)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
+    app.add_middleware(TokenGate, token=settings.token)  # outermost: nothing runs for a stranger
     app.include_router(health.router)
     app.include_router(pipelines.router)
     app.include_router(ws.router)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import decode_base64, read_data_file
+from ocr_playground.api.models import TaskId, Text
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import icdar_image_name, parse_icdar_txt, parse_receipt_json
 from ocr_playground.inference.engine import default_cache
@@ -29,11 +30,13 @@ class CheckpointList(BaseModel):
 
 
 class PreviewRequest(BaseModel):
-    image_path: str | None = Field(None, description="An image under the data root.")
+    image_path: Text | None = Field(None, max_length=4096, description="An image under the data root.")
     image_base64: str | None = Field(None, description="The image bytes, base64 (a data: URL is accepted).")
-    checkpoint_path: str = Field(description="From GET /api/inference/checkpoints, e.g. builtin:ppocrv4-det.")
+    checkpoint_path: Text = Field(
+        max_length=4096, description="From GET /api/inference/checkpoints, e.g. builtin:ppocrv4-det."
+    )
     params: InferenceParams = Field(default_factory=InferenceParams)
-    task_id: str | None = None
+    task_id: TaskId = None
 
     @model_validator(mode="after")
     def _one_image(self) -> "PreviewRequest":
@@ -56,6 +59,9 @@ class PreviewResponse(BaseModel):
     checkpoint_path: str
     detections: list[DetectionOut]
     image: ImageSize
+    model_input: ImageSize | None = Field(
+        None, description="The probability map's size: the image as the model saw it (the profile's caps)."
+    )
     timings: dict[str, float | bool]
     task_id: str | None = None
 
@@ -85,7 +91,9 @@ class EvaluationRequest(BaseModel):
 
 
 def _http(exc: InferenceError) -> HTTPException:
-    return HTTPException(status_code=exc.status_code, detail=str(exc))
+    retry_after = getattr(exc, "retry_after", None)
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+    return HTTPException(status_code=exc.status_code, detail=str(exc), headers=headers)
 
 
 def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
@@ -123,6 +131,7 @@ def inference_preview(
         checkpoint_path=checkpoint_path,
         detections=[DetectionOut(**detection_json(d.points, d.score)) for d in result.detections],
         image=ImageSize(width=result.width, height=result.height),
+        model_input=ImageSize(width=result.map_size[1], height=result.map_size[0]),
         timings={k: round(v, 2) if isinstance(v, float) else v for k, v in result.timings.items()},
         task_id=task_id,
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from ocr_playground.artifacts import shown
 from ocr_playground.jobs.bus import Subscription
 from ocr_playground.jobs.service import JobService, state
 from ocr_playground.runs.service import RunService
@@ -21,12 +22,19 @@ from ocr_playground.runs.sweeps import SweepService, progress
 router = APIRouter(tags=["pipelines"])
 
 MAX_IDS = 500  # ids one message may name
+MAX_ID_CHARS = 200
+
+
+def _is_id(value: Any) -> bool:
+    """A string a job id could be: bounded, and whole Unicode (SQLite and JSON cannot hold a lone
+    surrogate, so one would break the socket instead of getting an answer)."""
+    return isinstance(value, str) and len(value) <= MAX_ID_CHARS and value == shown(value)
 
 
 def _ids(value: Any) -> list[str] | None:
-    if isinstance(value, str):
+    if _is_id(value):
         return [value]
-    if isinstance(value, list) and 0 < len(value) <= MAX_IDS and all(isinstance(v, str) for v in value):
+    if isinstance(value, list) and 0 < len(value) <= MAX_IDS and all(_is_id(v) for v in value):
         return value
     return None
 
@@ -62,6 +70,9 @@ async def _handle(
     except ValueError:
         await outbox.put({"detail": "The message is not valid JSON."})
         return
+    except RecursionError:
+        await outbox.put({"detail": "The message is nested too deeply."})
+        return
     if not isinstance(request, dict) or not ({"subscribe", "unsubscribe"} & request.keys()):
         await outbox.put({"detail": 'Send {"subscribe": job_id or [job_ids]} or {"unsubscribe": ...}.'})
         return
@@ -70,7 +81,12 @@ async def _handle(
             continue
         ids = _ids(request[verb])
         if ids is None:
-            await outbox.put({"detail": f"'{verb}' takes a job id or a list of 1 to {MAX_IDS} job ids."})
+            await outbox.put(
+                {
+                    "detail": f"'{verb}' takes a job id (up to {MAX_ID_CHARS} characters of valid "
+                    f"Unicode) or a list of 1 to {MAX_IDS} of them."
+                }
+            )
             continue
         if verb == "unsubscribe":
             service.bus.unfollow(subscription, ids)

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import DONT_CARE, Word
 from ocr_playground.inference.postprocess import detection_json
@@ -121,7 +122,7 @@ def read_annotations(path: Path) -> dict[str, list[Word]]:
                 f"The folder {path} holds no ground-truth files (ICDAR 2015 .txt or SROIE .csv/.txt)."
             )
         return {icdar_image_name(f.name): parse_icdar_txt(_read(f), f.name) for f in files}
-    if not path.is_file():
+    if not path.exists():
         raise InvalidAnnotations(f"The annotation file {path} does not exist.")
     if path.suffix.lower() in TEXT_SUFFIXES:
         return {icdar_image_name(path.name): parse_icdar_txt(_read(path), path.name)}
@@ -132,11 +133,16 @@ def read_annotations(path: Path) -> dict[str, list[Word]]:
     return parse_receipt_json(data, path.name)
 
 
+MAX_ANNOTATION_BYTES = 256 * 1024 * 1024
+
+
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")  # ICDAR files often start with a BOM
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidAnnotations(f"Cannot read {path}: {exc}.") from exc
+    try:  # a FIFO or a device is refused without blocking; ICDAR files often start with a BOM
+        return read_regular_file(path, MAX_ANNOTATION_BYTES).decode("utf-8-sig")
+    except NotARegularFile as exc:
+        raise InvalidAnnotations(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidAnnotations(f"Cannot read {path}: it is not UTF-8 text ({exc.reason}).") from None
 
 
 def receipt_json(predictions: Mapping[str, Iterable[tuple[np.ndarray, float]]]) -> dict:

@@ -15,7 +15,8 @@ from pathlib import Path
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from ocr_playground.cli_support import read_json_option, write_output
+from ocr_playground.artifacts import NotARegularFile, check_target
+from ocr_playground.cli_support import quiet_native_stderr, read_json_option, write_output
 from ocr_playground.datasets import walk_images
 from ocr_playground.imaging.errors import ImagingError, first_problem
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
@@ -84,15 +85,18 @@ def detect(args: argparse.Namespace) -> None:
     from ocr_playground.imaging.io import read_image
 
     params = _load_params(args.params)
-    if args.output.is_dir():
-        raise CommandError(f"output '{args.output}' is a folder; give a file name such as preds.json")
+    try:  # before the first image: a bad output should not wait for the whole run
+        check_target(args.output)
+    except NotARegularFile as exc:
+        raise CommandError(f"output {exc}") from None
     images = collect_images(args.inputs)
     detector = default_cache().get(resolve_local_checkpoint(args.checkpoint))
     predictions: dict[str, list] = {}
     latencies = []
     for name, path in tqdm(images.items(), unit="image", desc="detect", disable=None):
         try:
-            image = read_image(path)
+            with quiet_native_stderr():
+                image = read_image(path)
         except ImagingError as exc:
             raise CommandError(f"{path}: {exc}") from None
         started = time.perf_counter()

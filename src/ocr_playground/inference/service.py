@@ -23,9 +23,10 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ocr_playground.imaging.io import decode_image
+from ocr_playground.imaging.completeness import check_plausible
+from ocr_playground.imaging.io import decode_image, probe_size
 from ocr_playground.imaging.pipeline import Step, run_steps, validate
-from ocr_playground.inference.engine import Detector
+from ocr_playground.inference.engine import Detector, inference_slot
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
 from ocr_playground.inference.profiles import ModelProfile
@@ -53,6 +54,7 @@ class DetectionResult:
     width: int
     height: int
     timings: dict[str, float | bool] = field(default_factory=dict)
+    map_size: tuple[int, int] = (0, 0)  # (height, width) of the probability map: what the model saw
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,18 @@ class _MapEntry:
     def height(self) -> int:
         return self.gray.shape[0]
 
+    @property
+    def nbytes(self) -> int:
+        return self.prob.nbytes + self.gray.nbytes
+
 
 class MapCache:
-    """A small LRU of probability maps (a 1000×1500 receipt's map is about 6 MB)."""
+    """A small LRU of probability maps (a 1000×1500 receipt's entry is about 7 MB), bounded in
+    count and in bytes: it lives as long as the server, so it must not grow with image sizes."""
 
-    def __init__(self, capacity: int = 8) -> None:
+    def __init__(self, capacity: int = 8, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.capacity = capacity
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._maps: OrderedDict[str, _MapEntry] = OrderedDict()
 
@@ -86,11 +94,16 @@ class MapCache:
             return entry
 
     def put(self, key: str, entry: _MapEntry) -> None:
+        if entry.nbytes > self.max_bytes:
+            return
         with self._lock:
             self._maps[key] = entry
             self._maps.move_to_end(key)
-            while len(self._maps) > self.capacity:
+            while len(self._maps) > self.capacity or self._bytes() > self.max_bytes:
                 self._maps.popitem(last=False)
+
+    def _bytes(self) -> int:
+        return sum(entry.nbytes for entry in self._maps.values())
 
 
 def map_key(data: bytes, detector: Detector, ops: dict[str, Any]) -> str:
@@ -132,11 +145,17 @@ def with_model_defaults(params: DetectionParams, profile: ModelProfile) -> Detec
     return params.model_copy(update=unset) if unset else params
 
 
-def probability_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
-    """The preprocessed image's probability map (one model call), ready for any thresholds."""
+def _map_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
+    """Preprocess and run the model; the intermediate images die here, inside the caller's slot."""
     processed, timings = preprocess(image, ops)
     prob, model_timings = detector.probability_map(processed)
     return _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings)
+
+
+def probability_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
+    """The preprocessed image's probability map (one model call), ready for any thresholds."""
+    with inference_slot():
+        return _map_entry(image, detector, ops)
 
 
 def detections_from(entry: _MapEntry, params: DetectionParams) -> list[Detection]:
@@ -145,9 +164,18 @@ def detections_from(entry: _MapEntry, params: DetectionParams) -> list[Detection
 
 
 def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams) -> DetectionResult:
-    """Detection on an already decoded RGB(A) image (the CLI path: no map cache)."""
-    entry = probability_entry(image, detector, params.ops())
+    """Detection on an already decoded RGB(A) image (the CLI and job path: no map cache)."""
+    with inference_slot():
+        entry = _map_entry(image, detector, params.ops())
     return _finish(entry, with_model_defaults(params.detection, detector.profile), cached=False)
+
+
+def _decoded_map_entry(data: bytes, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
+    t0 = time.perf_counter()
+    image = decode_image(data)
+    decode_ms = (time.perf_counter() - t0) * 1e3
+    entry = _map_entry(image, detector, ops)
+    return _MapEntry(prob=entry.prob, gray=entry.gray, timings={"decode_ms": decode_ms} | entry.timings)
 
 
 def detect_bytes(
@@ -160,13 +188,10 @@ def detect_bytes(
     entry = cache.get(key) if cache is not None else None
     if entry is not None:
         return _finish(entry, detection, cached=True)
-    t0 = time.perf_counter()
-    image = decode_image(data)
-    decode_ms = (time.perf_counter() - t0) * 1e3
-    processed, timings = preprocess(image, ops)
-    prob, model_timings = detector.probability_map(processed)
-    timings = {"decode_ms": decode_ms} | timings | model_timings
-    entry = _MapEntry(prob=prob, gray=_gray(image), timings=timings)
+    probe_size(data)  # what the header alone can refuse is refused before waiting for the slot
+    check_plausible(data)
+    with inference_slot():  # the decoded image counts too: decode inside the slot
+        entry = _decoded_map_entry(data, detector, ops)
     if cache is not None:
         cache.put(key, entry)
     return _finish(entry, detection, cached=False)
@@ -185,4 +210,10 @@ def _finish(entry: _MapEntry, params: DetectionParams, cached: bool) -> Detectio
     # On a cache hit only post-processing ran: the map's own timings are not repeated.
     timings: dict[str, float | bool] = {} if cached else dict(entry.timings)
     timings |= {"postprocess_ms": post_ms, "map_cached": cached}
-    return DetectionResult(detections=detections, width=entry.width, height=entry.height, timings=timings)
+    return DetectionResult(
+        detections=detections,
+        width=entry.width,
+        height=entry.height,
+        timings=timings,
+        map_size=(entry.prob.shape[0], entry.prob.shape[1]),
+    )
