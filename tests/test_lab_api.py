@@ -110,7 +110,7 @@ def test_imported_predictions_score_exactly_like_the_run_they_came_from(lab: Lab
         ({"checkpoint_path": None, "predictions": "preds/none.json"}, 422, "name none of the"),
         ({"checkpoint_path": None, "predictions": "preds/bad.csv"}, 422, "bad.csv line 1"),
         ({"checkpoint_path": None, "predictions": "preds/a.json", "params": PARAMS}, 422, "takes no params"),
-        ({"checkpoint_path": None, "predictions": "preds/missing.json"}, 422, "not a file"),
+        ({"checkpoint_path": None, "predictions": "preds/missing.json"}, 422, "There is no file"),
     ],
 )
 def test_import_refusals_are_sentences(lab: Lab, change: dict, code: int, words: str) -> None:

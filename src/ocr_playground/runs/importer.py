@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import probe_size
@@ -75,17 +76,12 @@ def parse_submission_csv(text: str, source: str) -> dict[str, Boxes]:
 def read_predictions(path: Path) -> dict[str, Boxes]:
     """A predictions file (competition JSON or submission CSV) as image name -> boxes, each box
     ``{points, score}`` rounded as every output of this project writes them."""
-    if not path.is_file():
-        raise RunError(f"The predictions '{path.name}' are not a file.")
     try:
-        size = path.stat().st_size
-        if size > MAX_PREDICTIONS_BYTES:
-            raise RunError(
-                f"The predictions file is {size} bytes, over the limit of {MAX_PREDICTIONS_BYTES}."
-            )
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RunError(f"The predictions '{path.name}' cannot be read: {exc}.") from None
+        text = read_regular_file(path, MAX_PREDICTIONS_BYTES).decode("utf-8-sig")
+    except NotARegularFile as exc:
+        raise RunError(f"The predictions cannot be read: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RunError(f"The predictions '{path.name}' are not UTF-8 text ({exc.reason}).") from None
     if path.suffix.lower() in CSV_SUFFIXES:
         return parse_submission_csv(text, path.name)
     try:
