@@ -4,15 +4,17 @@ image, and the prediction-file readers."""
 
 import copy
 
+import cv2
 import numpy as np
 import pytest
 
 from ocr_playground.inference.evaluation import Word, image_marks
 from ocr_playground.inference.postprocess import DetectionParams, boxes_from_map
+from ocr_playground.inference.words import word_boxes
 from ocr_playground.runs.compare import compare_scores, paired_bootstrap
 from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.importer import match, parse_submission_csv
-from ocr_playground.runs.sweep import Grid, image_counts, point_params, summarize
+from ocr_playground.runs.sweep import Grid, GridPostprocess, image_counts, point_params, summarize
 
 
 def image(tp: float, fp: float, gt: int, det: int) -> dict:
@@ -230,3 +232,28 @@ def test_predictions_match_images_by_stem_then_file_name() -> None:
     assert found == [[{"p": 1}], [], []] and stray == 2
     found, stray = match({"b.jpg": [{"p": 2}]}, ["x/b.jpg"])
     assert found == [[{"p": 2}]] and stray == 0
+
+
+def test_the_sweep_post_processing_gives_what_boxes_from_map_gives_at_every_point() -> None:
+    rng = np.random.default_rng(3)
+    noisy = cv2.GaussianBlur(rng.random((H, W)).astype(np.float32), (0, 0), 3)
+    noisy = (noisy - noisy.min()) / (noisy.max() - noisy.min())
+    points = Grid.model_validate(
+        {"thresh": [0.3, 0.5, 0.6], "boxThresh": [0.2, 0.5, 0.7], "unclipRatio": [0.2, 1.5]}
+    )
+    found = 0
+    for prob in (constructed_map(), noisy):
+        gray = (255 - 200 * prob).astype(np.uint8)  # ink where the map sees text
+        grid = GridPostprocess(prob, gray)
+        for point in points.points():
+            for extra in ({"mode": "box"}, {"mode": "polygon"}, {"granularity": "word"}):
+                params = point_params(DetectionParams(**extra), point)
+                want = boxes_from_map(prob, params, (W, H))
+                if params.granularity == "word":
+                    want = word_boxes(gray, want, params.word_gap)
+                got = grid(params)
+                assert len(got) == len(want), (point, extra)
+                for g, w in zip(got, want, strict=True):
+                    assert np.array_equal(g.points, w.points) and g.score == w.score
+                found += len(got)
+    assert found > 100

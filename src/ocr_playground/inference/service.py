@@ -158,11 +158,6 @@ def probability_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]
         return _map_entry(image, detector, ops)
 
 
-def detections_from(entry: _MapEntry, params: DetectionParams) -> list[Detection]:
-    """Post-processing only: the map's detections under ``params``."""
-    return _finish(entry, params, cached=True).detections
-
-
 def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams) -> DetectionResult:
     """Detection on an already decoded RGB(A) image (the CLI and job path: no map cache)."""
     with inference_slot():

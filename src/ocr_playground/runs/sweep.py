@@ -25,7 +25,8 @@ from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.inference.engine import DetectorCache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import PROTOCOLS, Word, evaluate_image
-from ocr_playground.inference.postprocess import Detection, DetectionParams
+from ocr_playground.inference.postprocess import Detection, DetectionParams, Region, expand, regions
+from ocr_playground.inference.words import word_boxes
 from ocr_playground.runs.compare import COUNTS, MEASURES
 from ocr_playground.runs.worker import ItemTask, failed, load_task, parse_words
 
@@ -90,18 +91,59 @@ def point_params(base: DetectionParams, point: dict[str, float]) -> DetectionPar
     )
 
 
+class GridPostprocess:
+    """Post-processing of one probability map at many points, each shared step done once: the
+    scored regions depend on ``thresh`` only, a region's expansion on (``thresh``, ``unclipRatio``)
+    only, and a point's ``boxThresh`` just picks regions. At every point the detections are those
+    ``boxes_from_map`` (and word splitting) give; the same objects come back for the same regions,
+    so the scoring below can recognise a detection set it has already scored."""
+
+    def __init__(self, prob: np.ndarray, gray: np.ndarray) -> None:
+        self.prob = np.asarray(prob, dtype=np.float32)
+        self.gray = gray
+        self.size = (gray.shape[1], gray.shape[0])
+        self._regions: dict[tuple, list[Region]] = {}
+        self._expanded: dict[tuple, dict[int, Detection | None]] = {}
+        self._words: dict[tuple, list[Detection]] = {}
+
+    def __call__(self, params: DetectionParams) -> list[Detection]:
+        key = (params.thresh, params.dilate, params.mode, params.min_size, params.max_candidates)
+        if key not in self._regions:
+            self._regions[key] = regions(self.prob, params)
+        expanded = self._expanded.setdefault((*key, params.unclip_ratio), {})
+        out = []
+        for i, region in enumerate(self._regions[key]):
+            if region.score < params.box_thresh:
+                continue
+            if i not in expanded:
+                expanded[i] = expand(region, params, self.prob.shape, self.size)
+            if (found := expanded[i]) is not None:
+                out.append(found)
+        if params.granularity == "word":
+            lines = (*map(id, out), params.word_gap)
+            if lines not in self._words:
+                self._words[lines] = word_boxes(self.gray, out, params.word_gap)
+            out = self._words[lines]
+        return out
+
+
 def image_counts(
     detect: Callable[[DetectionParams], list[Detection]], gt: list[Word], points: list[DetectionParams]
 ) -> np.ndarray:
     """One image's counts (points × protocols × COUNTS): ``detect`` is post-processing of the
-    image's probability map under some thresholds (the map itself is computed once, outside)."""
+    image's probability map under some thresholds (the map itself is computed once, outside).
+    Points that give the very same detections (the same objects) are scored once."""
     out = np.zeros((len(points), len(PROTOCOLS), len(COUNTS)))
+    # Keyed by the objects' ids; the memo holds the objects, so no id is reused while it lives.
+    scored: dict[tuple[int, ...], tuple[list[Detection], np.ndarray]] = {}
     for i, params in enumerate(points):
-        found = [Word(points=d.points, score=d.score) for d in detect(params)]
-        scores = evaluate_image(gt, found)
-        for j, protocol in enumerate(PROTOCOLS):
-            s = scores[protocol]
-            out[i, j] = [getattr(s, name) for name in COUNTS]
+        detections = detect(params)
+        key = tuple(map(id, detections))
+        if key not in scored:
+            scores = evaluate_image(gt, [Word(points=d.points, score=d.score) for d in detections])
+            counts = np.array([[getattr(scores[p], name) for name in COUNTS] for p in PROTOCOLS])
+            scored[key] = (detections, counts)
+        out[i] = scored[key][1]
     return out
 
 
@@ -157,7 +199,7 @@ class SweepWorker:
         return [self._one(task) for task in tasks]
 
     def _one(self, task: ItemTask) -> dict[str, Any]:
-        from ocr_playground.inference.service import detections_from, probability_entry
+        from ocr_playground.inference.service import probability_entry
 
         loaded = load_task(task)
         if loaded.image is None:
@@ -166,9 +208,8 @@ class SweepWorker:
         try:
             entry = probability_entry(loaded.image, self.detector, self.ops)
             t1 = time.perf_counter()
-            counts = image_counts(
-                lambda params: detections_from(entry, params), parse_words(task.gt or "[]"), self.points
-            )
+            detect = GridPostprocess(entry.prob, entry.gray)
+            counts = image_counts(detect, parse_words(task.gt or "[]"), self.points)
         except (ImagingError, InferenceError) as exc:
             return failed(task, str(exc))
         except MemoryError:
