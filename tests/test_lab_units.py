@@ -257,3 +257,21 @@ def test_the_sweep_post_processing_gives_what_boxes_from_map_gives_at_every_poin
                     assert np.array_equal(g.points, w.points) and g.score == w.score
                 found += len(got)
     assert found > 100
+
+
+# --- the demo dataset ----------------------------------------------------------------------------
+
+
+def test_serve_demo_writes_receipts_with_ground_truth_once(tmp_path) -> None:
+    from ocr_playground.api.serve import ensure_demo_samples
+    from ocr_playground.inference.annotations import read_annotations
+    from ocr_playground.runs.demo import DEMO_FOLDER, DEMO_IMAGES, write_demo_dataset
+
+    ensure_demo_samples(tmp_path)
+    folder = tmp_path / DEMO_FOLDER
+    images = sorted(p.name for p in (folder / "images").iterdir())
+    assert len(images) == DEMO_IMAGES and len(list(tmp_path.glob("receipt-*.jpg"))) == 4
+    truth = read_annotations(folder / "gt.json")
+    assert sorted(truth) == images and all(len(words) > 10 for words in truth.values())
+    (folder / "gt.json").write_text("{}")  # a user's edit is never overwritten
+    assert write_demo_dataset(tmp_path) is None and (folder / "gt.json").read_text() == "{}"

@@ -53,9 +53,9 @@ export function PreprocessingAB({ params }: { params: Record<string, unknown> })
     const gt = datasets.find((d) => d.path === dataset)?.gt ?? null;
     const base = { dataset, gt, pipeline_id: 'inference' as const, checkpoint_path: checkpoint };
     try {
-      const a = await startRun({ ...base, params: {}, name: 'A: no preprocessing' });
+      const a = await startRun({ ...base, params: {}, name: 'no preprocessing' });
       try {
-        const b = await startRun({ ...base, params, name: 'B: this pipeline' });
+        const b = await startRun({ ...base, params, name: 'this pipeline' });
         setPair({ a: a.run_id, b: b.run_id });
       } catch (e) {
         void cancelRun(a.run_id).catch(() => undefined);

@@ -8,7 +8,7 @@ interface Props {
 }
 
 const S = 300;
-const PAD = 30;
+const PAD = 34;
 
 export function Scatter({ points, onPick }: Props) {
   const plot = S - PAD - 10;
@@ -26,6 +26,16 @@ export function Scatter({ points, onPick }: Props) {
           </circle>
         );
       })}
+      {[0, 0.5, 1].map((v) => (
+        <g key={v} fontSize="10" fill="#5b6673">
+          <text x={px(v)} y={S - 16} textAnchor="middle">
+            {v}
+          </text>
+          <text x={PAD - 4} y={py(v) + 3} textAnchor="end">
+            {v}
+          </text>
+        </g>
+      ))}
       <text x={S / 2} y={S - 4} fontSize="11" textAnchor="middle">
         A: H-mean per image
       </text>
