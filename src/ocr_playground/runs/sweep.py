@@ -25,10 +25,17 @@ from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.inference.engine import DetectorCache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import PROTOCOLS, Word, evaluate_image
-from ocr_playground.inference.postprocess import Detection, DetectionParams, Region, expand, regions
+from ocr_playground.inference.postprocess import (
+    Detection,
+    DetectionParams,
+    Region,
+    detection_json,
+    expand,
+    regions,
+)
 from ocr_playground.inference.words import word_boxes
 from ocr_playground.runs.compare import COUNTS, MEASURES
-from ocr_playground.runs.worker import ItemTask, failed, load_task, parse_words
+from ocr_playground.runs.worker import ItemTask, detection_words, failed, load_task, parse_words
 
 GRID_FIELDS = ("thresh", "boxThresh", "unclipRatio")  # as the API names them
 MAX_VALUES = 50  # values per field
@@ -132,7 +139,9 @@ def image_counts(
 ) -> np.ndarray:
     """One image's counts (points × protocols × COUNTS): ``detect`` is post-processing of the
     image's probability map under some thresholds (the map itself is computed once, outside).
-    Points that give the very same detections (the same objects) are scored once."""
+    Detections are scored as a run stores and scores them (rounded by ``detection_json``), so a
+    point with a run's thresholds gives that run's counts exactly. Points that give the very same
+    detections (the same objects) are scored once."""
     out = np.zeros((len(points), len(PROTOCOLS), len(COUNTS)))
     # Keyed by the objects' ids; the memo holds the objects, so no id is reused while it lives.
     scored: dict[tuple[int, ...], tuple[list[Detection], np.ndarray]] = {}
@@ -140,7 +149,8 @@ def image_counts(
         detections = detect(params)
         key = tuple(map(id, detections))
         if key not in scored:
-            scores = evaluate_image(gt, [Word(points=d.points, score=d.score) for d in detections])
+            stored = [detection_json(d.points, d.score) for d in detections]
+            scores = evaluate_image(gt, detection_words(stored))
             counts = np.array([[getattr(scores[p], name) for name in COUNTS] for p in PROTOCOLS])
             scored[key] = (detections, counts)
         out[i] = scored[key][1]
