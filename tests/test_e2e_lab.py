@@ -5,7 +5,6 @@ screenshot); ←/→ walk the table; the Studios open with the run's settings; a
 fixed and broke exactly the images whose per-image H-mean rose and fell; a sweep's chart renders.
 Every wait is for a state of the page, never for a time."""
 
-import time
 from pathlib import Path
 
 import cv2
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 
 from browser import chromium_page, e2e_server
-from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace
+from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace, wait_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TIMEOUT_MS = 120_000
@@ -26,13 +25,6 @@ def start(base: str, params: dict, name: str) -> str:
     body = {"dataset": "receipts/images", "checkpoint_path": CHECKPOINT, "gt": "receipts/gt.json",
             "params": params, "name": name}  # fmt: skip
     return httpx.post(f"{base}/api/runs", json=body).json()["run_id"]
-
-
-def wait_run(base: str, run_id: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while httpx.get(f"{base}/api/runs/{run_id}").json()["status"] not in ("completed", "failed"):
-        assert time.monotonic() < deadline, f"{run_id} did not finish"
-        time.sleep(0.1)
 
 
 def api_items(base: str, run_id: str, **query: object) -> list[dict]:

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -22,22 +21,13 @@ from ocr_playground.runs.sweep import Grid
 from ocr_playground.runs.sweeps import SweepConflict, SweepService
 
 from live_server import live_server
-from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace
+from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace, wait_run
 
 pytestmark = pytest.mark.slow
-FINISHED = ("completed", "failed", "cancelled")
 SCORED = 6  # six receipts with ground truth (and a corrupt image besides)
 B_PARAMS = {"grayscale": True, "detection": {"unclipRatio": 1.0, "boxThresh": 0.5}}
 GRID = {"thresh": [0.3], "boxThresh": [0.5, 0.7], "unclipRatio": [0.5, 1.0]}  # holds A's and B's own
 COUNTER = str(Path(__file__).parent / "model_calls")
-
-
-def wait_run(base: str, run_id: str, timeout: float = 180) -> dict:
-    deadline = time.monotonic() + timeout
-    while (run := httpx.get(f"{base}/api/runs/{run_id}").json())["status"] not in FINISHED:
-        assert time.monotonic() < deadline, run
-        time.sleep(0.1)
-    return run
 
 
 def start(base: str, **spec: object) -> str:

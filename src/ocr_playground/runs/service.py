@@ -10,8 +10,6 @@ unless the run saves images or the checkpoint changed since.
 
 import contextlib
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +24,7 @@ from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import PROTOCOLS, result_from_counts
 from ocr_playground.inference.profiles import model_mtime
 from ocr_playground.jobs.bus import EventBus
+from ocr_playground.runs.background import Background
 from ocr_playground.runs.engine import Engine, EngineWork, local_workers
 from ocr_playground.runs.errors import RunAlreadyDone, RunError, RunNotFound
 from ocr_playground.runs.files import IMAGES, write_files
@@ -70,9 +69,8 @@ class RunService:
         self.bus = bus
         self.origin = origin
         self.roots = Roots(settings.data_root, settings.checkpoints_root, confined=origin == "server")
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        self._background = Background("ocrp-runs", self.execute)
+        self._stopping = self._background.stopping
         self.last_engine: Engine | None = None
 
     # --- life cycle (the server) -------------------------------------------------------------------
@@ -81,26 +79,12 @@ class RunService:
         """Queue again the runs a crash or a stop left unfinished, then start the run loop."""
         for run_id in self.store.interrupted(self.origin):
             self.store.requeue(run_id)
-            self._queue.put(run_id)
-        self._thread = threading.Thread(target=self._loop, name="ocrp-runs", daemon=True)
-        self._thread.start()
+            self._background.put(run_id)
+        self._background.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        self._background.stop()
         self.store.close()
-
-    def _loop(self) -> None:
-        while True:
-            run_id = self._queue.get()
-            if run_id is None or self._stopping.is_set():
-                return
-            try:
-                self.execute(run_id)
-            except Exception:  # keep the loop alive; the run itself was marked failed
-                log.exception("run %s failed", run_id)
 
     # --- requests ----------------------------------------------------------------------------------
 
@@ -120,7 +104,7 @@ class RunService:
 
     def submit(self, spec: RunSpec) -> Run:
         run = self.create(spec)
-        self._queue.put(run.run_id)
+        self._background.put(run.run_id)
         return run
 
     def cancel(self, run_id: str) -> Run:

@@ -10,9 +10,7 @@ service starts again (it is cheap to start anew, and half-summed counts would be
 import dataclasses
 import json
 import logging
-import queue
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +23,7 @@ from ocr_playground.inference.catalog import BUILTIN_PREFIX
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import PROTOCOLS
 from ocr_playground.inference.profiles import ThresholdDefaults, load_profile, sidecar_path
+from ocr_playground.runs.background import Background
 from ocr_playground.runs.engine import EngineWork, local_workers
 from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.local import LocalEngine
@@ -143,28 +142,16 @@ class SweepService:
     def __init__(self, runs: Any) -> None:
         self.runs = runs
         self.store = SweepStore(runs.settings.db_path)
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        self._background = Background("ocrp-sweeps", self.execute)
+        self._stopping = self._background.stopping
 
     def start(self) -> None:
         self.store.interrupt_unfinished()
-        self._thread = threading.Thread(target=self._loop, name="ocrp-sweeps", daemon=True)
-        self._thread.start()
+        self._background.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        self._background.stop()
         self.store.close()
-
-    def _loop(self) -> None:
-        while (sweep_id := self._queue.get()) is not None and not self._stopping.is_set():
-            try:
-                self.execute(sweep_id)
-            except Exception:
-                log.exception("sweep %s failed", sweep_id)
 
     # --- requests ----------------------------------------------------------------------------------
 
@@ -196,7 +183,7 @@ class SweepService:
 
     def submit(self, run_id: str, grid: Grid | None = None) -> dict[str, Any]:
         sweep = self.create(run_id, grid)
-        self._queue.put(sweep["sweep_id"])
+        self._background.put(sweep["sweep_id"])
         return sweep
 
     def latest(self, run_id: str) -> dict[str, Any] | None:

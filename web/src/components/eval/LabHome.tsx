@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { fetchCheckpoints } from '../../api/inference';
 import { isRunFinished, listDatasets, listRuns, startRun, type Dataset, type Run } from '../../api/runs';
 import { hashLink } from '../../router';
+import { DatasetSelect } from '../DatasetSelect';
 
 export const DEMO_DATASET = 'demo-receipts/images';
 const pct = (x: number | undefined) => (x === undefined ? '—' : (100 * x).toFixed(1));
@@ -151,17 +152,7 @@ function ImportPredictions({ datasets, onError }: { datasets: Dataset[]; onError
           void submit();
         }}
       >
-        <label>
-          Dataset{' '}
-          <select aria-label="import dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
-            <option value="">choose…</option>
-            {datasets.map((d) => (
-              <option key={d.path} value={d.path}>
-                {d.path || '(data root)'} — {d.images} images{d.gt ? ', ground truth' : ''}
-              </option>
-            ))}
-          </select>
-        </label>{' '}
+        <DatasetSelect label="import dataset" datasets={datasets} value={dataset} onChange={setDataset} placeholder="choose…" />{' '}
         <label>
           Predictions file <input aria-label="predictions file" placeholder="preds/model.json" value={predictions} onChange={(e) => setPredictions(e.target.value)} />
         </label>{' '}

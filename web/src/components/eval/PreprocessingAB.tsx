@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { fetchCheckpoints, type CheckpointEntry } from '../../api/inference';
 import { cancelRun, followRuns, isRunFinished, listDatasets, startRun, type Dataset, type RunStatus } from '../../api/runs';
 import { hashLink } from '../../router';
+import { DatasetSelect } from '../DatasetSelect';
 
 export function PreprocessingAB({ params }: { params: Record<string, unknown> }) {
   const [open, setOpen] = useState(false);
@@ -75,16 +76,7 @@ export function PreprocessingAB({ params }: { params: Record<string, unknown> })
   }
   return (
     <section className="run-on-dataset" aria-label="Preprocessing A/B">
-      <label>
-        Dataset{' '}
-        <select aria-label="A/B dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
-          {datasets.map((d) => (
-            <option key={d.path} value={d.path}>
-              {d.path} — {d.images} images
-            </option>
-          ))}
-        </select>
-      </label>
+      <DatasetSelect label="A/B dataset" datasets={datasets} value={dataset} onChange={setDataset} />
       <label>
         Detector{' '}
         <select aria-label="A/B detector" value={checkpoint} onChange={(e) => setCheckpoint(e.target.value)}>
