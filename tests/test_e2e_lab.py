@@ -12,7 +12,7 @@ import httpx
 import numpy as np
 import pytest
 
-from browser import chromium_page, e2e_server
+from browser import chromium_page, e2e_server, open_studio
 from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace, wait_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -199,3 +199,21 @@ def test_a_sweep_runs_from_the_page_and_its_chart_renders(lab) -> None:
             "button", name="Cancel"
         ).click()
         page.get_by_role("button", name="Save as this checkpoint's defaults…").wait_for()
+
+
+def test_preprocessing_a_b_from_the_studio_opens_the_comparison(lab) -> None:
+    base, ws, _ = lab
+    with chromium_page() as page:
+        open_studio(page, base, ws.dataset / "r001.jpg")
+        page.get_by_label("grayscale enabled").check()
+        page.get_by_role("button", name="Compare with no preprocessing…").click()
+        page.get_by_label("A/B dataset").select_option("receipts/images")
+        page.get_by_label("A/B detector").select_option(CHECKPOINT)
+        page.get_by_role("button", name="Start A/B").click()
+        page.get_by_test_id("verdict").wait_for(timeout=TIMEOUT_MS)
+        query = dict(part.split("=") for part in page.url.split("?", 1)[1].split("&"))
+        a, b = (httpx.get(f"{base}/api/runs/{query[k]}").json() for k in ("a", "b"))
+        assert (a["name"], b["name"]) == ("no preprocessing", "this pipeline")
+        assert a["spec"]["params"] == {} and b["spec"]["params"]["grayscale"] not in (None, False)
+        assert a["spec"]["checkpoint_path"] == b["spec"]["checkpoint_path"] == CHECKPOINT
+        assert a["status"] == b["status"] == "completed"
