@@ -22,6 +22,7 @@ from ocr_playground.runs.sweeps import SweepConflict, SweepService
 
 from live_server import live_server
 from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace, wait_run
+from strict import require_module
 
 pytestmark = pytest.mark.slow
 SCORED = 6  # six receipts with ground truth (and a corrupt image besides)
@@ -410,7 +411,7 @@ def test_saved_defaults_are_used_where_a_request_sets_none(tmp_path: Path) -> No
 
 
 def test_saving_defaults_of_a_builtin_model_is_refused(tmp_path: Path) -> None:
-    pytest.importorskip("rapidocr_onnxruntime", reason="the demo extra holds the built-in model")
+    require_module("rapidocr_onnxruntime", "the demo extra holds the built-in model")
     ws = make_workspace(tmp_path, count=1)
     with live_server(ws.settings) as base:
         run_id = start(base, checkpoint_path="builtin:ppocrv4-det", params={})
