@@ -165,7 +165,7 @@ COMMANDS: dict[str, Command] = {
         "ocr_playground.cli.runs:add_batch_arguments",
     ),
     "runs": Command(
-        "list, show, page through or cancel runs",
+        "list, show, page through, compare, sweep, import or cancel runs",
         "ocr_playground.cli.runs:runs_handler",
         "ocr_playground.cli.runs:add_runs_arguments",
     ),

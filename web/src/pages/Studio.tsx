@@ -16,6 +16,8 @@ import { useRender } from '../routing/useRender';
 import { defaultsOf, fieldsOf } from '../lib/schema';
 import { decodePhoto, type PipelineParams, type PoolStatus } from '../workers';
 import { ImagePicker } from '../components/ImagePicker';
+import { applyOps, useRunHandoff } from '../components/eval/handoff';
+import { PreprocessingAB } from '../components/eval/PreprocessingAB';
 
 const PIPELINE = 'preprocessing';
 
@@ -119,6 +121,16 @@ export function Studio() {
     [processor, maxSide],
   );
 
+  // Opened from the Evaluation Lab: the run's image with the run's ops.
+  useRunHandoff(
+    catalog !== null,
+    useCallback((h) => {
+      setOps((s) => applyOps(s, h.spec.params));
+      void openBlob(h.file, h.name);
+    }, [openBlob]),
+    setError,
+  );
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -156,6 +168,7 @@ export function Studio() {
           />
         )}
         <RunOnDataset pipelineId="preprocessing" params={params} />
+        <PreprocessingAB params={params} />
       </section>
       {error && <p role="alert" className="error">{error}</p>}
       {route && <RouteLine route={route} />}
