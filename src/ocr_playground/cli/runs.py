@@ -1,5 +1,5 @@
 """``ocr-playground batch`` (a run in the foreground, with a progress bar) and ``ocr-playground runs
-list|show|items|cancel`` (the Lab's ``compare|sweep|import`` are in ``lab_cli``). Both use the store
+list|show|items|cancel`` (the Lab's ``compare|sweep|import`` are in ``cli/lab.py``). Both use the store
 under the outputs root (``OCRP_OUTPUTS_ROOT``), the same one a server uses, so the server's Runs
 page lists runs made here and the other way round."""
 
@@ -11,11 +11,11 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ocr_playground.cli import lab as lab_cli
 from ocr_playground.cli.inference import print_protocols
 from ocr_playground.cli.support import read_json_option, write_output
 from ocr_playground.errors import UsageError
 from ocr_playground.inference.evaluation import PROTOCOLS
-from ocr_playground.runs import lab_cli
 from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.model import ENGINES, RUN_PIPELINES, Run, RunSpec, RunStatus
 from ocr_playground.runs.report import items_csv
