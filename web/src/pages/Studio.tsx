@@ -128,7 +128,7 @@ export function Studio() {
       setOps((s) => applyOps(s, h.spec.params));
       void openBlob(h.file, h.name);
     }, [openBlob]),
-    setError,
+    setOpenError,
   );
 
   const onDrop = (e: DragEvent) => {

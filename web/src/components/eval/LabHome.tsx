@@ -105,7 +105,7 @@ function DemoOffer({ datasets, runs, onError }: { datasets: Dataset[]; runs: Run
   const start = async () => {
     setStarting(true);
     try {
-      const checkpoint = (await fetchCheckpoints()).find((c) => c.status === 'ready');
+      const checkpoint = (await fetchCheckpoints()).checkpoints.find((c) => c.status === 'ready');
       if (!checkpoint) throw new Error('no detector is available (install the demo extra, or put an .onnx model under the checkpoints root)');
       const r = await startRun({ dataset: DEMO_DATASET, gt: demo.gt, pipeline_id: 'inference', params: {}, checkpoint_path: checkpoint.checkpoint_path, name: 'demo' });
       window.location.hash = hashLink('/lab', { run: r.run_id });

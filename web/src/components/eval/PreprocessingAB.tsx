@@ -29,7 +29,7 @@ export function PreprocessingAB({ params }: { params: Record<string, unknown> })
       })
       .catch((e: Error) => setError(e.message));
     fetchCheckpoints()
-      .then((list) => {
+      .then(({ checkpoints: list }) => {
         const ready = list.filter((c) => c.status === 'ready');
         setCheckpoints(ready);
         setCheckpoint((c) => c || ready[0]?.checkpoint_path || '');
