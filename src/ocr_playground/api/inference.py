@@ -2,7 +2,6 @@
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -14,7 +13,7 @@ from ocr_playground.api.models import TaskId, Text
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import icdar_image_name, parse_icdar_txt, parse_receipt_json
 from ocr_playground.inference.engine import default_cache
-from ocr_playground.inference.errors import InferenceError, InvalidAnnotations
+from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_path
 from ocr_playground.inference.postprocess import DetectionParams, detection_json
@@ -91,12 +90,6 @@ class EvaluationRequest(BaseModel):
     predictions: AnnotationSet
 
 
-def _http(exc: InferenceError) -> HTTPException:
-    retry_after = getattr(exc, "retry_after", None)
-    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
-    return HTTPException(status_code=exc.status_code, detail=str(exc), headers=headers)
-
-
 def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
     # The pipelines API's own readers: the same base64 rules, data-root confinement and size limit.
     if req.image_base64 is not None:
@@ -125,13 +118,10 @@ def inference_preview(
     settings: Settings, data: bytes, checkpoint_path: str, params: InferenceParams, task_id: str | None = None
 ) -> PreviewResponse:
     """Detection on image bytes, as a response. Also what ``/api/pipelines/preview`` calls for the
-    ``inference`` pipeline (routed ``server-inference``). Raises HTTPException on bad input."""
+    ``inference`` pipeline (routed ``server-inference``). Raises InferenceError on bad input."""
     started = time.perf_counter()
-    try:
-        model_path = catalog.resolve_checkpoint(settings.checkpoints_root, checkpoint_path)
-        result = detect_bytes(data, default_cache().get(model_path), params, _maps)
-    except InferenceError as exc:
-        raise _http(exc) from exc
+    model_path = catalog.resolve_checkpoint(settings.checkpoints_root, checkpoint_path)
+    result = detect_bytes(data, default_cache().get(model_path), params, _maps)
     result.timings["total_ms"] = (time.perf_counter() - started) * 1e3
     return PreviewResponse(
         checkpoint_path=checkpoint_path,
@@ -147,20 +137,6 @@ def inference_preview(
 def preview(req: PreviewRequest, settings: SettingsDep) -> PreviewResponse:
     data = _image_bytes(req, settings)
     return inference_preview(settings, data, req.checkpoint_path, req.params, req.task_id)
-
-
-# --- the ``inference`` pipeline of /api/pipelines (routed server-inference) ---------------------
-
-
-def pipeline_checkpoint(user_path: str, settings: Settings) -> Path:
-    """The checkpoint of an ``inference`` pipeline request, resolved and loaded before any job
-    exists, so a missing, non-ONNX or non-image model is a 4xx rather than a failed job."""
-    try:
-        path = catalog.resolve_checkpoint(settings.checkpoints_root, user_path)
-        default_cache().get(path)
-    except InferenceError as exc:
-        raise _http(exc) from exc
-    return path
 
 
 @router.get("/inference/jobs/{job_id}/detections", response_model=PreviewResponse)
@@ -186,7 +162,4 @@ def job_detections(job_id: str, service: ServiceDep) -> PreviewResponse:
 
 @router.post("/evaluation", response_model=EvaluationResult)
 def evaluation(req: EvaluationRequest) -> EvaluationResult:
-    try:
-        return evaluate(req.ground_truth.words("ground truth"), req.predictions.words("predictions"))
-    except InferenceError as exc:
-        raise _http(exc) from exc
+    return evaluate(req.ground_truth.words("ground truth"), req.predictions.words("predictions"))

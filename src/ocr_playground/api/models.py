@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from ocr_playground.artifacts import UPLOADS
 from ocr_playground.jobs.model import Job, JobStatus
 from ocr_playground.jobs.routing import Backend
-from ocr_playground.jobs.service import public_path
+from ocr_playground.jobs.service import job_notes, public_path
 
 
 def _whole_unicode(text: str) -> str:
@@ -24,6 +24,8 @@ def _whole_unicode(text: str) -> str:
 # A string from the request that names something or is echoed back: whole Unicode, bounded.
 Text = Annotated[str, AfterValidator(_whole_unicode)]
 TASK_ID_MAX = 200
+# Paging past this finds nothing on any server; beyond 2**63 SQLite cannot even take the number.
+MAX_OFFSET = 1_000_000_000
 # The one task_id type of every route: echoed in the response and in every WebSocket message.
 TaskId = Annotated[Text | None, Field(max_length=TASK_ID_MAX, description="Echoed in the response.")]
 
@@ -78,6 +80,12 @@ class JobResponse(BaseModel):
     created_at: float
     started_at: float | None
     finished_at: float | None
+    report: dict[str, Any] | None = Field(
+        None,
+        description="What the ops found, for example "
+        '{"ops": {"crop_document": {"quad": [[x, y] ×4] or null, "confidence": c}}}.',
+    )
+    notes: list[str] = Field([], description="What the ops want said, e.g. that no page edge was found.")
 
     @classmethod
     def of(cls, job: Job) -> "JobResponse":
@@ -98,6 +106,8 @@ class JobResponse(BaseModel):
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
+            report=job.report,
+            notes=job_notes(job),
         )
 
 

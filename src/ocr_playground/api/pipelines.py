@@ -10,21 +10,25 @@ from fastapi.responses import FileResponse
 
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import inspect_image, load_input
-from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
+from ocr_playground.api.models import (
+    MAX_OFFSET,
+    FallbackRequest,
+    JobResponse,
+    PipelineRequest,
+    PipelineResponse,
+)
+from ocr_playground.contract import contract
 from ocr_playground.imaging.formats import media_type
 from ocr_playground.imaging.io import probe_size
-from ocr_playground.imaging.pipeline import describe_pipelines
 from ocr_playground.jobs.model import JobStatus, new_job_id
 from ocr_playground.jobs.routing import (
     CHECKPOINT_PIPELINES,
-    CLIENT_MAX_BYTES,
-    CLIENT_MAX_SIDE,
     Backend,
     route_preview,
     server_backend,
 )
 from ocr_playground.jobs.runners import validate_job
-from ocr_playground.jobs.service import JobService, Submission, public_path
+from ocr_playground.jobs.service import JobService, Submission, job_notes, public_path
 from ocr_playground.settings import Settings
 
 router = APIRouter(prefix="/api/pipelines", tags=["pipelines"])
@@ -56,6 +60,7 @@ def _answer(
         notes = [*notes, f"An identical job ({job.job_id}) is in flight; this request joined it.", WS_NOTE]
     else:
         notes = [*notes, WS_NOTE]
+    notes = [*notes, *job_notes(job)]
     shown = job.status.value if job.done else "accepted"
     return PipelineResponse(
         status=shown,
@@ -71,8 +76,7 @@ def _answer(
 
 @router.get("", summary="Pipelines, their ordered ops and each op's params as JSON Schema")
 def list_pipelines() -> dict[str, Any]:
-    limits = {"max_bytes": CLIENT_MAX_BYTES, "max_side": CLIENT_MAX_SIDE}
-    return {**describe_pipelines(), "client_limits": limits}
+    return contract()
 
 
 def _preview(
@@ -219,6 +223,6 @@ def cancel_job(job_id: str, service: ServiceDep) -> JobResponse:
 def list_jobs(
     service: ServiceDep,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=10**9, description="Skip this many of the newest (the next page)."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Skip this many of the newest (the next page)."),
 ) -> list[JobResponse]:
     return [JobResponse.of(job) for job in service.store.recent(limit, offset)]

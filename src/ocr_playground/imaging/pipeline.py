@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import cv2
 import numpy as np
+import rfc8785
 from pydantic import ValidationError
 
 from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline, first_problem
@@ -70,6 +72,9 @@ class Step:
 class PipelineResult:
     image: np.ndarray
     timings: dict[str, float] = field(default_factory=dict)  # op name -> milliseconds, in run order
+    # op name -> what it found (crop_document and background_removal: the page's quad and confidence,
+    # in the pixels of the pipeline's input image)
+    reports: dict[str, dict] = field(default_factory=dict)
 
 
 def get_pipeline(pipeline_id: str) -> Pipeline:
@@ -80,13 +85,21 @@ def get_pipeline(pipeline_id: str) -> Pipeline:
         raise UnknownPipeline(f"Unknown pipeline '{pipeline_id}'; known pipelines: {known}.") from None
 
 
-def _describe_error(op_name: str, exc: ValidationError) -> str:
+def _refusal(op_name: str, exc: ValidationError) -> InvalidParams:
     where, message = first_problem(exc)
     first = exc.errors()[0]
     value = f" (got {first['input']!r})" if "input" in first and first["type"] != "missing" else ""
     more = f"; {exc.error_count() - 1} more problem(s)" if exc.error_count() > 1 else ""
     message = message.removeprefix("Value error, ")
-    return f"Invalid params for op '{op_name}': field '{where}': {message}{value}{more}."
+    return InvalidParams(
+        f"Invalid params for op '{op_name}': field '{where}': {message}{value}{more}.", op_name, where
+    )
+
+
+def _json_numbers(value: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON has one number type: ``5.0`` is ``5`` (the browser cannot tell them apart, and RFC 8785
+    hashes both as ``5``), so a whole float becomes an int before the strict check below."""
+    return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in value.items()}
 
 
 def _validate_op(op: Op, value: Any) -> OpParams | None:
@@ -97,15 +110,27 @@ def _validate_op(op: Op, value: Any) -> OpParams | None:
         value = {}
     if not isinstance(value, Mapping):
         hint = ', "client" or "server"' if op.name == HINTED_OP else ""
-        raise InvalidParams(f"Op '{op.name}' takes true, false{hint} or an object of params, got {value!r}.")
+        raise InvalidParams(
+            f"Op '{op.name}' takes true, false{hint} or an object of params, got {value!r}.", op.name
+        )
     try:
-        return op.params.model_validate(dict(value))
+        # Strict and by JSON name only: exactly what the browser's validation (the same JSON Schema,
+        # web/src/contract) accepts, so both engines refuse the same params and name the same field.
+        return op.params.model_validate(_json_numbers(value), strict=True, by_alias=True, by_name=False)
     except ValidationError as exc:
-        raise InvalidParams(_describe_error(op.name, exc)) from None
+        raise _refusal(op.name, exc) from None
 
 
 def _is_hint(value: Any) -> bool:
     return isinstance(value, str) and value in ROUTING_HINTS
+
+
+def _same(first: Any, second: Any) -> bool:
+    """Equal as JSON (RFC 8785, as the browser compares them): ``true`` is not ``1``, ``1.0`` is."""
+    try:
+        return rfc8785.dumps(first) == rfc8785.dumps(second)
+    except rfc8785.CanonicalizationError:  # NaN, or an integer past 2**53: no JSON twin to compare
+        return first == second
 
 
 def _combine(name: str, first: Any, second: Any) -> Any:
@@ -119,12 +144,12 @@ def _combine(name: str, first: Any, second: Any) -> Any:
         setting = second if _is_hint(first) else first
         if setting is None or setting is False:
             raise InvalidParams(
-                f"Op '{name}' is switched off under one name and on under its alias; give it once."
+                f"Op '{name}' is switched off under one name and on under its alias; give it once.", name
             )
         return setting
-    if first != second:
+    if not _same(first, second):
         raise InvalidParams(
-            f"Op '{name}' is given twice with different settings (once under an alias); give it once."
+            f"Op '{name}' is given twice with different settings (once under an alias); give it once.", name
         )
     return first
 
@@ -136,7 +161,8 @@ def _by_op(pipeline: Pipeline, params: Mapping[str, Any]) -> dict[str, Any]:
         name = canonical_name(key)
         if name is None or name not in pipeline.ops:
             raise InvalidParams(
-                f"Unknown op '{key}' for pipeline '{pipeline.id}'; its ops are: {', '.join(pipeline.ops)}."
+                f"Unknown op '{key}' for pipeline '{pipeline.id}'; its ops are: {', '.join(pipeline.ops)}.",
+                key,
             )
         chosen[name] = _combine(name, chosen[name], value) if name in chosen else value
     return chosen
@@ -158,13 +184,43 @@ def validate(pipeline_id: str, params: Any) -> list[Step]:
     return steps
 
 
+def _to_input(step: Step, before: np.ndarray, after: np.ndarray, report: dict | None) -> np.ndarray | None:
+    """The 3×3 map from the step's output pixels back to its input's, for the ops that move
+    pixels: resize (a scale, pixel centres kept) and crop_document (the page's homography)."""
+    if step.op.name == "resize":
+        sx, sy = before.shape[1] / after.shape[1], before.shape[0] / after.shape[0]
+        return np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]])
+    if step.op.name == "crop_document" and report and report.get("quad"):
+        h, w = after.shape[:2]
+        rect = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+        return cv2.getPerspectiveTransform(rect, np.float32(report["quad"])).astype(np.float64)
+    return None
+
+
+def _in_input_pixels(report: dict, to_input: np.ndarray) -> dict:
+    """The report with its quad mapped through ``to_input`` (rounded to 0.01 px)."""
+    if not report.get("quad"):
+        return report
+    points = cv2.perspectiveTransform(np.array([report["quad"]], np.float64), to_input)[0]
+    return {**report, "quad": [[round(float(x), 2), round(float(y), 2)] for x, y in points]}
+
+
 def run_steps(
     steps: list[Step], image: np.ndarray, on_progress: ProgressCallback | None = None
 ) -> PipelineResult:
+    """Run the steps in order. Reports name positions in the pipeline's input image: a quad found
+    after resize or crop_document is mapped back through them."""
     result = PipelineResult(image=image)
+    to_input = np.eye(3)
     for index, step in enumerate(steps, start=1):
         started = time.perf_counter()
-        result.image = step.op.apply(result.image, step.params)
+        before = result.image
+        result.image, report = step.op.run(before, step.params)
+        if report is not None:
+            result.reports[step.op.name] = _in_input_pixels(report, to_input)
+        moved = _to_input(step, before, result.image, report)
+        if moved is not None:
+            to_input = to_input @ moved
         result.timings[step.op.name] = (time.perf_counter() - started) * 1000
         if on_progress is not None:
             on_progress(step.op.name, index / len(steps))

@@ -29,6 +29,7 @@ from ocr_playground.imaging.pipeline import Step, run_steps, validate
 from ocr_playground.inference.engine import Detector, inference_slot
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
+from ocr_playground.inference.profiles import ModelProfile
 from ocr_playground.inference.words import word_boxes
 
 NOT_INVERTIBLE_OPS = ("crop_document",)
@@ -132,6 +133,18 @@ def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict
     return result.image, {"pipeline_ms": (time.perf_counter() - t0) * 1e3}
 
 
+def with_model_defaults(params: DetectionParams, profile: ModelProfile) -> DetectionParams:
+    """The request's thresholds, with the model's own (its sidecar's) for those the request leaves out."""
+    if profile.detection is None:
+        return params
+    unset = {
+        name: value
+        for name, value in profile.detection.model_dump(exclude_none=True).items()
+        if name not in params.model_fields_set
+    }
+    return params.model_copy(update=unset) if unset else params
+
+
 def _map_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
     """Preprocess and run the model; the intermediate images die here, inside the caller's slot."""
     processed, timings = preprocess(image, ops)
@@ -139,11 +152,17 @@ def _map_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _M
     return _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings)
 
 
+def probability_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
+    """The preprocessed image's probability map (one model call), ready for any thresholds."""
+    with inference_slot():
+        return _map_entry(image, detector, ops)
+
+
 def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams) -> DetectionResult:
     """Detection on an already decoded RGB(A) image (the CLI and job path: no map cache)."""
     with inference_slot():
         entry = _map_entry(image, detector, params.ops())
-    return _finish(entry, params.detection, cached=False)
+    return _finish(entry, with_model_defaults(params.detection, detector.profile), cached=False)
 
 
 def _decoded_map_entry(data: bytes, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
@@ -160,16 +179,17 @@ def detect_bytes(
     """Detection on encoded image bytes, reusing a cached probability map when there is one."""
     ops = params.ops()
     key = map_key(data, detector, ops)
+    detection = with_model_defaults(params.detection, detector.profile)
     entry = cache.get(key) if cache is not None else None
     if entry is not None:
-        return _finish(entry, params.detection, cached=True)
+        return _finish(entry, detection, cached=True)
     probe_size(data)  # what the header alone can refuse is refused before waiting for the slot
     check_plausible(data)
     with inference_slot():  # the decoded image counts too: decode inside the slot
         entry = _decoded_map_entry(data, detector, ops)
     if cache is not None:
         cache.put(key, entry)
-    return _finish(entry, params.detection, cached=False)
+    return _finish(entry, detection, cached=False)
 
 
 def _gray(image: np.ndarray) -> np.ndarray:

@@ -10,12 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline
-from ocr_playground.imaging.io import PNG_FAST_COMPRESSION, decode_image, encode_png
+from ocr_playground.imaging.io import decode_image, encode_result
 from ocr_playground.imaging.pipeline import PIPELINES, run_pipeline, validate
 
 
@@ -31,33 +28,13 @@ class Task:
 
 Progress = Callable[[str, float], None]
 # A run function reads the task's input, writes its PNG atomically to ``task.output_path`` and
-# returns per-step timings in milliseconds. It raises ImagingError for bad input.
-RunFunction = Callable[[Task, Progress], dict[str, float]]
+# returns per-step timings in milliseconds, or (timings, report) when its ops found something the
+# job keeps (the page's quad). It raises ImagingError for bad input.
+Report = dict[str, Any]
+RunFunction = Callable[[Task, Progress], "dict[str, float] | tuple[dict[str, float], Report]"]
 
 
-# For one-channel document images: the "up" filter plus run-length zlib is about 1.7× faster than
-# libpng's adaptive filtering at level 1 and makes a smaller file (pages are mostly flat rows).
-GRAY_PNG_PARAMS = [
-    cv2.IMWRITE_PNG_COMPRESSION, PNG_FAST_COMPRESSION,
-    cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP,
-    cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
-]  # fmt: skip
-
-
-def encode_result(image: np.ndarray) -> bytes:
-    """PNG bytes of a result. An RGB image whose channels are equal (after grayscale or binarize,
-    the usual OCR chain) is written as a one-channel PNG: every decoder gives back the same RGB
-    pixels, and encoding a third of the data takes a fraction of the time and makes a smaller file."""
-    if image.ndim == 3 and image.shape[2] == 3:
-        red = image[:, :, 0]
-        if np.array_equal(red, image[:, :, 1]) and np.array_equal(red, image[:, :, 2]):
-            ok, buffer = cv2.imencode(".png", np.ascontiguousarray(red), GRAY_PNG_PARAMS)
-            if ok:
-                return buffer.tobytes()
-    return encode_png(image)
-
-
-def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
+def run_image_pipeline(task: Task, on_progress: Progress) -> tuple[dict[str, float], Report]:
     started = time.perf_counter()
     image = decode_image(Path(task.input_path).read_bytes())
     timings = {"decode": (time.perf_counter() - started) * 1000}
@@ -69,7 +46,7 @@ def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
     started = time.perf_counter()
     atomic_write_bytes(task.output_path, png)
     timings["write"] = (time.perf_counter() - started) * 1000
-    return timings
+    return timings, {"ops": result.reports} if result.reports else {}
 
 
 @dataclass(frozen=True)
@@ -120,5 +97,10 @@ def validate_job(pipeline_id: str, params: Any, checkpoint_path: str | None = No
     runner_for(pipeline_id).validate(params, checkpoint_path)
 
 
-def execute(task: Task, on_progress: Progress) -> dict[str, float]:
-    return runner_for(task.pipeline_id).run(task, on_progress)
+def execute(task: Task, on_progress: Progress) -> tuple[dict[str, float], Report | None]:
+    """Run the task: (timings, report or None)."""
+    outcome = runner_for(task.pipeline_id).run(task, on_progress)
+    if isinstance(outcome, tuple):
+        timings, report = outcome
+        return timings, report or None
+    return outcome, None

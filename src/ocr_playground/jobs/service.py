@@ -17,19 +17,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocr_playground.artifacts import UPLOADS, atomic_write_bytes, playground_path
+from ocr_playground.errors import NotFound, Refusal
 from ocr_playground.inference.profiles import model_mtime
 from ocr_playground.jobs.bus import EventBus
 from ocr_playground.jobs.executor import ProcessPool
 from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus, new_job_id
 from ocr_playground.jobs.runners import Task
 from ocr_playground.jobs.store import JobStore
+from ocr_playground.server_metrics import ServerMetrics
 from ocr_playground.settings import Settings
-from ocr_playground.telemetry import ServerMetrics
 
 log = logging.getLogger(__name__)
 
 
-class QueueFull(Exception):
+class QueueFull(Refusal):
+    status_code = 429
+
     def __init__(self, active: int, retry_after: int) -> None:
         super().__init__(
             f"The job queue is full ({active} jobs queued or running); retry in about {retry_after} s."
@@ -37,12 +40,14 @@ class QueueFull(Exception):
         self.retry_after = retry_after
 
 
-class JobNotFound(LookupError):
+class JobNotFound(NotFound):
     def __init__(self, job_id: str) -> None:
         super().__init__(f"No job has the id '{job_id}'.")
 
 
-class JobAlreadyDone(Exception):
+class JobAlreadyDone(Refusal):
+    status_code = 409
+
     def __init__(self, job: Job) -> None:
         super().__init__(f"Job '{job.job_id}' is already {job.status.value}; there is nothing to cancel.")
         self.job = job
@@ -85,7 +90,15 @@ def state(job: Job) -> dict[str, Any]:
         "result_path": public_path(job.result_path),
         "task_id": job.task_id,
         "error": job.error,
+        "report": job.report,
+        "notes": job_notes(job),
     }
+
+
+def job_notes(job: Job) -> list[str]:
+    """What a finished job's ops want said: "crop_document: no page edge found; …"."""
+    ops = (job.report or {}).get("ops", {})
+    return [f"{op}: {found['note']}" for op, found in ops.items() if found.get("note")]
 
 
 def checkpoint_replaced(job: Job) -> bool:
@@ -279,11 +292,13 @@ class JobService:
         # 1.0 is kept for "completed": the PNG still has to be encoded and written.
         self._publish(self.store.progress(job_id, min(fraction, 0.99)))
 
-    def completed(self, job_id: str, timings: dict[str, float], seconds: float) -> None:
+    def completed(
+        self, job_id: str, timings: dict[str, float], seconds: float, report: dict | None = None
+    ) -> None:
         job = self.store.get(job_id)
         if job is None:
             return
-        done = self.store.complete(job_id, job.output_path)
+        done = self.store.complete(job_id, job.output_path, report)
         self._publish(done)
         if done is not None:
             self.metrics.job_seconds.labels(job.pipeline_id, "completed").observe(seconds)

@@ -10,8 +10,9 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
-from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus
+from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, TERMINAL, Job, JobStatus
 from ocr_playground.sqlite_store import SqliteStore
 
 SCHEMA = """
@@ -31,7 +32,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts        INTEGER NOT NULL DEFAULT 0,
     created_at      REAL NOT NULL,
     started_at      REAL,
-    finished_at     REAL
+    finished_at     REAL,
+    report          TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_cache_key ON jobs (cache_key, status);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
@@ -54,6 +56,7 @@ COLUMNS = (
     "created_at",
     "started_at",
     "finished_at",
+    "report",
 )
 
 
@@ -64,12 +67,20 @@ def placeholders(values: Iterable[object]) -> str:
 class JobStore(SqliteStore):
     schema = SCHEMA
 
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        # A database made before jobs kept their report gains the column (NULL for old jobs).
+        with self.writing() as conn:
+            if "report" not in {row["name"] for row in conn.execute("PRAGMA table_info(jobs)")}:
+                conn.execute("ALTER TABLE jobs ADD COLUMN report TEXT")
+
     @staticmethod
     def _job(row: sqlite3.Row | None) -> Job | None:
         if row is None:
             return None
         values = dict(row)
         values["params"] = json.loads(values["params"])
+        values["report"] = None if values.get("report") is None else json.loads(values["report"])
         values["status"] = JobStatus(values["status"])
         return Job(**values)
 
@@ -77,18 +88,10 @@ class JobStore(SqliteStore):
         with self.writing() as conn:
             conn.execute(sql, args)
 
-    # Rows are fetched while the lock is held: the connection is shared by the server's threads.
-    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchone()
-
-    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
-
     def insert(self, job: Job) -> None:
         row = {name: getattr(job, name) for name in COLUMNS}
         row["params"] = json.dumps(job.params)
+        row["report"] = None if job.report is None else json.dumps(job.report)
         row["status"] = job.status.value
         self._execute(
             f"INSERT INTO jobs ({','.join(COLUMNS)}) VALUES ({placeholders(COLUMNS)})",
@@ -135,11 +138,11 @@ class JobStore(SqliteStore):
     def progress(self, job_id: str, progress: float) -> Job | None:
         return self._transition(job_id, "progress = ?", (progress,), (JobStatus.running,))
 
-    def complete(self, job_id: str, result_path: str) -> Job | None:
+    def complete(self, job_id: str, result_path: str, report: dict | None = None) -> Job | None:
         return self._transition(
             job_id,
-            "status = 'completed', progress = 1, result_path = ?, error = NULL, finished_at = ?",
-            (result_path, time.time()),
+            "status = 'completed', progress = 1, result_path = ?, error = NULL, finished_at = ?, report = ?",
+            (result_path, time.time(), None if report is None else json.dumps(report)),
             (JobStatus.running,),
         )
 
@@ -191,6 +194,30 @@ class JobStore(SqliteStore):
             (limit,),
         )
         return None if row[0] is None else float(row[0])
+
+    # Finished (completed, failed, cancelled) before a cutoff: what ``prune`` forgets.
+    _FINISHED_BEFORE = f"status IN ({placeholders(TERMINAL)}) AND COALESCE(finished_at, created_at) < ?"
+
+    def finished_before(self, cutoff: float) -> list[str]:
+        """The ids of the jobs that finished before ``cutoff`` (seconds since the epoch)."""
+        terminal = tuple(status.value for status in TERMINAL)
+        rows = self._all(f"SELECT job_id FROM jobs WHERE {self._FINISHED_BEFORE}", (*terminal, cutoff))
+        return [row[0] for row in rows]
+
+    def delete_finished_before(self, cutoff: float) -> None:
+        """Forget the jobs that finished before ``cutoff``; queued and running ones are never touched."""
+        terminal = tuple(status.value for status in TERMINAL)
+        self._execute(f"DELETE FROM jobs WHERE {self._FINISHED_BEFORE}", (*terminal, cutoff))
+
+    def files_named(self, except_finished_before: float) -> set[Path]:
+        """Every file a job names (its input, output and result), leaving out the jobs that finished
+        before ``except_finished_before`` (those a prune forgets)."""
+        terminal = tuple(status.value for status in TERMINAL)
+        rows = self._all(
+            f"SELECT input_path, output_path, result_path FROM jobs WHERE NOT ({self._FINISHED_BEFORE})",
+            (*terminal, except_finished_before),
+        )
+        return {Path(path).resolve() for row in rows for path in row if path}
 
     def recent(self, limit: int, offset: int = 0) -> list[Job]:
         """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket);

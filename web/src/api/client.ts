@@ -1,43 +1,11 @@
 /** The few server routes the Studio reads. Every 4xx body is {"detail": "<sentence>"}. */
 
 import { fetchOk, getJson } from './http';
+import type { Contract } from '../contract';
 
-export interface JsonSchema {
-  type?: string;
-  title?: string;
-  description?: string;
-  default?: unknown;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  properties?: Record<string, JsonSchema>;
-  anyOf?: JsonSchema[];
-  const?: unknown;
-}
-
-export interface PipelineInfo {
-  id: string;
-  description: string;
-  ops: string[];
-  params_style: 'by_op' | 'flat';
-}
-
-export interface OpInfo {
-  summary: string;
-  aliases: string[];
-  routing_hints: string[];
-  params_schema: JsonSchema;
-}
-
-export interface PipelinesResponse {
-  pipelines: PipelineInfo[];
-  ops: Record<string, OpInfo>;
-  /** Over these, the server's own routing sends a preview to the server; the Studio previews on a
-   *  proxy instead (workers/proxy.ts). */
-  client_limits?: { max_bytes: number; max_side: number };
-}
+// The catalogue GET /api/pipelines serves is the contract the SPA is built with (contract/index.ts).
+export type { JsonSchema, OpInfo, PipelineInfo } from '../contract';
+export type PipelinesResponse = Contract;
 
 export interface ImageEntry {
   path: string;

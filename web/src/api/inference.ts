@@ -11,6 +11,8 @@ export interface ModelProfile {
   std: number[];
   channelOrder: 'RGB' | 'BGR';
   source: string;
+  /** Detection thresholds tuned for this model (its sidecar's), used where a request sets none. */
+  detection?: Record<string, number> | null;
 }
 
 export interface CheckpointEntry {

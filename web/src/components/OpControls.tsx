@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { JsonSchema, OpInfo } from '../api/client';
 import { fieldsOf, type FieldSpec } from '../lib/schema';
+import { Slider } from './Slider';
 
 export interface OpState {
   enabled: boolean;
@@ -78,20 +79,7 @@ function FieldControl({ op, field, value, disabled, onChange }: {
     control = <input id={id} type="checkbox" aria-label={label} checked={Boolean(value)} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />;
   } else if (field.kind === 'number' || field.kind === 'integer') {
     control = (
-      <span className="slider">
-        <input
-          id={id}
-          type="range"
-          aria-label={label}
-          min={field.min}
-          max={field.max}
-          step={field.step}
-          value={Number(value)}
-          disabled={disabled}
-          onChange={(e) => onChange(Number(e.target.value))}
-        />
-        <output htmlFor={id}>{formatNumber(Number(value))}</output>
-      </span>
+      <Slider id={id} label={label} min={field.min} max={field.max} step={field.step} value={Number(value)} disabled={disabled} onChange={onChange} format={formatNumber} />
     );
   } else {
     control = <input id={id} aria-label={label} value={String(value ?? '')} disabled={disabled} onChange={(e) => onChange(e.target.value)} />;

@@ -13,6 +13,8 @@ interface Props {
   /** Described on the result canvas (data-*) for tests and tools: its cache key, the params it
    *  shows and its scale against the full-resolution result. */
   afterKey?: string;
+  /** A quadrilateral to outline on the original (the page found), in its pixels. */
+  quad?: [number, number][] | null;
   afterParams?: string;
   afterScale?: number;
 }
@@ -42,7 +44,7 @@ export function fitInside(after: { width: number; height: number }, box: { width
  * up, and a cropped one keeps its shape). Zoom and pan as in ZoomPan.tsx.
  */
 // Memoised: a slider step re-renders the Studio; the view only when its pictures change.
-export const SplitView = memo(function SplitView({ before, after, afterKey, afterParams, afterScale }: Props) {
+export const SplitView = memo(function SplitView({ before, after, afterKey, afterParams, afterScale, quad }: Props) {
   const beforeCanvas = useRef<HTMLCanvasElement>(null);
   const afterCanvas = useRef<HTMLCanvasElement>(null);
   const [split, setSplit] = useState(50);
@@ -77,6 +79,11 @@ export const SplitView = memo(function SplitView({ before, after, afterKey, afte
               removal keeps the mask as alpha) the checkerboard must show, not the original. */}
           <div className="side" style={{ left: 0, top: 0, width: after ? splitX : box.width, height: box.height }}>
             <canvas ref={beforeCanvas} className="layer" aria-label="original image" data-testid="before-canvas" style={box} />
+            {quad && (
+              <svg className="layer page-quad" data-testid="page-quad" viewBox={`-0.5 -0.5 ${before.width} ${before.height}`} style={box} aria-label="page found">
+                <polygon points={quad.map(([x, y]) => `${x},${y}`).join(' ')} vectorEffect="non-scaling-stroke" />
+              </svg>
+            )}
           </div>
           <div className="side" style={{ left: splitX, top: 0, width: Math.max(0, box.width - splitX), height: box.height }}>
             <canvas

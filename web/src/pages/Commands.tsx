@@ -21,7 +21,7 @@ import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, sameValue, suf
 import { PasteCommand } from '../components/commands/PasteCommand';
 import { Presets } from '../components/commands/Presets';
 import { SchemaForm } from '../components/commands/SchemaForm';
-import { createSettledRunner, keyOf } from '../components/commands/settle';
+import { createSettledRunner, keyOf } from '../lib/latest';
 
 const BUILD_DEBOUNCE_MS = 250;
 const PREFERRED_SCHEMA = 'train';

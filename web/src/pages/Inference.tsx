@@ -18,16 +18,10 @@ import { ImageSource } from '../components/inference/ImageSource';
 import { OpControls, type OpState } from '../components/OpControls';
 import { RunSummary } from '../components/inference/RunSummary';
 import { RunOnDataset } from '../components/RunOnDataset';
+import { opsOf, useRunHandoff } from '../components/eval/handoff';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
-import {
-  LatestOnly,
-  predictionsFileName,
-  predictionsJson,
-  thresholdDefaults,
-  thresholdFields,
-  type LatestOnlyStats,
-  type ThresholdField,
-} from '../components/inference/logic';
+import { predictionsFileName, predictionsJson, thresholdDefaults, thresholdFields, type ThresholdField } from '../components/inference/logic';
+import { LatestOnly, type LatestOnlyStats } from '../lib/latest';
 import { defaultsOf, fieldsOf } from '../lib/schema';
 import { saveBlob } from '../lib/save';
 
@@ -206,6 +200,26 @@ export function Inference() {
     setError(null);
   }, [dataRoot]);
 
+  // Opened from the Evaluation Lab: the run's image, checkpoint, thresholds and ops.
+  useRunHandoff(
+    fields !== null && catalog !== null,
+    useCallback((h) => {
+      if (h.spec.checkpoint_path) setCheckpoint(h.spec.checkpoint_path);
+      setThresholds((t) => ({ ...t, ...((h.spec.params.detection as Record<string, unknown>) ?? {}) }));
+      const handed = opsOf(h.spec.params);
+      setOpState((state) =>
+        Object.fromEntries(
+          Object.entries(state).map(([op, st]) => {
+            const given = handed[op];
+            return [op, { enabled: given !== undefined, values: { ...st.values, ...(given === true || given === undefined ? {} : given) } }];
+          }),
+        ),
+      );
+      void openFile(h.file);
+    }, [openFile]),
+    setLoadError,
+  );
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -223,6 +237,12 @@ export function Inference() {
   };
 
   const selectedEntry = checkpoints.find((c) => c.checkpoint_path === checkpoint);
+  // A model whose sidecar holds tuned thresholds (a sweep's "save as defaults") starts from them.
+  const selectCheckpoint = (path: string) => {
+    setCheckpoint(path);
+    const tuned = checkpoints.find((c) => c.checkpoint_path === path)?.profile?.detection;
+    if (tuned) setThresholds((t) => ({ ...t, ...Object.fromEntries(Object.entries(tuned).filter(([, v]) => v != null)) }));
+  };
 
   return (
     <main
@@ -235,7 +255,7 @@ export function Inference() {
       onDrop={onDrop}
     >
       <aside className="inf-side">
-        <CheckpointPicker entries={checkpoints} root={checkpointsRoot} selected={checkpoint} onSelect={setCheckpoint} />
+        <CheckpointPicker entries={checkpoints} root={checkpointsRoot} selected={checkpoint} onSelect={selectCheckpoint} />
         {catalog && (
           <fieldset className="inf-toggles">
             <legend>Preprocessing</legend>

@@ -4,6 +4,7 @@ import { ExportPanel } from '../components/ExportPanel';
 import { batchCommand, runCommand } from '../lib/cliCommands';
 import { OpControls, type OpState } from '../components/OpControls';
 import { RunOnDataset } from '../components/RunOnDataset';
+import { PageFound, pageQuad } from '../components/PageFound';
 import { RunStats } from '../components/RunStats';
 import { SplitView, type Picture } from '../components/SplitView';
 import { DownloadButton } from '../components/studio/DownloadButton';
@@ -15,6 +16,8 @@ import { useRender } from '../routing/useRender';
 import { defaultsOf, fieldsOf } from '../lib/schema';
 import { decodePhoto, type PipelineParams, type PoolStatus } from '../workers';
 import { ImagePicker } from '../components/ImagePicker';
+import { applyOps, useRunHandoff } from '../components/eval/handoff';
+import { PreprocessingAB } from '../components/eval/PreprocessingAB';
 
 const PIPELINE = 'preprocessing';
 
@@ -118,6 +121,16 @@ export function Studio() {
     [processor, maxSide],
   );
 
+  // Opened from the Evaluation Lab: the run's image with the run's ops.
+  useRunHandoff(
+    catalog !== null,
+    useCallback((h) => {
+      setOps((s) => applyOps(s, h.spec.params));
+      void openBlob(h.file, h.name);
+    }, [openBlob]),
+    setOpenError,
+  );
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
@@ -155,9 +168,11 @@ export function Studio() {
           />
         )}
         <RunOnDataset pipelineId="preprocessing" params={params} />
+        <PreprocessingAB params={params} />
       </section>
       {error && <p role="alert" className="error">{error}</p>}
       {route && <RouteLine route={route} />}
+      <PageFound reports={preview?.reports} />
       {opened && <PreviewScale width={opened.source.width} height={opened.source.height} factor={opened.source.opened.factor} preview={preview} />}
       {notice && (
         <p role="status" className="notice">
@@ -180,6 +195,7 @@ export function Studio() {
               afterKey={preview?.cacheKey}
               afterParams={preview ? JSON.stringify(preview.params) : undefined}
               afterScale={preview?.scale}
+              quad={pageQuad(preview?.reports)}
             />
           ) : (
             <div className="dropzone">Open a receipt photo, pick one from the server, or drop it here.</div>

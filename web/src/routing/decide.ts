@@ -10,7 +10,8 @@
  */
 
 import { isOn } from '../workers/pipeline';
-import { CLIENT_MAX_SIDE, proxyParams, scaleLabel } from '../workers/proxy';
+import { CLIENT_MAX_SIDE, CONTRACT, namesOf } from '../contract';
+import { proxyParams, scaleLabel } from '../workers/proxy';
 
 export { CLIENT_MAX_SIDE };
 /** More queued + running tasks than this and the workers are saturated. */
@@ -102,9 +103,12 @@ export interface RoutingInput {
   device?: DeviceInfo;
 }
 
-/** The params ask for the server: background_removal (or its alias rembg) set to "server". */
+/** The params ask for the server: an op with routing hints (background_removal), under its name
+ *  or an alias (rembg), set to "server" (the twin of the server's `pipeline.server_hint`). */
 export function hasServerHint(params: Record<string, unknown>): boolean {
-  return params.background_removal === 'server' || params.rembg === 'server';
+  return Object.entries(CONTRACT.ops).some(
+    ([op, info]) => info.routing_hints.includes('server') && namesOf(op).some((name) => params[name] === 'server'),
+  );
 }
 
 export function opBudgetMs(op: string, width: number, height: number): number | undefined {

@@ -276,12 +276,14 @@ export class HybridRenderer {
     await sleep(this.settleMs, options.signal);
     if (options.signal?.aborted) throw new SupersededError('(a server render, before it was sent)');
     const t0 = performance.now();
-    const { answer, taskId } = await this.serverJob(source, params, pipelineId, decision, options);
+    const { answer, taskId, final } = await this.serverJob(source, params, pipelineId, decision, options);
     const image = await this.server.decode(await this.server.result(answer.job_id));
     const totalMs = performance.now() - t0;
     this.serverMs.add(source.opened.digest, totalMs);
     this.emit({ type: 'duration', op: 'total', ms: totalMs, backend: answer.routed_backend, task_id: taskId });
-    const preview: Preview = { image, cacheKey: key, taskId, timings: [], totalMs, fromMemo: false };
+    // What the page ops found rides with the job's state (a reused job's too).
+    const report = final?.report ?? (await this.server.job(answer.job_id).catch(() => null))?.report;
+    const preview: Preview = { image, cacheKey: key, taskId, timings: [], totalMs, fromMemo: false, reports: report?.ops ?? {} };
     this.processor.remember(preview);
     this.origin.set(key, answer.routed_backend);
     const rendered = { where: answer.routed_backend, decision, params, scale: 1, factor: 1, jobId: answer.job_id, serverCacheKey: answer.cache_key, notes: answer.notes };
@@ -295,7 +297,7 @@ export class HybridRenderer {
     pipelineId: string,
     decision: Decision,
     options: RenderOptions,
-  ): Promise<{ answer: PipelineResponse; taskId: string }> {
+  ): Promise<{ answer: PipelineResponse; taskId: string; final?: JobUpdate }> {
     const taskId = `srv-${newTaskId()}`;
     this.emit({ type: 'cache', hit: false, layer: 'memo', task_id: taskId });
     let encoded = this.upload.get(source.bytes);
@@ -311,11 +313,10 @@ export class HybridRenderer {
     if (answer.routed_backend === 'client-workers') answer = await this.server.fallback(body);
     this.emit({ type: 'routing', routed_backend: answer.routed_backend, reason: decision.reason, task_id: taskId });
     announceJob(answer.job_id);
-    if (answer.status !== 'completed') {
-      const final = await this.follow(answer, taskId, options);
-      if (final.status !== 'completed') throw new Error(`the server job ${answer.job_id} ended ${final.status}${final.error ? `: ${final.error}` : ''}`);
-    }
-    return { answer, taskId };
+    if (answer.status === 'completed') return { answer, taskId };
+    const final = await this.follow(answer, taskId, options);
+    if (final.status !== 'completed') throw new Error(`the server job ${answer.job_id} ended ${final.status}${final.error ? `: ${final.error}` : ''}`);
+    return { answer, taskId, final };
   }
 
   /** The job's final state, from the WebSocket or (as a safety net) HTTP. Superseded first: the

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandSchema, UIElement } from '../api/commands';
 import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, suffixed, formatValue, parseNumber, scriptFile, visibleKeys } from '../components/commands/form';
-import { createSettledRunner } from '../components/commands/settle';
+import { createSettledRunner } from '../lib/latest';
 
 function el(key: string, type: UIElement['type'], def: UIElement['default'], extra: Partial<UIElement> = {}): UIElement {
   return {

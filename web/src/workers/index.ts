@@ -4,7 +4,9 @@
  */
 import { cacheKeyFromDigest, sha256Hex } from './cacheKey';
 import type { RgbaImage } from './kernels/image';
+import type { PageReport } from './kernels/page/finder';
 import { LruMemo } from './memo';
+import { Tickets } from '../lib/latest';
 import { planSteps, type PipelineParams, type StepTiming } from './pipeline';
 import { defaultPoolSize, SupersededError, WorkerCrashedError, WorkerPool, type PoolEvent, type WorkerLike } from './pool';
 
@@ -12,6 +14,7 @@ export { SupersededError, WorkerCrashedError };
 export type { PoolEvent, PoolStatus } from './pool';
 export type { PipelineParams, StepTiming, OpName } from './pipeline';
 export type { RgbaImage } from './kernels/image';
+export type { PageReport } from './kernels/page/finder';
 export { PREPROCESSING_ORDER } from './pipeline';
 export { decodePhoto, type DecodedPhoto, type DecodeOptions } from './photo';
 
@@ -39,6 +42,15 @@ export interface Preview {
   /** From request to result, as the user waits for it. */
   totalMs: number;
   fromMemo: boolean;
+  /** What the ops found, by op (crop_document, background_removal: the page), in the input's pixels. */
+  reports?: Record<string, PageReport>;
+}
+
+/** The reports the steps left with their timings, by op. */
+export function reportsOf(timings: StepTiming[]): Record<string, PageReport> {
+  const out: Record<string, PageReport> = {};
+  for (const t of timings) if (t.report) out[t.op] = t.report;
+  return out;
 }
 
 export interface PreviewOptions {
@@ -76,7 +88,7 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
   const memo = new LruMemo<Preview>(options.memoBudgetBytes ?? 512 * 1024 * 1024);
   // Latest wins per channel also across the async hashing step and memo hits, which never
   // reach the pool: a request that is no longer the newest of its channel fails as superseded.
-  const generations = new Map<string, number>();
+  const channels = new Map<string, Tickets>();
   // The pool keeps the open image's pixels (and each worker a copy): one image at a time.
   let current: string | null = null;
 
@@ -97,10 +109,10 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
       const t0 = performance.now();
       const pipelineId = previewOptions.pipelineId ?? 'preprocessing';
       const channel = previewOptions.channel ?? 'studio';
-      const generation = (generations.get(channel) ?? 0) + 1;
-      generations.set(channel, generation);
+      if (!channels.has(channel)) channels.set(channel, new Tickets());
+      const ticket = channels.get(channel)!.issue();
       const key = await cacheKeyFromDigest(pipelineId, opened.id, params);
-      if (generations.get(channel) !== generation) throw new SupersededError(`(not started) ${key}`);
+      if (!ticket.current()) throw new SupersededError(`(not started) ${key}`);
       const useMemo = previewOptions.memo ?? true;
       const hit = useMemo ? memo.get(key) : undefined;
       if (hit) {
@@ -111,13 +123,15 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
       const steps = planSteps(pipelineId, params);
       const { taskId, done } = pool.run(opened.id, steps, { channel, priority: previewOptions.priority ?? 0 });
       const result = await done;
-      if (generations.get(channel) !== generation) throw new SupersededError(taskId);
+      if (!ticket.current()) throw new SupersededError(taskId);
       const image: RgbaImage = {
         width: result.image.width,
         height: result.image.height,
         data: new Uint8ClampedArray(result.image.buffer),
       };
-      const preview: Preview = { image, cacheKey: key, taskId, timings: result.timings, totalMs: performance.now() - t0, fromMemo: false };
+      const preview: Preview = {
+        image, cacheKey: key, taskId, timings: result.timings, totalMs: performance.now() - t0, fromMemo: false, reports: reportsOf(result.timings),
+      };
       if (useMemo) memo.set(key, preview, image.data.byteLength);
       return preview;
     },

@@ -8,14 +8,14 @@
  * noise), and the exact pixels of thresholds taken on it (binarize, the page mask, the page
  * corners are found on fewer pixels). docs/hybrid.md has the list.
  */
-import { BINARIZE_DEFAULTS } from './kernels/binarize';
-import { BLUR_DEFAULTS, effectiveSigma } from './kernels/blur';
-import { RESIZE_DEFAULTS } from './kernels/resize';
+import { CLIENT_MAX_SIDE, opDefaults } from '../contract';
+import type { BinarizeParams } from './kernels/binarize';
+import { effectiveSigma, type BlurParams } from './kernels/blur';
+import type { ResizeParams } from './kernels/resize';
 import { isOn, opSetting, type OpParams, type PipelineParams } from './pipeline';
 
-/** The long side the browser's workers take. The Studio reads the server's value from
- *  GET /api/pipelines (`client_limits.max_side`); this default is for callers without it. */
-export const CLIENT_MAX_SIDE = 2048;
+/** The long side the browser's workers take (the contract's `client_limits.max_side`). */
+export { CLIENT_MAX_SIDE };
 
 /** The smallest whole factor that brings the long side within `maxSide` (1: no proxy needed). */
 export function proxyFactor(width: number, height: number, maxSide: number = CLIENT_MAX_SIDE): number {
@@ -37,8 +37,8 @@ export interface ProxyPlan {
 
 const odd = (x: number, min = 3) => Math.max(min, 2 * Math.round((x - 1) / 2) + 1);
 /** An op's values: its defaults, overlaid with its setting when that is an object. */
-const values = <T extends object>(defaults: T, setting: unknown): T =>
-  ({ ...defaults, ...(typeof setting === 'object' && setting !== null ? (setting as OpParams) : {}) }) as T;
+const values = <T extends object>(op: string, setting: unknown): T =>
+  ({ ...(opDefaults(op) as T), ...(typeof setting === 'object' && setting !== null ? (setting as OpParams) : {}) }) as T;
 
 /**
  * Params for an image held at 1/`factor` of its size, and the preview's scale.
@@ -52,18 +52,18 @@ export function proxyParams(params: PipelineParams, factor: number, maxSide: num
   let scale = 1 / factor;
   const out: PipelineParams = { ...params };
   if (isOn(params, 'resize')) {
-    const resize = values(RESIZE_DEFAULTS, opSetting(params, 'resize'));
+    const resize = values<ResizeParams>('resize', opSetting(params, 'resize'));
     const capped = Math.min(resize.maxSide, maxSide);
     scale = capped / resize.maxSide;
     if (capped !== resize.maxSide) out.resize = { ...resize, maxSide: capped };
   }
   if (scale === 1) return { params, scale };
   if (isOn(params, 'blur')) {
-    const blur = values(BLUR_DEFAULTS, opSetting(params, 'blur'));
+    const blur = values<BlurParams>('blur', opSetting(params, 'blur'));
     out.blur = { ...blur, kernelSize: odd(blur.kernelSize * scale), sigma: effectiveSigma(blur.kernelSize, blur.sigma) * scale };
   }
   if (isOn(params, 'binarize')) {
-    const binarize = values(BINARIZE_DEFAULTS, opSetting(params, 'binarize'));
+    const binarize = values<BinarizeParams>('binarize', opSetting(params, 'binarize'));
     if (binarize.method === 'adaptive') out.binarize = { ...binarize, blockSize: odd(binarize.blockSize * scale) };
   }
   return { params: out, scale };
