@@ -4,6 +4,9 @@ Receipt JSON::
 
     {"images": {"r001.jpg": {"words": {"0": {"points": [[x, y], ...], "text": "TOTAL"}}}}}
 
+``words`` may also be a list, and an image may be the list itself (``{"r001.jpg": [{...}, ...]}``,
+as line-level receipt sets are often shipped).
+
 ``text``/``transcription`` ``"###"`` or ``"ignore": true`` marks a don't-care word; predictions may
 carry ``"score"``. ICDAR 2015: one ``.txt`` per image (``gt_img_1.txt`` / ``res_img_1.txt`` both
 name image ``img_1``), one word per line: ``x1,y1,x2,y2,x3,y3,x4,y4[,transcription]``.
@@ -44,9 +47,11 @@ def parse_receipt_json(data: Any, source: str = "the JSON") -> dict[str, list[Wo
         raise InvalidAnnotations(f"{source} must be an object with an 'images' object.")
     out: dict[str, list[Word]] = {}
     for name, image in data["images"].items():
-        words = image.get("words") if isinstance(image, Mapping) else None
+        words = image.get("words") if isinstance(image, Mapping) else image
+        if isinstance(words, list):  # a plain list of words (or lines) is numbered in order
+            words = {str(i): w for i, w in enumerate(words)}
         if not isinstance(words, Mapping):
-            raise InvalidAnnotations(f"{source}: image '{name}' must have a 'words' object.")
+            raise InvalidAnnotations(f"{source}: image '{name}' must have a 'words' object or list.")
         parsed = []
         for wid, word in words.items():
             where = f"{source}: image '{name}' word '{wid}'"

@@ -87,7 +87,7 @@ def _div(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
 
 
 @dataclass
-class _Image:
+class PreparedImage:
     inter: np.ndarray
     gt_area: np.ndarray
     det_area: np.ndarray
@@ -103,9 +103,9 @@ class _Image:
         return (cover > constraint).any(axis=0)
 
 
-def _prepare(gt: Sequence[Word], det: Sequence[Word]) -> _Image:
+def prepare_image(gt: Sequence[Word], det: Sequence[Word]) -> PreparedImage:
     gts, dets = [_polygon(w) for w in gt], [_polygon(w) for w in det]
-    return _Image(
+    return PreparedImage(
         inter=_area_matrices(gts, dets),
         gt_area=np.array([g.area for g in gts]),
         det_area=np.array([d.area for d in dets]),
@@ -115,26 +115,34 @@ def _prepare(gt: Sequence[Word], det: Sequence[Word]) -> _Image:
     )
 
 
-def _icdar2015_image(
-    im: _Image, iou_constraint: float = 0.5, dc_constraint: float = 0.5
-) -> tuple[float, int, int]:
+def iou_matches(
+    im: PreparedImage, iou_constraint: float = 0.5, dc_constraint: float = 0.5
+) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """ICDAR 2015's one-to-one matching: (ground truth, detection) pairs with IoU above the
+    constraint, greedy in ground-truth order, don't-care words skipped; and the mask of detections
+    ignored for lying on a don't-care word."""
     det_dc = im.det_dc(dc_constraint)
     union = im.gt_area[:, None] + im.det_area[None, :] - im.inter
     iou = _div(im.inter, union)
     gt_used = np.zeros(len(im.gts), bool)
     det_used = np.zeros(len(im.dets), bool)
-    matched = 0
+    pairs = []
     for g in range(len(im.gts)):  # greedy in ground-truth order, as the official script
         if im.gt_dc[g]:
             continue
         for d in range(len(im.dets)):
             if not det_used[d] and not det_dc[d] and not gt_used[g] and iou[g, d] > iou_constraint:
                 gt_used[g] = det_used[d] = True
-                matched += 1
-    return matched, int((~im.gt_dc).sum()), int((~det_dc).sum())
+                pairs.append((g, d))
+    return pairs, det_dc
 
 
-def _centre_check(im: _Image, g: int, d: int) -> bool:
+def _icdar2015_image(im: PreparedImage) -> tuple[float, int, int]:
+    pairs, det_dc = iou_matches(im)
+    return len(pairs), int((~im.gt_dc).sum()), int((~det_dc).sum())
+
+
+def _centre_check(im: PreparedImage, g: int, d: int) -> bool:
     a, b = im.gts[g], im.dets[d]
     dist = a.centroid.distance(b.centroid)
 
@@ -146,7 +154,7 @@ def _centre_check(im: _Image, g: int, d: int) -> bool:
     return total > 0 and 2.0 * dist / total < 1.0
 
 
-def _deteval_image(im: _Image, tr: float = 0.8, tp: float = 0.4) -> tuple[float, float, int, int]:
+def _deteval_image(im: PreparedImage, tr: float = 0.8, tp: float = 0.4) -> tuple[float, float, int, int]:
     det_dc = im.det_dc(tp)
     recall = _div(im.inter, im.gt_area[:, None])
     precision = _div(im.inter, im.det_area[None, :])
@@ -227,7 +235,7 @@ def evaluate(gt: Annotations, pred: Annotations) -> EvaluationResult:
     icdar = [0.0, 0.0, 0, 0]
     dete = [0.0, 0.0, 0, 0]
     for key, words in gt_by_key.items():
-        im = _prepare(words, pred_by_key.get(key, []))
+        im = prepare_image(words, pred_by_key.get(key, []))
         m, gc, dc = _icdar2015_image(im)
         icdar = [icdar[0] + m, icdar[1] + m, icdar[2] + gc, icdar[3] + dc]
         r, p, gc, dc = _deteval_image(im)

@@ -28,6 +28,8 @@ from ocr_playground.imaging.pipeline import Step, run_steps, validate
 from ocr_playground.inference.engine import Detector
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
+from ocr_playground.inference.recognition import Recognizer, TextLine, read_lines
+from ocr_playground.inference.recognizer_profile import RecognitionParams
 from ocr_playground.inference.words import word_boxes
 
 NOT_INVERTIBLE_OPS = ("crop_document",)
@@ -40,6 +42,7 @@ class InferenceParams(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     detection: DetectionParams = Field(default_factory=DetectionParams)
+    recognition: RecognitionParams = Field(default_factory=RecognitionParams)
 
     def ops(self) -> dict[str, Any]:
         """The preprocessing ops that are switched on (``false``/``null`` means off)."""
@@ -52,12 +55,14 @@ class DetectionResult:
     width: int
     height: int
     timings: dict[str, float | bool] = field(default_factory=dict)
+    texts: list[TextLine] | None = None  # one per detection, when a recognizer was given
 
 
 @dataclass(frozen=True)
 class _MapEntry:
     prob: np.ndarray
     gray: np.ndarray  # the original image in grey, for word splitting
+    processed: np.ndarray  # the image the detector saw (after the ops), for recognition
     timings: dict[str, float]
 
     @property
@@ -119,46 +124,76 @@ def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict
     return result.image, {"pipeline_ms": (time.perf_counter() - t0) * 1e3}
 
 
-def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams) -> DetectionResult:
-    """Detection on an already decoded RGB(A) image (the CLI path: no map cache)."""
+def detect_array(
+    image: np.ndarray, detector: Detector, params: InferenceParams, recognizer: Recognizer | None = None
+) -> DetectionResult:
+    """Detection (and, given a recognizer, recognition) on an already decoded RGB(A) image (the
+    CLI path: no map cache)."""
     processed, timings = preprocess(image, params.ops())
     prob, model_timings = detector.probability_map(processed)
-    entry = _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings)
-    return _finish(entry, params.detection, cached=False)
+    entry = _MapEntry(prob=prob, gray=_gray(image), processed=processed, timings=timings | model_timings)
+    return _finish(entry, params, cached=False, recognizer=recognizer)
 
 
 def detect_bytes(
-    data: bytes, detector: Detector, params: InferenceParams, cache: MapCache | None = None
+    data: bytes,
+    detector: Detector,
+    params: InferenceParams,
+    cache: MapCache | None = None,
+    recognizer: Recognizer | None = None,
 ) -> DetectionResult:
     """Detection on encoded image bytes, reusing a cached probability map when there is one."""
     ops = params.ops()
     key = map_key(data, detector, ops)
     entry = cache.get(key) if cache is not None else None
     if entry is not None:
-        return _finish(entry, params.detection, cached=True)
+        return _finish(entry, params, cached=True, recognizer=recognizer)
     t0 = time.perf_counter()
     image = decode_image(data)
     decode_ms = (time.perf_counter() - t0) * 1e3
     processed, timings = preprocess(image, ops)
     prob, model_timings = detector.probability_map(processed)
     timings = {"decode_ms": decode_ms} | timings | model_timings
-    entry = _MapEntry(prob=prob, gray=_gray(image), timings=timings)
+    entry = _MapEntry(prob=prob, gray=_gray(image), processed=processed, timings=timings)
     if cache is not None:
         cache.put(key, entry)
-    return _finish(entry, params.detection, cached=False)
+    return _finish(entry, params, cached=False, recognizer=recognizer)
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image[:, :, :3], cv2.COLOR_RGB2GRAY)
 
 
-def _finish(entry: _MapEntry, params: DetectionParams, cached: bool) -> DetectionResult:
+def _finish(
+    entry: _MapEntry, params: InferenceParams, cached: bool, recognizer: Recognizer | None
+) -> DetectionResult:
     t0 = time.perf_counter()
-    detections = boxes_from_map(entry.prob, params, (entry.width, entry.height))
-    if params.granularity == "word":
-        detections = word_boxes(entry.gray, detections, params.word_gap)
+    found = params.detection
+    detections = boxes_from_map(entry.prob, found, (entry.width, entry.height))
+    if found.granularity == "word":
+        detections = word_boxes(entry.gray, detections, found.word_gap)
     post_ms = (time.perf_counter() - t0) * 1e3
     # On a cache hit only post-processing ran: the map's own timings are not repeated.
     timings: dict[str, float | bool] = {} if cached else dict(entry.timings)
     timings |= {"postprocess_ms": post_ms, "map_cached": cached}
-    return DetectionResult(detections=detections, width=entry.width, height=entry.height, timings=timings)
+    result = DetectionResult(detections=detections, width=entry.width, height=entry.height, timings=timings)
+    if recognizer is not None:
+        result.texts = read_text(entry, detections, recognizer, params.recognition, timings)
+    return result
+
+
+def read_text(
+    entry: _MapEntry,
+    detections: list[Detection],
+    recognizer: Recognizer,
+    params: RecognitionParams,
+    timings: dict[str, float | bool],
+) -> list[TextLine]:
+    """The text of each detection, read from the preprocessed image: what the ops do to the pixels
+    is what recognition sees (a resize op changed its size: the corners are scaled to it)."""
+    ph, pw = entry.processed.shape[:2]
+    scale = np.array([pw / entry.width, ph / entry.height])
+    steps: dict[str, float] = {}
+    texts = read_lines(entry.processed, [d.points * scale for d in detections], recognizer, params, steps)
+    timings |= steps
+    return texts
