@@ -16,7 +16,7 @@ class probabilities N×T×C; anything else is refused with :class:`InvalidModel`
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -27,7 +27,7 @@ from ocr_playground.inference.catalog import resolve_classifier
 from ocr_playground.inference.crops import crop_line
 from ocr_playground.inference.ctc import DecodedLine, charset_from_lines, charset_from_metadata, greedy_decode
 from ocr_playground.inference.engine import ModelCache, new_session, process_wide
-from ocr_playground.inference.errors import InvalidModel, InvalidProfile
+from ocr_playground.inference.errors import CheckpointNotFound, InvalidModel, InvalidProfile
 from ocr_playground.inference.recognizer_profile import (
     RecognitionParams,
     RecognizerProfile,
@@ -100,7 +100,7 @@ class Recognizer:
     input_name: str
     profile: RecognizerProfile
     charset: list[str] = field(repr=False)
-    classifier: AngleClassifier | None
+    classifier: AngleClassifier | str  # or why there is none (an error only when asked for)
     load_ms: float
     key: tuple = field(repr=False)
 
@@ -130,7 +130,9 @@ def read_lines(
     # trained on such crops): the same boxes then give the same crops, and the same text.
     crops = [crop_line(rgb, np.round(np.asarray(q, np.float64)[:4])) for q in quads]
     timings["crop_ms"] = (time.perf_counter() - t0) * 1e3
-    if params.angle_classifier and recognizer.classifier is not None and crops:
+    if params.angle_classifier and crops:
+        if isinstance(recognizer.classifier, str):
+            raise InvalidModel(recognizer.classifier)
         t0 = time.perf_counter()
         flips = recognizer.classifier.upside_down(crops)
         crops = [cv2.rotate(c, cv2.ROTATE_180) if f else c for c, f in zip(crops, flips, strict=True)]
@@ -240,20 +242,24 @@ class RecognizerCache(ModelCache[Recognizer]):
         session = new_session(path, self.threads)
         input_name = _input_name(session, path, "recognizer")
         charset = _charset(session, path, profile)
-        classifier = None
+        classifier: AngleClassifier | str = f"The recognizer {path.name} has no angle classifier."
         if profile.classifier is not None:
-            cls_path = resolve_classifier(path, profile.classifier)
-            cls_session = new_session(cls_path, self.threads)
-            classifier = AngleClassifier(
-                session=cls_session,
-                input_name=_input_name(cls_session, cls_path, "angle classifier"),
-                size=profile.classifier_size,
-                threshold=profile.classifier_threshold,
-            )
+            try:
+                classifier = self._classifier(path, profile)
+            except CheckpointNotFound as exc:  # only an error when a request asks for it
+                classifier = f"The angle classifier of {path.name} is not available: {exc}"
         recognizer = Recognizer(path, session, input_name, profile, charset, classifier, 0.0, key)
         _warm_up(recognizer)
-        return Recognizer(
-            path, session, input_name, profile, charset, classifier, (time.perf_counter() - t0) * 1e3, key
+        return replace(recognizer, load_ms=(time.perf_counter() - t0) * 1e3)
+
+    def _classifier(self, path: Path, profile: RecognizerProfile) -> AngleClassifier:
+        cls_path = resolve_classifier(path, profile.classifier or "")
+        session = new_session(cls_path, self.threads)
+        return AngleClassifier(
+            session=session,
+            input_name=_input_name(session, cls_path, "angle classifier"),
+            size=profile.classifier_size,
+            threshold=profile.classifier_threshold,
         )
 
 

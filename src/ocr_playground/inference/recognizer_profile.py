@@ -96,7 +96,7 @@ class RecognitionParams(BaseModel):
         "read no space in (PP-OCR models often drop the spaces of Latin text).",
     )
     word_gap: float = Field(
-        0.4,
+        0.3,
         gt=0.0,
         le=5.0,
         description="With wordSpacing: a blank gap wider than this × the ink height is a space. Lower "

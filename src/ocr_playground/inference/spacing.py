@@ -34,16 +34,26 @@ def spaced_text(line: DecodedLine, gaps: list[float], step_px: float) -> str:
     ``step_px`` pixels per time step apart, and the model did not put one."""
     if not gaps or len(line.text) < 2:
         return line.text
+    text = line.text
     centres = [(first + last + 1) / 2 * step_px for first, last in line.spans]
-    out = [line.text[0]]
-    for i in range(1, len(line.text)):
-        ch, prev = line.text[i], line.text[i - 1]
-        if (
-            ch != " "
-            and prev != " "
-            and not (_wide(ch) and _wide(prev))
-            and any(centres[i - 1] < g < centres[i] for g in gaps)
-        ):
+    out = [text[0]]
+    for i in range(1, len(text)):
+        if _may_split(text, i) and any(centres[i - 1] < g < centres[i] for g in gaps):
             out.append(" ")
-        out.append(ch)
+        out.append(text[i])
     return "".join(out)
+
+
+def _may_split(text: str, i: int) -> bool:
+    """Whether a space may go between ``text[i - 1]`` and ``text[i]``: not next to a space, not
+    between two CJK characters, and not inside a number: a decimal point or thousands separator
+    between digits ("12.50", "1,200") leaves wide blanks on both sides in monospaced print."""
+    prev, ch = text[i - 1], text[i]
+    if ch == " " or prev == " " or (_wide(ch) and _wide(prev)):
+        return False
+    before = text[i - 2] if i >= 2 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    in_number = (ch in ".," and prev.isdigit() and after.isdigit()) or (
+        prev in ".," and ch.isdigit() and before.isdigit()
+    )
+    return not in_number
