@@ -14,7 +14,7 @@ name image ``img_1``), one word per line: ``x1,y1,x2,y2,x3,y3,x4,y4[,transcripti
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ import numpy as np
 
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import DONT_CARE, Word
-from ocr_playground.inference.postprocess import detection_json
 
 _TXT_PREFIX = re.compile(r"^(gt_|res_)")
 
@@ -124,11 +123,12 @@ def _read(path: Path) -> str:
         raise InvalidAnnotations(f"Cannot read {path}: {exc}.") from exc
 
 
-def receipt_json(predictions: Mapping[str, Iterable[tuple[np.ndarray, float]]]) -> dict:
-    """Predictions (image name -> (points, score) pairs) as receipt-competition JSON."""
+def receipt_json(predictions: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict:
+    """Predictions (image name -> detections as :func:`postprocess.detection_json` writes them:
+    points, score, and text/textScore when read) as receipt-competition JSON."""
     return {
         "images": {
-            name: {"words": {str(i): detection_json(p, s) for i, (p, s) in enumerate(words)}}
+            name: {"words": {str(i): dict(word) for i, word in enumerate(words)}}
             for name, words in predictions.items()
         }
     }
