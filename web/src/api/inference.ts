@@ -32,6 +32,15 @@ export interface Detection {
   /** Polygon in ORIGINAL image pixels (preprocessing such as resize is already undone). */
   points: Point[];
   score: number;
+  /** The text read, when a recognizer was chosen ('' when it could not be read). */
+  text?: string | null;
+  textScore?: number | null;
+}
+
+export interface RecognizerEntry {
+  /** What to send as `recognizer_path` (e.g. `builtin:ppocrv4-rec`). */
+  recognizer_path: string;
+  display_name: string;
 }
 
 export interface ImageSize {
@@ -41,6 +50,7 @@ export interface ImageSize {
 
 export interface PreviewResponse {
   checkpoint_path: string;
+  recognizer_path?: string | null;
   detections: Detection[];
   image: ImageSize;
   /** decode_ms, preprocess_ms, inference_ms, postprocess_ms, total_ms; map_cached (bool). */
@@ -59,12 +69,17 @@ export type ImageRef = { image_path: string } | { image_base64: string };
 
 export type PreviewRequest = ImageRef & {
   checkpoint_path: string;
+  recognizer_path?: string;
   params: InferenceParams;
   task_id?: string;
 };
 
 export async function fetchCheckpoints(): Promise<CheckpointEntry[]> {
   return (await getJson<{ checkpoints: CheckpointEntry[] }>('/api/inference/checkpoints')).checkpoints;
+}
+
+export async function fetchRecognizers(): Promise<RecognizerEntry[]> {
+  return (await getJson<{ recognizers: RecognizerEntry[] }>('/api/inference/recognizers')).recognizers;
 }
 
 /** The `params.detection` thresholds as one JSON Schema object (properties → sliders). */

@@ -3,18 +3,21 @@ import { fetchImages, fetchPipelines, imageUrl, type ImageEntry, type PipelinesR
 import {
   fetchCheckpoints,
   fetchDetectionSchema,
+  fetchRecognizers,
   postPreview,
   type CheckpointEntry,
   type ImageRef,
   type InferenceParams,
   type PreviewRequest,
   type PreviewResponse,
+  type RecognizerEntry,
 } from '../api/inference';
 import { CheckpointPicker } from '../components/inference/CheckpointPicker';
 import { DetectionOverlay } from '../components/inference/DetectionOverlay';
 import { ImageSource } from '../components/inference/ImageSource';
 import { PreprocessToggles } from '../components/inference/PreprocessToggles';
 import { RunSummary } from '../components/inference/RunSummary';
+import { TextList } from '../components/inference/TextList';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
 import {
   LatestOnly,
@@ -74,6 +77,10 @@ export function Inference() {
   const [busy, setBusy] = useState(false);
   const [stats, setStats] = useState<LatestOnlyStats>({ sent: 0, dropped: 0, maxInFlight: 0 });
   const [showScores, setShowScores] = useState(true);
+  // Reading text costs a recognizer run per line, so it is off until asked for.
+  const [recognizers, setRecognizers] = useState<RecognizerEntry[]>([]);
+  const [recognizer, setRecognizer] = useState<string>('');
+  const [highlighted, setHighlighted] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const nextImageId = useRef(1);
   const runner = useRef<LatestOnly<Query, { response: PreviewResponse; roundTripMs: number }> | null>(null);
@@ -100,6 +107,7 @@ export function Inference() {
       .then(setCatalog)
       .catch((e: Error) => setLoadError(`Could not load the preprocessing ops: ${e.message}`));
     fetchImages().then(setServerImages).catch(() => setServerImages([]));
+    fetchRecognizers().then(setRecognizers).catch(() => setRecognizers([]));
   }, []);
 
   useEffect(() => {
@@ -134,7 +142,7 @@ export function Inference() {
 
   // A change of image, checkpoint or op is one click: it goes out at once. A threshold is dragged:
   // it goes out once the slider rests for the debounce delay. Either way one request at a time.
-  const immediateKey = JSON.stringify([image?.id, checkpoint, enabledOps]);
+  const immediateKey = JSON.stringify([image?.id, checkpoint, enabledOps, recognizer]);
   const thresholdsKey = JSON.stringify(thresholds);
   const lastImmediate = useRef('');
   useEffect(() => {
@@ -143,6 +151,7 @@ export function Inference() {
     const params: InferenceParams = { detection: thresholds };
     for (const op of ops) if (enabledOps[op]) params[op] = true;
     const q: Query = { ...image.ref, checkpoint_path: checkpoint, params, imageId: image.id };
+    if (recognizer) q.recognizer_path = recognizer;
     if (immediateKey !== lastImmediate.current) {
       lastImmediate.current = immediateKey;
       r.requestNow(q);
@@ -229,6 +238,17 @@ export function Inference() {
           <label>
             <input type="checkbox" checked={showScores} onChange={(e) => setShowScores(e.target.checked)} /> scores
           </label>
+          <label>
+            read text{' '}
+            <select aria-label="recognizer" value={recognizer} onChange={(e) => setRecognizer(e.target.value)}>
+              <option value="">off</option>
+              {recognizers.map((r) => (
+                <option key={r.recognizer_path} value={r.recognizer_path}>
+                  {r.display_name}
+                </option>
+              ))}
+            </select>
+          </label>
           <button type="button" onClick={download} disabled={!current}>
             Download predictions JSON
           </button>
@@ -249,9 +269,14 @@ export function Inference() {
             imageSize={current?.response.image ?? null}
             detections={current?.response.detections ?? []}
             showScores={showScores}
+            highlighted={highlighted}
+            onHighlight={setHighlighted}
           />
         ) : (
           <p className="inf-empty">Open an image (or drop one here) to detect text with {selectedEntry?.display_name ?? 'a checkpoint'}.</p>
+        )}
+        {current?.response.recognizer_path && (
+          <TextList detections={current.response.detections} highlighted={highlighted} onHighlight={setHighlighted} />
         )}
       </section>
     </main>
