@@ -1,15 +1,21 @@
 """A real uvicorn server on a loopback port, for tests that must cross a real socket."""
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from ocr_playground.api.app import create_app
+from ocr_playground.api.protocol import guarded_http
 from ocr_playground.settings import Settings
 
 
@@ -20,10 +26,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    """Serve ``create_app(settings)`` on 127.0.0.1 in a thread; yield its base URL."""
+def live_server(settings: Settings, app: FastAPI | None = None) -> Iterator[str]:
+    """Serve ``app`` (by default ``create_app(settings)``) on 127.0.0.1 in a thread; yield its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    app = app or create_app(settings)
+    http = guarded_http(settings.header_timeout_s)  # the protocol `serve` runs
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=http)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -42,3 +50,51 @@ def live_server(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def server_process(root: Path, port: int, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """``ocr-playground serve`` in its own process, as a user would run it (``data``, ``outputs``
+    and ``checkpoints`` under ``root``); ``env`` is added to this process's environment."""
+    command = [
+        sys.executable,
+        "-m",
+        "ocr_playground",
+        "serve",
+        "--port",
+        str(port),
+        "--data-root",
+        "data",
+        "--outputs-root",
+        "outputs",
+        "--checkpoints-root",
+        "checkpoints",
+        "--workers",
+        "2",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server did not start: {process.stderr.read().decode()[-2000:]}")
+        time.sleep(0.1)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=20)

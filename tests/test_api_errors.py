@@ -35,3 +35,42 @@ def test_validation_sentence_names_the_field() -> None:
     ]
     sentence = validation_sentence(errors)
     assert "pipeline_id" in sentence and "1 more problem" in sentence
+
+
+def _raw(port: int, data: bytes, wait_s: float = 10) -> bytes:
+    """Send raw bytes on a fresh connection; what the server answers before closing it."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=wait_s) as conn:
+        conn.sendall(data)
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_malformed_http_gets_a_json_detail_and_half_open_requests_are_cut(tmp_path) -> None:
+    import json as _json
+    from urllib.parse import urlsplit
+
+    settings = Settings(
+        data_root=tmp_path / "data",
+        outputs_root=tmp_path / "outputs",
+        workers=1,
+        header_timeout_s=0.5,
+        body_timeout_s=0.5,
+    )
+    with live_server(settings) as base:
+        port = urlsplit(base).port
+        answer = _raw(port, b"GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n")
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head
+        assert "not valid HTTP" in _json.loads(body)["detail"]
+        # Headers that never finish: cut after the header deadline, with a 408 sentence.
+        answer = _raw(port, b"GET /api/pipelines HTTP/1.1\r\nHost: x\r\n")
+        assert answer.startswith(b"HTTP/1.1 408") and b"headers did not arrive" in answer
+        # A body that stops halfway: 408 after the body deadline.
+        partial = b"POST /api/metrics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        answer = _raw(port, partial + b'Content-Length: 100\r\n\r\n{"events": [')
+        assert answer.startswith(b"HTTP/1.1 408") and b"body did not arrive" in answer
+        assert httpx.get(f"{base}/api/health").status_code == 200

@@ -3,62 +3,19 @@ check that nothing is lost or half-written."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from live_server import free_port
+from live_server import free_port, server_process
 from receipts import decodes, jpeg, receipt
 
 pytestmark = pytest.mark.slow
 
 IMAGE = jpeg(receipt(2000, 1500, seed=3))
 JOBS = 20
-
-
-@contextmanager
-def server_process(root: Path, port: int) -> Iterator[subprocess.Popen]:
-    """``ocr-playground serve`` in its own process, as a user would run it."""
-    command = [
-        sys.executable,
-        "-m",
-        "ocr_playground",
-        "serve",
-        "--port",
-        str(port),
-        "--data-root",
-        "data",
-        "--outputs-root",
-        "outputs",
-        "--workers",
-        "2",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"server did not start: {process.stderr.read().decode()[-2000:]}")
-        time.sleep(0.1)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=20)
 
 
 def alive(pid: int) -> bool:

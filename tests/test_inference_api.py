@@ -186,3 +186,50 @@ def test_detection_schema_names_and_explains_each_threshold(server: tuple[str, P
     props = httpx.get(f"{url}/api/inference/schema").json()["detection"]["properties"]
     assert props["boxThresh"]["default"] == 0.6 and props["unclipRatio"]["default"] == 1.5
     assert props["thresh"]["maximum"] == 1 and "probability" in props["thresh"]["description"]
+
+
+def liar_jpeg(width: int, height: int) -> bytes:
+    """A few hundred bytes of JPEG whose frame header claims ``width``×``height``."""
+    data = bytearray(jpeg_bytes(np.full((8, 8, 3), 200, np.uint8)))
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    return bytes(data)
+
+
+def jpeg_bytes(image: np.ndarray) -> bytes:
+    from ocr_playground.imaging.io import encode_jpeg
+
+    return encode_jpeg(image)
+
+
+@pytest.mark.parametrize("checkpoint", ["tiny.onnx", "builtin:ppocrv4-det"])
+def test_a_liar_header_is_refused_before_the_model_runs(server: tuple[str, Path], checkpoint: str) -> None:
+    url, _ = server
+    data = liar_jpeg(7000, 7000)
+    assert len(data) < 1000
+    response = preview(url, image_base64=base64.b64encode(data).decode(), checkpoint_path=checkpoint)
+    assert response.status_code == 422, response.text
+    assert "truncated" in response.json()["detail"]
+    job = httpx.post(
+        f"{url}/api/pipelines/fallback",
+        json={
+            "pipeline_id": "inference",
+            "image_base64": base64.b64encode(data).decode(),
+            "checkpoint_path": checkpoint,
+        },
+    )
+    assert job.status_code == 422, job.text
+
+
+@pytest.mark.parametrize("checkpoint", ["tiny.onnx", "builtin:ppocrv4-det"])
+@pytest.mark.parametrize("shape", [(1, 40_000), (40_000, 1), (6000, 5900)])
+def test_extreme_sizes_get_a_model_input_under_the_caps(
+    server: tuple[str, Path], checkpoint: str, shape: tuple[int, int]
+) -> None:
+    url, _ = server
+    image = np.full((*shape, 3), 240, np.uint8)
+    response = preview(url, image_base64=b64(image), checkpoint_path=checkpoint)
+    assert response.status_code == 200, response.text
+    seen = response.json()["model_input"]
+    assert max(seen["width"], seen["height"]) <= 2000 and seen["width"] * seen["height"] <= 3_000_000
+    assert response.json()["image"] == {"width": shape[1], "height": shape[0]}

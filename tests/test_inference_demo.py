@@ -44,3 +44,17 @@ def test_demo_model_reaches_the_hmean_target_on_generated_receipts() -> None:
     assert figures["word"].gt_care > 10 * RECEIPTS  # the receipts really have words
     # PP-OCR finds text lines; the receipts' ground truth boxes words, so the target is on word boxes.
     assert figures["word"].hmean >= TARGET, f"ICDAR 2015 H-mean {figures['word'].hmean:.4f} < {TARGET}"
+
+
+def test_a_16_bit_scan_gives_the_detections_of_its_8_bit_twin() -> None:
+    import cv2
+
+    detector = DetectorCache().get(resolve_local_checkpoint(DEMO_CHECKPOINT))
+    receipt = synthetic.make_receipt(3, size=(800, 1100))
+    gray = cv2.imdecode(np.frombuffer(receipt.jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
+    eight = cv2.imencode(".png", gray)[1].tobytes()
+    sixteen = cv2.imencode(".png", gray.astype(np.uint16) * 257)[1].tobytes()
+    want = detect_bytes(eight, detector, InferenceParams()).detections
+    got = detect_bytes(sixteen, detector, InferenceParams()).detections
+    assert len(want) > 10
+    assert [d.points.tolist() for d in got] == [d.points.tolist() for d in want]

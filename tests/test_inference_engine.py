@@ -8,8 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ocr_playground.inference.engine import DetectorCache
-from ocr_playground.inference.errors import CheckpointNotFound, InvalidModel, InvalidProfile
+from ocr_playground.inference.engine import DetectorCache, inference_slot
+from ocr_playground.inference.errors import (
+    CheckpointNotFound,
+    InferenceBusy,
+    InputTooLarge,
+    InvalidModel,
+    InvalidProfile,
+)
 from ocr_playground.inference.profiles import (
     BUILTIN_PROFILES,
     guess_builtin,
@@ -128,6 +134,44 @@ def test_input_size_limits_and_rounds() -> None:
     assert input_size(600, 400, pp) == (1088, 736)  # short side brought up to 736 (1104 -> 34.5·32, to even)
     assert input_size(3000, 2000, db) == (1024, 672)  # 'max' 1024: long side brought down
     assert input_size(10, 10, db) == (32, 32)  # never below one multiple
+
+
+@pytest.mark.parametrize("name", ["ppocr-det", "dbnet"])
+@pytest.mark.parametrize(
+    "size",
+    [(7000, 7000), (7000, 5000), (1, 40_000), (40_000, 1), (3, 9000), (10, 10), (4000, 3000)],
+)
+def test_the_model_input_stays_under_the_profile_caps(name: str, size: tuple[int, int]) -> None:
+    profile = BUILTIN_PROFILES[name]
+    h, w = input_size(*size, profile)
+    assert max(h, w) <= profile.max_side_len and h * w <= profile.max_pixels
+    assert h % profile.multiple == 0 and w % profile.multiple == 0
+    # Enlargement is bounded too (one multiple is the floor for a sliver).
+    assert h <= max(profile.multiple, size[0] * profile.max_upscale)
+    assert w <= max(profile.multiple, size[1] * profile.max_upscale)
+
+
+def test_a_35_megapixel_scan_is_detected_at_3_megapixels() -> None:
+    assert input_size(7000, 5000, BUILTIN_PROFILES["ppocr-det"]) == (1984, 1440)
+
+
+def test_a_tensor_over_the_caps_is_refused_before_it_is_allocated() -> None:
+    with pytest.raises(InputTooLarge, match="over the profile's caps"):
+        to_tensor(np.zeros((8, 8, 3), np.uint8), (40_000, 736), BUILTIN_PROFILES["ppocr-det"])
+
+
+def test_a_fixed_size_model_over_the_caps_is_refused_at_load(tmp_path: Path) -> None:
+    path = dark_text_detector(tmp_path / "big.onnx", size=(64, 96))
+    (tmp_path / "big.json").write_text('{"maxSideLen": 64, "maxPixels": 4096}')
+    with pytest.raises(InvalidModel, match="fixed input of 96×64"):
+        DetectorCache().get(path)
+
+
+def test_one_inference_at_a_time_and_a_long_wait_is_refused() -> None:
+    with inference_slot(), pytest.raises(InferenceBusy, match="busy"), inference_slot(wait_s=0.05):
+        pass
+    with inference_slot(wait_s=0.05):  # released, even after the refusal
+        pass
 
 
 def test_tensor_normalisation_and_channel_order() -> None:

@@ -1,16 +1,12 @@
 """What a worker process runs, called directly (no pool): the run table and the PNG it writes."""
 
-import io
 from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
-from PIL import Image
 
-from ocr_playground.imaging.errors import InvalidImage
 from ocr_playground.imaging.io import decode_image
-from ocr_playground.jobs.runners import RUNNERS, Task, decode_input, encode_result, execute
+from ocr_playground.jobs.runners import RUNNERS, Task, encode_result, execute
 
 from receipts import jpeg, receipt
 
@@ -43,23 +39,3 @@ def test_every_image_pipeline_has_a_runner_and_progress_is_reported(tmp_path: Pa
     assert {"decode", "resize", "grayscale", "encode", "write"} <= timings.keys()
     assert decode_image(output.read_bytes()).shape == (120, 160, 3)
     assert [p.name for p in output.parent.iterdir()] == ["job.png"]  # no temp file left
-
-
-@pytest.mark.parametrize("orientation", range(1, 9))
-def test_the_fast_jpeg_decode_gives_the_reference_pixels(orientation: int) -> None:
-    image = Image.fromarray(receipt(300, 200, seed=orientation))
-    exif = Image.Exif()
-    exif[0x0112] = orientation  # EXIF Orientation
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=88, exif=exif)
-    data = buffer.getvalue()
-    assert np.array_equal(decode_input(data), decode_image(data))
-    gray = io.BytesIO()
-    image.convert("L").save(gray, "JPEG")
-    assert np.array_equal(decode_input(gray.getvalue()), decode_image(gray.getvalue()))
-
-
-def test_the_fast_jpeg_decode_refuses_what_the_reference_refuses() -> None:
-    data = jpeg(receipt(300, 200))
-    with pytest.raises(InvalidImage):
-        decode_input(data[: len(data) // 2])

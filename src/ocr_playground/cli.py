@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocr_playground.cli_support import UsageError, read_json_option, write_output
+from ocr_playground.cli_support import UsageError, quiet_native_stderr, read_json_option, write_output
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import encode_png, read_image
 from ocr_playground.imaging.pipeline import PIPELINES, describe_pipelines, run_steps, validate
 from ocr_playground.inference.errors import InferenceError
+from ocr_playground.runs.errors import RunError
 
 
 def load_params(text: str | None) -> Any:
@@ -55,7 +56,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     # Validate params before decoding: a typo should not cost a 50 MP decode.
     steps = validate(args.pipeline, load_params(args.params))
-    image = read_image(args.image)
+    with quiet_native_stderr():
+        image = read_image(args.image)
     result = run_steps(steps, image)
     write_output(args.output, encode_png(result.image))
     if args.timings:
@@ -141,6 +143,16 @@ COMMANDS: dict[str, Command] = {
         "ocr_playground.inference.cli_commands:evaluate_handler",
         "ocr_playground.inference.cli_commands:add_evaluate_arguments",
     ),
+    "batch": Command(
+        "run a pipeline (and detector) over a dataset, with metrics against ground truth",
+        "ocr_playground.runs.cli:batch_handler",
+        "ocr_playground.runs.cli:add_batch_arguments",
+    ),
+    "runs": Command(
+        "list, show, page through or cancel runs",
+        "ocr_playground.runs.cli:runs_handler",
+        "ocr_playground.runs.cli:add_runs_arguments",
+    ),
     "prune": Command(
         "remove finished jobs, their files, unused uploads and telemetry older than --older-than",
         "ocr_playground.jobs.prune:prune_handler",
@@ -166,8 +178,11 @@ def _one_line_errors(handler: Callable[[argparse.Namespace], None]) -> Callable[
     def run(args: argparse.Namespace) -> None:
         try:
             handler(args)
-        except (UsageError, ImagingError, InferenceError) as exc:
+        except (UsageError, ImagingError, InferenceError, RunError) as exc:
             print(f"ocr-playground {args.command}: error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        except RecursionError:  # JSON (params, values, ground truth) nested past Python's limit
+            print(f"ocr-playground {args.command}: error: the input is nested too deeply", file=sys.stderr)
             raise SystemExit(2) from None
 
     return run

@@ -1,11 +1,18 @@
 """What every subcommand of ``ocr-playground`` shares: the one-line usage error, JSON options that
 may name a file, and outputs written whole or not at all."""
 
+import contextlib
 import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ocr_playground.artifacts import atomic_write_bytes
+from ocr_playground.artifacts import NotARegularFile, atomic_write_bytes, read_regular_file
+
+MAX_OPTION_FILE_BYTES = 64 * 1024 * 1024
 
 
 class UsageError(Exception):
@@ -18,9 +25,11 @@ def read_json_option(text: str, option: str = "--params") -> Any:
     if text.startswith("@"):
         source = text[1:]
         try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot read {option} file '{source}': {exc.strerror}") from None
+            text = read_regular_file(source, MAX_OPTION_FILE_BYTES).decode("utf-8")
+        except NotARegularFile as exc:
+            raise UsageError(f"cannot read {option} file: {exc}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{option} file '{source}' is not UTF-8 text") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -29,10 +38,26 @@ def read_json_option(text: str, option: str = "--params") -> Any:
 
 
 def write_output(path: Path, data: bytes) -> None:
-    """Write ``data`` atomically; a folder or an unwritable place is a usage error."""
-    if path.is_dir():
-        raise UsageError(f"output '{path}' is a folder; give a file name such as {path / 'out.png'}")
+    """Write ``data`` atomically to a new path or over a regular file; anything else (a folder, a
+    device, a FIFO, a symlink, an unwritable place) is a usage error and is left untouched."""
     try:
         atomic_write_bytes(path, data)
+    except NotARegularFile as exc:
+        raise UsageError(f"cannot write output: {exc}") from None
     except OSError as exc:
-        raise UsageError(f"cannot write output '{path}': {exc.strerror}") from None
+        raise UsageError(f"cannot write output '{path}': {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Hold back what C libraries print on stderr (libtiff prints a line per damaged strip) while
+    a file is decoded; the decoder's verdict is still raised and printed as one line."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)

@@ -99,12 +99,12 @@ class TelemetryStore(SqliteStore):
     def record(self, batch: EventBatch) -> int:
         now = time.time()
         rows = [(now, e.type, batch.session_id, e.model_dump_json(exclude_none=True)) for e in batch.events]
-        with self._lock:
-            self._conn.execute("BEGIN")
-            self._conn.executemany(
+        with self.writing() as conn:
+            conn.execute("BEGIN")
+            conn.executemany(
                 "INSERT INTO client_events (received_at, type, session_id, payload) VALUES (?, ?, ?, ?)", rows
             )
-            self._conn.execute("COMMIT")
+            conn.execute("COMMIT")
         return len(rows)
 
     def summary(self, hours: float) -> dict[str, Any]:

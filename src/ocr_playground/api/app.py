@@ -11,11 +11,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from ocr_playground.api import commands, health, images, inference, metrics, pipelines, ws
+from ocr_playground.api import commands, health, images, inference, metrics, pipelines, runs, ws
+from ocr_playground.api.auth import TokenGate
 from ocr_playground.api.errors import install_error_handlers
 from ocr_playground.api.middleware import BodyLimit, RequestMetrics
 from ocr_playground.api.spa import mount_spa
 from ocr_playground.jobs.service import JobService
+from ocr_playground.runs.service import RunService
 from ocr_playground.settings import Settings
 from ocr_playground.telemetry import ServerMetrics, TelemetryStore
 
@@ -24,9 +26,11 @@ from ocr_playground.telemetry import ServerMetrics, TelemetryStore
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     jobs: JobService = app.state.jobs
     await run_in_threadpool(jobs.start)  # spawning the workers takes a moment; keep the loop free
+    await run_in_threadpool(app.state.runs.start)  # resumes the runs a stop or a crash interrupted
     try:
         yield
     finally:
+        await run_in_threadpool(app.state.runs.stop)
         await run_in_threadpool(jobs.stop)
         app.state.telemetry.close()
 
@@ -43,11 +47,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = server_metrics = ServerMetrics()
     app.state.jobs = JobService(settings, server_metrics)
+    app.state.runs = RunService(settings, app.state.jobs.bus)  # progress on the jobs' WebSocket
     app.state.telemetry = TelemetryStore(settings.db_path)
     install_error_handlers(app)
-    # Outermost first: the limit refuses before anything else runs; latency covers the rest.
+    # Added last runs first: the token gate, then the body limit; latency covers the rest.
     app.add_middleware(RequestMetrics, metrics=server_metrics)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
+    app.add_middleware(TokenGate, token=settings.token)  # outermost: nothing runs for a stranger
     app.include_router(health.router)
     app.include_router(pipelines.router)
     app.include_router(ws.router)
@@ -55,5 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     app.include_router(commands.router)
     app.include_router(inference.router)
+    app.include_router(runs.router)
     mount_spa(app, settings.web_dist)  # last: API routes win over static files
     return app

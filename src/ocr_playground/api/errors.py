@@ -4,16 +4,20 @@ FastAPI's validation errors arrive as a list; they are turned into a sentence na
 the list rides along under ``errors`` for clients that want it.
 """
 
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ocr_playground.artifacts import PathOutsideRoot
+from ocr_playground.artifacts import DiskFull, PathOutsideRoot, UnusablePath, shown
 from ocr_playground.imaging.errors import ImageTooLarge, ImagingError, UnknownPipeline
 from ocr_playground.jobs.service import JobAlreadyDone, JobNotFound, QueueFull
+from ocr_playground.runs.errors import RunError
+from ocr_playground.sqlite_store import StoreUnavailable
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -45,12 +49,19 @@ def _json_safe(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def error_response(
+    code: int, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """The one way an error becomes a response: ``{"detail": sentence}``. The sentence may quote
+    the request (an unknown op name, a path), so a lone surrogate in it is escaped, or encoding
+    the answer would fail and turn a 4xx into a 500."""
+    return JSONResponse(status_code=code, content={"detail": shown(detail), **extra}, headers=headers)
+
+
 async def _on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
-    return JSONResponse(
-        status_code=422,
-        content={"detail": validation_sentence(errors), "errors": _json_safe(errors)},
-    )
+    safe = jsonable_encoder(_json_safe(errors), custom_encoder={str: shown})
+    return error_response(422, validation_sentence(errors), errors=safe)
 
 
 async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -60,7 +71,9 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
         detail = f"No route matches {request.method} {request.url.path}."
     elif exc.status_code == 405 and detail == "Method Not Allowed":
         detail = f"Method {request.method} is not allowed on {request.url.path}."
-    return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
+    elif exc.status_code == 400 and detail == "There was an error parsing the body":
+        detail = "The request body cannot be parsed (e.g. JSON nested too deeply)."
+    return error_response(exc.status_code, detail, exc.headers)
 
 
 async def _on_imaging_error(_: Request, exc: ImagingError) -> JSONResponse:
@@ -69,22 +82,43 @@ async def _on_imaging_error(_: Request, exc: ImagingError) -> JSONResponse:
         code = 413
     elif isinstance(exc, UnknownPipeline):
         code = status.HTTP_404_NOT_FOUND
-    return JSONResponse(status_code=code, content={"detail": str(exc)})
+    return error_response(code, str(exc))
 
 
 def _detail(code: int, headers: dict[str, str] | None = None):
     async def handler(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(status_code=code, content={"detail": str(exc)}, headers=headers)
+        return error_response(code, str(exc), headers)
 
     return handler
 
 
 async def _on_queue_full(_: Request, exc: QueueFull) -> JSONResponse:
-    return JSONResponse(
-        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        content={"detail": str(exc)},
-        headers={"Retry-After": str(exc.retry_after)},
-    )
+    return error_response(429, str(exc), {"Retry-After": str(exc.retry_after)})
+
+
+async def _on_store_unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+    return error_response(exc.status_code, str(exc), {"Retry-After": "30"})
+
+
+async def _on_sqlite_error(_: Request, exc: sqlite3.Error) -> JSONResponse:
+    # Reads go straight to SQLite (writes are translated by the store): a fault there is the
+    # server's storage, not the request.
+    detail = f"The job database cannot be read ({exc}); the server's storage needs attention."
+    return error_response(503, detail, {"Retry-After": "30"})
+
+
+async def _on_unencodable(_: Request, exc: UnicodeEncodeError) -> JSONResponse:
+    # Text that cannot become UTF-8 (a lone surrogate such as "\ud800") reached a file name,
+    # SQLite or the answer: it came from the request, so it is the request's fault.
+    return error_response(422, "The request holds text that is not valid Unicode (a lone surrogate).")
+
+
+async def _on_too_deep(_: Request, exc: RecursionError) -> JSONResponse:
+    return error_response(422, "The request body is nested too deeply.")
+
+
+async def _on_run_error(_: Request, exc: RunError) -> JSONResponse:
+    return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -92,6 +126,13 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(ImagingError, _on_imaging_error)
     app.add_exception_handler(PathOutsideRoot, _detail(status.HTTP_403_FORBIDDEN))
+    app.add_exception_handler(UnusablePath, _detail(422))
     app.add_exception_handler(JobNotFound, _detail(status.HTTP_404_NOT_FOUND))
     app.add_exception_handler(JobAlreadyDone, _detail(status.HTTP_409_CONFLICT))
     app.add_exception_handler(QueueFull, _on_queue_full)
+    app.add_exception_handler(RunError, _on_run_error)
+    app.add_exception_handler(DiskFull, _detail(507))
+    app.add_exception_handler(StoreUnavailable, _on_store_unavailable)
+    app.add_exception_handler(sqlite3.Error, _on_sqlite_error)
+    app.add_exception_handler(UnicodeEncodeError, _on_unencodable)
+    app.add_exception_handler(RecursionError, _on_too_deep)

@@ -1,6 +1,5 @@
 """GET /api/images: the data root's images, for the SPA to pick from, and their bytes."""
 
-import os
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, status
@@ -9,6 +8,7 @@ from fastapi.responses import FileResponse
 from ocr_playground.api.deps import SettingsDep
 from ocr_playground.api.inputs import confined
 from ocr_playground.api.models import ImageEntry, ImageList
+from ocr_playground.datasets import walk_images
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 
 router = APIRouter(prefix="/api/images", tags=["images"])
@@ -26,26 +26,16 @@ MEDIA_TYPES = {
 
 
 def list_images(root: Path, limit: int = MAX_LISTED) -> tuple[list[ImageEntry], bool]:
-    """Images under ``root``, sorted; symlinked folders are not followed, and a symlinked file
-    that points out of the root is left out (it could not be used as image_path anyway)."""
-    root = root.resolve()
+    """Images under ``root`` as the dataset walker sees them, sorted; at most ``limit``."""
     found: list[ImageEntry] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(folder) / name
-            if path.suffix.lower() not in IMAGE_SUFFIXES or name.startswith("."):
-                continue
-            try:
-                real = path.resolve(strict=True)
-                size = real.stat().st_size
-            except OSError:
-                continue
-            if not real.is_relative_to(root):
-                continue
-            if len(found) == limit:
-                return found, True
-            found.append(ImageEntry(path=path.relative_to(root).as_posix(), size_bytes=size))
+    for path in walk_images(root):
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        if len(found) == limit:
+            return found, True
+        found.append(ImageEntry(path=path.relative_to(root).as_posix(), size_bytes=size))
     return found, False
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import decode_base64, read_data_file
+from ocr_playground.api.models import TaskId, Text
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import icdar_image_name, parse_icdar_txt, parse_receipt_json
 from ocr_playground.inference.engine import default_cache
@@ -31,16 +32,19 @@ class CheckpointList(BaseModel):
 
 
 class PreviewRequest(BaseModel):
-    image_path: str | None = Field(None, description="An image under the data root.")
+    image_path: Text | None = Field(None, max_length=4096, description="An image under the data root.")
     image_base64: str | None = Field(None, description="The image bytes, base64 (a data: URL is accepted).")
-    checkpoint_path: str = Field(description="From GET /api/inference/checkpoints, e.g. builtin:ppocrv4-det.")
-    recognizer_path: str | None = Field(
+    checkpoint_path: Text = Field(
+        max_length=4096, description="From GET /api/inference/checkpoints, e.g. builtin:ppocrv4-det."
+    )
+    recognizer_path: Text | None = Field(
         None,
+        max_length=4096,
         description="A text recognizer from GET /api/inference/recognizers (e.g. builtin:ppocrv4-rec): "
         "each detection then carries its text and textScore.",
     )
     params: InferenceParams = Field(default_factory=InferenceParams)
-    task_id: str | None = None
+    task_id: TaskId = None
 
     @model_validator(mode="after")
     def _one_image(self) -> "PreviewRequest":
@@ -68,6 +72,9 @@ class PreviewResponse(BaseModel):
     recognizer_path: str | None = None
     detections: list[DetectionOut]
     image: ImageSize
+    model_input: ImageSize | None = Field(
+        None, description="The probability map's size: the image as the model saw it (the profile's caps)."
+    )
     timings: dict[str, float | bool]
     task_id: str | None = None
 
@@ -108,7 +115,9 @@ class RecognizerList(BaseModel):
 
 
 def _http(exc: InferenceError) -> HTTPException:
-    return HTTPException(status_code=exc.status_code, detail=str(exc))
+    retry_after = getattr(exc, "retry_after", None)
+    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+    return HTTPException(status_code=exc.status_code, detail=str(exc), headers=headers)
 
 
 def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
@@ -164,6 +173,7 @@ def inference_preview(
         recognizer_path=recognizer_path,
         detections=[DetectionOut(**d) for d in detections_json(result)],
         image=ImageSize(width=result.width, height=result.height),
+        model_input=ImageSize(width=result.map_size[1], height=result.map_size[0]),
         timings={k: round(v, 2) if isinstance(v, float) else v for k, v in result.timings.items()},
         task_id=task_id,
     )

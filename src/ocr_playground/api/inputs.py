@@ -9,7 +9,7 @@ import rfc8785
 from fastapi import HTTPException, status
 
 from ocr_playground.api.models import PipelineRequest
-from ocr_playground.artifacts import PathOutsideRoot, confine
+from ocr_playground.artifacts import UnusablePath, confine
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.imaging.completeness import check_complete
 from ocr_playground.imaging.errors import InvalidParams
@@ -39,13 +39,9 @@ def decode_base64(text: str) -> bytes:
 def confined(user_path: str, root: Path, field: str) -> Path:
     """``confine`` (PathOutsideRoot -> 403), with paths the OS cannot even look up -> 422."""
     try:
-        path = confine(user_path, root)
-        path.exists()  # a name too long for the file system fails here, not later
-    except PathOutsideRoot:
-        raise
-    except (ValueError, OSError) as exc:  # NUL bytes, names too long, loops
-        raise _unprocessable(f"The field '{field}' is not a usable path ({exc}).") from None
-    return path
+        return confine(user_path, root)
+    except UnusablePath as exc:  # NUL bytes, names too long, loops
+        raise _unprocessable(f"The field '{field}' is not a usable path: {exc}") from None
 
 
 def read_data_file(user_path: str, settings: Settings) -> tuple[bytes, Path]:
@@ -86,14 +82,20 @@ def key_for(pipeline_id: str, digest: str, params: object, checkpoint_path: str 
         raise InvalidParams(f"The params cannot be canonicalised for the cache key: {exc}.") from None
 
 
-def load_input(request: PipelineRequest, settings: Settings) -> JobRequest:
-    """The image bytes, their digest and the cache key; refuses what is not even bytes."""
+def image_bytes(request: PipelineRequest, settings: Settings) -> tuple[bytes, Path | None]:
+    """The image bytes and the data-root file they came from (None for an upload)."""
     if request.image_base64 is not None:
-        data, file = decode_base64(request.image_base64), None
-    elif request.image_path is not None:
-        data, file = read_data_file(request.image_path, settings)
-    else:
-        raise _unprocessable("Give the image as 'image_base64' or 'image_path'.")
+        return decode_base64(request.image_base64), None
+    if request.image_path is not None:
+        return read_data_file(request.image_path, settings)
+    raise _unprocessable("Give the image as 'image_base64' or 'image_path'.")
+
+
+def load_input(
+    request: PipelineRequest, settings: Settings, source: tuple[bytes, Path | None] | None = None
+) -> JobRequest:
+    """The image bytes (``source`` when already read), their digest and the cache key."""
+    data, file = source or image_bytes(request, settings)
     digest = image_digest(data)
     return JobRequest(
         pipeline_id=request.pipeline_id,

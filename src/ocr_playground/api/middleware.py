@@ -1,8 +1,9 @@
-"""ASGI middleware: the request body limit and the request latency histogram.
+"""ASGI middleware: the request body limits (size and time) and the request latency histogram.
 
 Both are plain ASGI (not BaseHTTPMiddleware) so they neither buffer bodies nor break WebSockets.
 """
 
+import asyncio
 import time
 
 from starlette.exceptions import HTTPException
@@ -18,11 +19,14 @@ def _too_large(limit: int) -> str:
 
 class BodyLimit:
     """Refuse a body over ``limit`` bytes with 413: at once when Content-Length says so, else as
-    soon as the streamed chunks pass it, without reading the rest."""
+    soon as the streamed chunks pass it, without reading the rest. A body that has not all
+    arrived ``timeout_s`` after the request started is refused with 408 (a client that stops
+    sending would otherwise hold the request, its thread and its buffer for ever)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, timeout_s: float = 120.0) -> None:
         self.app = app
         self.limit = limit
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,10 +45,20 @@ class BodyLimit:
                     return
         received = 0
         started = False
+        body_done = False
+        deadline = asyncio.get_running_loop().time() + self.timeout_s
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done:  # afterwards receive() only waits for a disconnect: no deadline
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+            except TimeoutError:
+                raise HTTPException(
+                    408, f"The request body did not arrive within {self.timeout_s:g} s."
+                ) from None
+            body_done = message["type"] != "http.request" or not message.get("more_body", False)
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
@@ -60,9 +74,9 @@ class BodyLimit:
         try:
             await self.app(scope, counting_receive, tracking_send)
         except HTTPException as exc:
-            if started or exc.status_code != 413:
+            if started or exc.status_code not in (408, 413):
                 raise
-            refusal = JSONResponse({"detail": exc.detail}, 413, headers={"Connection": "close"})
+            refusal = JSONResponse({"detail": exc.detail}, exc.status_code, headers={"Connection": "close"})
             await refusal(scope, receive, send)
 
 

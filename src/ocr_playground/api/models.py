@@ -1,31 +1,46 @@
 """Request and response models of the pipelines API (the seed's shapes, made exact)."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ocr_playground.jobs.model import Job, JobStatus
 from ocr_playground.jobs.routing import Backend
 from ocr_playground.jobs.service import public_path
 
-TaskId = Field(None, max_length=200, description="Echoed in the response and in every WebSocket message.")
+
+def _whole_unicode(text: str) -> str:
+    """Refuse a lone UTF-16 surrogate ("\\ud800" in JSON): no file name, database or JSON answer
+    can hold it, so it is refused here rather than failing deep inside."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("holds a lone surrogate, which is not valid Unicode text") from None
+    return text
+
+
+# A string from the request that names something or is echoed back: whole Unicode, bounded.
+Text = Annotated[str, AfterValidator(_whole_unicode)]
+TASK_ID_MAX = 200
+# The one task_id type of every route: echoed in the response and in every WebSocket message.
+TaskId = Annotated[Text | None, Field(max_length=TASK_ID_MAX, description="Echoed in the response.")]
 
 
 class PipelineRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pipeline_id: str = Field(min_length=1, max_length=100, examples=["preprocessing"])
+    pipeline_id: Text = Field(min_length=1, max_length=100, examples=["preprocessing"])
     params: dict[str, Any] = Field(
         default_factory=dict, examples=[{"autocontrast": True, "rembg": "client", "blur": {"kernelSize": 5}}]
     )
     image_base64: str | None = Field(
         None, description="The image bytes, base64 (a data: URL prefix is allowed)."
     )
-    image_path: str | None = Field(
+    image_path: Text | None = Field(
         None, max_length=4096, description="An image under the data root; used when image_base64 is absent."
     )
-    checkpoint_path: str | None = Field(None, max_length=4096, description="Under the checkpoints root.")
-    task_id: str | None = TaskId
+    checkpoint_path: Text | None = Field(None, max_length=4096, description="Under the checkpoints root.")
+    task_id: TaskId = None
 
 
 class FallbackRequest(PipelineRequest):

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import inspect_image, load_input
 from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
+from ocr_playground.imaging.io import probe_size
 from ocr_playground.imaging.pipeline import describe_pipelines
 from ocr_playground.jobs.model import JobStatus, new_job_id
 from ocr_playground.jobs.routing import (
@@ -85,8 +86,14 @@ def _preview(
     if reused is not None:
         service.metrics.routing.labels("server-cache").inc()
         return _answer(reused, "server-cache", body.task_id, [CACHE_NOTE])
-    width, height = inspect_image(request.image)
+    width, height = probe_size(request.image)  # the header alone: the route needs no more
     backend, reason = route_preview(body.pipeline_id, body.params, len(request.image), width, height)
+    if backend != "client-workers":
+        joined = service.existing(request.cache_key)
+        if joined is not None:
+            return _answer(joined, backend, body.task_id, [reason, CACHE_NOTE])
+        service.refuse_if_full()  # before the image is checked or written
+    inspect_image(request.image)
     service.metrics.routing.labels(backend).inc()
     if backend == "client-workers":
         # The browser runs it; the id is for correlating its telemetry, the server keeps no job.
@@ -124,9 +131,10 @@ def _fallback(body: FallbackRequest, service: JobService, settings: Settings) ->
     validate_job(body.pipeline_id, body.params, body.checkpoint_path)
     request = load_input(body, settings)
     backend = server_backend(body.pipeline_id, body.params)
-    reused = service.reused(request.cache_key)
-    if reused is not None:
-        return reused, backend
+    existing = service.existing(request.cache_key)
+    if existing is not None:
+        return existing, backend
+    service.refuse_if_full()  # before the image is checked or written; joining stays free
     inspect_image(request.image)
     return service.submit(request), backend
 

@@ -1,5 +1,6 @@
-"""WS /api/pipelines/ws: follow jobs. The client sends ``{"subscribe": id | [ids]}`` or
-``{"unsubscribe": ...}``; the server sends each followed job's state at once, then every change.
+"""WS /api/pipelines/ws: follow jobs and runs. The client sends ``{"subscribe": id | [ids]}`` or
+``{"unsubscribe": ...}``; the server sends each followed job's (or run's) state at once, then every
+change (a run's at most a few times a second).
 
 The current state goes through the same queue as the updates and is read *after* the job is
 followed, so a change racing the subscription is never lost (at worst a state arrives twice).
@@ -12,28 +13,52 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from ocr_playground.artifacts import shown
 from ocr_playground.jobs.bus import Subscription
 from ocr_playground.jobs.service import JobService, state
+from ocr_playground.runs.service import RunService
 
 router = APIRouter(tags=["pipelines"])
 
 MAX_IDS = 500  # ids one message may name
+MAX_ID_CHARS = 200
+
+
+def _is_id(value: Any) -> bool:
+    """A string a job id could be: bounded, and whole Unicode (SQLite and JSON cannot hold a lone
+    surrogate, so one would break the socket instead of getting an answer)."""
+    return isinstance(value, str) and len(value) <= MAX_ID_CHARS and value == shown(value)
 
 
 def _ids(value: Any) -> list[str] | None:
-    if isinstance(value, str):
+    if _is_id(value):
         return [value]
-    if isinstance(value, list) and 0 < len(value) <= MAX_IDS and all(isinstance(v, str) for v in value):
+    if isinstance(value, list) and 0 < len(value) <= MAX_IDS and all(_is_id(v) for v in value):
         return value
     return None
 
 
-async def _handle(message: str, service: JobService, subscription: Subscription) -> None:
+RUN_PREFIX = "run-"
+
+
+def current_state(some_id: str, service: JobService, runs: RunService) -> dict[str, Any] | None:
+    """A job's or a run's state as a message (runs are ``run-...``); None when there is none."""
+    if some_id.startswith(RUN_PREFIX):
+        run = runs.store.get(some_id)
+        return None if run is None else run.state()
+    job = service.store.get(some_id)
+    return None if job is None else state(job)
+
+
+async def _handle(message: str, service: JobService, subscription: Subscription, runs: RunService) -> None:
     outbox = subscription.queue  # bus updates and our own replies share one ordered queue
     try:
         request = json.loads(message)
     except ValueError:
         await outbox.put({"detail": "The message is not valid JSON."})
+        return
+    except RecursionError:
+        await outbox.put({"detail": "The message is nested too deeply."})
         return
     if not isinstance(request, dict) or not ({"subscribe", "unsubscribe"} & request.keys()):
         await outbox.put({"detail": 'Send {"subscribe": job_id or [job_ids]} or {"unsubscribe": ...}.'})
@@ -43,19 +68,25 @@ async def _handle(message: str, service: JobService, subscription: Subscription)
             continue
         ids = _ids(request[verb])
         if ids is None:
-            await outbox.put({"detail": f"'{verb}' takes a job id or a list of 1 to {MAX_IDS} job ids."})
+            await outbox.put(
+                {
+                    "detail": f"'{verb}' takes a job id (up to {MAX_ID_CHARS} characters of valid "
+                    f"Unicode) or a list of 1 to {MAX_IDS} of them."
+                }
+            )
             continue
         if verb == "unsubscribe":
             service.bus.unfollow(subscription, ids)
             continue
         service.bus.follow(subscription, ids)
         for job_id in ids:
-            job = service.store.get(job_id)
-            if job is None:
+            current = current_state(job_id, service, runs)
+            if current is None:
                 service.bus.unfollow(subscription, [job_id])
-                await outbox.put({"job_id": job_id, "detail": f"No job has the id '{job_id}'."})
+                key = "run_id" if job_id.startswith(RUN_PREFIX) else "job_id"
+                await outbox.put({key: job_id, "detail": f"No job or run has the id '{job_id}'."})
             else:
-                await outbox.put(state(job))
+                await outbox.put(current)
 
 
 @router.websocket("/api/pipelines/ws")
@@ -77,7 +108,7 @@ async def job_updates(websocket: WebSocket) -> None:
             text = message.get("text")
             if text is None:
                 text = (message.get("bytes") or b"").decode("utf-8", "replace")
-            await _handle(text, service, subscription)
+            await _handle(text, service, subscription, websocket.app.state.runs)
     except WebSocketDisconnect:
         pass
     finally:

@@ -1,15 +1,20 @@
-"""Readers and a writer for word polygons: the receipt competition's JSON and ICDAR 2015 text files.
+"""Readers and a writer for word polygons, in the four layouts ground truth comes in.
 
-Receipt JSON::
+* Receipt-competition JSON::
 
     {"images": {"r001.jpg": {"words": {"0": {"points": [[x, y], ...], "text": "TOTAL"}}}}}
 
-``words`` may also be a list, and an image may be the list itself (``{"r001.jpg": [{...}, ...]}``,
-as line-level receipt sets are often shipped).
+* Word lists per image (what many converters write)::
+
+    {"images": {"r001.jpg": [{"points": [[x, y], ...], "text": "TOTAL"}, ...]}}
+
+* ICDAR 2015: one ``.txt`` per image (``gt_img_1.txt`` / ``res_img_1.txt`` both name image
+  ``img_1``), one word per line: ``x1,y1,x2,y2,x3,y3,x4,y4[,transcription]``.
+* SROIE: one ``.csv`` or ``.txt`` per image named like it (``001.csv`` for ``001.jpg``), the same
+  line shape; the text after the eighth comma is the transcription and may itself hold commas.
 
 ``text``/``transcription`` ``"###"`` or ``"ignore": true`` marks a don't-care word; predictions may
-carry ``"score"``. ICDAR 2015: one ``.txt`` per image (``gt_img_1.txt`` / ``res_img_1.txt`` both
-name image ``img_1``), one word per line: ``x1,y1,x2,y2,x3,y3,x4,y4[,transcription]``.
+carry ``"score"``.
 """
 
 import json
@@ -20,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import DONT_CARE, Word
 
@@ -41,34 +47,38 @@ def _points(raw: Any, where: str) -> np.ndarray:
     return pts
 
 
+def _word(word: Any, where: str) -> Word:
+    if not isinstance(word, Mapping) or "points" not in word:
+        raise InvalidAnnotations(f"{where} must be an object with 'points'.")
+    text = word.get("text", word.get("transcription"))
+    score = word.get("score")
+    if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
+        raise InvalidAnnotations(f"{where}: 'score' must be a number.")
+    return Word(
+        points=_points(word["points"], where),
+        text=text if isinstance(text, str) else None,
+        dont_care=bool(word.get("ignore", False)) or text == DONT_CARE,
+        score=None if score is None else float(score),
+    )
+
+
 def parse_receipt_json(data: Any, source: str = "the JSON") -> dict[str, list[Word]]:
+    """``{"images": {name: {"words": {id: word}}}}`` or ``{"images": {name: [word, ...]}}``."""
     if not isinstance(data, Mapping) or not isinstance(data.get("images"), Mapping):
         raise InvalidAnnotations(f"{source} must be an object with an 'images' object.")
     out: dict[str, list[Word]] = {}
     for name, image in data["images"].items():
-        words = image.get("words") if isinstance(image, Mapping) else image
-        if isinstance(words, list):  # a plain list of words (or lines) is numbered in order
-            words = {str(i): w for i, w in enumerate(words)}
+        if isinstance(image, list):
+            words = {str(i): word for i, word in enumerate(image)}
+        else:
+            words = image.get("words") if isinstance(image, Mapping) else None
         if not isinstance(words, Mapping):
-            raise InvalidAnnotations(f"{source}: image '{name}' must have a 'words' object or list.")
-        parsed = []
-        for wid, word in words.items():
-            where = f"{source}: image '{name}' word '{wid}'"
-            if not isinstance(word, Mapping) or "points" not in word:
-                raise InvalidAnnotations(f"{where} must be an object with 'points'.")
-            text = word.get("text", word.get("transcription"))
-            score = word.get("score")
-            if score is not None and not isinstance(score, int | float):
-                raise InvalidAnnotations(f"{where}: 'score' must be a number.")
-            parsed.append(
-                Word(
-                    points=_points(word["points"], where),
-                    text=text if isinstance(text, str) else None,
-                    dont_care=bool(word.get("ignore", False)) or text == DONT_CARE,
-                    score=None if score is None else float(score),
-                )
+            raise InvalidAnnotations(
+                f"{source}: image '{name}' must have a 'words' object or be a list of words."
             )
-        out[str(name)] = parsed
+        out[str(name)] = [
+            _word(word, f"{source}: image '{name}' word '{wid}'") for wid, word in words.items()
+        ]
     return out
 
 
@@ -98,16 +108,22 @@ def parse_icdar_txt(text: str, source: str) -> list[Word]:
     return words
 
 
+TEXT_SUFFIXES = (".txt", ".csv")
+
+
 def read_annotations(path: Path) -> dict[str, list[Word]]:
-    """A receipt JSON file, one ICDAR 2015 ``.txt`` file, or a directory of them."""
+    """A JSON file (either JSON layout), one ICDAR 2015 / SROIE ``.txt``/``.csv`` file, or a
+    folder of them."""
     if path.is_dir():
-        files = sorted(path.glob("*.txt"))
+        files = sorted(f for f in path.iterdir() if f.suffix.lower() in TEXT_SUFFIXES and f.is_file())
         if not files:
-            raise InvalidAnnotations(f"The directory {path} holds no ICDAR 2015 .txt files.")
+            raise InvalidAnnotations(
+                f"The folder {path} holds no ground-truth files (ICDAR 2015 .txt or SROIE .csv/.txt)."
+            )
         return {icdar_image_name(f.name): parse_icdar_txt(_read(f), f.name) for f in files}
-    if not path.is_file():
+    if not path.exists():
         raise InvalidAnnotations(f"The annotation file {path} does not exist.")
-    if path.suffix.lower() == ".txt":
+    if path.suffix.lower() in TEXT_SUFFIXES:
         return {icdar_image_name(path.name): parse_icdar_txt(_read(path), path.name)}
     try:
         data = json.loads(_read(path))
@@ -116,11 +132,16 @@ def read_annotations(path: Path) -> dict[str, list[Word]]:
     return parse_receipt_json(data, path.name)
 
 
+MAX_ANNOTATION_BYTES = 256 * 1024 * 1024
+
+
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")  # ICDAR files often start with a BOM
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidAnnotations(f"Cannot read {path}: {exc}.") from exc
+    try:  # a FIFO or a device is refused without blocking; ICDAR files often start with a BOM
+        return read_regular_file(path, MAX_ANNOTATION_BYTES).decode("utf-8-sig")
+    except NotARegularFile as exc:
+        raise InvalidAnnotations(str(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidAnnotations(f"Cannot read {path}: it is not UTF-8 text ({exc.reason}).") from None
 
 
 def receipt_json(predictions: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict:

@@ -134,6 +134,8 @@ def confine(root: Path, user_path: str, what: str, root_name: str) -> Path:
         raise CheckpointNotFound(f"The {what} path is empty or malformed.")
     try:
         resolved = artifacts.confine(user_path, root)
+    except artifacts.UnusablePath as exc:
+        raise InferenceError(f"The {what} path is not usable: {exc}") from None
     except artifacts.PathOutsideRoot:
         raise CheckpointOutsideRoot(
             f"The {what} path '{user_path}' resolves outside the {root_name}."

@@ -5,6 +5,8 @@ input prints one line on stderr and exits with status 2, whichever ``main`` runs
 """
 
 import argparse
+import csv
+import io
 import json
 import statistics
 import time
@@ -13,7 +15,9 @@ from pathlib import Path
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from ocr_playground.cli_support import read_json_option, write_output
+from ocr_playground.artifacts import NotARegularFile, check_target
+from ocr_playground.cli_support import quiet_native_stderr, read_json_option, write_output
+from ocr_playground.datasets import walk_images
 from ocr_playground.imaging.errors import ImagingError, first_problem
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 from ocr_playground.inference.annotations import read_annotations, receipt_json
@@ -25,7 +29,7 @@ from ocr_playground.inference.catalog import (
 )
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
-from ocr_playground.inference.evaluation import evaluate
+from ocr_playground.inference.evaluation import evaluate, evaluate_image, image_key
 from ocr_playground.inference.jobs import detections_json
 from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
@@ -53,8 +57,7 @@ def collect_images(inputs: list[Path]) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for item in inputs:
         if item.is_dir():
-            files = sorted(p for p in item.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
-            pairs = [(p.relative_to(item).as_posix(), p) for p in files]
+            pairs = [(p.relative_to(item).as_posix(), p) for p in walk_images(item)]
         elif item.is_file():
             pairs = [(item.name, item)]
         else:
@@ -96,8 +99,10 @@ def detect(args: argparse.Namespace) -> None:
     from ocr_playground.imaging.io import read_image
 
     params = _load_params(args.params)
-    if args.output.is_dir():
-        raise CommandError(f"output '{args.output}' is a folder; give a file name such as preds.json")
+    try:  # before the first image: a bad output should not wait for the whole run
+        check_target(args.output)
+    except NotARegularFile as exc:
+        raise CommandError(f"output {exc}") from None
     images = collect_images(args.inputs)
     detector = default_cache().get(resolve_local_checkpoint(args.checkpoint))
     recognizer = (
@@ -109,7 +114,8 @@ def detect(args: argparse.Namespace) -> None:
     latencies = []
     for name, path in tqdm(images.items(), unit="image", desc="detect", disable=None):
         try:
-            image = read_image(path)
+            with quiet_native_stderr():
+                image = read_image(path)
         except ImagingError as exc:
             raise CommandError(f"{path}: {exc}") from None
         started = time.perf_counter()
@@ -138,27 +144,67 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pred", type=Path, required=True, help="predictions, in either format")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument(
+        "--per-image",
+        type=Path,
+        metavar="FILE",
+        help="also write each image's scores (precision, recall, hmean, tp, fp, fn per protocol) "
+        "to FILE: .csv or .json",
+    )
+    parser.add_argument(
         "--case-insensitive",
         action="store_true",
         help="compare text without regard to case (text metrics: CER, words, end to end)",
     )
 
 
+def per_image_rows(gt: dict, pred: dict) -> list[dict]:
+    """One row per ground-truth image: its name and, per protocol, the scores of that image alone."""
+    gt_by_key = {image_key(k): (k, v) for k, v in gt.items()}
+    pred_by_key = {image_key(k): v for k, v in pred.items()}
+    rows = []
+    for key, (name, words) in gt_by_key.items():
+        row: dict = {"name": name}
+        for protocol, s in evaluate_image(words, pred_by_key.get(key, [])).items():
+            row |= {f"{protocol}.{field}": value for field, value in s.model_dump().items()}
+        rows.append(row)
+    return rows
+
+
+def _write_per_image(path: Path, rows: list[dict]) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        write_output(path, json.dumps({"images": rows}, indent=1).encode())
+    elif suffix == ".csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["name"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        write_output(path, out.getvalue().encode())
+    else:
+        raise CommandError(f"--per-image '{path}' must end in .csv or .json")
+
+
+def print_protocols(rows: list[tuple[str, float, float, float, int, int]]) -> None:
+    """The metrics table: one line per protocol (precision, recall, H-mean, words, detections)."""
+    print(f"{'protocol':<15} {'precision':>9} {'recall':>7} {'hmean':>7} {'gt':>6} {'det':>6}")
+    for protocol, precision, recall, hmean, gt, det in rows:
+        print(f"{protocol:<15} {precision:9.4f} {recall:7.4f} {hmean:7.4f} {gt:6d} {det:6d}")
+
+
 def evaluate_command(args: argparse.Namespace) -> None:
     gt, pred = read_annotations(args.gt), read_annotations(args.pred)
     result = evaluate(gt, pred)
     text = evaluate_text(gt, pred, not args.case_insensitive) if has_text(gt) and has_text(pred) else None
+    if args.per_image is not None:
+        _write_per_image(args.per_image, per_image_rows(gt, pred))
     if args.json:
         body = result.model_dump() | {"text": None if text is None else text.model_dump()}
         print(json.dumps(body, indent=2))
         return
     print(f"{result.images} images")
-    print(f"{'protocol':<15} {'precision':>9} {'recall':>7} {'hmean':>7} {'gt':>6} {'det':>6}")
-    for p in result.protocols:
-        print(
-            f"{p.protocol:<15} {p.precision:9.4f} {p.recall:7.4f} {p.hmean:7.4f} "
-            f"{p.gt_care:6d} {p.det_care:6d}"
-        )
+    print_protocols(
+        [(p.protocol, p.precision, p.recall, p.hmean, p.gt_care, p.det_care) for p in result.protocols]
+    )
     if text is not None:
         print_text_metrics(text.total)
 

@@ -6,12 +6,20 @@ probability first). Anything else is refused with :class:`InvalidModel` before i
 
 Sessions are cached per (resolved path, modification time, size, sidecar modification time): a
 model file replaced on disk is reloaded on the next request, and the old session is dropped.
+
+Memory: a detector's working memory grows with its input (the profile caps the input, see
+``profiles``), and a long-lived process must give it back after each image, or every large image
+leaves hundreds of MB behind. So inferences run one at a time per process (``inference_slot``; one
+run already uses every core), ONNX Runtime shrinks its arena at the end of each run, and the C
+heap is trimmed when the slot is released.
 """
 
+import contextlib
+import ctypes
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -19,10 +27,44 @@ from typing import Generic, TypeVar
 import numpy as np
 import onnxruntime as ort
 
-from ocr_playground.inference.errors import CheckpointNotFound, InvalidModel
-from ocr_playground.inference.profiles import ModelProfile, input_size, load_profile, sidecar_path, to_tensor
+from ocr_playground.inference.errors import CheckpointNotFound, InferenceBusy, InvalidModel
+from ocr_playground.inference.profiles import (
+    ModelProfile,
+    input_size,
+    load_profile,
+    sidecar_path,
+    to_tensor,
+    within_caps,
+)
 
 ort.set_default_logger_severity(3)  # ORT's warnings go to stderr unasked; errors still raise.
+
+SLOT_WAIT_S = 30.0
+_slots = threading.BoundedSemaphore(1)
+# Hand the arena's chunks back at the end of every run instead of keeping the largest run's worth.
+RUN_OPTIONS = ort.RunOptions()
+RUN_OPTIONS.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+
+def _libc_trim() -> None:
+    """Return the C heap's free pages to the OS (glibc only; elsewhere a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+@contextlib.contextmanager
+def inference_slot(wait_s: float = SLOT_WAIT_S) -> Iterator[None]:
+    """Hold this process's one inference slot: decode, preprocess and run the model inside it, so
+    at most one image's worth of detection memory exists at a time; it is trimmed on release."""
+    if not _slots.acquire(timeout=wait_s):
+        raise InferenceBusy(
+            f"Other detections kept the server busy for {wait_s:g} s; retry in a few seconds."
+        )
+    try:
+        yield
+    finally:
+        _slots.release()
+        _libc_trim()
 
 
 def default_threads() -> int:
@@ -48,7 +90,7 @@ class Detector:
         t0 = time.perf_counter()
         tensor = to_tensor(image, self.tensor_size(*image.shape[:2]), self.profile)
         t1 = time.perf_counter()
-        out = self.session.run(None, {self.input_name: tensor})[0]
+        out = self.session.run(None, {self.input_name: tensor}, RUN_OPTIONS)[0]
         t2 = time.perf_counter()
         return _probability_plane(out, self.path), {
             "preprocess_ms": (t1 - t0) * 1e3,
@@ -95,6 +137,15 @@ def _check_signature(session: ort.InferenceSession, path: Path) -> tuple[str, tu
         )
     fixed = (shape[2], shape[3]) if isinstance(shape[2], int) and isinstance(shape[3], int) else None
     return spec.name, fixed
+
+
+def _check_fixed_size(fixed: tuple[int, int] | None, profile: ModelProfile, path: Path) -> None:
+    if fixed is not None and not within_caps(*fixed, profile):
+        raise InvalidModel(
+            f"The model {path.name} has a fixed input of {fixed[1]}×{fixed[0]}, over its profile's caps "
+            f"({profile.max_side_len} px long side, {profile.max_pixels / 1e6:g} MP); raise "
+            "maxSideLen/maxPixels in its sidecar profile."
+        )
 
 
 def _file_key(path: Path) -> tuple:
@@ -172,6 +223,7 @@ class DetectorCache(ModelCache[Detector]):
         t0 = time.perf_counter()
         session = new_session(path, self.threads)
         input_name, fixed = _check_signature(session, path)
+        _check_fixed_size(fixed, profile, path)
         detector = Detector(
             path=path,
             session=session,

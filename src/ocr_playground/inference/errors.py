@@ -40,3 +40,16 @@ class InvalidAnnotations(InferenceError):
 
 class GeometryNotInvertible(InferenceError):
     """A preprocessing op that moves pixels in a way detections cannot be mapped back through."""
+
+
+class InputTooLarge(InferenceError):
+    """The model input would pass the profile's caps (a fixed-size graph larger than them)."""
+
+    status_code = 413
+
+
+class InferenceBusy(InferenceError):
+    """Every inference slot of this process stayed busy for the whole wait."""
+
+    status_code = 429
+    retry_after = 5

@@ -13,7 +13,7 @@ Both accumulate over the whole set (sums of matches over sums of words), as the 
 Readers for the two formats this project meets live in :mod:`ocr_playground.inference.annotations`.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,12 +115,25 @@ def prepare_image(gt: Sequence[Word], det: Sequence[Word]) -> PreparedImage:
     )
 
 
+@dataclass(frozen=True)
+class _Matching:
+    """One image under one protocol: the numerators and denominators, and who matched whom."""
+
+    matched_gt: float  # recall numerator (DetEval counts a split word as 0.8)
+    matched_det: float  # precision numerator (DetEval counts a merging detection as 0.8)
+    gt_care: int
+    det_care: int
+    gt_used: np.ndarray  # bool per ground-truth word
+    det_used: np.ndarray  # bool per detection
+    det_dc: np.ndarray  # bool per detection: lies on a don't-care word, so it does not count
+
+
 def iou_matches(
     im: PreparedImage, iou_constraint: float = 0.5, dc_constraint: float = 0.5
 ) -> tuple[list[tuple[int, int]], np.ndarray]:
     """ICDAR 2015's one-to-one matching: (ground truth, detection) pairs with IoU above the
     constraint, greedy in ground-truth order, don't-care words skipped; and the mask of detections
-    ignored for lying on a don't-care word."""
+    ignored for lying on a don't-care word. The text metrics pair lines the same way."""
     det_dc = im.det_dc(dc_constraint)
     union = im.gt_area[:, None] + im.det_area[None, :] - im.inter
     iou = _div(im.inter, union)
@@ -137,9 +150,16 @@ def iou_matches(
     return pairs, det_dc
 
 
-def _icdar2015_image(im: PreparedImage) -> tuple[float, int, int]:
+def _icdar2015_image(im: PreparedImage) -> _Matching:
     pairs, det_dc = iou_matches(im)
-    return len(pairs), int((~im.gt_dc).sum()), int((~det_dc).sum())
+    gt_used = np.zeros(len(im.gts), bool)
+    det_used = np.zeros(len(im.dets), bool)
+    for g, d in pairs:
+        gt_used[g] = det_used[d] = True
+    matched = len(pairs)
+    return _Matching(
+        matched, matched, int((~im.gt_dc).sum()), int((~det_dc).sum()), gt_used, det_used, det_dc
+    )
 
 
 def _centre_check(im: PreparedImage, g: int, d: int) -> bool:
@@ -154,7 +174,7 @@ def _centre_check(im: PreparedImage, g: int, d: int) -> bool:
     return total > 0 and 2.0 * dist / total < 1.0
 
 
-def _deteval_image(im: PreparedImage, tr: float = 0.8, tp: float = 0.4) -> tuple[float, float, int, int]:
+def _deteval_image(im: PreparedImage, tr: float = 0.8, tp: float = 0.4) -> _Matching:
     det_dc = im.det_dc(tp)
     recall = _div(im.inter, im.gt_area[:, None])
     precision = _div(im.inter, im.det_area[None, :])
@@ -194,10 +214,12 @@ def _deteval_image(im: PreparedImage, tr: float = 0.8, tp: float = 0.4) -> tuple
             gt_used[parts] = True
             r_acc += 1.0 * len(parts)
             p_acc += 0.8
-    return r_acc, p_acc, int((~im.gt_dc).sum()), int((~det_dc).sum())
+    return _Matching(r_acc, p_acc, int((~im.gt_dc).sum()), int((~det_dc).sum()), gt_used, det_used, det_dc)
 
 
-def _result(name: str, matched_gt: float, matched_det: float, gt_care: int, det_care: int) -> ProtocolResult:
+def result_from_counts(
+    name: str, matched_gt: float, matched_det: float, gt_care: int, det_care: int
+) -> ProtocolResult:
     recall = matched_gt / gt_care if gt_care else 0.0
     precision = matched_det / det_care if det_care else 0.0
     hmean = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
@@ -222,6 +244,12 @@ def image_key(name: str) -> str:
     return name
 
 
+PROTOCOLS: dict[str, Callable[[PreparedImage], _Matching]] = {
+    "icdar2015-iou": _icdar2015_image,
+    "deteval": _deteval_image,
+}
+
+
 def evaluate(gt: Annotations, pred: Annotations) -> EvaluationResult:
     """Both protocols over every ground-truth image (an image without predictions has none)."""
     gt_by_key = {image_key(k): v for k, v in gt.items()}
@@ -232,18 +260,80 @@ def evaluate(gt: Annotations, pred: Annotations) -> EvaluationResult:
             f"The predictions name image '{stray[0]}', which is not in the ground "
             f"truth ({len(stray)} such image{'s' if len(stray) > 1 else ''})."
         )
-    icdar = [0.0, 0.0, 0, 0]
-    dete = [0.0, 0.0, 0, 0]
-    for key, words in gt_by_key.items():
-        im = prepare_image(words, pred_by_key.get(key, []))
-        m, gc, dc = _icdar2015_image(im)
-        icdar = [icdar[0] + m, icdar[1] + m, icdar[2] + gc, icdar[3] + dc]
-        r, p, gc, dc = _deteval_image(im)
-        dete = [dete[0] + r, dete[1] + p, dete[2] + gc, dete[3] + dc]
+    per_image = [evaluate_image(words, pred_by_key.get(key, [])) for key, words in gt_by_key.items()]
     return EvaluationResult(
-        images=len(gt_by_key),
-        protocols=[
-            _result("icdar2015-iou", icdar[0], icdar[1], int(icdar[2]), int(icdar[3])),
-            _result("deteval", dete[0], dete[1], int(dete[2]), int(dete[3])),
-        ],
+        images=len(gt_by_key), protocols=[aggregate(name, (s[name] for s in per_image)) for name in PROTOCOLS]
     )
+
+
+# --- one image ---------------------------------------------------------------------------------
+
+
+class ImageScore(BaseModel):
+    """One image under one protocol. ``tp`` is the recall numerator (matched ground-truth words),
+    ``fp`` the detections that count but did not match, ``fn`` the words no detection found;
+    ``gt``/``det`` the words and detections that count (don't-care ones excluded)."""
+
+    precision: float
+    recall: float
+    hmean: float
+    tp: float
+    fp: float
+    fn: float
+    gt: int
+    det: int
+
+
+def _image_score(m: _Matching) -> ImageScore:
+    # Per-image conventions: nothing to find and nothing found is perfect; a side with nothing in
+    # it scores 1 on the measure it cannot fail (no detections: precision; no words: recall).
+    precision = m.matched_det / m.det_care if m.det_care else 1.0
+    recall = m.matched_gt / m.gt_care if m.gt_care else 1.0
+    if m.gt_care and not m.det_care:
+        recall = 0.0
+    if m.det_care and not m.gt_care:
+        precision = 0.0
+    hmean = 2 * precision * recall / (precision + recall) if precision > 0 and recall > 0 else 0.0
+    return ImageScore(
+        precision=precision,
+        recall=recall,
+        hmean=hmean,
+        tp=m.matched_gt,
+        fp=m.det_care - m.matched_det,
+        fn=m.gt_care - m.matched_gt,
+        gt=m.gt_care,
+        det=m.det_care,
+    )
+
+
+def evaluate_image(gt: Sequence[Word], det: Sequence[Word]) -> dict[str, ImageScore]:
+    """One image's scores under every protocol; summing their counts over images and calling
+    :func:`aggregate` gives exactly what :func:`evaluate` gives for the set."""
+    im = prepare_image(gt, det)
+    return {name: _image_score(match(im)) for name, match in PROTOCOLS.items()}
+
+
+def aggregate(protocol: str, scores: Iterable[ImageScore]) -> ProtocolResult:
+    """A protocol's result over images, from summed counts (micro), never averaged scores."""
+    matched_gt = matched_det = 0.0
+    gt_care = det_care = 0
+    for score in scores:
+        matched_gt += score.tp
+        matched_det += score.det - score.fp
+        gt_care += score.gt
+        det_care += score.det
+    return result_from_counts(protocol, matched_gt, matched_det, gt_care, det_care)
+
+
+def image_marks(gt: Sequence[Word], det: Sequence[Word], protocol: str) -> tuple[list[str], list[str]]:
+    """How each detection (``tp``/``fp``/``ignored``) and each ground-truth word
+    (``tp``/``fn``/``dont_care``) fared under ``protocol``."""
+    m = PROTOCOLS[protocol](prepare_image(gt, det))
+    det_marks = [
+        "ignored" if dc else "tp" if used else "fp" for used, dc in zip(m.det_used, m.det_dc, strict=True)
+    ]
+    gt_marks = [
+        "dont_care" if w.dont_care or w.text == DONT_CARE else "tp" if used else "fn"
+        for used, w in zip(m.gt_used, gt, strict=True)
+    ]
+    return det_marks, gt_marks

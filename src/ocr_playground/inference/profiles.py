@@ -17,9 +17,17 @@ Built-ins:
   limited to 1024 px.
 
 Sides are rounded to multiples of 32 (DBNet's feature pyramid downsamples by 32).
+
+Whatever the limit type says, every profile caps what the model sees, because a detector's memory
+grows with its input (PP-OCRv4 det needs about 700 MB at 2000×1500): the long side at most
+``maxSideLen`` (2000 px, RapidOCR's ``max_side_len`` for the same models), at most ``maxPixels``
+(3 MP, a 4:3 photo at that long side) and never enlarged more than ``maxUpscale`` (8×). So a 35 MP
+scan is detected at 3 MP in about a second, and a 40000×1 strip gets a 32×1984 tensor instead of
+the 65 GB a 'min' limit would ask for. A sidecar may raise the caps for a model that needs it.
 """
 
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -30,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from ocr_playground.imaging.errors import first_problem
-from ocr_playground.inference.errors import InvalidProfile
+from ocr_playground.inference.errors import InputTooLarge, InvalidProfile
 
 
 class ModelProfile(BaseModel):
@@ -44,6 +52,13 @@ class ModelProfile(BaseModel):
         "'min': enlarge so the short side is at least limitSideLen (never shrink).",
     )
     multiple: int = Field(32, ge=1, le=256, description="Both sides are rounded to a multiple of this.")
+    max_side_len: int = Field(
+        2000, ge=32, le=8192, description="Cap on the long side of the model input, whatever the limit type."
+    )
+    max_pixels: int = Field(
+        3_000_000, ge=1024, le=64_000_000, description="Cap on the model input's pixels (height × width)."
+    )
+    max_upscale: float = Field(8.0, ge=1.0, le=64.0, description="An image is never enlarged more than this.")
     mean: tuple[float, float, float] = Field(description="Per-channel mean, on values scaled to [0, 1].")
     std: tuple[float, float, float] = Field(description="Per-channel standard deviation, same scale.")
     channel_order: Literal["RGB", "BGR"] = Field(description="Channel order the model was trained on.")
@@ -133,21 +148,43 @@ def read_sidecar(model_path: Path, builtins: Mapping[str, P], default: P) -> P:
         ) from exc
 
 
+def within_caps(height: int, width: int, profile: ModelProfile) -> bool:
+    return max(height, width) <= profile.max_side_len and height * width <= profile.max_pixels
+
+
 def input_size(height: int, width: int, profile: ModelProfile) -> tuple[int, int]:
-    """The (height, width) the detector sees: limited as the profile says, rounded to its multiple."""
+    """The (height, width) the detector sees: limited as the profile says, then held under the
+    profile's caps (see the module docstring), rounded to its multiple."""
     if profile.limit_type == "max":
         ratio = min(1.0, profile.limit_side_len / max(height, width))
     else:
         ratio = max(1.0, profile.limit_side_len / min(height, width))
+    ratio = min(
+        ratio,
+        profile.max_upscale,
+        profile.max_side_len / max(height, width),
+        math.sqrt(profile.max_pixels / (height * width)),
+    )
     m = profile.multiple
     # Truncate, then round half to even: PP-OCR's own rule, so sizes match its exports exactly.
-    return (max(m, round(int(height * ratio) / m) * m), max(m, round(int(width * ratio) / m) * m))
+    size = [max(m, round(int(side * ratio) / m) * m) for side in (height, width)]
+    # Rounding up to the multiple can pass a cap by a few pixels: take the long side down a step.
+    while not within_caps(*size, profile) and max(size) > m:
+        size[size.index(max(size))] -= m
+    return size[0], size[1]
 
 
 def to_tensor(image: np.ndarray, size: tuple[int, int], profile: ModelProfile) -> np.ndarray:
-    """RGB(A) uint8 H×W×C -> float32 1×3×h×w, resized, channel-ordered and normalised."""
-    rgb = image[:, :, :3] if image.ndim == 3 else np.repeat(image[:, :, None], 3, axis=2)
+    """RGB(A) uint8 H×W×C -> float32 1×3×h×w, resized, channel-ordered and normalised. A size
+    over the profile's caps is refused before anything is allocated."""
     h, w = size
+    if not within_caps(h, w, profile):
+        raise InputTooLarge(
+            f"The model input would be {w}×{h}, over the profile's caps ({profile.max_side_len} px "
+            f"long side, {profile.max_pixels / 1e6:g} MP); raise maxSideLen/maxPixels in the "
+            "model's sidecar profile if it needs more."
+        )
+    rgb = image[:, :, :3] if image.ndim == 3 else np.repeat(image[:, :, None], 3, axis=2)
     resized = rgb if rgb.shape[:2] == (h, w) else cv2.resize(rgb, (w, h), interpolation=cv2.INTER_LINEAR)
     if profile.channel_order == "BGR":
         resized = resized[:, :, ::-1]

@@ -26,7 +26,7 @@ import onnxruntime as ort
 from ocr_playground.inference.catalog import resolve_classifier
 from ocr_playground.inference.crops import crop_line
 from ocr_playground.inference.ctc import DecodedLine, charset_from_lines, charset_from_metadata, greedy_decode
-from ocr_playground.inference.engine import ModelCache, new_session, process_wide
+from ocr_playground.inference.engine import RUN_OPTIONS, ModelCache, new_session, process_wide
 from ocr_playground.inference.errors import CheckpointNotFound, InvalidModel, InvalidProfile
 from ocr_playground.inference.recognizer_profile import (
     RecognitionParams,
@@ -105,7 +105,7 @@ class Recognizer:
     key: tuple = field(repr=False)
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
-        out = np.asarray(self.session.run(None, {self.input_name: batch})[0])
+        out = np.asarray(self.session.run(None, {self.input_name: batch}, RUN_OPTIONS)[0])
         if out.ndim != 3 or out.shape[0] != batch.shape[0] or out.shape[2] != len(self.charset):
             raise InvalidModel(
                 f"The recognizer {self.path.name} returned shape {list(out.shape)} for a batch of "

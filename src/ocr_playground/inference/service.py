@@ -23,9 +23,10 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from ocr_playground.imaging.io import decode_image
+from ocr_playground.imaging.completeness import check_plausible
+from ocr_playground.imaging.io import decode_image, probe_size
 from ocr_playground.imaging.pipeline import Step, run_steps, validate
-from ocr_playground.inference.engine import Detector
+from ocr_playground.inference.engine import Detector, inference_slot
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
 from ocr_playground.inference.recognition import Recognizer, TextLine, read_lines
@@ -55,6 +56,7 @@ class DetectionResult:
     width: int
     height: int
     timings: dict[str, float | bool] = field(default_factory=dict)
+    map_size: tuple[int, int] = (0, 0)  # (height, width) of the probability map: what the model saw
     texts: list[TextLine] | None = None  # one per detection, when a recognizer was given
 
 
@@ -62,7 +64,6 @@ class DetectionResult:
 class _MapEntry:
     prob: np.ndarray
     gray: np.ndarray  # the original image in grey, for word splitting
-    processed: np.ndarray  # the image the detector saw (after the ops), for recognition
     timings: dict[str, float]
 
     @property
@@ -73,12 +74,18 @@ class _MapEntry:
     def height(self) -> int:
         return self.gray.shape[0]
 
+    @property
+    def nbytes(self) -> int:
+        return self.prob.nbytes + self.gray.nbytes
+
 
 class MapCache:
-    """A small LRU of probability maps (a 1000×1500 receipt's map is about 6 MB)."""
+    """A small LRU of probability maps (a 1000×1500 receipt's entry is about 7 MB), bounded in
+    count and in bytes: it lives as long as the server, so it must not grow with image sizes."""
 
-    def __init__(self, capacity: int = 8) -> None:
+    def __init__(self, capacity: int = 8, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.capacity = capacity
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._maps: OrderedDict[str, _MapEntry] = OrderedDict()
 
@@ -90,11 +97,16 @@ class MapCache:
             return entry
 
     def put(self, key: str, entry: _MapEntry) -> None:
+        if entry.nbytes > self.max_bytes:
+            return
         with self._lock:
             self._maps[key] = entry
             self._maps.move_to_end(key)
-            while len(self._maps) > self.capacity:
+            while len(self._maps) > self.capacity or self._bytes() > self.max_bytes:
                 self._maps.popitem(last=False)
+
+    def _bytes(self) -> int:
+        return sum(entry.nbytes for entry in self._maps.values())
 
 
 def map_key(data: bytes, detector: Detector, ops: dict[str, Any]) -> str:
@@ -124,15 +136,34 @@ def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict
     return result.image, {"pipeline_ms": (time.perf_counter() - t0) * 1e3}
 
 
+def _map_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> tuple[_MapEntry, np.ndarray]:
+    """Preprocess and run the model: the map, and the preprocessed image (for recognition; it is
+    not kept in the map cache, so it dies inside the caller's slot)."""
+    processed, timings = preprocess(image, ops)
+    prob, model_timings = detector.probability_map(processed)
+    return _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings), processed
+
+
 def detect_array(
     image: np.ndarray, detector: Detector, params: InferenceParams, recognizer: Recognizer | None = None
 ) -> DetectionResult:
     """Detection (and, given a recognizer, recognition) on an already decoded RGB(A) image (the
-    CLI path: no map cache)."""
-    processed, timings = preprocess(image, params.ops())
-    prob, model_timings = detector.probability_map(processed)
-    entry = _MapEntry(prob=prob, gray=_gray(image), processed=processed, timings=timings | model_timings)
-    return _finish(entry, params, cached=False, recognizer=recognizer)
+    CLI and job path: no map cache)."""
+    with inference_slot():
+        entry, processed = _map_entry(image, detector, params.ops())
+        result = _finish(entry, params.detection, cached=False)
+        if recognizer is not None:
+            read_text(processed, result, recognizer, params.recognition)
+    return result
+
+
+def _decoded_map_entry(data: bytes, detector: Detector, ops: dict[str, Any]) -> tuple[_MapEntry, np.ndarray]:
+    t0 = time.perf_counter()
+    image = decode_image(data)
+    decode_ms = (time.perf_counter() - t0) * 1e3
+    entry, processed = _map_entry(image, detector, ops)
+    timings = {"decode_ms": decode_ms} | entry.timings
+    return _MapEntry(prob=entry.prob, gray=entry.gray, timings=timings), processed
 
 
 def detect_bytes(
@@ -142,58 +173,63 @@ def detect_bytes(
     cache: MapCache | None = None,
     recognizer: Recognizer | None = None,
 ) -> DetectionResult:
-    """Detection on encoded image bytes, reusing a cached probability map when there is one."""
+    """Detection (and, given a recognizer, recognition) on encoded image bytes, reusing a cached
+    probability map when there is one. Recognition reads the preprocessed image, which the cache
+    does not keep (it can be large): with a recognizer, a cached map still decodes and preprocesses
+    the image again, a small cost next to reading every line."""
     ops = params.ops()
     key = map_key(data, detector, ops)
     entry = cache.get(key) if cache is not None else None
-    if entry is not None:
-        return _finish(entry, params, cached=True, recognizer=recognizer)
-    t0 = time.perf_counter()
-    image = decode_image(data)
-    decode_ms = (time.perf_counter() - t0) * 1e3
-    processed, timings = preprocess(image, ops)
-    prob, model_timings = detector.probability_map(processed)
-    timings = {"decode_ms": decode_ms} | timings | model_timings
-    entry = _MapEntry(prob=prob, gray=_gray(image), processed=processed, timings=timings)
-    if cache is not None:
-        cache.put(key, entry)
-    return _finish(entry, params, cached=False, recognizer=recognizer)
+    if entry is not None and recognizer is None:
+        return _finish(entry, params.detection, cached=True)
+    probe_size(data)  # what the header alone can refuse is refused before waiting for the slot
+    check_plausible(data)
+    with inference_slot():  # the decoded image counts too: decode inside the slot
+        if entry is None:
+            entry, processed = _decoded_map_entry(data, detector, ops)
+            if cache is not None:
+                cache.put(key, entry)
+            result = _finish(entry, params.detection, cached=False)
+        else:
+            processed = preprocess(decode_image(data), ops)[0]
+            result = _finish(entry, params.detection, cached=True)
+        if recognizer is not None:
+            read_text(processed, result, recognizer, params.recognition)
+    return result
+
+
+def read_text(
+    processed: np.ndarray, result: DetectionResult, recognizer: Recognizer, params: RecognitionParams
+) -> None:
+    """Set ``result.texts``: each detection's text, read from the preprocessed image (what the ops
+    do to the pixels is what recognition sees; a resize op changed its size: the corners are scaled
+    to it). Run inside the inference slot, like the detector."""
+    ph, pw = processed.shape[:2]
+    scale = np.array([pw / result.width, ph / result.height])
+    steps: dict[str, float] = {}
+    result.texts = read_lines(
+        processed, [d.points * scale for d in result.detections], recognizer, params, steps
+    )
+    result.timings |= steps
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image[:, :, :3], cv2.COLOR_RGB2GRAY)
 
 
-def _finish(
-    entry: _MapEntry, params: InferenceParams, cached: bool, recognizer: Recognizer | None
-) -> DetectionResult:
+def _finish(entry: _MapEntry, params: DetectionParams, cached: bool) -> DetectionResult:
     t0 = time.perf_counter()
-    found = params.detection
-    detections = boxes_from_map(entry.prob, found, (entry.width, entry.height))
-    if found.granularity == "word":
-        detections = word_boxes(entry.gray, detections, found.word_gap)
+    detections = boxes_from_map(entry.prob, params, (entry.width, entry.height))
+    if params.granularity == "word":
+        detections = word_boxes(entry.gray, detections, params.word_gap)
     post_ms = (time.perf_counter() - t0) * 1e3
     # On a cache hit only post-processing ran: the map's own timings are not repeated.
     timings: dict[str, float | bool] = {} if cached else dict(entry.timings)
     timings |= {"postprocess_ms": post_ms, "map_cached": cached}
-    result = DetectionResult(detections=detections, width=entry.width, height=entry.height, timings=timings)
-    if recognizer is not None:
-        result.texts = read_text(entry, detections, recognizer, params.recognition, timings)
-    return result
-
-
-def read_text(
-    entry: _MapEntry,
-    detections: list[Detection],
-    recognizer: Recognizer,
-    params: RecognitionParams,
-    timings: dict[str, float | bool],
-) -> list[TextLine]:
-    """The text of each detection, read from the preprocessed image: what the ops do to the pixels
-    is what recognition sees (a resize op changed its size: the corners are scaled to it)."""
-    ph, pw = entry.processed.shape[:2]
-    scale = np.array([pw / entry.width, ph / entry.height])
-    steps: dict[str, float] = {}
-    texts = read_lines(entry.processed, [d.points * scale for d in detections], recognizer, params, steps)
-    timings |= steps
-    return texts
+    return DetectionResult(
+        detections=detections,
+        width=entry.width,
+        height=entry.height,
+        timings=timings,
+        map_size=(entry.prob.shape[0], entry.prob.shape[1]),
+    )

@@ -53,8 +53,9 @@ class EventBus:
             self._subscriptions.discard(subscription)
 
     def publish(self, message: dict[str, Any]) -> None:
-        """Send one job's state (a dict with ``job_id``) to everyone following that job."""
-        job_id = message["job_id"]
+        """Send one job's or run's state (a dict with ``job_id`` or ``run_id``) to everyone
+        following that id."""
+        job_id = message["job_id"] if "job_id" in message else message["run_id"]
         with self._lock:
             targets = [s for s in self._subscriptions if job_id in s.job_ids]
         for subscription in targets:

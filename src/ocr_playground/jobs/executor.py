@@ -118,6 +118,10 @@ class ProcessPool:
     def submit(self, job_id: str) -> None:
         self._queue.put(job_id)
 
+    def waiting(self) -> int:
+        """Jobs handed to the pool that no slot has taken yet (read without a lock or a query)."""
+        return self._queue.qsize()
+
     def cancel(self, job_id: str) -> bool:
         """Kill the job's process if it is running; False when no slot is running it."""
         with self._lock:

@@ -4,7 +4,6 @@
 they take plain data (a ``Task``) and write their artifact atomically themselves.
 """
 
-import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,12 +12,10 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from ocr_playground.artifacts import atomic_write_bytes
-from ocr_playground.imaging.completeness import check_complete
 from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline
-from ocr_playground.imaging.io import PNG_FAST_COMPRESSION, decode_image, encode_png, probe_size
+from ocr_playground.imaging.io import PNG_FAST_COMPRESSION, decode_image, encode_png
 from ocr_playground.imaging.pipeline import PIPELINES, run_pipeline, validate
 
 
@@ -60,28 +57,9 @@ def encode_result(image: np.ndarray) -> bytes:
     return encode_png(image)
 
 
-def decode_input(data: bytes) -> np.ndarray:
-    """``decode_image``, with a faster road for the usual upload, a whole RGB or gray JPEG.
-
-    OpenCV and Pillow both decode with libjpeg-turbo's defaults and give the same pixels (the
-    tests hold them to it, EXIF orientation included), but OpenCV does it in about 60 % of the
-    time, and decoding is most of a fallback job. Anything else (CMYK, PNG, a damaged file) takes
-    the reference road, which also owns the error messages."""
-    if data.startswith(b"\xff\xd8"):
-        probe_size(data)  # the pixel limit, from the header, before any decoding
-        check_complete(data)  # OpenCV would fill a truncated JPEG with gray instead of failing
-        with Image.open(io.BytesIO(data)) as header:
-            mode = header.mode
-        if mode in ("RGB", "L"):
-            bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-            if bgr is not None:
-                return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    return decode_image(data)
-
-
 def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
     started = time.perf_counter()
-    image = decode_input(Path(task.input_path).read_bytes())
+    image = decode_image(Path(task.input_path).read_bytes())
     timings = {"decode": (time.perf_counter() - started) * 1000}
     result = run_pipeline(task.pipeline_id, image, task.params, on_progress)
     timings.update(result.timings)

@@ -171,20 +171,47 @@ class JobService:
         per_job = self.store.average_duration() or 1.0
         return max(1, min(300, math.ceil(per_job * max(1, active - self.pool.size + 1) / self.pool.size)))
 
+    def existing(self, cache_key: str) -> Submission | None:
+        """The finished result for this key (reused) or the identical job in flight (joined):
+        neither costs a queue slot, so neither is ever refused."""
+        reused = self.reused(cache_key)
+        if reused is not None:
+            return reused
+        in_flight = self.store.by_cache_key(cache_key, ACTIVE)
+        if in_flight:
+            self.metrics.cache_hits.labels("in_flight").inc()
+            return Submission(in_flight[0], "joined")
+        return None
+
+    def refuse_if_full(self) -> None:
+        """QueueFull when no job can be added now: called before any work on a request's image."""
+        active = self.store.count(ACTIVE)
+        if active >= self.settings.queue_limit:
+            raise QueueFull(active, self.retry_after(active))
+
+    def _keep_upload(self, path: Path, data: bytes) -> None:
+        # Content-addressed, so identical uploads share one file and a requeued job finds it.
+        # A reused one is touched: `ocr-playground prune` only removes files not used lately.
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            atomic_write_bytes(path, data)  # DiskFull when there is no room: nothing was inserted
+
     def submit(self, request: JobRequest) -> Submission:
+        existing = self.existing(request.cache_key)
+        if existing is not None:
+            return existing
+        self.refuse_if_full()
+        input_path = request.image_file or self.uploads / request.digest
+        # The bytes are on disk before the row exists: a failed write leaves no job holding a slot.
+        if request.image_file is None:
+            self._keep_upload(input_path, request.image)
         with self._submit_lock:
-            reused = self.reused(request.cache_key)
-            if reused is not None:
-                return reused
-            in_flight = self.store.by_cache_key(request.cache_key, ACTIVE)
-            if in_flight:
-                self.metrics.cache_hits.labels("in_flight").inc()
-                return Submission(in_flight[0], "joined")
-            active = self.store.count(ACTIVE)
-            if active >= self.settings.queue_limit:
-                raise QueueFull(active, self.retry_after(active))
+            existing = self.existing(request.cache_key)
+            if existing is not None:
+                return existing
+            self.refuse_if_full()
             job_id = new_job_id(request.pipeline_id)
-            input_path = request.image_file or self.uploads / request.digest
             job = Job(
                 job_id=job_id,
                 pipeline_id=request.pipeline_id,
@@ -197,13 +224,6 @@ class JobService:
             )
             self.store.insert(job)
         self.metrics.cache_misses.inc()
-        if request.image_file is None:
-            # Content-addressed, so identical uploads share one file and a requeued job finds it.
-            # A reused one is touched: `ocr-playground prune` only removes files not used lately.
-            try:
-                os.utime(input_path)
-            except FileNotFoundError:
-                atomic_write_bytes(input_path, request.image)
         self.bus.publish(state(job))
         self.pool.submit(job_id)
         return Submission(job, "new")

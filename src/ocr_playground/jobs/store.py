@@ -74,8 +74,8 @@ class JobStore(SqliteStore):
         return Job(**values)
 
     def _execute(self, sql: str, args: tuple = ()) -> None:
-        with self._lock:
-            self._conn.execute(sql, args)
+        with self.writing() as conn:
+            conn.execute(sql, args)
 
     # Rows are fetched while the lock is held: the connection is shared by the server's threads.
     def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
@@ -113,14 +113,14 @@ class JobStore(SqliteStore):
 
     def _transition(self, job_id: str, sets: str, args: tuple, from_: tuple[JobStatus, ...]) -> Job | None:
         """Apply ``sets`` only when the job is in one of ``from_``; the updated job, else None."""
-        with self._lock:
-            cur = self._conn.execute(
+        with self.writing() as conn:
+            cur = conn.execute(
                 f"UPDATE jobs SET {sets} WHERE job_id = ? AND status IN ({placeholders(from_)})",
                 (*args, job_id, *from_),
             )
             if cur.rowcount != 1:
                 return None
-            row = self._conn.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+            row = conn.execute("SELECT * FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         return self._job(row)
 
     def start(self, job_id: str) -> Job | None:

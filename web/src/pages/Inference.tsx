@@ -17,6 +17,7 @@ import { DetectionOverlay } from '../components/inference/DetectionOverlay';
 import { ImageSource } from '../components/inference/ImageSource';
 import { PreprocessToggles } from '../components/inference/PreprocessToggles';
 import { RunSummary } from '../components/inference/RunSummary';
+import { RunOnDataset } from '../components/RunOnDataset';
 import { TextList } from '../components/inference/TextList';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
 import {
@@ -207,6 +208,8 @@ export function Inference() {
   };
 
   const selectedEntry = checkpoints.find((c) => c.checkpoint_path === checkpoint);
+  const runParams: InferenceParams = { detection: thresholds };
+  for (const op of ops) if (enabledOps[op]) runParams[op] = true;
 
   return (
     <main
@@ -252,6 +255,7 @@ export function Inference() {
           <button type="button" onClick={download} disabled={!current}>
             Download predictions JSON
           </button>
+          <RunOnDataset pipelineId="inference" params={runParams} checkpointPath={checkpoint} />
         </div>
         <RunSummary result={current?.response ?? null} roundTripMs={current?.roundTripMs ?? null} busy={busy} sent={stats.sent} />
         <span hidden data-testid="request-stats" data-sent={stats.sent} data-dropped={stats.dropped} data-max-in-flight={stats.maxInFlight} />

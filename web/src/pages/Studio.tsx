@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { fetchImageBytes, fetchImages, fetchPipelines, type ImageEntry, type PipelinesResponse } from '../api/client';
 import { OpControls, type OpState } from '../components/OpControls';
+import { RunOnDataset } from '../components/RunOnDataset';
 import { RunStats } from '../components/RunStats';
 import { SplitView } from '../components/SplitView';
 import { getProcessor } from '../engine';
@@ -163,6 +164,7 @@ export function Studio() {
           Run on server
         </label>
         <button type="button" onClick={download} disabled={!preview}>Download PNG</button>
+        <RunOnDataset pipelineId="preprocessing" params={params} />
       </section>
       {error && <p role="alert" className="error">{error}</p>}
       {route && <RouteLine route={route} />}

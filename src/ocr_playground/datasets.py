@@ -1,0 +1,30 @@
+"""The one walk over an image folder: what a run's dataset, the image picker and ``detect`` see.
+
+Sorted and recursive; hidden files and folders are skipped, symlinked folders are not followed (so a
+link back up the tree cannot loop), and a symlinked file that resolves outside the root is left out
+(it could not be named as an image path anyway).
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from ocr_playground.imaging.formats import IMAGE_SUFFIXES
+
+
+def walk_images(root: Path) -> Iterator[Path]:
+    """Image files under ``root`` in sorted order (by folder, then name), as paths under ``root``."""
+    root = Path(root)
+    real_root = root.resolve()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            path = Path(folder) / name
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError):  # a dangling link, or a link loop
+                continue
+            if real.is_file() and real.is_relative_to(real_root):
+                yield path

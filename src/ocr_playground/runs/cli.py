@@ -1,0 +1,190 @@
+"""``ocr-playground batch`` (a run in the foreground, with a progress bar) and ``ocr-playground runs
+list|show|items|cancel``. Both use the store under the outputs root (``OCRP_OUTPUTS_ROOT``), the
+same one a server uses, so the server's Runs page lists runs made here and the other way round."""
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from tqdm import tqdm
+
+from ocr_playground.cli_support import UsageError, read_json_option
+from ocr_playground.inference.cli_commands import print_protocols
+from ocr_playground.inference.evaluation import PROTOCOLS
+from ocr_playground.runs.errors import RunError
+from ocr_playground.runs.model import ENGINES, RUN_PIPELINES, Run, RunSpec, RunStatus
+from ocr_playground.runs.store import METRIC_FIELDS, SORT_COLUMNS
+from ocr_playground.settings import Settings
+
+
+def _service(origin: str = "cli") -> Any:
+    from ocr_playground.runs.service import RunService
+
+    return RunService(Settings(), origin=origin)
+
+
+# --- batch -------------------------------------------------------------------------------------
+
+
+def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "dataset",
+        nargs="?",
+        help="a folder of images (searched recursively), as a path or relative to OCRP_DATA_ROOT",
+    )
+    parser.add_argument("--pipeline", default="inference", choices=RUN_PIPELINES, help="default: inference")
+    parser.add_argument(
+        "--params",
+        metavar="JSON|@FILE",
+        help="ops and thresholds as in the Studios, e.g. "
+        '\'{"grayscale": true, "detection": {"boxThresh": 0.5}}\'',
+    )
+    parser.add_argument("--checkpoint", help="an .onnx detector, or builtin:ppocrv4-det with the demo extra")
+    parser.add_argument(
+        "--gt", help="ground truth: receipt JSON, word-list JSON, or an ICDAR 2015 / SROIE file or folder"
+    )
+    parser.add_argument("--engine", default="local", choices=ENGINES, help="default: local")
+    parser.add_argument("--workers", type=int, help="worker processes (local) or actors (ray)")
+    parser.add_argument("--name", help="a name to find the run by")
+    parser.add_argument("--save-images", action="store_true", help="also write each item's image")
+    parser.add_argument(
+        "--no-reuse", action="store_true", help="compute every image, even one an earlier run computed"
+    )
+    parser.add_argument("--resume", metavar="RUN_ID", help="finish an interrupted, failed or cancelled run")
+
+
+def _spec(args: argparse.Namespace) -> RunSpec:
+    if args.dataset is None:
+        raise UsageError("give a DATASET folder, or --resume RUN_ID")
+    params = {} if args.params is None else read_json_option(args.params, "--params")
+    if not isinstance(params, dict):
+        raise UsageError("--params must be a JSON object")
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise UsageError("--workers must be between 1 and 64")
+    return RunSpec(
+        dataset=args.dataset,
+        pipeline_id=args.pipeline,
+        params=params,
+        checkpoint_path=args.checkpoint,
+        gt=args.gt,
+        engine=args.engine,
+        save_images=args.save_images,
+        reuse=not args.no_reuse,
+        name=args.name,
+        workers=args.workers,
+    )
+
+
+def _print_metrics(summary: dict[str, Any]) -> None:
+    if summary["metrics"]:
+        rows = [
+            (p, m["precision"], m["recall"], m["hmean"], m["gt"], m["det"])
+            for p, m in summary["metrics"].items()
+        ]
+        print_protocols(rows)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    print(
+        f"{summary['run_id']}: {summary['status']}, {summary['done']}/{summary['total']} images, "
+        f"{summary['failed']} failed" + (f" ({summary['error']})" if summary["error"] else "")
+    )
+    _print_metrics(summary)
+    for key, path in summary["files"].items():
+        print(f"{key + ':':<13}{path}")
+
+
+def batch(args: argparse.Namespace) -> None:
+    service = _service()
+    if args.resume:
+        run = service.get(args.resume)
+        if run.status is RunStatus.completed:
+            raise UsageError(f"run '{run.run_id}' is already completed; there is nothing to resume")
+        service.store.reopen(run.run_id)
+    else:
+        run = service.create(_spec(args))
+    print(f"{run.run_id}: {run.total} images, engine {run.spec.engine}", file=sys.stderr)
+    bar = tqdm(total=run.total, initial=run.done, unit="image", desc=run.run_id, disable=None)
+
+    def on_item(current: Run, _item: dict[str, Any]) -> None:
+        bar.update(1)
+        if current.failed:
+            bar.set_postfix(failed=current.failed, refresh=False)
+
+    try:
+        finished = service.execute(run.run_id, on_item)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"interrupted; finish it with: ocr-playground batch --resume {run.run_id}", file=sys.stderr)
+        raise
+    finally:
+        if run.spec.engine == "ray":
+            from ocr_playground.runs.ray_engine import shutdown_ray
+
+            shutdown_ray()
+    bar.close()
+    summary = service.summary(finished)
+    _print_summary(summary)
+    if finished.status is RunStatus.failed:
+        raise RunError(f"run '{finished.run_id}' failed: {finished.error}")
+
+
+# --- runs list | show | items | cancel ----------------------------------------------------------
+
+
+def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = sub.add_parser("list", help="the newest runs first")
+    listing.add_argument("--limit", type=int, default=20)
+    show = sub.add_parser("show", help="one run: state, metrics and files")
+    show.add_argument("run_id")
+    show.add_argument("--json", action="store_true", help="print the run as the API gives it")
+    items = sub.add_parser("items", help="a run's items, sorted and filtered")
+    items.add_argument("run_id")
+    items.add_argument("--sort", default="name", choices=[*SORT_COLUMNS, *METRIC_FIELDS])
+    items.add_argument("--order", default="asc", choices=["asc", "desc"])
+    items.add_argument("--status", choices=["completed", "failed"])
+    items.add_argument("--protocol", default="icdar2015-iou", choices=list(PROTOCOLS))
+    items.add_argument("--limit", type=int, default=50)
+    items.add_argument("--json", action="store_true", help="print the items as JSON")
+    cancel = sub.add_parser("cancel", help="cancel a queued or running run (finished items are kept)")
+    cancel.add_argument("run_id")
+
+
+def runs(args: argparse.Namespace) -> None:
+    service = _service()
+    if args.action == "list":
+        for run in service.store.recent(max(1, args.limit)):
+            hmean = ""
+            metrics = service.metrics(run)
+            if metrics:
+                hmean = f"  hmean {metrics['icdar2015-iou']['hmean']:.4f}"
+            name = f"  {run.name}" if run.name else ""
+            counts = f"{run.done:>6}/{run.total:<6}"
+            print(f"{run.run_id}  {run.status.value:<9} {counts} {run.spec.engine:<5}{hmean}{name}")
+    elif args.action == "show":
+        summary = service.summary(service.get(args.run_id))
+        print(json.dumps(summary, indent=2)) if args.json else _print_summary(summary)
+    elif args.action == "items":
+        service.get(args.run_id)
+        page, total = service.store.items(
+            args.run_id, sort=args.sort, order=args.order, status=args.status, protocol=args.protocol,
+            limit=max(1, args.limit),
+        )  # fmt: skip
+        if args.json:
+            print(json.dumps({"items": page, "total": total}, indent=2))
+            return
+        for item in page:
+            m = (item["metrics"] or {}).get(args.protocol)
+            scores = f"P {m['precision']:.3f} R {m['recall']:.3f} H {m['hmean']:.3f}" if m else ""
+            note = item["error"] or scores
+            print(f"{item['name']:<40} {item['status']:<9} {item['detections'] or 0:>4} det  {note}")
+        print(f"({len(page)} of {total})")
+    else:
+        run = service.cancel(args.run_id)
+        print(f"{run.run_id}: {run.status.value} ({run.done}/{run.total} images finished)")
+
+
+batch_handler = batch
+runs_handler = runs

@@ -1,0 +1,171 @@
+"""A spec checked and turned into work before anything runs: the dataset's images in order, each
+with its ground truth, and the model file. Every refusal is one sentence (a 4xx, or exit 2)."""
+
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import rfc8785
+
+from ocr_playground import artifacts
+from ocr_playground.cachekey import cache_key_from_digest
+from ocr_playground.datasets import walk_images
+from ocr_playground.imaging.formats import IMAGE_SUFFIXES
+from ocr_playground.imaging.pipeline import validate
+from ocr_playground.inference import catalog
+from ocr_playground.inference.annotations import read_annotations
+from ocr_playground.inference.engine import default_cache
+from ocr_playground.inference.errors import InferenceError
+from ocr_playground.inference.evaluation import Word, image_key
+from ocr_playground.runs.errors import DatasetOutsideRoot, RunError
+from ocr_playground.runs.model import RunSpec
+from ocr_playground.runs.store import Input
+
+MAX_IMAGES = 200_000  # one run's image list lives in the store and in memory while it is planned
+
+
+@dataclass(frozen=True)
+class Roots:
+    """Where names are looked up. The server confines every path to its root; the command line
+    takes local paths as they are (the user owns the machine) and falls back to the data root."""
+
+    data_root: Path
+    checkpoints_root: Path
+    confined: bool = True
+
+
+@dataclass(frozen=True)
+class Plan:
+    inputs: list[Input]
+    model_path: Path | None
+    scored: int  # images the ground truth covers
+
+
+def ray_available() -> bool:
+    return importlib.util.find_spec("ray") is not None and importlib.util.find_spec("ray.data") is not None
+
+
+def _path(user_path: str, roots: Roots, what: str) -> Path:
+    if "\x00" in user_path or not user_path:
+        raise RunError(f"The {what} path is empty or malformed.")
+    try:
+        if not roots.confined:
+            local = Path(user_path)
+            path = local if local.exists() or local.is_absolute() else roots.data_root / local
+        else:
+            path = artifacts.confine(user_path, roots.data_root)
+        path.exists()  # a name too long for the file system fails here, not later
+    except artifacts.PathOutsideRoot:
+        raise DatasetOutsideRoot(f"The {what} '{user_path}' resolves outside the data root.") from None
+    except (ValueError, OSError, RuntimeError) as exc:
+        raise RunError(f"The {what} '{user_path}' is not a usable path ({exc}).") from None
+    return path
+
+
+def _images(spec: RunSpec, roots: Roots) -> list[tuple[str, Path]]:
+    """(name, file) per image: names are relative to the folder, or to the data root for a list."""
+    if isinstance(spec.dataset, str):
+        folder = _path(spec.dataset, roots, "dataset")
+        if not folder.is_dir():
+            raise RunError(
+                f"The dataset '{spec.dataset}' is not a folder (give a folder or a list of images)."
+            )
+        found = []
+        for path in walk_images(folder):
+            if len(found) == MAX_IMAGES:
+                raise RunError(f"The dataset '{spec.dataset}' holds more than {MAX_IMAGES} images; split it.")
+            found.append((path.relative_to(folder).as_posix(), path.resolve()))
+        if not found:
+            suffixes = ", ".join(IMAGE_SUFFIXES)
+            raise RunError(f"The dataset '{spec.dataset}' holds no images (looked for {suffixes}).")
+        return found
+    if not spec.dataset:
+        raise RunError("The dataset list is empty; name at least one image.")
+    if len(spec.dataset) > MAX_IMAGES:
+        raise RunError(f"The dataset lists more than {MAX_IMAGES} images; split it.")
+    found, seen = [], set()
+    base = roots.data_root.resolve()
+    for user_path in spec.dataset:
+        path = _path(user_path, roots, "image")
+        if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
+            raise RunError(f"The dataset names '{user_path}', which is not an image file.")
+        real = path.resolve()
+        name = real.relative_to(base).as_posix() if real.is_relative_to(base) else user_path
+        if name not in seen:
+            seen.add(name)
+            found.append((name, real))
+    return found
+
+
+def words_json(words: list[Word]) -> str:
+    return json.dumps(
+        [{"points": w.points.tolist(), "text": w.text, "dont_care": w.dont_care} for w in words],
+        separators=(",", ":"),
+    )
+
+
+def _ground_truth(spec: RunSpec, roots: Roots, names: list[str]) -> list[str | None]:
+    """Each image's ground truth as JSON (None: the ground truth does not name it)."""
+    if spec.gt is None:
+        return [None] * len(names)
+    if spec.pipeline_id != "inference":
+        raise RunError("Ground truth scores detections; it needs the 'inference' pipeline.")
+    try:
+        annotations = read_annotations(_path(spec.gt, roots, "ground truth"))
+    except InferenceError as exc:
+        raise RunError(f"The ground truth cannot be used: {exc}") from None
+    by_key = {image_key(name): words for name, words in annotations.items()}
+    out: list[str | None] = []
+    for name in names:
+        # 'sub/a.jpg' is found as 'sub/a', then as 'a' (flat ground truth for a nested dataset).
+        words = by_key.get(image_key(name), by_key.get(image_key(Path(name).name)))
+        out.append(None if words is None else words_json(words))
+    if all(gt is None for gt in out):
+        example = next(iter(annotations), "nothing")
+        raise RunError(
+            f"The ground truth '{spec.gt}' names none of the {len(names)} images of the dataset "
+            f"(it names e.g. '{example}'; the dataset has e.g. '{names[0]}')."
+        )
+    return out
+
+
+def resolve_model(spec: RunSpec, roots: Roots) -> Path | None:
+    try:
+        cache_key_from_digest(spec.pipeline_id, "0" * 64, spec.params, spec.checkpoint_path)
+    except rfc8785.CanonicalizationError as exc:
+        raise RunError(f"The params cannot be canonicalised for the cache key: {exc}.") from None
+    if spec.pipeline_id == "preprocessing":
+        if spec.checkpoint_path is not None:
+            raise RunError("The 'preprocessing' pipeline takes no checkpoint_path; use 'inference'.")
+        validate("preprocessing", spec.params)
+        return None
+    from ocr_playground.inference.jobs import parse_params
+
+    parse_params(spec.params)
+    if spec.checkpoint_path is None:
+        raise RunError("The inference pipeline needs a checkpoint_path (see GET /api/inference/checkpoints).")
+    if roots.confined:
+        model = catalog.resolve_checkpoint(roots.checkpoints_root, spec.checkpoint_path)
+    else:
+        model = catalog.resolve_local_checkpoint(spec.checkpoint_path)
+    default_cache().get(model)  # a file that is not a usable detector is refused now, not per item
+    return model
+
+
+def plan_run(spec: RunSpec, roots: Roots) -> Plan:
+    """Check everything a run needs and list its work; raises RunError (or the imaging/inference
+    error naming the problem) before any item runs."""
+    if spec.engine == "ray" and not ray_available():
+        raise RunError(
+            "The 'ray' engine needs Ray Data, which is not installed; install the ray extra "
+            "(uv sync --extra ray, or pip install 'ocr-playground[ray]')."
+        )
+    model = resolve_model(spec, roots)
+    images = _images(spec, roots)
+    gts = _ground_truth(spec, roots, [name for name, _ in images])
+    inputs = [
+        Input(seq=i, name=name, path=str(path), gt=gt)
+        for i, ((name, path), gt) in enumerate(zip(images, gts, strict=True))
+    ]
+    return Plan(inputs=inputs, model_path=model, scored=sum(gt is not None for gt in gts))

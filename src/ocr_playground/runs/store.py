@@ -1,0 +1,335 @@
+"""The run store: runs, their inputs and their items in the jobs' SQLite file (separate tables).
+
+Every finished item is one committed row the moment it arrives, so a run killed at any point resumes
+with exactly the items that were not finished; ``(run_id, name)`` is the key, so no item is ever
+stored twice. Items also carry their detections with scores, so a run can be re-scored without the
+model. Sorting by a metric reads it out of the item's JSON with SQLite's ``json_extract``.
+"""
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ocr_playground.runs.model import ACTIVE, Run, RunSpec, RunStatus
+from ocr_playground.sqlite_store import SqliteStore
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      TEXT PRIMARY KEY,
+    spec        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    total       INTEGER NOT NULL,
+    error       TEXT,
+    origin      TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    started_at  REAL,
+    finished_at REAL
+);
+CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
+CREATE TABLE IF NOT EXISTS run_inputs (
+    run_id  TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    name    TEXT NOT NULL,
+    path    TEXT NOT NULL,
+    gt      TEXT,
+    PRIMARY KEY (run_id, seq)
+);
+CREATE TABLE IF NOT EXISTS run_items (
+    run_id      TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    error       TEXT,
+    cache_key   TEXT,
+    width       INTEGER,
+    height      INTEGER,
+    detections  INTEGER,
+    total_ms    REAL,
+    timings     TEXT NOT NULL,
+    boxes       TEXT,
+    metrics     TEXT,
+    reused      INTEGER NOT NULL DEFAULT 0,
+    finished_at REAL NOT NULL,
+    PRIMARY KEY (run_id, name)
+);
+CREATE INDEX IF NOT EXISTS run_items_key ON run_items (cache_key, status);
+"""
+
+# sort= values that are columns; a metric name sorts by that metric under the chosen protocol.
+SORT_COLUMNS = {"name": "seq", "status": "status", "detections": "detections", "time": "total_ms"}
+METRIC_FIELDS = ("precision", "recall", "hmean", "tp", "fp", "fn")
+
+
+@dataclass(frozen=True)
+class Input:
+    seq: int
+    name: str
+    path: str
+    gt: str | None  # the image's ground-truth words as JSON, None when the run has no ground truth
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"))
+
+
+def item_from_row(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "status": row["status"],
+        "error": row["error"],
+        "cache_key": row["cache_key"],
+        "width": row["width"],
+        "height": row["height"],
+        "detections": row["detections"],
+        "timings": json.loads(row["timings"]),
+        "metrics": None if row["metrics"] is None else json.loads(row["metrics"]),
+        "reused": bool(row["reused"]),
+    }
+
+
+class RunStore(SqliteStore):
+    schema = SCHEMA
+
+    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    def _execute(self, sql: str, args: tuple = ()) -> int:
+        with self._lock:
+            return self._conn.execute(sql, args).rowcount
+
+    # --- runs --------------------------------------------------------------------------------------
+
+    def create(self, run: Run, inputs: Sequence[Input]) -> None:
+        """The run and its inputs in one transaction: a run never exists without its image list."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                self._conn.execute(
+                    "INSERT INTO runs (run_id, spec, status, total, error, origin, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run.run_id,
+                        run.spec.model_dump_json(),
+                        run.status.value,
+                        run.total,
+                        run.error,
+                        run.origin,
+                        run.created_at,
+                    ),
+                )
+                self._conn.executemany(
+                    "INSERT INTO run_inputs (run_id, seq, name, path, gt) VALUES (?, ?, ?, ?, ?)",
+                    [(run.run_id, i.seq, i.name, i.path, i.gt) for i in inputs],
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def _run(self, row: sqlite3.Row | None) -> Run | None:
+        if row is None:
+            return None
+        counts = self._one(
+            "SELECT COUNT(*), COALESCE(SUM(status = 'failed'), 0) FROM run_items WHERE run_id = ?",
+            (row["run_id"],),
+        )
+        return Run(
+            run_id=row["run_id"],
+            spec=RunSpec.model_validate_json(row["spec"]),
+            status=RunStatus(row["status"]),
+            total=row["total"],
+            done=int(counts[0]),
+            failed=int(counts[1]),
+            error=row["error"],
+            origin=row["origin"],
+            created_at=row["created_at"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+        )
+
+    def get(self, run_id: str) -> Run | None:
+        return self._run(self._one("SELECT * FROM runs WHERE run_id = ?", (run_id,)))
+
+    def status(self, run_id: str) -> RunStatus | None:
+        row = self._one("SELECT status FROM runs WHERE run_id = ?", (run_id,))
+        return None if row is None else RunStatus(row[0])
+
+    def recent(self, limit: int, offset: int = 0) -> list[Run]:
+        rows = self._all("SELECT * FROM runs ORDER BY created_at DESC LIMIT ? OFFSET ?", (limit, offset))
+        return [run for run in map(self._run, rows) if run is not None]
+
+    def count(self) -> int:
+        return int(self._one("SELECT COUNT(*) FROM runs")[0])
+
+    def _transition(self, run_id: str, sets: str, args: tuple, from_: Sequence[RunStatus]) -> bool:
+        marks = ",".join("?" for _ in from_)
+        return (
+            self._execute(
+                f"UPDATE runs SET {sets} WHERE run_id = ? AND status IN ({marks})",
+                (*args, run_id, *(s.value for s in from_)),
+            )
+            == 1
+        )
+
+    def start(self, run_id: str) -> bool:
+        """queued -> running (a resumed run keeps its first start time)."""
+        return self._transition(
+            run_id,
+            "status = 'running', started_at = COALESCE(started_at, ?), error = NULL",
+            (time.time(),),
+            (RunStatus.queued,),
+        )
+
+    def finish(self, run_id: str, status: RunStatus, error: str | None = None) -> bool:
+        return self._transition(
+            run_id, "status = ?, error = ?, finished_at = ?", (status.value, error, time.time()), ACTIVE
+        )
+
+    def reopen(self, run_id: str) -> bool:
+        """A failed, cancelled or interrupted run queued again, to finish its remaining images."""
+        return self._transition(
+            run_id,
+            "status = 'queued', error = NULL, finished_at = NULL",
+            (),
+            (RunStatus.running, RunStatus.failed, RunStatus.cancelled),
+        )
+
+    def requeue(self, run_id: str) -> bool:
+        return self._transition(run_id, "status = 'queued'", (), (RunStatus.running,))
+
+    def interrupted(self, origin: str) -> list[str]:
+        """Runs of this origin left queued or running (by a crash or a stop): oldest first."""
+        rows = self._all(
+            "SELECT run_id FROM runs WHERE origin = ? AND status IN ('queued', 'running') "
+            "ORDER BY created_at",
+            (origin,),
+        )
+        return [row[0] for row in rows]
+
+    # --- inputs and items --------------------------------------------------------------------------
+
+    def pending(self, run_id: str) -> list[Input]:
+        """The run's inputs that have no item yet, in dataset order."""
+        rows = self._all(
+            "SELECT i.seq, i.name, i.path, i.gt FROM run_inputs i LEFT JOIN run_items t "
+            "ON t.run_id = i.run_id AND t.name = i.name WHERE i.run_id = ? AND t.name IS NULL "
+            "ORDER BY i.seq",
+            (run_id,),
+        )
+        return [Input(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def input(self, run_id: str, name: str) -> Input | None:
+        row = self._one(
+            "SELECT seq, name, path, gt FROM run_inputs WHERE run_id = ? AND name = ?", (run_id, name)
+        )
+        return None if row is None else Input(row[0], row[1], row[2], row[3])
+
+    def add_item(self, run_id: str, item: dict[str, Any]) -> bool:
+        """Store one finished item; False when it was already stored (it is never stored twice)."""
+        return (
+            self._execute(
+                "INSERT OR IGNORE INTO run_items (run_id, name, seq, status, error, cache_key, width, "
+                "height, detections, total_ms, timings, boxes, metrics, reused, finished_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    item["name"],
+                    item["seq"],
+                    item["status"],
+                    item.get("error"),
+                    item.get("cache_key"),
+                    item.get("width"),
+                    item.get("height"),
+                    item.get("detections"),
+                    item["timings"].get("total"),
+                    _json(item["timings"]),
+                    _json(item.get("boxes")),
+                    _json(item.get("metrics")),
+                    int(item.get("reused", False)),
+                    time.time(),
+                ),
+            )
+            == 1
+        )
+
+    def reusable(self, cache_key: str, not_before: float) -> dict[str, Any] | None:
+        """A completed item of any run with this cache key, finished after ``not_before`` (the
+        checkpoint's last change): its detections stand for this image under this spec."""
+        row = self._one(
+            "SELECT * FROM run_items WHERE cache_key = ? AND status = 'completed' AND finished_at > ? "
+            "ORDER BY finished_at DESC LIMIT 1",
+            (cache_key, not_before),
+        )
+        if row is None:
+            return None
+        return item_from_row(row) | {"boxes": json.loads(row["boxes"] or "[]")}
+
+    def item(self, run_id: str, name: str) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM run_items WHERE run_id = ? AND name = ?", (run_id, name))
+        if row is None:
+            return None
+        return item_from_row(row) | {"boxes": json.loads(row["boxes"] or "[]")}
+
+    def items(
+        self,
+        run_id: str,
+        *,
+        sort: str = "name",
+        order: str = "asc",
+        status: str | None = None,
+        protocol: str = "icdar2015-iou",
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of items and how many match. ``sort`` is a column name or a metric name
+        (checked by the caller against ``SORT_COLUMNS``/``METRIC_FIELDS`` and the protocols, so
+        they can stand in the SQL as they are)."""
+        where, args = "run_id = ?", [run_id]
+        if status is not None:
+            where += " AND status = ?"
+            args.append(status)
+        key = SORT_COLUMNS.get(sort) or f"json_extract(metrics, '$.\"{protocol}\".{sort}')"
+        direction = "DESC" if order == "desc" else "ASC"
+        # Items without the value (failed ones, no ground truth) go last either way.
+        rows = self._all(
+            f"SELECT * FROM run_items WHERE {where} ORDER BY ({key}) IS NULL, {key} {direction}, seq "
+            "LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        )
+        total = self._one(f"SELECT COUNT(*) FROM run_items WHERE {where}", tuple(args))
+        return [item_from_row(row) for row in rows], int(total[0])
+
+    def iter_items(self, run_id: str, chunk: int = 500) -> Iterator[list[sqlite3.Row]]:
+        """Every item row in dataset order, a chunk at a time (memory stays flat on big runs)."""
+        last = -1
+        while True:
+            rows = self._all(
+                "SELECT * FROM run_items WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (run_id, last, chunk),
+            )
+            if not rows:
+                return
+            yield rows
+            last = rows[-1]["seq"]
+
+    def metric_sums(self, run_id: str, protocol: str) -> tuple[float, float, int, int] | None:
+        """Summed (tp, det - fp, gt, det) of the run's scored items under ``protocol``."""
+        p = f'$."{protocol}".'
+        row = self._one(
+            f"SELECT COUNT(metrics), SUM(json_extract(metrics, '{p}tp')), "
+            f"SUM(json_extract(metrics, '{p}det') - json_extract(metrics, '{p}fp')), "
+            f"SUM(json_extract(metrics, '{p}gt')), SUM(json_extract(metrics, '{p}det')) "
+            "FROM run_items WHERE run_id = ? AND metrics IS NOT NULL",
+            (run_id,),
+        )
+        if not row[0]:
+            return None
+        return float(row[1]), float(row[2]), int(row[3]), int(row[4])

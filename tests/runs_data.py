@@ -1,0 +1,64 @@
+"""A dataset for the run tests: generated receipts with their words as ground truth, a tiny
+detector under the checkpoints root, and a corrupt image when asked."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ocr_playground.imaging.synthetic import make_receipt
+from ocr_playground.settings import Settings
+
+from onnx_models import dark_text_detector
+
+SIZE = (480, 360)
+# Word granularity and a small unclip: the tiny detector's blobs then match the generated words.
+PARAMS = {"grayscale": True, "detection": {"unclipRatio": 0.5, "boxThresh": 0.5}}
+CHECKPOINT = "tiny.onnx"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    settings: Settings
+    names: list[str]
+
+    @property
+    def dataset(self) -> Path:
+        return self.settings.data_root / "receipts" / "images"
+
+    @property
+    def gt(self) -> Path:
+        return self.settings.data_root / "receipts" / "gt.json"
+
+    @property
+    def model(self) -> Path:
+        return self.settings.checkpoints_root / CHECKPOINT
+
+
+def make_workspace(
+    root: Path, count: int = 6, corrupt: bool = False, size: tuple[int, int] = SIZE
+) -> Workspace:
+    settings = Settings(
+        data_root=root / "data",
+        outputs_root=root / "outputs",
+        checkpoints_root=root / "checkpoints",
+        web_dist=root / "no-web",
+        workers=1,
+    )
+    images = settings.data_root / "receipts" / "images"
+    (images / "more").mkdir(parents=True)
+    gt: dict = {"images": {}}
+    names = []
+    for seed in range(count):
+        receipt = make_receipt(seed, size)
+        name = f"r{seed:03d}.jpg" if seed % 3 else f"more/r{seed:03d}.jpg"
+        (images / name).write_bytes(receipt.jpeg)
+        names.append(name)
+        words = {f"{i:04d}": {"points": w.quad.tolist(), "text": w.text} for i, w in enumerate(receipt.words)}
+        gt["images"][Path(name).name] = {"words": words}
+    if corrupt:
+        (images / "broken.jpg").write_bytes(make_receipt(99, size).jpeg[:600])
+        names.append("broken.jpg")
+    settings.data_root.joinpath("receipts", "gt.json").write_text(json.dumps(gt))
+    dark_text_detector(settings.checkpoints_root / CHECKPOINT)
+    return Workspace(root=root, settings=settings, names=sorted(names))
