@@ -186,3 +186,23 @@ def test_lines_under_the_minimum_score_keep_their_score_but_no_text(tmp_path: Pa
     quad = bars(page, 20, 30, [2])
     (line,) = read_lines(page, [quad], recognizer, RecognitionParams(min_score=1.0))
     assert line.text == "" and 0.9 < line.score < 1.0
+
+
+def test_a_polygon_is_read_through_its_minimum_area_rectangle(tmp_path: Path) -> None:
+    recognizer = RecognizerCache().get(bar_reader(tmp_path / "rec.onnx"))
+    page = np.full((160, 500, 3), 250, np.uint8)
+    quad = bars(page, 20, 30, [2, 1])
+    (x0, y0), (x1, y1) = quad[0], quad[2]
+    octagon = np.array(
+        [
+            [x0, y0],
+            [(x0 + x1) / 2, y0],
+            [x1, y0],
+            [x1, (y0 + y1) / 2],
+            [x1, y1],
+            [(x0 + x1) / 2, y1],
+            [x0, y1],
+            [x0, (y0 + y1) / 2],
+        ]
+    )
+    assert [ln.text for ln in read_lines(page, [octagon, quad], recognizer)] == ["aa a", "aa a"]

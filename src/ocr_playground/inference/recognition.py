@@ -4,8 +4,9 @@ For an image and its detections (quadrilaterals in that image's pixels), :func:`
 
 1. cuts each line out upright (:mod:`crops`), optionally turning the ones the angle classifier finds
    upside down;
-2. resizes each to the profile's height keeping its aspect, and groups lines of similar width into
-   batches (sorted by width, so padding to the widest in a batch wastes little);
+2. resizes each to the profile's height keeping its aspect, and groups lines of similar aspect into
+   batches (sorted by aspect and cut every ``batchSize`` lines, as PaddleOCR does, so padding to the
+   widest in a batch wastes little);
 3. runs the recognizer per batch and decodes it greedily with the model's own character set
    (:mod:`ctc`), then restores word spaces from the ink (:mod:`spacing`).
 
@@ -28,6 +29,7 @@ from ocr_playground.inference.crops import crop_line
 from ocr_playground.inference.ctc import DecodedLine, charset_from_lines, charset_from_metadata, greedy_decode
 from ocr_playground.inference.engine import RUN_OPTIONS, ModelCache, new_session, process_wide
 from ocr_playground.inference.errors import CheckpointNotFound, InvalidModel, InvalidProfile
+from ocr_playground.inference.postprocess import order_clockwise
 from ocr_playground.inference.recognizer_profile import (
     RecognitionParams,
     RecognizerProfile,
@@ -84,9 +86,8 @@ class AngleClassifier:
                 cv2.resize(crops[i], (min(w, math.ceil(h * ratios[i])), h), interpolation=cv2.INTER_LINEAR)
                 for i in batch
             ]
-            out = self.session.run(
-                None, {self.input_name: _normalise(lines, w, (0.5,) * 3, (0.5,) * 3, True)}
-            )
+            tensor = _normalise(lines, w, (0.5,) * 3, (0.5,) * 3, True)
+            out = self.session.run(None, {self.input_name: tensor}, RUN_OPTIONS)
             probs = np.asarray(out[0]).reshape(len(batch), -1)
             for i, p in zip(batch, probs, strict=True):
                 turned[i] = bool(p[1] >= self.threshold and p[1] > p[0])
@@ -121,14 +122,15 @@ def read_lines(
     params: RecognitionParams | None = None,
     timings: dict[str, float] | None = None,
 ) -> list[TextLine]:
-    """The text of each quadrilateral (4×2, ``image`` pixels) of an RGB(A) or grey uint8 image."""
+    """The text of each quadrilateral (4×2, ``image`` pixels; a longer polygon is read through its
+    minimum-area rectangle) of an RGB(A) or grey uint8 image."""
     params = params or RecognitionParams()
     timings = {} if timings is None else timings
     t0 = time.perf_counter()
     rgb = image[:, :, :3] if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
     # Corners on whole pixels, as PaddleOCR's detector hands them to its recognizer (which was
     # trained on such crops): the same boxes then give the same crops, and the same text.
-    crops = [crop_line(rgb, np.round(np.asarray(q, np.float64)[:4])) for q in quads]
+    crops = [crop_line(rgb, np.round(_quadrilateral(q))) for q in quads]
     timings["crop_ms"] = (time.perf_counter() - t0) * 1e3
     if params.angle_classifier and crops:
         if isinstance(recognizer.classifier, str):
@@ -141,6 +143,14 @@ def read_lines(
     lines = _recognise(crops, recognizer, params)
     timings["recognize_ms"] = (time.perf_counter() - t0) * 1e3
     return lines
+
+
+def _quadrilateral(points: np.ndarray) -> np.ndarray:
+    """A detection's corners; a polygon (curved text) is read through its minimum-area rectangle."""
+    pts = np.asarray(points, np.float64)
+    if len(pts) == 4:
+        return pts
+    return order_clockwise(cv2.boxPoints(cv2.minAreaRect(pts.astype(np.float32))).astype(np.float64))
 
 
 def _batches(ratios: list[float], size: int) -> list[list[int]]:
