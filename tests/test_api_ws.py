@@ -60,7 +60,16 @@ def test_subscribe_gets_the_state_at_once_then_every_change_with_the_task_id(bas
         ws.send(json.dumps({"subscribe": job_id}))
         messages = receive_until(ws, lambda m: m["status"] in ("completed", "failed"))
     first = messages[0]
-    assert set(first) == {"job_id", "status", "progress", "result_path", "task_id", "error"}
+    assert set(first) == {
+        "job_id",
+        "status",
+        "progress",
+        "result_path",
+        "task_id",
+        "error",
+        "report",
+        "notes",
+    }
     assert all(m["job_id"] == job_id and m["task_id"] == "worker-7:42" for m in messages)
     assert messages[-1]["status"] == "completed"
     assert messages[-1]["result_path"].endswith(f"playground/preprocessing/{job_id}.png")

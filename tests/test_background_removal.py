@@ -13,6 +13,7 @@ from ocr_playground.imaging.ops.background_removal import (
     background_removal,
     page_mask,
 )
+from ocr_playground.imaging.page import mask, region
 
 from receipts import ACCURACY_SEEDS, accuracy_receipt
 
@@ -106,19 +107,19 @@ def test_block_mean_is_the_exact_rounded_block_mean(height: int, width: int, fac
     h, w = height // factor, width // factor
     sums = rgb[: h * factor, : w * factor].reshape(h, factor, w, factor, 3).sum(axis=(1, 3))
     want = np.floor(sums / factor**2 + 0.5)
-    assert np.array_equal(br.block_mean(rgb, factor), want)
+    assert np.array_equal(region.block_mean(rgb, factor), want)
 
 
 def test_working_factor() -> None:
     sizes = [(300, 400), (384, 512), (384, 513), (1500, 2000), (2200, 3000), (1, 2000), (3, 1600)]
-    assert [br.working_factor(h, w) for h, w in sizes] == [1, 1, 2, 4, 6, 1, 3]
+    assert [region.working_factor(h, w) for h, w in sizes] == [1, 1, 2, 4, 6, 1, 3]
 
 
 def test_score_is_brightness_times_one_minus_saturation() -> None:
     means = np.random.default_rng(1).integers(1, 256, (50, 60, 3))
     v = means.max(axis=2).astype(np.float64)
     s = (v - means.min(axis=2)) / v
-    assert np.array_equal(br.page_score(means), np.round(v * (1 - s)).astype(np.uint8))
+    assert np.array_equal(region.page_score(means), np.round(v * (1 - s)).astype(np.uint8))
 
 
 def test_otsu_matches_opencv() -> None:
@@ -128,8 +129,8 @@ def test_otsu_matches_opencv() -> None:
         img = np.concatenate([rng.normal(a, 15, 3000), rng.normal(b, 20, rng.integers(500, 5000))])
         img = np.clip(img, 0, 255).astype(np.uint8).reshape(1, -1)
         want, _ = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        assert br.otsu_threshold(np.bincount(img.ravel(), minlength=256)) == int(want)
-    assert br.otsu_threshold(np.bincount(np.full(10, 77), minlength=256)) == 0
+        assert region.otsu_threshold(np.bincount(img.ravel(), minlength=256)) == int(want)
+    assert region.otsu_threshold(np.bincount(np.full(10, 77), minlength=256)) == 0
 
 
 def test_flatten_light_removes_a_smooth_light_gradient() -> None:
@@ -137,7 +138,7 @@ def test_flatten_light_removes_a_smooth_light_gradient() -> None:
     y, x = np.mgrid[0:h, 0:w]
     light = 1.0 - 0.4 * x / (w - 1) - 0.2 * y / (h - 1)  # bilinear light, 40 % darker at one end
     surface = np.round(180 * light).astype(np.uint8)
-    flat = br.flatten_light(surface)
+    flat = region.flatten_light(surface)
     assert surface.max() - surface.min() > 70
     # 72 grey levels of light falloff shrink to a few (patch percentiles sit a little below centre).
     assert flat.max() - flat.min() <= 6
@@ -150,7 +151,7 @@ def test_fill_holes_fills_enclosed_regions_only() -> None:
     mask[10:20, 10:20] = False  # a hole
     mask[0:40, 34:40] = True
     mask[15:25, 36:40] = False  # a notch open to the border
-    filled = br.fill_holes(mask)
+    filled = region.fill_holes(mask)
     assert filled[10:20, 10:20].all()
     assert not filled[15:25, 36:40].any()
     assert filled.sum() == mask.sum() + 100
@@ -161,17 +162,17 @@ def test_largest_component_keeps_one_8_connected_blob() -> None:
     mask[2:6, 2:6] = True  # 16 pixels
     mask[10:14, 10:14] = True
     mask[14:20, 14:20] = True  # touches the previous one diagonally: 16 + 36 pixels
-    out = br.largest_component(mask)
+    out = region.largest_component(mask)
     assert out.sum() == 52 and not out[2:6, 2:6].any()
-    assert not br.largest_component(np.zeros((5, 5), bool)).any()
+    assert not region.largest_component(np.zeros((5, 5), bool)).any()
 
 
 def test_soft_mask_upsampling_convention() -> None:
     # A working mask with one true column: at full resolution the 0.5 crossing sits where the
     # documented mapping (X + 0.5) / f − 0.5 puts it.
-    working = br.WorkingMask(mask=np.zeros((10, 10), bool), factor=4, image_size=(42, 41))
+    working = region.WorkingMask(mask=np.zeros((10, 10), bool), factor=4, image_size=(42, 41))
     working.mask[:, 5:] = True
-    alpha = br.soft_mask(working)
+    alpha = mask.soft_mask(working)
     assert alpha.shape == (41, 42)
     row = alpha[20].astype(int)
     # Feathered edge at working x = 4.5, i.e. full-res X = (4.5 + 0.5) · 4 − 0.5 = 19.5.

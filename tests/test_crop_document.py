@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from ocr_playground.imaging.ops import crop_document as cd
 from ocr_playground.imaging.ops.crop_document import OP, CropDocumentParams, crop_document, find_page_quad
+from ocr_playground.imaging.page import outline
 
 from receipts import ACCURACY_SEEDS, accuracy_receipt
 
@@ -147,7 +147,7 @@ def test_fit_side_recovers_a_line_from_noisy_points() -> None:
     rng = np.random.default_rng(4)
     t = np.linspace(0, 100, 200)
     pts = np.stack([10 + t, 20 + 0.25 * t + rng.normal(0, 0.3, t.size)], axis=1)
-    point, direction = cd.fit_side(pts, pts[0], pts[-1])
+    point, direction = outline.fit_side(pts, pts[0], pts[-1])
     assert direction[1] / direction[0] == pytest.approx(0.25, abs=0.01)
     assert point[1] - 20 - 0.25 * (point[0] - 10) == pytest.approx(0, abs=0.2)
 

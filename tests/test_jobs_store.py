@@ -74,3 +74,34 @@ def test_by_cache_key_finds_in_flight_and_finished_jobs(tmp_path: Path) -> None:
     store.complete(job.job_id, "/out/r.png")
     assert store.by_cache_key(job.cache_key, (JobStatus.queued, JobStatus.running)) == []
     assert store.by_cache_key(job.cache_key, (JobStatus.completed,))[0].result_path == "/out/r.png"
+
+
+def test_a_database_without_the_report_column_gains_it(tmp_path) -> None:
+    import sqlite3
+
+    from ocr_playground.jobs.store import JobStore
+
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.executescript(SCHEMA_BEFORE_REPORTS)
+    conn.execute(
+        "INSERT INTO jobs (job_id, pipeline_id, cache_key, input_path, params, output_path, status,"
+        " created_at) VALUES"
+        " ('preprocessing-aaaaaaaaaaaa', 'preprocessing', 'k', '/in', '{}', '/out', 'completed', 1.0)"
+    )
+    conn.commit()
+    conn.close()
+    store = JobStore(path)
+    old_job = store.get("preprocessing-aaaaaaaaaaaa")
+    assert old_job is not None and old_job.report is None
+    store.close()
+
+
+SCHEMA_BEFORE_REPORTS = """
+CREATE TABLE jobs (
+    job_id TEXT PRIMARY KEY, pipeline_id TEXT NOT NULL, cache_key TEXT NOT NULL, input_path TEXT NOT NULL,
+    params TEXT NOT NULL, output_path TEXT NOT NULL, checkpoint_path TEXT, task_id TEXT, status TEXT NOT NULL,
+    progress REAL NOT NULL DEFAULT 0, result_path TEXT, error TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL, started_at REAL, finished_at REAL
+);
+"""

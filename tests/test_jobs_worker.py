@@ -34,7 +34,8 @@ def test_every_image_pipeline_has_a_runner_and_progress_is_reported(tmp_path: Pa
         str(output),
     )
     seen: list[tuple[str, float]] = []
-    timings = execute(task, lambda op, fraction: seen.append((op, fraction)))
+    timings, report = execute(task, lambda op, fraction: seen.append((op, fraction)))
+    assert report is None  # neither op reports anything
     assert seen == [("resize", 0.5), ("grayscale", 1.0)]
     assert {"decode", "resize", "grayscale", "encode", "write"} <= timings.keys()
     assert decode_image(output.read_bytes()).shape == (120, 160, 3)

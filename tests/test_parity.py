@@ -3,6 +3,8 @@ generated images. Tolerances are the issue's: grayscale and autocontrast within 
 blur and resize within 2 levels with a mean difference ≤ 0.5; masks IoU ≥ 0.99; corners within 1 px.
 """
 
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -172,3 +174,35 @@ def test_crop_document_corners_within_a_pixel(seed: int) -> None:
     d = diff(ts[:, :, :3], py[:, :, :3])
     # OpenCV warps with 1/32-pixel fixed-point weights, the worker in floating point.
     assert d.mean() <= 1.0
+
+
+# ``../shared/real`` beside the checkout, or wherever OCRP_REAL_DIR points (a worktree elsewhere).
+REAL_ROOT = Path(os.environ.get("OCRP_REAL_DIR") or Path(__file__).resolve().parents[2] / "shared" / "real")
+REAL_PHOTOS = REAL_ROOT / "corners" / "images"
+
+
+def _real_photos() -> list[str]:
+    return sorted(p.name for p in REAL_PHOTOS.glob("*.jpg")) if REAL_PHOTOS.is_dir() else ["(missing)"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _real_photos())
+def test_page_finder_agrees_on_real_photos(name: str) -> None:
+    # The development photos live beside the checkout (never in it). A clone without them skips
+    # with the reason, even under OCRP_STRICT: their absence is the data's, not a broken setup.
+    if not REAL_PHOTOS.is_dir():
+        pytest.skip(f"real photos not found at {REAL_PHOTOS}")
+    from ocr_playground.imaging.io import decode_image
+    from ocr_playground.imaging.ops.background_removal import page_mask
+    from ocr_playground.imaging.page.finder import find_page
+
+    rgb = decode_image((REAL_PHOTOS / name).read_bytes())
+    want = find_page(rgb)
+    probe = run_probe(rgb, "page_quad")
+    assert (want.quad is None) == (probe["corners"] is None), f"{name}: one engine found no page"
+    if want.quad is not None:
+        assert np.abs(np.array(probe["corners"], np.float64) - want.quad).max() <= 1.0
+    assert probe["report"]["confidence"] == pytest.approx(want.confidence, abs=0.01)
+    ts, _ = run_ts(rgb, {"op": "background_removal", "params": {}})
+    a, b = ts[:, :, 3] >= 128, page_mask(rgb) >= 128
+    assert (a & b).sum() / max(1, (a | b).sum()) >= 0.99, f"{name}: page masks differ (IoU < 0.99)"

@@ -51,6 +51,14 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="output PNG path")
     parser.add_argument("--timings", action="store_true", help="print per-op timings")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="JSON",
+        help="write what the ops found as JSON: "
+        '{"ops": {"crop_document": {"quad": [[x, y] x4 TL, TR, BR, BL], "confidence": c}}}'
+        " (quad null when no page was found)",
+    )
 
 
 def run(args: argparse.Namespace) -> None:
@@ -60,6 +68,11 @@ def run(args: argparse.Namespace) -> None:
         image = read_image(args.image)
     result = run_steps(steps, image)
     write_output(args.output, encode_png(result.image))
+    if args.report:
+        write_output(args.report, json.dumps({"ops": result.reports}, indent=2).encode() + b"\n")
+    for name, report in result.reports.items():
+        if report.get("note"):
+            print(f"{name}: {report['note']}", file=sys.stderr)
     if args.timings:
         print(f"{args.output}: {result.image.shape[1]}×{result.image.shape[0]}")
         print_timings(result.timings)

@@ -77,10 +77,11 @@ export function liftBackground(src: usize, alpha: usize, dst: usize, pixels: i32
 }
 
 /**
- * Steps 2–3 (pageScore): the f×f block means of R, G and B (rounded half up) and their minimum,
- * one byte per block, into `score` (w × h, w = ⌊width / f⌋). `sums` is scratch for w i32x4.
+ * Steps 2–3 (pageScore): the f×f block means of R, G and B (rounded half up) into `means` (three
+ * bytes per block) and their minimum, one byte per block, into `score` (w × h, w = ⌊width / f⌋).
+ * `sums` is scratch for w i32x4.
  */
-export function pageScore(src: usize, width: i32, f: i32, w: i32, h: i32, score: usize, sums: usize): void {
+export function pageScore(src: usize, width: i32, f: i32, w: i32, h: i32, score: usize, sums: usize, means: usize): void {
   const area = <f64>(f * f);
   const half = i32x4.splat((f * f) >> 1);
   for (let y = 0; y < h; y++) {
@@ -102,7 +103,13 @@ export function pageScore(src: usize, width: i32, f: i32, w: i32, h: i32, score:
       const sum = i32x4.add(v128.load(sums + (<usize>x << 4)), half);
       const rg = f64x2.floor(f64x2.div(f64x2.convert_low_i32x4_u(sum), f64x2.splat(area)));
       const b = Math.floor(<f64>i32x4.extract_lane(sum, 2) / area);
-      store<u8>(out + <usize>x, <u8>min(min(f64x2.extract_lane(rg, 0), f64x2.extract_lane(rg, 1)), b));
+      const r = f64x2.extract_lane(rg, 0);
+      const g = f64x2.extract_lane(rg, 1);
+      store<u8>(out + <usize>x, <u8>min(min(r, g), b));
+      const rgb = means + (<usize>(y * w + x)) * 3;
+      store<u8>(rgb, <u8>r);
+      store<u8>(rgb, <u8>g, 1);
+      store<u8>(rgb, <u8>b, 2);
     }
   }
 }

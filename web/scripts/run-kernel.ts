@@ -5,7 +5,7 @@
  * a pipeline. Prints {"width", "height", "timings"} of the result on stdout.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { findPageQuad } from '../src/workers/kernels/crop_document';
+import { findPage, pageReport } from '../src/workers/kernels/page/finder';
 import { makeImage } from '../src/workers/kernels/image';
 import { KERNELS, planSteps, runSteps, type OpName, type PipelineParams, type Step } from '../src/workers/pipeline';
 
@@ -21,7 +21,8 @@ const src = makeImage(Number(width), Number(height), new Uint8ClampedArray(bytes
 
 if (request.probe === 'page_quad') {
   // Geometry only: the corners crop_document would use.
-  process.stdout.write(JSON.stringify({ corners: findPageQuad(src) }) + '\n');
+  const finding = findPage(src);
+  process.stdout.write(JSON.stringify({ corners: finding.quad, report: pageReport(finding) }) + '\n');
   process.exit(0);
 }
 
@@ -32,9 +33,18 @@ if (request.op) {
 } else {
   steps = planSteps(request.pipeline_id ?? 'preprocessing', (request.params ?? {}) as PipelineParams);
 }
-// OCRP_REPEAT=n runs the steps n times and reports the last (warm JIT) timings, for quick profiling.
+// OCRP_REPEAT=n runs the steps n times and reports each op's median time over the runs after the
+// first (a warm JIT), for quick profiling.
 const repeat = Math.max(1, Number(process.env.OCRP_REPEAT ?? 1));
 let { image, timings } = runSteps(src, steps);
-for (let i = 1; i < repeat; i++) ({ image, timings } = runSteps(src, steps));
+const runs: number[][] = [];
+for (let i = 1; i < repeat; i++) {
+  ({ image, timings } = runSteps(src, steps));
+  runs.push(timings.map((t) => t.ms));
+}
+if (runs.length) {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  timings = timings.map((t, k) => ({ ...t, ms: median(runs.map((r) => r[k])) }));
+}
 writeFileSync(outPath, image.data);
 process.stdout.write(JSON.stringify({ width: image.width, height: image.height, timings }) + '\n');

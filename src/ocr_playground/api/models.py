@@ -6,7 +6,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ocr_playground.jobs.model import Job, JobStatus
 from ocr_playground.jobs.routing import Backend
-from ocr_playground.jobs.service import public_path
+from ocr_playground.jobs.service import job_notes, public_path
 
 
 def _whole_unicode(text: str) -> str:
@@ -71,6 +71,12 @@ class JobResponse(BaseModel):
     created_at: float
     started_at: float | None
     finished_at: float | None
+    report: dict[str, Any] | None = Field(
+        None,
+        description="What the ops found, for example "
+        '{"ops": {"crop_document": {"quad": [[x, y] ×4] or null, "confidence": c}}}.',
+    )
+    notes: list[str] = Field([], description="What the ops want said, e.g. that no page edge was found.")
 
     @classmethod
     def of(cls, job: Job) -> "JobResponse":
@@ -87,6 +93,8 @@ class JobResponse(BaseModel):
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
+            report=job.report,
+            notes=job_notes(job),
         )
 
 

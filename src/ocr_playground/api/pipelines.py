@@ -23,7 +23,7 @@ from ocr_playground.jobs.routing import (
     server_backend,
 )
 from ocr_playground.jobs.runners import validate_job
-from ocr_playground.jobs.service import JobService, Submission, public_path
+from ocr_playground.jobs.service import JobService, Submission, job_notes, public_path
 from ocr_playground.settings import Settings
 
 router = APIRouter(prefix="/api/pipelines", tags=["pipelines"])
@@ -55,6 +55,7 @@ def _answer(
         notes = [*notes, f"An identical job ({job.job_id}) is in flight; this request joined it.", WS_NOTE]
     else:
         notes = [*notes, WS_NOTE]
+    notes = [*notes, *job_notes(job)]
     shown = job.status.value if job.done else "accepted"
     return PipelineResponse(
         status=shown,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import cv2
 import numpy as np
 from pydantic import ValidationError
 
@@ -70,6 +71,9 @@ class Step:
 class PipelineResult:
     image: np.ndarray
     timings: dict[str, float] = field(default_factory=dict)  # op name -> milliseconds, in run order
+    # op name -> what it found (crop_document and background_removal: the page's quad and confidence,
+    # in the pixels of the pipeline's input image)
+    reports: dict[str, dict] = field(default_factory=dict)
 
 
 def get_pipeline(pipeline_id: str) -> Pipeline:
@@ -135,13 +139,43 @@ def validate(pipeline_id: str, params: Any) -> list[Step]:
     return steps
 
 
+def _to_input(step: Step, before: np.ndarray, after: np.ndarray, report: dict | None) -> np.ndarray | None:
+    """The 3×3 map from the step's output pixels back to its input's, for the ops that move
+    pixels: resize (a scale, pixel centres kept) and crop_document (the page's homography)."""
+    if step.op.name == "resize":
+        sx, sy = before.shape[1] / after.shape[1], before.shape[0] / after.shape[0]
+        return np.array([[sx, 0, 0.5 * sx - 0.5], [0, sy, 0.5 * sy - 0.5], [0, 0, 1]])
+    if step.op.name == "crop_document" and report and report.get("quad"):
+        h, w = after.shape[:2]
+        rect = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+        return cv2.getPerspectiveTransform(rect, np.float32(report["quad"])).astype(np.float64)
+    return None
+
+
+def _in_input_pixels(report: dict, to_input: np.ndarray) -> dict:
+    """The report with its quad mapped through ``to_input`` (rounded to 0.01 px)."""
+    if not report.get("quad"):
+        return report
+    points = cv2.perspectiveTransform(np.array([report["quad"]], np.float64), to_input)[0]
+    return {**report, "quad": [[round(float(x), 2), round(float(y), 2)] for x, y in points]}
+
+
 def run_steps(
     steps: list[Step], image: np.ndarray, on_progress: ProgressCallback | None = None
 ) -> PipelineResult:
+    """Run the steps in order. Reports name positions in the pipeline's input image: a quad found
+    after resize or crop_document is mapped back through them."""
     result = PipelineResult(image=image)
+    to_input = np.eye(3)
     for index, step in enumerate(steps, start=1):
         started = time.perf_counter()
-        result.image = step.op.apply(result.image, step.params)
+        before = result.image
+        result.image, report = step.op.run(before, step.params)
+        if report is not None:
+            result.reports[step.op.name] = _in_input_pixels(report, to_input)
+        moved = _to_input(step, before, result.image, report)
+        if moved is not None:
+            to_input = to_input @ moved
         result.timings[step.op.name] = (time.perf_counter() - started) * 1000
         if on_progress is not None:
             on_progress(step.op.name, index / len(steps))

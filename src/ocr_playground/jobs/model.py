@@ -44,6 +44,9 @@ class Job:
     created_at: float = field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None
+    # What the ops found, {"ops": {op: {...}}} (crop_document's page quad and confidence); None
+    # until the job completes, and for pipelines whose ops report nothing.
+    report: dict[str, Any] | None = None
 
     @property
     def done(self) -> bool:

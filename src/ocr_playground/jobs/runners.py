@@ -31,8 +31,10 @@ class Task:
 
 Progress = Callable[[str, float], None]
 # A run function reads the task's input, writes its PNG atomically to ``task.output_path`` and
-# returns per-step timings in milliseconds. It raises ImagingError for bad input.
-RunFunction = Callable[[Task, Progress], dict[str, float]]
+# returns per-step timings in milliseconds, or (timings, report) when its ops found something the
+# job keeps (the page's quad). It raises ImagingError for bad input.
+Report = dict[str, Any]
+RunFunction = Callable[[Task, Progress], "dict[str, float] | tuple[dict[str, float], Report]"]
 
 
 # For one-channel document images: the "up" filter plus run-length zlib is about 1.7× faster than
@@ -57,7 +59,7 @@ def encode_result(image: np.ndarray) -> bytes:
     return encode_png(image)
 
 
-def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
+def run_image_pipeline(task: Task, on_progress: Progress) -> tuple[dict[str, float], Report]:
     started = time.perf_counter()
     image = decode_image(Path(task.input_path).read_bytes())
     timings = {"decode": (time.perf_counter() - started) * 1000}
@@ -69,7 +71,7 @@ def run_image_pipeline(task: Task, on_progress: Progress) -> dict[str, float]:
     started = time.perf_counter()
     atomic_write_bytes(task.output_path, png)
     timings["write"] = (time.perf_counter() - started) * 1000
-    return timings
+    return timings, {"ops": result.reports} if result.reports else {}
 
 
 @dataclass(frozen=True)
@@ -120,5 +122,10 @@ def validate_job(pipeline_id: str, params: Any, checkpoint_path: str | None = No
     runner_for(pipeline_id).validate(params, checkpoint_path)
 
 
-def execute(task: Task, on_progress: Progress) -> dict[str, float]:
-    return runner_for(task.pipeline_id).run(task, on_progress)
+def execute(task: Task, on_progress: Progress) -> tuple[dict[str, float], Report | None]:
+    """Run the task: (timings, report or None)."""
+    outcome = runner_for(task.pipeline_id).run(task, on_progress)
+    if isinstance(outcome, tuple):
+        timings, report = outcome
+        return timings, report or None
+    return outcome, None

@@ -85,7 +85,15 @@ def state(job: Job) -> dict[str, Any]:
         "result_path": public_path(job.result_path),
         "task_id": job.task_id,
         "error": job.error,
+        "report": job.report,
+        "notes": job_notes(job),
     }
+
+
+def job_notes(job: Job) -> list[str]:
+    """What a finished job's ops want said: "crop_document: no page edge found; …"."""
+    ops = (job.report or {}).get("ops", {})
+    return [f"{op}: {found['note']}" for op, found in ops.items() if found.get("note")]
 
 
 def checkpoint_replaced(job: Job) -> bool:
@@ -279,11 +287,13 @@ class JobService:
         # 1.0 is kept for "completed": the PNG still has to be encoded and written.
         self._publish(self.store.progress(job_id, min(fraction, 0.99)))
 
-    def completed(self, job_id: str, timings: dict[str, float], seconds: float) -> None:
+    def completed(
+        self, job_id: str, timings: dict[str, float], seconds: float, report: dict | None = None
+    ) -> None:
         job = self.store.get(job_id)
         if job is None:
             return
-        done = self.store.complete(job_id, job.output_path)
+        done = self.store.complete(job_id, job.output_path, report)
         self._publish(done)
         if done is not None:
             self.metrics.job_seconds.labels(job.pipeline_id, "completed").observe(seconds)

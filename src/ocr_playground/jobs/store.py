@@ -10,6 +10,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus
 from ocr_playground.sqlite_store import SqliteStore
@@ -31,7 +32,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts        INTEGER NOT NULL DEFAULT 0,
     created_at      REAL NOT NULL,
     started_at      REAL,
-    finished_at     REAL
+    finished_at     REAL,
+    report          TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_cache_key ON jobs (cache_key, status);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
@@ -54,6 +56,7 @@ COLUMNS = (
     "created_at",
     "started_at",
     "finished_at",
+    "report",
 )
 
 
@@ -64,12 +67,20 @@ def placeholders(values: Iterable[object]) -> str:
 class JobStore(SqliteStore):
     schema = SCHEMA
 
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        # A database made before jobs kept their report gains the column (NULL for old jobs).
+        with self.writing() as conn:
+            if "report" not in {row["name"] for row in conn.execute("PRAGMA table_info(jobs)")}:
+                conn.execute("ALTER TABLE jobs ADD COLUMN report TEXT")
+
     @staticmethod
     def _job(row: sqlite3.Row | None) -> Job | None:
         if row is None:
             return None
         values = dict(row)
         values["params"] = json.loads(values["params"])
+        values["report"] = None if values.get("report") is None else json.loads(values["report"])
         values["status"] = JobStatus(values["status"])
         return Job(**values)
 
@@ -89,6 +100,7 @@ class JobStore(SqliteStore):
     def insert(self, job: Job) -> None:
         row = {name: getattr(job, name) for name in COLUMNS}
         row["params"] = json.dumps(job.params)
+        row["report"] = None if job.report is None else json.dumps(job.report)
         row["status"] = job.status.value
         self._execute(
             f"INSERT INTO jobs ({','.join(COLUMNS)}) VALUES ({placeholders(COLUMNS)})",
@@ -135,11 +147,11 @@ class JobStore(SqliteStore):
     def progress(self, job_id: str, progress: float) -> Job | None:
         return self._transition(job_id, "progress = ?", (progress,), (JobStatus.running,))
 
-    def complete(self, job_id: str, result_path: str) -> Job | None:
+    def complete(self, job_id: str, result_path: str, report: dict | None = None) -> Job | None:
         return self._transition(
             job_id,
-            "status = 'completed', progress = 1, result_path = ?, error = NULL, finished_at = ?",
-            (result_path, time.time()),
+            "status = 'completed', progress = 1, result_path = ?, error = NULL, finished_at = ?, report = ?",
+            (result_path, time.time(), None if report is None else json.dumps(report)),
             (JobStatus.running,),
         )
 

@@ -15,10 +15,10 @@ from ocr_playground.orphans import die_with_parent
 
 
 def outcome(task: Task, report: Callable[[str, float], None]) -> tuple:
-    """Run one task: ``("done", timings)``, or ``("error", sentence)`` for bad input, a full disk
+    """Run one task: ``("done", timings, report)``, or ``("error", sentence)`` for bad input, a full disk
     or an out-of-memory, with an internal error named as such (a bug, reported with the job)."""
     try:
-        return ("done", execute(task, report))
+        return ("done", *execute(task, report))
     except (ImagingError, DiskFull) as exc:
         return ("error", str(exc))
     except MemoryError:

@@ -153,7 +153,7 @@ export class JobSocket {
     for (const id of ids) {
       fetchJob(id)
         .then((job) =>
-          this.deliver({ job_id: job.job_id, status: job.status, progress: job.progress, result_path: job.result_path, task_id: job.task_id, error: job.error }),
+          this.deliver({ job_id: job.job_id, status: job.status, progress: job.progress, result_path: job.result_path, task_id: job.task_id, error: job.error, report: job.report, notes: job.notes }),
         )
         .catch(() => undefined);
     }

@@ -5,6 +5,13 @@ import { fetchOk, getJson, postJson } from './http';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type RoutedBackend = 'client-workers' | 'server-rembg' | 'server-pipeline' | 'server-inference' | 'server-cache';
 
+/** What a page op found, as the server reports it (the same shape as the workers' PageReport). */
+export interface OpReport {
+  quad: [number, number][] | null;
+  confidence: number;
+  note?: string;
+}
+
 export interface PipelineRequest {
   pipeline_id: string;
   params: Record<string, unknown>;
@@ -38,6 +45,9 @@ export interface Job {
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** What the ops found: {ops: {crop_document: {quad, confidence, note?}}} (null until completed). */
+  report?: { ops?: Record<string, OpReport> } | null;
+  notes?: string[];
 }
 
 /** One WebSocket message: a job's state (or, with `detail`, a refusal about it). */
@@ -48,6 +58,8 @@ export interface JobUpdate {
   result_path: string | null;
   task_id: string | null;
   error: string | null;
+  report?: { ops?: Record<string, OpReport> } | null;
+  notes?: string[];
 }
 
 export const isFinished = (status: string): boolean => status === 'completed' || status === 'failed' || status === 'cancelled';

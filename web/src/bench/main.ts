@@ -6,6 +6,8 @@
  */
 import { decodeImage } from '../lib/decode';
 import { createImageProcessor, type PipelineParams } from '../workers';
+import { findPage, findPageSimd } from '../workers/kernels/page/finder';
+import { simd } from '../workers/simd';
 import { openCvCases, loadOpenCv, type OpenCvCase } from './opencv';
 
 export interface BenchCase {
@@ -146,10 +148,32 @@ async function runBench(
   }
 }
 
+/** The page finder alone on each image (bench/real.py): its SIMD form, as the workers run it,
+ *  here on the page's thread (the same engine). Median and best ms of `runs` after `warmup`, and the quad. */
+async function timePageFinder(urls: string[], runs = 5, warmup = 2): Promise<{ url: string; ms: number; bestMs: number; quad: [number, number][] | null }[]> {
+  const out = [];
+  for (const url of urls) {
+    const image = await decodeImage(await (await fetch(url)).blob());
+    const wasm = simd();
+    const find = () => (wasm ? wasm.open(image).read((segment, frame) => findPageSimd(segment, frame)) : findPage(image));
+    const times: number[] = [];
+    let quad = null;
+    for (let i = 0; i < warmup + runs; i++) {
+      const t0 = performance.now();
+      quad = find().quad;
+      if (i >= warmup) times.push(performance.now() - t0);
+    }
+    out.push({ url, ms: median(times), bestMs: Math.min(...times), quad });
+  }
+  return out;
+}
+
 declare global {
   interface Window {
     runBench: typeof runBench;
+    timePageFinder: typeof timePageFinder;
   }
 }
 window.runBench = runBench;
+window.timePageFinder = timePageFinder;
 document.getElementById('out')!.textContent = 'ready';

@@ -6,6 +6,8 @@ interface Props {
   before: RgbaImage;
   after: RgbaImage | null;
   afterKey?: string;
+  /** A quadrilateral to outline on the original (the page found), in its pixels. */
+  quad?: [number, number][] | null;
 }
 
 /**
@@ -13,7 +15,7 @@ interface Props {
  * in the same box (so a resized result still lines up). Wheel or buttons zoom around the pointer
  * or centre; dragging pans.
  */
-export function SplitView({ before, after, afterKey }: Props) {
+export function SplitView({ before, after, afterKey, quad }: Props) {
   const frame = useRef<HTMLDivElement>(null);
   const beforeCanvas = useRef<HTMLCanvasElement>(null);
   const afterCanvas = useRef<HTMLCanvasElement>(null);
@@ -127,6 +129,17 @@ export function SplitView({ before, after, afterKey }: Props) {
             data-cache-key={afterKey ?? ''}
             style={{ ...box, clipPath: `inset(0 0 0 ${split}%)`, visibility: after ? 'visible' : 'hidden' }}
           />
+          {quad && (
+            <svg
+              className="layer page-quad"
+              data-testid="page-quad"
+              viewBox={`-0.5 -0.5 ${before.width} ${before.height}`}
+              style={{ ...box, clipPath: after ? `inset(0 ${100 - split}% 0 0)` : undefined }}
+              aria-label="page found"
+            >
+              <polygon points={quad.map(([x, y]) => `${x},${y}`).join(' ')} vectorEffect="non-scaling-stroke" />
+            </svg>
+          )}
           <div className="divider" style={{ left: `${split}%` }} />
         </div>
       </div>

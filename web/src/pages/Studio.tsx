@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } fro
 import { fetchImageBytes, fetchImages, fetchPipelines, type ImageEntry, type PipelinesResponse } from '../api/client';
 import { OpControls, type OpState } from '../components/OpControls';
 import { RunOnDataset } from '../components/RunOnDataset';
+import { PageFound, pageQuad } from '../components/PageFound';
 import { RunStats } from '../components/RunStats';
 import { SplitView } from '../components/SplitView';
 import { getProcessor } from '../engine';
@@ -168,6 +169,7 @@ export function Studio() {
       </section>
       {error && <p role="alert" className="error">{error}</p>}
       {route && <RouteLine route={route} />}
+      <PageFound reports={preview?.reports} />
       {notice && (
         <p role="status" className="notice">
           {notice} <button type="button" onClick={() => setNotice(null)}>dismiss</button>
@@ -183,7 +185,7 @@ export function Studio() {
         </div>
         <div className={dragging ? 'viewer dragging' : 'viewer'}>
           {opened ? (
-            <SplitView before={opened.image} after={preview?.image ?? null} afterKey={preview?.cacheKey} />
+            <SplitView before={opened.image} after={preview?.image ?? null} afterKey={preview?.cacheKey} quad={pageQuad(preview?.reports)} />
           ) : (
             <div className="dropzone">Open a receipt photo, pick one from the server, or drop it here.</div>
           )}

@@ -206,7 +206,9 @@ export class HybridRenderer {
     const image = await this.server.decode(await this.server.result(answer.job_id));
     const totalMs = performance.now() - t0;
     this.emit({ type: 'duration', op: 'total', ms: totalMs, backend: answer.routed_backend, task_id: taskId });
-    const preview: Preview = { image, cacheKey: key, taskId, timings: [], totalMs, fromMemo: false };
+    // What the page ops found rides with the job's state (a reused job's too).
+    const report = final?.report ?? (await this.server.job(answer.job_id).catch(() => null))?.report;
+    const preview: Preview = { image, cacheKey: key, taskId, timings: [], totalMs, fromMemo: false, reports: report?.ops ?? {} };
     this.processor.remember(preview);
     this.origin.set(key, answer.routed_backend);
     return { ...preview, where: answer.routed_backend, decision, jobId: answer.job_id, serverCacheKey: answer.cache_key, notes: answer.notes };

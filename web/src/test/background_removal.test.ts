@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backgroundRemoval, fillHoles, largestComponent, open3x3, otsuOfHistogram, pageMaskWorking, workingFactor } from '../workers/kernels/background_removal';
+import { backgroundRemoval } from '../workers/kernels/background_removal';
+import { fillHoles, largestComponent, open3x3, otsuOfHistogram, pageMaskWorking, workingFactor } from '../workers/kernels/page/region';
 import { imageFrom, pixel } from './helpers';
 
 /** A white page (with a dark text line) on a dark brown table. */

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { autocontrast, guessTailBounds } from '../workers/kernels/autocontrast';
 import { binarize } from '../workers/kernels/binarize';
-import { backgroundRemoval, pageScore, pageScoreSimd } from '../workers/kernels/background_removal';
+import { backgroundRemoval } from '../workers/kernels/background_removal';
+import { pageScore, pageScoreSimd } from '../workers/kernels/page/region';
 import { blur } from '../workers/kernels/blur';
 import { cropDocument } from '../workers/kernels/crop_document';
 import { grayscale } from '../workers/kernels/grayscale';

@@ -4,6 +4,7 @@
  */
 import { cacheKeyFromDigest, sha256Hex } from './cacheKey';
 import type { RgbaImage } from './kernels/image';
+import type { PageReport } from './kernels/page/finder';
 import { LruMemo } from './memo';
 import { planSteps, type PipelineParams, type StepTiming } from './pipeline';
 import { defaultPoolSize, SupersededError, WorkerCrashedError, WorkerPool, type PoolEvent, type WorkerLike } from './pool';
@@ -12,6 +13,7 @@ export { SupersededError, WorkerCrashedError };
 export type { PoolEvent, PoolStatus } from './pool';
 export type { PipelineParams, StepTiming, OpName } from './pipeline';
 export type { RgbaImage } from './kernels/image';
+export type { PageReport } from './kernels/page/finder';
 export { PREPROCESSING_ORDER } from './pipeline';
 
 export interface OpenedImage {
@@ -28,6 +30,15 @@ export interface Preview {
   /** From request to result, as the user waits for it. */
   totalMs: number;
   fromMemo: boolean;
+  /** What the ops found, by op (crop_document, background_removal: the page), in the input's pixels. */
+  reports?: Record<string, PageReport>;
+}
+
+/** The reports the steps left with their timings, by op. */
+export function reportsOf(timings: StepTiming[]): Record<string, PageReport> {
+  const out: Record<string, PageReport> = {};
+  for (const t of timings) if (t.report) out[t.op] = t.report;
+  return out;
 }
 
 export interface PreviewOptions {
@@ -104,7 +115,9 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
         height: result.image.height,
         data: new Uint8ClampedArray(result.image.buffer),
       };
-      const preview: Preview = { image, cacheKey: key, taskId, timings: result.timings, totalMs: performance.now() - t0, fromMemo: false };
+      const preview: Preview = {
+        image, cacheKey: key, taskId, timings: result.timings, totalMs: performance.now() - t0, fromMemo: false, reports: reportsOf(result.timings),
+      };
       if (useMemo) memo.set(key, preview, image.data.byteLength);
       return preview;
     },

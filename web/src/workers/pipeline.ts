@@ -2,9 +2,10 @@ import { autocontrast, autocontrastSimd } from './kernels/autocontrast';
 import { backgroundRemoval, backgroundRemovalSimd } from './kernels/background_removal';
 import { binarize, binarizeSimd } from './kernels/binarize';
 import { blur, blurSimd } from './kernels/blur';
-import { cropDocument, cropDocumentSimd } from './kernels/crop_document';
+import { cropDocument, cropDocumentSimd, perspectiveTransform } from './kernels/crop_document';
 import { grayscale, grayscaleSimd } from './kernels/grayscale';
 import type { RgbaImage } from './kernels/image';
+import { takeReport, type PageReport } from './kernels/page/finder';
 import { resize, resizeSimd } from './kernels/resize';
 import { simd, type Segment, type SimdStep } from './simd';
 
@@ -85,6 +86,41 @@ export interface StepTiming {
   ms: number;
   /** Which form of the kernel ran: the WebAssembly SIMD one or the TypeScript one. */
   engine: 'simd' | 'typescript';
+  /** What the op found (crop_document, background_removal: the page), in the input's pixels. */
+  report?: PageReport;
+}
+
+type Matrix = number[]; // 3×3, row-major
+
+function multiply(a: Matrix, b: Matrix): Matrix {
+  const out = new Array<number>(9).fill(0);
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) for (let k = 0; k < 3; k++) out[r * 3 + c] += a[r * 3 + k] * b[k * 3 + c];
+  return out;
+}
+
+/** The map from a step's output pixels back to its input's, for the ops that move pixels (as
+ *  imaging/pipeline.py): resize scales (pixel centres kept), crop_document warps the page. */
+function toInputOf(op: OpName, before: [number, number], after: [number, number], report: PageReport | undefined): Matrix | null {
+  if (op === 'resize') {
+    const sx = before[0] / after[0];
+    const sy = before[1] / after[1];
+    return [sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5, 0, 0, 1];
+  }
+  if (op === 'crop_document' && report?.quad) {
+    const [w, h] = after;
+    return perspectiveTransform([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], report.quad);
+  }
+  return null;
+}
+
+function inInputPixels(report: PageReport, m: Matrix): PageReport {
+  if (!report.quad) return report;
+  const r2 = (v: number) => Math.round(v * 100) / 100;
+  const quad = report.quad.map(([x, y]) => {
+    const z = m[6] * x + m[7] * y + m[8];
+    return [r2((m[0] * x + m[1] * y + m[2]) / z), r2((m[3] * x + m[4] * y + m[5]) / z)] as [number, number];
+  });
+  return { ...report, quad };
 }
 
 /** Run the steps one after the other. Consecutive ops with a SIMD form share one Segment, so
@@ -98,6 +134,15 @@ export function runSteps(src: RgbaImage, steps: Step[], now: () => number = () =
   let image = src;
   let segment: Segment | null = null;
   const timings: StepTiming[] = [];
+  let toInput: Matrix = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  // Each page op leaves its finding behind; what the step found is attached to its timing.
+  takeReport();
+  const noteFinding = (step: Step, before: [number, number], after: [number, number]) => {
+    const found = takeReport() ?? undefined;
+    if (found) timings[timings.length - 1].report = inInputPixels(found, toInput);
+    const moved = toInputOf(step.op, before, after, found);
+    if (moved) toInput = multiply(toInput, moved);
+  };
   const leaveSegment = (open: Segment) => {
     const t0 = now();
     image = open.close();
@@ -111,12 +156,14 @@ export function runSteps(src: RgbaImage, steps: Step[], now: () => number = () =
     if (wasm && fast && wasm.covers(fast, step.params, width, height)) {
       segment = (segment ?? wasm.open(image)).apply(fast, step.params);
       timings.push({ op: step.op, ms: now() - t0, engine: 'simd' });
+      noteFinding(step, [width, height], [segment.width, segment.height]);
       continue;
     }
     if (segment) leaveSegment(segment);
     const t1 = now();
     image = KERNELS[step.op](image, step.params);
     timings.push({ op: step.op, ms: now() - t1, engine: 'typescript' });
+    noteFinding(step, [width, height], [image.width, image.height]);
   }
   if (segment) leaveSegment(segment);
   return { image, timings };

@@ -25,7 +25,7 @@ export interface SimdExports {
   adaptiveScratchBytes(w: number, blockSize: number): number;
   halve(src: number, dst: number, sw: number, dw: number, dh: number): void;
   warp(src: number, sw: number, sh: number, dst: number, w: number, h: number, m: number): void;
-  pageScore(src: number, width: number, f: number, w: number, h: number, score: number, sums: number): void;
+  pageScore(src: number, width: number, f: number, w: number, h: number, score: number, sums: number, means: number): void;
   upsampleRows(soft: number, w: number, h: number, W: number, xStart: number, xIndex: number, xWeight: number, across: number): void;
   softAlpha(
     across: number, W: number, H: number, width: number, height: number,

@@ -36,6 +36,14 @@ class Op:
     apply: Callable[[np.ndarray, OpParams], np.ndarray]
     summary: str
     aliases: tuple[str, ...] = ()
+    # For ops that find something worth telling (the page's corners): the same work, and a JSON report.
+    apply_with_report: Callable[[np.ndarray, OpParams], tuple[np.ndarray, dict]] | None = None
+
+    def run(self, image: np.ndarray, params: OpParams) -> tuple[np.ndarray, dict | None]:
+        """The output and the op's report (None for ops without one)."""
+        if self.apply_with_report is not None:
+            return self.apply_with_report(image, params)
+        return self.apply(image, params), None
 
     def json_schema(self) -> dict:
         return self.params.model_json_schema(by_alias=True)
