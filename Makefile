@@ -7,7 +7,7 @@ export UV_PYTHON_DOWNLOADS := never
 WEB_SOURCES := $(shell find web/src web/scripts web/assembly -type f 2>/dev/null) \
 	web/index.html web/bench.html web/package.json web/tsconfig.json web/vite.config.ts web/vite.node.config.ts
 
-.PHONY: run test install web lint test-py test-web uv
+.PHONY: run test install web lint test-py test-web uv contract
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -27,6 +27,12 @@ web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
 
 install: .venv/.installed
 web: web/dist/index.html
+
+# The op table the browser reads (web/src/contract/pipelines.json), written from the Python registry.
+# Run it after changing an op's params, then commit the file: tests/test_contract.py fails until then.
+contract: install
+	$(UV) run --frozen ocr-playground pipelines > web/src/contract/pipelines.json.tmp
+	mv web/src/contract/pipelines.json.tmp web/src/contract/pipelines.json
 
 run: install web
 	$(UV) run --frozen ocr-playground serve --demo

@@ -1,7 +1,7 @@
 """Each op on a 2000×1500 receipt photo next to the bare library call doing the same work.
 
 Run: ``uv run --group bench python bench/ops.py`` (add ``--repeat N`` for more samples).
-Targets (issue 2): op overhead ≤ 1.2× the bare call; background_removal ≤ 100 ms;
+Targets: op overhead ≤ 1.2× the bare call; background_removal ≤ 100 ms;
 autocontrast + blur(5) + grayscale together ≤ 40 ms.
 """
 

@@ -10,7 +10,7 @@ Measured on a 2000×1500 synthetic receipt JPEG:
   against thumbor's ``/unsafe/1000x0/filters:grayscale():blur(2,1.1):format(png)`` (file loader,
   no storage, no result storage, PNG compression 1 like ours; and with its default JPEG output),
 - 200 concurrent requests: every answer must be 2xx or 429.
-Targets (issue 3): cache hit ≤ 5 ms p50; fallback p50 ≤ half of thumbor's; 200 concurrent ok.
+Targets: cache hit ≤ 5 ms p50; fallback p50 ≤ half of thumbor's; 200 concurrent ok.
 """
 
 import argparse

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fastapi import FastAPI
 
 from ocr_playground.imaging.registry import OPS
 from ocr_playground.settings import Settings
@@ -67,13 +68,13 @@ def read_canvas(page, selector: str) -> np.ndarray:
 
 
 @contextmanager
-def e2e_server(settings: Settings) -> Iterator[str]:
+def e2e_server(settings: Settings, app: FastAPI | None = None) -> Iterator[str]:
     """A live server for a browser test; "cannot run here" (a failure under make test) without
     Chromium or a built SPA."""
     reason = missing_browser()
     if reason:
         cannot_run(reason)
-    with live_server(settings) as base:
+    with live_server(settings, app) as base:
         yield base
 
 

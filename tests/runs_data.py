@@ -2,8 +2,11 @@
 detector under the checkpoints root, and a corrupt image when asked."""
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from ocr_playground.imaging.synthetic import make_receipt
 from ocr_playground.settings import Settings
@@ -62,3 +65,15 @@ def make_workspace(
     settings.data_root.joinpath("receipts", "gt.json").write_text(json.dumps(gt))
     dark_text_detector(settings.checkpoints_root / CHECKPOINT)
     return Workspace(root=root, settings=settings, names=sorted(names))
+
+
+FINISHED = ("completed", "failed", "cancelled")
+
+
+def wait_run(base: str, run_id: str, timeout: float = 180) -> dict:
+    """The run as the API gives it once it has finished (a state, polled), failing after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while (run := httpx.get(f"{base}/api/runs/{run_id}").json())["status"] not in FINISHED:
+        assert time.monotonic() < deadline, run
+        time.sleep(0.1)
+    return run

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from ocr_playground.api.serve import ensure_demo_samples
+from ocr_playground.cli.serve import ensure_demo_samples
 from ocr_playground.settings import Settings
 
 from live_server import live_server

@@ -48,3 +48,19 @@ def test_a_bad_limit_is_a_422_with_a_sentence(base: str, limit: str) -> None:
     r = httpx.get(f"{base}/api/pipelines/jobs", params={"limit": limit})
     assert r.status_code == 422
     assert isinstance(r.json()["detail"], str)
+
+
+def test_pages_past_the_limit_and_says_what_each_job_ran(base: str) -> None:
+    everything = httpx.get(f"{base}/api/pipelines/jobs").json()
+    assert len(everything) >= 3
+    pages = [httpx.get(f"{base}/api/pipelines/jobs", params={"limit": 2, "offset": o}).json() for o in (0, 2)]
+    assert [j["job_id"] for j in pages[0] + pages[1]] == [j["job_id"] for j in everything[:4]]
+    job = everything[0]
+    assert job["params"] == {"grayscale": True} and job["source_name"] == "upload"
+    assert job["checkpoint_path"] is None
+    source = httpx.get(f"{base}/api/pipelines/jobs/{job['job_id']}/source")
+    assert source.status_code == 200 and source.headers["content-type"] == "image/jpeg"
+    assert source.content[:3] == b"\xff\xd8\xff"
+    missing = httpx.get(f"{base}/api/pipelines/jobs/preprocessing-000000000000/source")
+    assert missing.status_code == 404 and isinstance(missing.json()["detail"], str)
+    assert httpx.get(f"{base}/api/pipelines/jobs", params={"offset": -1}).status_code == 422

@@ -92,12 +92,20 @@ def test_preview_of_a_large_image_runs_on_the_server_then_hits_the_cache(base: s
     assert again["result_path"] == job["result_path"] and again["task_id"] == "t-again"
 
 
-def test_server_hint_routes_to_server_rembg(base: str) -> None:
-    params = {"background_removal": "server"}
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"background_removal": "server"},
+        # The seed's example params plus its client obligation for the fallback: both names.
+        {"autocontrast": True, "rembg": "client", "background_removal": "server"},
+    ],
+)
+def test_server_hint_routes_to_server_rembg(base: str, params: dict) -> None:
     r = httpx.post(
         f"{base}/api/pipelines/preview",
         json={"pipeline_id": "preprocessing", "image_base64": b64(SMALL), "params": params},
     )
+    assert r.status_code == 200, r.text
     assert r.json()["routed_backend"] == "server-rembg"
 
 

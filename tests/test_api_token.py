@@ -13,7 +13,7 @@ from websockets.sync.client import connect
 
 from ocr_playground.api.app import create_app
 from ocr_playground.api.auth import is_loopback
-from ocr_playground.api.serve import start_lines
+from ocr_playground.cli.serve import start_lines
 from ocr_playground.settings import Settings
 
 from live_server import live_server

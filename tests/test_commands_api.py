@@ -160,3 +160,22 @@ def test_recommendations(base_url: str) -> None:
     assert any(r["architecture"] == "craft" for r in craft)
     run_only = httpx.get(f"{base_url}/recommendations", params={"schema_id": "run"}).json()
     assert run_only and all(r["schema_id"] == "run" for r in run_only)
+
+
+def test_the_project_says_where_commands_run_and_that_the_example_trains_nothing(
+    base_url: str, tmp_path: Path
+) -> None:
+    info = httpx.get(f"{base_url}/project").json()
+    assert info["path"] == str(PROJECT) and info["exists"] and info["example"]
+    assert "train nothing" in info["note"]
+    own = Settings(data_root=tmp_path / "d", outputs_root=tmp_path / "o", commands_project_dir=tmp_path)
+    none = Settings(data_root=tmp_path / "d", outputs_root=tmp_path / "o2", commands_project_dir=None)
+    with live_server(own) as url:
+        assert httpx.get(f"{url}/api/commands/project").json() == {
+            "path": str(tmp_path.resolve()),
+            "exists": True,
+            "example": False,
+            "note": "Run the commands from this folder.",
+        }
+    with live_server(none) as url:
+        assert httpx.get(f"{url}/api/commands/project").json()["path"] is None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ocr_playground.commands import cli
+from ocr_playground.cli import commands as cli
 from ocr_playground.settings import Settings
 
 PROJECT = Path(__file__).resolve().parents[1] / "examples" / "dbnet_project"

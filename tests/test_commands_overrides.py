@@ -4,8 +4,10 @@ The reference readers are the real ones: ``shlex.split`` for the shell, hydra-co
 for the grammar and OmegaConf for interpolation escapes.
 """
 
+import json
 import math
 import shlex
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +17,7 @@ from omegaconf import OmegaConf
 from ocr_playground.commands import hydra_check
 from ocr_playground.commands.build import FieldError, build
 from ocr_playground.commands.overrides import escape_interpolation, format_override, format_value
-from ocr_playground.commands.quoting import posix_join, powershell_quote
+from ocr_playground.commands.quoting import posix_join, posix_quote, powershell_quote
 from ocr_playground.commands.schema import CommandSchema
 
 # Text that stresses both the shell and Hydra's grammar, mixed with arbitrary unicode.
@@ -270,3 +272,10 @@ def _quote_runs(text: str) -> list[str]:
             runs.append(cur)
             cur = ""
     return [*runs, cur] if cur else runs
+
+
+def test_quoting_matches_the_golden_vectors_the_browser_is_held_to() -> None:
+    golden = json.loads((Path(__file__).parent / "data" / "quoting-vectors.json").read_text())
+    for v in golden["vectors"]:
+        assert (posix_quote(v["arg"]), powershell_quote(v["arg"])) == (v["posix"], v["powershell"]), v
+        assert shlex.split(posix_quote(v["arg"])) == [v["arg"]]

@@ -8,6 +8,7 @@ a copy of the example project, composes a config holding the values chosen in th
 """
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -204,14 +205,15 @@ def test_form_builds_once_per_change_copies_and_downloads(server: str, page, tmp
     page.get_by_role("button", name="POSIX sh").click()
     assert len(builds.requests) == n  # switching shells builds nothing
 
-    # Download the .sh: a shebang and the command.
+    # Download the .sh: a shebang, a cd into the project the command runs in, and the command.
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download .sh").click()
     download = dl.value
     assert download.suggested_filename == "train-receipts_v2.sh"
     script = tmp_path / download.suggested_filename
     download.save_as(script)
-    assert script.read_text(encoding="utf-8") == f"#!/usr/bin/env sh\n{command}\n"
+    cd = f"cd {PROJECT} || exit 1"
+    assert script.read_text(encoding="utf-8") == f"#!/usr/bin/env sh\n{cd}\n{command}\n"
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download .ps1").click()
     assert dl.value.suggested_filename == "train-receipts_v2.ps1"
@@ -219,9 +221,11 @@ def test_form_builds_once_per_change_copies_and_downloads(server: str, page, tmp
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "commands.png"), full_page=True)
 
-    # And it runs: sh executes the script in a copy of the example project (python = this venv's).
+    # And it runs: sh executes the script in a copy of the example project (python = this venv's),
+    # so its cd is pointed at the copy (the run writes its outputs there).
     project = tmp_path / "project"
     shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("outputs", "__pycache__"))
+    script.write_text(script.read_text(encoding="utf-8").replace(cd, f"cd {shlex.quote(str(project))}"))
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     run = subprocess.run(
         ["sh", str(script)], cwd=project, env=env, capture_output=True, text=True, timeout=120
@@ -289,3 +293,40 @@ def test_presets_and_pasted_commands_fill_the_form(server: str, page) -> None:
     field(page, "Long side (px)").fill("100")
     answer = settle(page, builds, 7)
     assert "maxSide" in answer["command"]
+
+
+def test_a_value_that_is_not_a_number_is_an_error_and_never_leaves_the_command(server: str, page) -> None:
+    builds = Builds(page)
+    page.goto(server + "/#/commands")
+    field(page, "Learning rate").wait_for()
+    settle(page, builds, 1)
+    # The form says what it always sets, and where the command runs (the example trains nothing).
+    assert "trainer.deterministic=true" in (page.get_by_test_id("constant-overrides").text_content() or "")
+    folder = page.get_by_test_id("command-folder").text_content() or ""
+    assert f"cd {PROJECT}" in folder and "train nothing" in folder
+
+    field(page, "Learning rate").fill("abc")
+    settle(page, builds, 2, state="error")
+    assert builds.requests[-1]["values"]["learning_rate"] == "abc"  # sent as typed, never dropped
+    inline = page.locator('[data-field="learning_rate"] [role="alert"]').text_content() or ""
+    assert "must be a number" in inline and "'abc'" in inline
+    assert field(page, "Learning rate").get_attribute("aria-invalid") == "true"
+    assert "not valid" in (page.get_by_test_id("build-status").text_content() or "")
+    # No command to copy or download while the field is wrong: not the default's, not any.
+    assert page.get_by_test_id("command-text").count() == 0
+    for name in ("Copy", "Download .sh", "Download .ps1"):
+        assert page.get_by_role("button", name=name, exact=True).is_disabled()
+
+    field(page, "Learning rate").fill("0.002")
+    answer = settle(page, builds, 3)
+    assert "optimizer.lr=0.002" in shown_command(page) == answer["command"]
+    assert page.locator('[data-field="learning_rate"] [role="alert"]').count() == 0
+
+    # A paste error belongs to the form it was pasted into: switching the command clears it.
+    page.get_by_label("Command line to read into the form").fill("python nope.py")
+    page.get_by_role("button", name="Fill the form").click()
+    paste = page.get_by_role("region", name="Paste a command").get_by_role("alert")
+    paste.wait_for()
+    page.get_by_label("Command schema").select_option("test")
+    settle(page, builds, 4)
+    assert paste.count() == 0

@@ -12,6 +12,9 @@ threshold slider are values the server accepts.
 
 import base64
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -148,6 +151,11 @@ def test_pick_demo_model_detect_drag_threshold_and_download(
         assert refused.get_attribute("aria-disabled") == "true"
         assert "ONNX" in refused.inner_text()
         assert page.locator(f'[data-checkpoint="{DEMO}"]').count() == 0
+        # No match: the page says where checkpoints are looked for.
+        search.fill("no-such-model")
+        empty = page.get_by_test_id("no-checkpoint").text_content() or ""
+        assert "no-such-model" in empty and "--checkpoints-root" in empty
+        assert httpx.get(f"{server}/api/inference/checkpoints").json()["root"] in empty
         search.fill("")
         search.press_sequentially("pp-ocrv4 demo", delay=20)  # filtered as it is typed
         assert page.locator('[role="option"]').count() == 1
@@ -171,13 +179,19 @@ def test_pick_demo_model_detect_drag_threshold_and_download(
         assert page.get_by_test_id("detection-count").get_attribute("data-count") == str(drawn)
         assert "ms" in page.get_by_test_id("latency").inner_text()
 
-        # Each polygon sits where the server's points put it on the image as displayed.
-        shown = page.get_by_test_id("inference-image").evaluate("i => [i.clientWidth, i.clientHeight]")
-        sx, sy = shown[0] / first["image"]["width"], shown[1] / first["image"]["height"]
+        # Each polygon sits where the server's points put it on the image as displayed, at any zoom.
         assert (first["image"]["width"], first["image"]["height"]) == SIZE
-        for got, det in zip(drawn_polygons(page), first["detections"], strict=True):
-            for (gx, gy), (x, y) in zip(got, det["points"], strict=True):
-                assert abs(gx - x * sx) <= 0.06 and abs(gy - y * sy) <= 0.06
+        box = "i => { const r = i.getBoundingClientRect(); return [r.width, r.height]; }"
+        widths = []
+        for _ in range(2):
+            shown = page.get_by_test_id("inference-image").evaluate(box)
+            widths.append(shown[0])
+            sx, sy = shown[0] / first["image"]["width"], shown[1] / first["image"]["height"]
+            for got, det in zip(drawn_polygons(page), first["detections"], strict=True):
+                for (gx, gy), (x, y) in zip(got, det["points"], strict=True):
+                    assert abs(gx - x * sx) <= 0.06 and abs(gy - y * sy) <= 0.06
+            page.get_by_role("button", name="zoom in").click()
+        assert widths[1] == pytest.approx(widths[0] * 1.25, abs=1)
 
         # Drag boxThresh up in a burst: new requests, never two at once, the last answer shown.
         sent = len(previews.bodies)
@@ -243,7 +257,9 @@ DROP_JS = """([b64, name]) => {
 }"""
 
 
-def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentence(server: str) -> None:
+def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentence(
+    server: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     with chromium_page() as page:
         previews = Previews(page)
         page.goto(server + "/#/inference")
@@ -255,20 +271,44 @@ def test_server_image_is_sent_by_path_and_a_refused_op_shows_the_servers_sentenc
         assert "image_base64" not in previews.bodies[-1]
         drawn = overlay_count(page)
         assert drawn == len(server_answer(server, previews.bodies[-1])["detections"]) > 0
+        # Export: the detect command shown, run by a shell, finds the same words as the page.
+        page.get_by_test_id("export").locator("summary").click()
+        command = page.get_by_test_id("export-CLI command (detect)").text_content() or ""
+        assert (
+            json.loads(page.get_by_test_id("export-params JSON").text_content() or "")
+            == (previews.bodies[-1]["params"])
+        )
+        out = Path(tmp_path_factory.mktemp("detect"))
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        run = subprocess.run(
+            ["sh", "-c", command], cwd=out, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert run.returncode == 0, run.stderr
+        predictions = json.loads((out / "receipt-predictions.json").read_text())
+        (words,) = (v["words"] for v in predictions["images"].values())
+        assert len(words) == drawn
+        page.get_by_test_id("export").locator("summary").click()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "inference-lines.png"))  # default thresholds: line boxes
 
-        # crop_document cannot be undone onto the original, so the server refuses it for detection.
-        page.get_by_label("crop_document enabled").check()
+        # crop_document cannot be undone onto the original: the server refuses it for detection,
+        # so the page does not offer it; the ops it offers come with their params.
+        assert page.get_by_label("crop_document enabled").count() == 0
+        assert page.get_by_label("blur kernelSize").count() == 1
+        # A refusal (here the server's answer to a refused op) is shown; the old polygons stay.
+        refusal = {"detail": "Op 'crop_document' cannot be used before detection."}
+        page.route(f"**{PREVIEW}", lambda route: route.fulfill(status=422, json=refusal))
+        page.get_by_label("blur enabled").check()
         alert = page.get_by_role("alert")
         alert.wait_for(timeout=TIMEOUT_MS)
         assert "crop_document" in alert.inner_text()
         assert overlay_count(page) == drawn  # the previous polygons stay, marked as such
-        page.get_by_label("crop_document enabled").uncheck()
+        page.unroute(f"**{PREVIEW}")
+        page.get_by_label("blur enabled").uncheck()
         page.get_by_label("grayscale enabled").check()
         alert.wait_for(state="detached", timeout=TIMEOUT_MS)
-        assert previews.bodies[-1]["params"]["grayscale"] is True
-        assert "crop_document" not in previews.bodies[-1]["params"]
+        assert previews.bodies[-1]["params"]["grayscale"] == {}
+        assert "blur" not in previews.bodies[-1]["params"]
 
         # A dropped file replaces the picture: its own polygons, none of the old image's.
         other = synthetic.make_receipt(8, size=(640, 900))

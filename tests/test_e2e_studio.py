@@ -5,6 +5,10 @@ never holds more than 2 and the last picture is the last params' result.
 """
 
 import json
+import os
+import shlex
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -132,3 +136,44 @@ def test_slider_drag_keeps_the_queue_short_and_ends_on_the_last_params(server: s
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "studio-slider.png"))
         (ARTIFACTS / "studio-slider.json").write_text(json.dumps({"params": params, "cache_key": key}))
+
+
+def test_the_exported_cli_command_runs_what_the_studio_shows(server: str, tmp_path: Path) -> None:
+    # An image under the server's data root, so the command names a file the CLI can read.
+    data_root = Path(httpx.get(f"{server}/api/images").json()["data_root"])
+    (data_root / "receipts").mkdir(parents=True, exist_ok=True)
+    image_bytes = receipt_png()
+    (data_root / "receipts" / "export me.png").write_bytes(image_bytes)
+    with chromium_page() as page:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page.goto(server + "/")
+        page.get_by_label("grayscale enabled").wait_for()
+        page.get_by_label("server image").select_option("receipts/export me.png")
+        page.get_by_test_id("image-name").filter(has_text="export me.png").wait_for()
+        page.get_by_label("blur enabled").click()
+        params = {"blur": defaults("blur")}
+        wait_for_key(page, cache_key("preprocessing", image_bytes, params))
+        page.get_by_test_id("export").locator("summary").click()
+        page.get_by_role("button", name="Copy params JSON").click()
+        assert json.loads(page.evaluate("navigator.clipboard.readText()")) == params
+        page.get_by_role("button", name="Copy CLI command (run)").click()
+        command = page.evaluate("navigator.clipboard.readText()")
+        assert command == page.get_by_test_id("export-CLI command (run)").text_content()
+        batch = page.get_by_test_id("export-CLI command (batch)").text_content() or ""
+        got = read_canvas(page, '[data-testid="result-canvas"]')
+    assert shlex.split(batch)[:5] == [
+        "ocr-playground",
+        "batch",
+        str(data_root / "receipts"),
+        "--pipeline",
+        "preprocessing",
+    ]
+    # The copied line, run by a shell: the CLI writes what the canvas shows.
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    run = subprocess.run(
+        ["sh", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    written = decode_image((tmp_path / "export me-out.png").read_bytes())
+    assert np.array_equal(written, python_result(image_bytes, params))
+    assert_close("blur", got, written)

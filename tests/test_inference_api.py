@@ -57,7 +57,9 @@ def preview(url: str, **body: object) -> httpx.Response:
 
 def test_catalog_lists_models_and_refused_checkpoints(server: tuple[str, Path]) -> None:
     url, _ = server
-    listing = httpx.get(f"{url}/api/inference/checkpoints").json()["checkpoints"]
+    answer = httpx.get(f"{url}/api/inference/checkpoints").json()
+    listing = answer["checkpoints"]
+    assert Path(answer["root"]).is_absolute()  # where they are looked for, said when none match
     entries = {e["checkpoint_path"]: e for e in listing}
     tiny = entries["tiny.onnx"]
     assert tiny["status"] == "ready" and tiny["format"] == "onnx" and tiny["size_bytes"] > 0
@@ -183,7 +185,9 @@ def test_evaluation_endpoint(server: tuple[str, Path]) -> None:
 
 def test_detection_schema_names_and_explains_each_threshold(server: tuple[str, Path]) -> None:
     url, _ = server
-    props = httpx.get(f"{url}/api/inference/schema").json()["detection"]["properties"]
+    schema = httpx.get(f"{url}/api/inference/schema").json()
+    assert schema["refused_ops"] == ["crop_document"]  # the Studio does not offer it
+    props = schema["detection"]["properties"]
     assert props["boxThresh"]["default"] == 0.6 and props["unclipRatio"]["default"] == 1.5
     assert props["thresh"]["maximum"] == 1 and "probability" in props["thresh"]["description"]
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from ocr_playground.artifacts import PathOutsideRoot
 from ocr_playground.inference import catalog
-from ocr_playground.inference.errors import CheckpointNotFound, CheckpointNotLoadable, CheckpointOutsideRoot
+from ocr_playground.inference.errors import CheckpointNotFound, CheckpointNotLoadable
 
 from onnx_models import dark_text_detector
 
@@ -56,9 +57,9 @@ def test_resolution_refuses_what_it_must(root: Path) -> None:
     assert catalog.resolve_checkpoint(root, "a/good.onnx") == (root / "a" / "good.onnx").resolve()
     assert catalog.resolve_checkpoint(root, str(root / "a" / "good.onnx")).name == "good.onnx"
     for path, error in [
-        ("link.onnx", CheckpointOutsideRoot),
-        ("../outside.onnx", CheckpointOutsideRoot),
-        ("a/../../outside.onnx", CheckpointOutsideRoot),
+        ("link.onnx", PathOutsideRoot),
+        ("../outside.onnx", PathOutsideRoot),
+        ("a/../../outside.onnx", PathOutsideRoot),
         ("weights.pt", CheckpointNotLoadable),
         ("last.ckpt", CheckpointNotLoadable),
         ("bad_sidecar.json", CheckpointNotLoadable),

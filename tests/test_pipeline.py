@@ -82,3 +82,54 @@ def test_description_lists_every_op_schema_with_camel_case_names() -> None:
     assert "maxSide" in ops["resize"]["params_schema"]["properties"]
     assert "kernelSize" in ops["blur"]["params_schema"]["properties"]
     assert "C" in ops["binarize"]["params_schema"]["properties"]
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"blur": {"kernel_size": 7}}, "kernel_size"),  # the Python name, not the JSON one
+        ({"binarize": {"c": 5}}, "c"),
+        ({"blur": {"kernelSize": "5"}}, "kernelSize"),  # a number as text
+        ({"blur": {"kernelSize": True}}, "kernelSize"),  # a boolean is not a number
+        ({"resize": {"maxSide": 1024.5}}, "maxSide"),
+        ({"blur": {"sigma": False}}, "sigma"),
+    ],
+)
+def test_params_are_read_as_the_browser_reads_them(params: dict, field: str) -> None:
+    # The browser validates the same JSON Schema strictly, by JSON names: Python used to coerce
+    # these (and run them) where the browser's kernels would not.
+    with pytest.raises(InvalidParams, match=f"field '{field}'"):
+        validate("preprocessing", params)
+
+
+def test_a_whole_float_is_an_integer_as_in_json() -> None:
+    # 5.0 and 5 are one JSON number (the browser cannot tell them apart; RFC 8785 hashes both as 5).
+    (step,) = validate("preprocessing", {"blur": {"kernelSize": 5.0}})
+    assert step.params.kernel_size == 5 and isinstance(step.params.kernel_size, int)
+
+
+def test_the_contracts_client_fallback_sends_both_names_and_server_wins() -> None:
+    # The seed's example params carry "rembg": "client"; its client obligation adds
+    # background_removal = "server" for the fallback. That is one op, on, routed to the server.
+    params = {"autocontrast": True, "rembg": "client", "background_removal": "server"}
+    steps = validate("preprocessing", params)
+    assert [s.op.name for s in steps] == ["background_removal", "autocontrast"]
+    assert server_hint(params)
+    assert not server_hint({"rembg": "client", "background_removal": "client"})
+    # A hint beside a params object: the op runs with those params.
+    (step,) = validate("preprocessing", {"rembg": {"strength": 0.5}, "background_removal": "server"})
+    assert step.params.strength == 0.5
+    assert validate("preprocessing", {"rembg": True, "background_removal": True})
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"rembg": {"strength": 0.5}, "background_removal": {"strength": 0.9}},
+        {"rembg": True, "background_removal": {"strength": 0.9}},
+        {"rembg": False, "background_removal": "server"},
+    ],
+)
+def test_two_different_settings_for_one_op_are_refused(params: dict) -> None:
+    with pytest.raises(InvalidParams, match="background_removal.*give it once"):
+        validate("preprocessing", params)

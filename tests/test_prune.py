@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ocr_playground.cli import main
+from ocr_playground.client_events import EventBatch, TelemetryStore
 from ocr_playground.jobs.model import Job, JobStatus, new_job_id
 from ocr_playground.jobs.store import JobStore
-from ocr_playground.telemetry import EventBatch, TelemetryStore
 
 DAY = 86400.0
 

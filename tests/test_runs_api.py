@@ -4,7 +4,6 @@ arrives on the WebSocket, and every refusal is a 4xx with a sentence."""
 
 import asyncio
 import json
-import time
 from pathlib import Path
 
 import httpx
@@ -16,22 +15,12 @@ from ocr_playground import cli
 from ocr_playground.runs import plan
 
 from live_server import live_server
-from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace
-
-FINISHED = ("completed", "failed", "cancelled")
+from runs_data import CHECKPOINT, FINISHED, PARAMS, Workspace, make_workspace, wait_run
 
 
 def run_cli(argv: list[str]) -> None:
     args = cli.build_parser(only=argv[0]).parse_args(argv)
     args.handler(args)
-
-
-def wait_run(base: str, run_id: str, timeout: float = 120) -> dict:
-    deadline = time.monotonic() + timeout
-    while (run := httpx.get(f"{base}/api/runs/{run_id}").json())["status"] not in FINISHED:
-        assert time.monotonic() < deadline, run
-        time.sleep(0.1)
-    return run
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ BUNDLE = WEB / "dist-node" / "run-kernel.mjs"
 def _newest_source_mtime() -> float:
     sources = [
         *(WEB / "src" / "workers").rglob("*.ts"),
+        *(WEB / "src" / "contract").iterdir(),
         *(WEB / "assembly").glob("*.ts"),
         WEB / "scripts" / "run-kernel.ts",
     ]

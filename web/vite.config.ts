@@ -2,14 +2,15 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 // The FastAPI app serves web/dist at "/" and keeps the API under /api; in dev, Vite proxies /api
-// (WebSocket included) to a server started with `ocr-playground serve` (OCRP_API to override).
+// (WebSocket included) and the favicon to a server started with `ocr-playground serve`
+// (OCRP_API to override).
 const api = process.env.OCRP_API ?? 'http://127.0.0.1:8000';
 
 export default defineConfig({
   plugins: [react()],
   base: './',
   worker: { format: 'es' },
-  server: { proxy: { '/api': { target: api, ws: true, changeOrigin: true } } },
+  server: { proxy: { '/api': { target: api, ws: true, changeOrigin: true }, '/favicon.svg': { target: api } } },
   build: {
     outDir: 'dist',
     target: 'es2022',

@@ -9,14 +9,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from ocr_playground.errors import Refusal
+
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
-class PathOutsideRoot(ValueError):
-    """A user-supplied path leaves the root it must stay under (after resolving symlinks)."""
+class PathOutsideRoot(Refusal, ValueError):
+    """A user-supplied path leaves the root it must stay under (after resolving symlinks): the data
+    root, the checkpoints root, a run's folder."""
+
+    status_code = 403
 
 
-class UnusablePath(ValueError):
+class UnusablePath(Refusal, ValueError):
     """A user-supplied path the OS cannot even look up: a symlink loop, a NUL byte, a name over
     255 bytes, a lone surrogate. Callers answer it as bad input (422 / exit 2)."""
 
@@ -101,9 +106,11 @@ def read_regular_file(path: str | Path, max_bytes: int) -> bytes:
     return data
 
 
-class DiskFull(OSError):
+class DiskFull(Refusal, OSError):
     """A write failed for want of space (ENOSPC or a quota). Its text is a sentence for people:
     the API answers 507 with it, a job fails with it, the CLI prints it."""
+
+    status_code = 507
 
     def __init__(self, path: Path, size: int | None = None) -> None:
         what = "the file" if size is None else f"{size} bytes"

@@ -1,4 +1,4 @@
-"""The cache key shared by the browser and the server (DESIGN.md, "Cache key").
+"""The cache key shared by the browser and the server (docs/contract.md, "Cache key").
 
 Params are hashed exactly as sent (no defaults filled in), so both sides can compute the key
 without knowing any op's schema. JSON is canonicalised by RFC 8785 (JCS).

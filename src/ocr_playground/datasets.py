@@ -1,4 +1,5 @@
-"""The one walk over an image folder: what a run's dataset, the image picker and ``detect`` see.
+"""The one walk over an image folder: what a run's dataset, the image picker, ``detect`` and the
+command builder's file options see.
 
 Sorted and recursive; hidden files and folders are skipped, symlinked folders are not followed (so a
 link back up the tree cannot loop), and a symlinked file that resolves outside the root is left out
@@ -6,7 +7,7 @@ link back up the tree cannot loop), and a symlinked file that resolves outside t
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
@@ -14,12 +15,17 @@ from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 
 def walk_images(root: Path) -> Iterator[Path]:
     """Image files under ``root`` in sorted order (by folder, then name), as paths under ``root``."""
+    return walk_files(root, IMAGE_SUFFIXES)
+
+
+def walk_files(root: Path, suffixes: Collection[str]) -> Iterator[Path]:
+    """Files with one of ``suffixes`` (lower case, with the dot) under ``root``, as ``walk_images``."""
     root = Path(root)
     real_root = root.resolve()
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith(".") or Path(name).suffix.lower() not in IMAGE_SUFFIXES:
+            if name.startswith(".") or Path(name).suffix.lower() not in suffixes:
                 continue
             path = Path(folder) / name
             try:

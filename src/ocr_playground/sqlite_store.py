@@ -13,9 +13,13 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from ocr_playground.errors import Refusal
 
-class StoreUnavailable(RuntimeError):
+
+class StoreUnavailable(Refusal, RuntimeError):
     """The database cannot be opened or written; the message is a sentence for people."""
+
+    retry_after = 30
 
     def __init__(self, message: str, full: bool = False) -> None:
         super().__init__(message)
@@ -62,6 +66,15 @@ class SqliteStore:
                 full="full" in str(exc),
             ) from None
         self._identity = _identity(self.path)
+
+    # Rows are fetched while the lock is held: the connection is shared by the server's threads.
+    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
 
     def close(self) -> None:
         with self._lock:

@@ -3,11 +3,38 @@
  *   node dist-node/run-kernel.mjs <in.rgba> <width> <height> <out.rgba> <request-json>
  * where request is {"op": name, "params": {...}} for one kernel or {"pipeline_id", "params"} for
  * a pipeline. Prints {"width", "height", "timings"} of the result on stdout.
+ *
+ * Two more forms serve the contract tests (tests/test_contract*.py):
+ *   node dist-node/run-kernel.mjs --contract     prints the contract this build was made with;
+ *   node dist-node/run-kernel.mjs --validate     reads {"pipeline_id", "params"} lines on stdin and
+ *     answers each with {"ok": true} or {"ok": false, "op", "field", "message"}: the browser's
+ *     verdict on params, as planSteps gives it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { CONTRACT, InvalidParams } from '../src/contract';
 import { findPage, pageReport } from '../src/workers/kernels/page/finder';
 import { makeImage } from '../src/workers/kernels/image';
 import { KERNELS, planSteps, runSteps, type OpName, type PipelineParams, type Step } from '../src/workers/pipeline';
+
+if (process.argv[2] === '--contract') {
+  process.stdout.write(JSON.stringify(CONTRACT) + '\n');
+  process.exit(0);
+}
+if (process.argv[2] === '--validate') {
+  for await (const line of createInterface({ input: process.stdin })) {
+    const { pipeline_id: pipelineId, params } = JSON.parse(line) as { pipeline_id: string; params: PipelineParams };
+    let answer: object = { ok: true };
+    try {
+      planSteps(pipelineId, params);
+    } catch (e) {
+      if (!(e instanceof InvalidParams)) throw e;
+      answer = { ok: false, op: e.op, field: e.field, message: e.message };
+    }
+    process.stdout.write(JSON.stringify(answer) + '\n');
+  }
+  process.exit(0);
+}
 
 const [inPath, width, height, outPath, requestJson] = process.argv.slice(2);
 const request = JSON.parse(requestJson) as {

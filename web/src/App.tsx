@@ -3,6 +3,7 @@ import { useHashPath } from './router';
 import { Commands } from './pages/Commands';
 import { Inference } from './pages/Inference';
 import { Jobs } from './pages/Jobs';
+import { Lab } from './pages/Lab';
 import { Runs } from './pages/Runs';
 import { Studio } from './pages/Studio';
 import { Telemetry } from './pages/Telemetry';
@@ -19,6 +20,7 @@ export const PAGES: Page[] = [
   { path: '/commands', title: 'Command Builder', component: Commands },
   { path: '/inference', title: 'Inference Studio', component: Inference },
   { path: '/runs', title: 'Runs', component: Runs },
+  { path: '/lab', title: 'Evaluation', component: Lab },
   { path: '/jobs', title: 'Jobs', component: Jobs },
   { path: '/telemetry', title: 'Telemetry', component: Telemetry },
 ];

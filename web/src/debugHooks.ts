@@ -1,6 +1,7 @@
 /** A few handles on window.__ocrp for the E2E tests and for poking at the app from the console:
  *  drop the job socket as a network failure would, flush telemetry now, read its counters. */
 import { jobSocket } from './api/jobSocket';
+import { paintCount } from './lib/paints';
 import { telemetry } from './telemetry';
 
 declare global {
@@ -10,6 +11,8 @@ declare global {
       jobSocketReconnects(): number;
       flushTelemetry(): Promise<void>;
       telemetryCounts(): { sent: number; pending: number; dropped: number };
+      /** Results painted by the Studio so far. */
+      paints(): number;
     };
   }
 }
@@ -26,4 +29,5 @@ window.__ocrp = {
     }
   },
   telemetryCounts: () => ({ sent: telemetry().sent, pending: telemetry().pending, dropped: telemetry().dropped }),
+  paints: paintCount,
 };

@@ -1,14 +1,15 @@
 """The command builder's routes. The server builds and shows commands; it never runs them."""
 
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from ocr_playground.api.deps import SettingsDep
-from ocr_playground.commands.build import FieldError, build
-from ocr_playground.commands.catalog import Catalog, Sources, UnknownSchema
-from ocr_playground.commands.parse import ParseError, parse_command
+from ocr_playground.commands.build import build
+from ocr_playground.commands.catalog import Catalog, Sources
+from ocr_playground.commands.parse import parse_command
 from ocr_playground.commands.recommendations import Recommendation, recommendations
 from ocr_playground.commands.schema import CommandSchema, SchemaSummary
 
@@ -47,6 +48,19 @@ class BuildResponse(BaseModel):
     changed: list[str]
 
 
+class ProjectInfo(BaseModel):
+    """Where the commands of the Hydra forms run (their scripts and configs live there)."""
+
+    path: str | None = Field(description="Absolute; null when no project is configured.")
+    exists: bool
+    example: bool = Field(description="The bundled example project, which trains nothing.")
+    note: str
+
+
+# The example project bundled with the repository (the default OCRP_COMMANDS_PROJECT_DIR).
+EXAMPLE_PROJECT = Path(__file__).resolve().parents[3] / "examples" / "dbnet_project"
+
+
 class ParseRequest(BaseModel):
     schema_id: str
     command: str
@@ -58,16 +72,23 @@ class ParseResponse(BaseModel):
     append_model_suffix: bool
 
 
-def _refuse(code: int, error: Exception) -> HTTPException:
-    # Details quote the culprit; a lone surrogate in it must not turn the 4xx into a failed encode.
-    return HTTPException(code, str(error).encode("utf-8", "backslashreplace").decode("utf-8"))
-
-
-def _schema(catalog: Catalog, schema_id: str, suggestions: bool = True) -> CommandSchema:
-    try:
-        return catalog.get(schema_id, suggestions)
-    except UnknownSchema as e:
-        raise _refuse(status.HTTP_404_NOT_FOUND, e) from None
+@router.get("/project")
+def project(settings: SettingsDep) -> ProjectInfo:
+    folder = settings.commands_project_dir
+    if folder is None:
+        return ProjectInfo(path=None, exists=False, example=False, note="No project is configured.")
+    path = folder.resolve()
+    example = path == EXAMPLE_PROJECT
+    if not path.is_dir():
+        note = "The folder does not exist, so built commands are not checked against its configs."
+    elif example:
+        note = (
+            "This is the bundled example project: its scripts compose the config, write it resolved "
+            "and exit. They train nothing; point OCRP_COMMANDS_PROJECT_DIR at your own project."
+        )
+    else:
+        note = "Run the commands from this folder."
+    return ProjectInfo(path=str(path), exists=path.is_dir(), example=example, note=note)
 
 
 @router.get("/schemas")
@@ -77,23 +98,20 @@ def list_schemas(catalog: CatalogDep) -> list[SchemaSummary]:
 
 @router.get("/schemas/{schema_id}")
 def get_schema(schema_id: str, catalog: CatalogDep) -> CommandSchema:
-    return _schema(catalog, schema_id)
+    return catalog.get(schema_id)
 
 
 @router.post("/build")
 def build_command(req: BuildRequest, catalog: CatalogDep) -> BuildResponse:
-    schema = _schema(catalog, req.schema_id, suggestions=False)
-    try:
-        result = build(
-            schema,
-            req.values,
-            append_model_suffix=req.append_model_suffix,
-            only_changed=req.only_changed,
-            allow_invalid=req.allow_invalid,
-            project_dir=catalog.sources.project_dir,
-        )
-    except FieldError as e:
-        raise _refuse(422, e) from None
+    schema = catalog.get(req.schema_id, suggestions=False)
+    result = build(
+        schema,
+        req.values,
+        append_model_suffix=req.append_model_suffix,
+        only_changed=req.only_changed,
+        allow_invalid=req.allow_invalid,
+        project_dir=catalog.sources.project_dir,
+    )
     return BuildResponse(
         schema_id=schema.id,
         command=result.command,
@@ -118,11 +136,8 @@ def list_recommendations(
 
 @router.post("/parse")
 def parse(req: ParseRequest, catalog: CatalogDep) -> ParseResponse:
-    schema = _schema(catalog, req.schema_id, suggestions=False)
-    try:
-        parsed = parse_command(schema, req.command)
-    except ParseError as e:
-        raise _refuse(422, e) from None
+    schema = catalog.get(req.schema_id, suggestions=False)
+    parsed = parse_command(schema, req.command)
     return ParseResponse(
         schema_id=schema.id, values=parsed.values, append_model_suffix=parsed.append_model_suffix
     )

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ocr_playground.client_events import TelemetryStore
 from ocr_playground.jobs.service import JobService
+from ocr_playground.server_metrics import ServerMetrics
 from ocr_playground.settings import Settings
-from ocr_playground.telemetry import ServerMetrics, TelemetryStore
 
 
 async def get_settings(request: Request) -> Settings:

@@ -1,5 +1,7 @@
 """Every 4xx answer is ``{"detail": "<one sentence>"}``: this module makes it so.
 
+Domain errors declare their status themselves (``ocr_playground.errors.Refusal``); one handler
+answers them all. The other handlers cover what the framework and the standard library raise.
 FastAPI's validation errors arrive as a list; they are turned into a sentence naming the field, and
 the list rides along under ``errors`` for clients that want it.
 """
@@ -7,17 +9,14 @@ the list rides along under ``errors`` for clients that want it.
 import sqlite3
 from typing import Any
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ocr_playground.artifacts import DiskFull, PathOutsideRoot, UnusablePath, shown
-from ocr_playground.imaging.errors import ImageTooLarge, ImagingError, UnknownPipeline
-from ocr_playground.jobs.service import JobAlreadyDone, JobNotFound, QueueFull
-from ocr_playground.runs.errors import RunError
-from ocr_playground.sqlite_store import StoreUnavailable
+from ocr_playground.artifacts import shown
+from ocr_playground.errors import Refusal
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -76,28 +75,9 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     return error_response(exc.status_code, detail, exc.headers)
 
 
-async def _on_imaging_error(_: Request, exc: ImagingError) -> JSONResponse:
-    code = 422
-    if isinstance(exc, ImageTooLarge):
-        code = 413
-    elif isinstance(exc, UnknownPipeline):
-        code = status.HTTP_404_NOT_FOUND
-    return error_response(code, str(exc))
-
-
-def _detail(code: int, headers: dict[str, str] | None = None):
-    async def handler(_: Request, exc: Exception) -> JSONResponse:
-        return error_response(code, str(exc), headers)
-
-    return handler
-
-
-async def _on_queue_full(_: Request, exc: QueueFull) -> JSONResponse:
-    return error_response(429, str(exc), {"Retry-After": str(exc.retry_after)})
-
-
-async def _on_store_unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
-    return error_response(exc.status_code, str(exc), {"Retry-After": "30"})
+async def _on_refusal(_: Request, exc: Refusal) -> JSONResponse:
+    headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
+    return error_response(exc.status_code, str(exc), headers)
 
 
 async def _on_sqlite_error(_: Request, exc: sqlite3.Error) -> JSONResponse:
@@ -117,22 +97,10 @@ async def _on_too_deep(_: Request, exc: RecursionError) -> JSONResponse:
     return error_response(422, "The request body is nested too deeply.")
 
 
-async def _on_run_error(_: Request, exc: RunError) -> JSONResponse:
-    return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(ImagingError, _on_imaging_error)
-    app.add_exception_handler(PathOutsideRoot, _detail(status.HTTP_403_FORBIDDEN))
-    app.add_exception_handler(UnusablePath, _detail(422))
-    app.add_exception_handler(JobNotFound, _detail(status.HTTP_404_NOT_FOUND))
-    app.add_exception_handler(JobAlreadyDone, _detail(status.HTTP_409_CONFLICT))
-    app.add_exception_handler(QueueFull, _on_queue_full)
-    app.add_exception_handler(RunError, _on_run_error)
-    app.add_exception_handler(DiskFull, _detail(507))
-    app.add_exception_handler(StoreUnavailable, _on_store_unavailable)
+    app.add_exception_handler(Refusal, _on_refusal)
     app.add_exception_handler(sqlite3.Error, _on_sqlite_error)
     app.add_exception_handler(UnicodeEncodeError, _on_unencodable)
     app.add_exception_handler(RecursionError, _on_too_deep)

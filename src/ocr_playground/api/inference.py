@@ -2,7 +2,6 @@
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -14,12 +13,12 @@ from ocr_playground.api.models import TaskId, Text
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import icdar_image_name, parse_icdar_txt, parse_receipt_json
 from ocr_playground.inference.engine import default_cache
-from ocr_playground.inference.errors import InferenceError, InvalidAnnotations
+from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_json, detections_path
 from ocr_playground.inference.postprocess import DetectionParams
 from ocr_playground.inference.recognition import default_recognizers
-from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
+from ocr_playground.inference.service import NOT_INVERTIBLE_OPS, InferenceParams, MapCache, detect_bytes
 from ocr_playground.inference.text_metrics import TextEvaluation, evaluate_text, has_text
 from ocr_playground.settings import Settings
 
@@ -29,6 +28,7 @@ _maps = MapCache()
 
 class CheckpointList(BaseModel):
     checkpoints: list[catalog.CheckpointEntry]
+    root: str = Field(description="The checkpoints root, absolute (ocr-playground serve --checkpoints-root).")
 
 
 class PreviewRequest(BaseModel):
@@ -114,12 +114,6 @@ class RecognizerList(BaseModel):
     recognizers: list[catalog.RecognizerEntry]
 
 
-def _http(exc: InferenceError) -> HTTPException:
-    retry_after = getattr(exc, "retry_after", None)
-    headers = None if retry_after is None else {"Retry-After": str(retry_after)}
-    return HTTPException(status_code=exc.status_code, detail=str(exc), headers=headers)
-
-
 def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
     # The pipelines API's own readers: the same base64 rules, data-root confinement and size limit.
     if req.image_base64 is not None:
@@ -130,13 +124,18 @@ def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
 @router.get("/inference/schema")
 def detection_schema() -> dict[str, Any]:
     """The ``params.detection`` thresholds as JSON Schema (names, defaults, ranges, what each does):
-    what the Inference Studio builds its sliders from."""
-    return {"detection": DetectionParams.model_json_schema(by_alias=True)}
+    what the Inference Studio builds its sliders from; and the preprocessing ops detection refuses
+    (their geometry cannot be undone on the detections), so the Studio does not offer them."""
+    return {
+        "detection": DetectionParams.model_json_schema(by_alias=True),
+        "refused_ops": list(NOT_INVERTIBLE_OPS),
+    }
 
 
 @router.get("/inference/checkpoints", response_model=CheckpointList)
 def list_checkpoints(settings: SettingsDep) -> CheckpointList:
-    return CheckpointList(checkpoints=catalog.list_checkpoints(settings.checkpoints_root))
+    root = settings.checkpoints_root
+    return CheckpointList(checkpoints=catalog.list_checkpoints(root), root=str(root.resolve()))
 
 
 @router.get("/inference/recognizers", response_model=RecognizerList)
@@ -156,17 +155,14 @@ def inference_preview(
 ) -> PreviewResponse:
     """Detection (and recognition, given a recognizer) on image bytes, as a response. Also what
     ``/api/pipelines/preview`` calls for the ``inference`` pipeline (routed ``server-inference``).
-    Raises HTTPException on bad input."""
+    Raises InferenceError on bad input."""
     started = time.perf_counter()
-    try:
-        model_path = catalog.resolve_checkpoint(settings.checkpoints_root, checkpoint_path)
-        recognizer = None
-        if recognizer_path is not None:
-            rec_path = catalog.resolve_recognizer(settings.checkpoints_root, recognizer_path)
-            recognizer = default_recognizers().get(rec_path)
-        result = detect_bytes(data, default_cache().get(model_path), params, _maps, recognizer)
-    except InferenceError as exc:
-        raise _http(exc) from exc
+    model_path = catalog.resolve_checkpoint(settings.checkpoints_root, checkpoint_path)
+    recognizer = None
+    if recognizer_path is not None:
+        rec_path = catalog.resolve_recognizer(settings.checkpoints_root, recognizer_path)
+        recognizer = default_recognizers().get(rec_path)
+    result = detect_bytes(data, default_cache().get(model_path), params, _maps, recognizer)
     result.timings["total_ms"] = (time.perf_counter() - started) * 1e3
     return PreviewResponse(
         checkpoint_path=checkpoint_path,
@@ -185,20 +181,6 @@ def preview(req: PreviewRequest, settings: SettingsDep) -> PreviewResponse:
     return inference_preview(
         settings, data, req.checkpoint_path, req.params, req.task_id, req.recognizer_path
     )
-
-
-# --- the ``inference`` pipeline of /api/pipelines (routed server-inference) ---------------------
-
-
-def pipeline_checkpoint(user_path: str, settings: Settings) -> Path:
-    """The checkpoint of an ``inference`` pipeline request, resolved and loaded before any job
-    exists, so a missing, non-ONNX or non-image model is a 4xx rather than a failed job."""
-    try:
-        path = catalog.resolve_checkpoint(settings.checkpoints_root, user_path)
-        default_cache().get(path)
-    except InferenceError as exc:
-        raise _http(exc) from exc
-    return path
 
 
 @router.get("/inference/jobs/{job_id}/detections", response_model=PreviewResponse)
@@ -224,10 +206,7 @@ def job_detections(job_id: str, service: ServiceDep) -> PreviewResponse:
 
 @router.post("/evaluation", response_model=EvaluationResponse)
 def evaluation(req: EvaluationRequest) -> EvaluationResponse:
-    try:
-        gt, pred = req.ground_truth.words("ground truth"), req.predictions.words("predictions")
-        result = evaluate(gt, pred)
-    except InferenceError as exc:
-        raise _http(exc) from exc
+    gt, pred = req.ground_truth.words("ground truth"), req.predictions.words("predictions")
+    result = evaluate(gt, pred)
     text = evaluate_text(gt, pred, req.case_sensitive) if has_text(gt) and has_text(pred) else None
     return EvaluationResponse(**result.model_dump(), text=text)

@@ -6,21 +6,18 @@ import binascii
 from pathlib import Path
 
 import rfc8785
-from fastapi import HTTPException, status
 
 from ocr_playground.api.models import PipelineRequest
 from ocr_playground.artifacts import UnusablePath, confine
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
+from ocr_playground.errors import NotFound, TooLarge, UsageError
 from ocr_playground.imaging.completeness import check_complete
 from ocr_playground.imaging.errors import InvalidParams
 from ocr_playground.imaging.io import probe_size
+from ocr_playground.inference.jobs import load_checkpoint
 from ocr_playground.jobs.routing import CHECKPOINT_PIPELINES
 from ocr_playground.jobs.service import JobRequest
 from ocr_playground.settings import Settings
-
-
-def _unprocessable(detail: str) -> HTTPException:
-    return HTTPException(422, detail)
 
 
 def decode_base64(text: str) -> bytes:
@@ -30,47 +27,40 @@ def decode_base64(text: str) -> bytes:
         # validate=True refuses stray characters instead of silently skipping them.
         data = base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise _unprocessable(f"The field 'image_base64' is not valid base64 ({exc}).") from None
+        raise UsageError(f"The field 'image_base64' is not valid base64 ({exc}).") from None
     if not data:
-        raise _unprocessable("The field 'image_base64' is empty.")
+        raise UsageError("The field 'image_base64' is empty.")
     return data
 
 
 def confined(user_path: str, root: Path, field: str) -> Path:
-    """``confine`` (PathOutsideRoot -> 403), with paths the OS cannot even look up -> 422."""
+    """``confine`` (PathOutsideRoot), with paths the OS cannot even look up named by their field."""
     try:
         return confine(user_path, root)
     except UnusablePath as exc:  # NUL bytes, names too long, loops
-        raise _unprocessable(f"The field '{field}' is not a usable path: {exc}") from None
+        raise UnusablePath(f"The field '{field}' is not a usable path: {exc}") from None
 
 
 def read_data_file(user_path: str, settings: Settings) -> tuple[bytes, Path]:
     path = confined(user_path, settings.data_root, "image_path")
     if not path.exists():
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"There is no image at '{user_path}' under the data root."
-        )
+        raise NotFound(f"There is no image at '{user_path}' under the data root.")
     if not path.is_file():
-        raise _unprocessable(f"'{user_path}' is not a file.")
+        raise UsageError(f"'{user_path}' is not a file.")
     size = path.stat().st_size
     if size > settings.max_body_bytes:
-        raise HTTPException(
-            413,
-            f"'{user_path}' is {size} bytes, over the limit of {settings.max_body_bytes} bytes.",
-        )
+        raise TooLarge(f"'{user_path}' is {size} bytes, over the limit of {settings.max_body_bytes} bytes.")
     try:
         return path.read_bytes(), path
     except OSError as exc:
-        raise _unprocessable(f"'{user_path}' cannot be read: {exc.strerror}.") from None
+        raise UsageError(f"'{user_path}' cannot be read: {exc.strerror}.") from None
 
 
 def checkpoint(user_path: str | None, settings: Settings, pipeline_id: str | None = None) -> Path | None:
     if user_path is None:
         return None
     if pipeline_id in CHECKPOINT_PIPELINES:  # resolved, refused if not a usable ONNX detector, loaded
-        from ocr_playground.api.inference import pipeline_checkpoint  # it imports this module
-
-        return pipeline_checkpoint(user_path, settings)
+        return load_checkpoint(settings.checkpoints_root, user_path)
     return confined(user_path, settings.checkpoints_root, "checkpoint_path")
 
 
@@ -88,7 +78,7 @@ def image_bytes(request: PipelineRequest, settings: Settings) -> tuple[bytes, Pa
         return decode_base64(request.image_base64), None
     if request.image_path is not None:
         return read_data_file(request.image_path, settings)
-    raise _unprocessable("Give the image as 'image_base64' or 'image_path'.")
+    raise UsageError("Give the image as 'image_base64' or 'image_path'.")
 
 
 def load_input(

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ocr_playground.api.deps import MetricsDep, TelemetryDep
-from ocr_playground.telemetry import EventBatch
+from ocr_playground.client_events import EventBatch
 
 router = APIRouter(tags=["metrics"])
 

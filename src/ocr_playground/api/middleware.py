@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ocr_playground.telemetry import ServerMetrics
+from ocr_playground.server_metrics import ServerMetrics
 
 
 def _too_large(limit: int) -> str:

@@ -1,9 +1,11 @@
 """Request and response models of the pipelines API (the seed's shapes, made exact)."""
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from ocr_playground.artifacts import UPLOADS
 from ocr_playground.jobs.model import Job, JobStatus
 from ocr_playground.jobs.routing import Backend
 from ocr_playground.jobs.service import job_notes, public_path
@@ -22,6 +24,8 @@ def _whole_unicode(text: str) -> str:
 # A string from the request that names something or is echoed back: whole Unicode, bounded.
 Text = Annotated[str, AfterValidator(_whole_unicode)]
 TASK_ID_MAX = 200
+# Paging past this finds nothing on any server; beyond 2**63 SQLite cannot even take the number.
+MAX_OFFSET = 1_000_000_000
 # The one task_id type of every route: echoed in the response and in every WebSocket message.
 TaskId = Annotated[Text | None, Field(max_length=TASK_ID_MAX, description="Echoed in the response.")]
 
@@ -62,6 +66,11 @@ class JobResponse(BaseModel):
     job_id: str
     pipeline_id: str
     cache_key: str
+    params: Any = Field(None, description="The params as sent (for the Jobs page's summary).")
+    checkpoint_path: str | None = None
+    source_name: str = Field(
+        "", description="The source image's file name, or 'upload' for bytes sent with the request."
+    )
     status: JobStatus
     progress: float
     result_path: str | None
@@ -80,10 +89,14 @@ class JobResponse(BaseModel):
 
     @classmethod
     def of(cls, job: Job) -> "JobResponse":
+        source = Path(job.input_path)
         return cls(
             job_id=job.job_id,
             pipeline_id=job.pipeline_id,
             cache_key=job.cache_key,
+            params=job.params,
+            checkpoint_path=job.checkpoint_path,
+            source_name="upload" if source.parent.name == UPLOADS else source.name,
             status=job.status,
             progress=round(job.progress, 4),
             result_path=public_path(job.result_path),

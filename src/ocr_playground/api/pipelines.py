@@ -10,14 +10,19 @@ from fastapi.responses import FileResponse
 
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import inspect_image, load_input
-from ocr_playground.api.models import FallbackRequest, JobResponse, PipelineRequest, PipelineResponse
+from ocr_playground.api.models import (
+    MAX_OFFSET,
+    FallbackRequest,
+    JobResponse,
+    PipelineRequest,
+    PipelineResponse,
+)
+from ocr_playground.contract import contract
+from ocr_playground.imaging.formats import media_type
 from ocr_playground.imaging.io import probe_size
-from ocr_playground.imaging.pipeline import describe_pipelines
 from ocr_playground.jobs.model import JobStatus, new_job_id
 from ocr_playground.jobs.routing import (
     CHECKPOINT_PIPELINES,
-    CLIENT_MAX_BYTES,
-    CLIENT_MAX_SIDE,
     Backend,
     route_preview,
     server_backend,
@@ -71,8 +76,7 @@ def _answer(
 
 @router.get("", summary="Pipelines, their ordered ops and each op's params as JSON Schema")
 def list_pipelines() -> dict[str, Any]:
-    limits = {"max_bytes": CLIENT_MAX_BYTES, "max_side": CLIENT_MAX_SIDE}
-    return {**describe_pipelines(), "client_limits": limits}
+    return contract()
 
 
 def _preview(
@@ -187,6 +191,24 @@ def get_result(job_id: str, service: ServiceDep) -> FileResponse:
     return FileResponse(job.result_path, media_type="image/png", filename=f"{job_id}.png")
 
 
+@router.get(
+    "/jobs/{job_id}/source",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/*": {}}, "description": "The image."}, **ERRORS},
+    summary="The image a job ran on (for the Jobs page)",
+)
+def get_source(job_id: str, service: ServiceDep) -> FileResponse:
+    path = Path(service.get(job_id).input_path)
+    try:
+        with path.open("rb") as file:
+            head = file.read(12)
+    except OSError:
+        raise HTTPException(
+            status.HTTP_410_GONE, f"The source image of job '{job_id}' is no longer on the server."
+        ) from None
+    return FileResponse(path, media_type=media_type(head))
+
+
 @router.delete(
     "/jobs/{job_id}",
     response_model=JobResponse,
@@ -198,5 +220,9 @@ def cancel_job(job_id: str, service: ServiceDep) -> JobResponse:
 
 
 @router.get("/jobs", response_model=list[JobResponse], summary="The newest jobs first (for the Jobs page)")
-def list_jobs(service: ServiceDep, limit: int = Query(50, ge=1, le=500)) -> list[JobResponse]:
-    return [JobResponse.of(job) for job in service.store.recent(limit)]
+def list_jobs(
+    service: ServiceDep,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Skip this many of the newest (the next page)."),
+) -> list[JobResponse]:
+    return [JobResponse.of(job) for job in service.store.recent(limit, offset)]

@@ -2,19 +2,17 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ocr_playground.api.deps import SettingsDep
+from ocr_playground.api.models import MAX_OFFSET
 from ocr_playground.datasets import walk_images
-from ocr_playground.inference.errors import InferenceError
-from ocr_playground.inference.evaluation import image_marks
-from ocr_playground.runs.errors import ItemNotFound
 from ocr_playground.runs.model import RunSpec
+from ocr_playground.runs.overlay import marked_item
 from ocr_playground.runs.service import RunService
 from ocr_playground.runs.store import METRIC_FIELDS, SORT_COLUMNS
-from ocr_playground.runs.worker import detection_words, parse_words
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
@@ -50,15 +48,14 @@ class Dataset(BaseModel):
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=RunAccepted, summary="Start a run")
 async def create_run(spec: RunSpec, runs: RunsDep) -> RunAccepted:
-    try:
-        run = await run_in_threadpool(runs.submit, spec)  # walks the folder, reads the ground truth
-    except InferenceError as exc:
-        raise HTTPException(exc.status_code, str(exc)) from None
+    run = await run_in_threadpool(runs.submit, spec)  # walks the folder, reads the ground truth
     return RunAccepted(run_id=run.run_id, status=run.status.value, total=run.total)
 
 
 @router.get("", response_model=RunList, summary="Runs, newest first")
-def list_runs(runs: RunsDep, limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0)) -> RunList:
+def list_runs(
+    runs: RunsDep, limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_OFFSET)
+) -> RunList:
     page = runs.store.recent(limit, offset)
     more = offset + len(page) < runs.store.count()
     return RunList(runs=[runs.summary(r) for r in page], next_offset=offset + len(page) if more else None)
@@ -110,31 +107,21 @@ def list_items(
     status_: Literal["completed", "failed"] | None = Query(None, alias="status"),
     protocol: Protocol = "icdar2015-iou",
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    filter_: Literal["failed", "misses", "false_detections"] | None = Query(
+        None, alias="filter", description="Only failed items, images with misses, or with false detections."
+    ),
 ) -> dict[str, Any]:
     runs.get(run_id)
     assert sort in SORT_COLUMNS or sort in METRIC_FIELDS
     items, total = runs.store.items(
-        run_id, sort=sort, order=order, status=status_, protocol=protocol, limit=limit, offset=offset
-    )
+        run_id, sort=sort, order=order, status=status_, protocol=protocol, limit=limit, offset=offset,
+        filter_=filter_,
+    )  # fmt: skip
     return {"items": items, "total": total}
 
 
 @router.get("/{run_id}/items/{name:path}", summary="One item with its detections and ground truth, marked")
 def get_item(run_id: str, name: str, runs: RunsDep, protocol: Protocol = "icdar2015-iou") -> dict[str, Any]:
     runs.get(run_id)
-    item = runs.store.item(run_id, name)
-    if item is None:
-        raise ItemNotFound(f"Run '{run_id}' has no finished item named '{name}'.")
-    entry = runs.store.input(run_id, name)
-    boxes = item.pop("boxes") or []
-    gt = [] if entry is None or entry.gt is None else parse_words(entry.gt)
-    detections = [{"points": b["points"], "score": b["score"]} for b in boxes]
-    ground_truth = [{"points": w.points.tolist(), "text": w.text} for w in gt]
-    if entry is not None and entry.gt is not None:
-        det_marks, gt_marks = image_marks(gt, detection_words(boxes), protocol)
-        for d, mark in zip(detections, det_marks, strict=True):
-            d["match"] = mark
-        for g, mark in zip(ground_truth, gt_marks, strict=True):
-            g["match"] = mark
-    return item | {"protocol": protocol, "detections": detections, "ground_truth": ground_truth}
+    return marked_item(runs.store, run_id, name, protocol)

@@ -17,6 +17,7 @@ from ocr_playground.artifacts import shown
 from ocr_playground.jobs.bus import Subscription
 from ocr_playground.jobs.service import JobService, state
 from ocr_playground.runs.service import RunService
+from ocr_playground.runs.sweeps import SweepService, progress
 
 router = APIRouter(tags=["pipelines"])
 
@@ -41,16 +42,28 @@ def _ids(value: Any) -> list[str] | None:
 RUN_PREFIX = "run-"
 
 
-def current_state(some_id: str, service: JobService, runs: RunService) -> dict[str, Any] | None:
-    """A job's or a run's state as a message (runs are ``run-...``); None when there is none."""
+def current_state(
+    some_id: str, service: JobService, runs: RunService, sweeps: SweepService | None = None
+) -> dict[str, Any] | None:
+    """A job's or a run's state as a message (runs are ``run-...``, with their latest sweep's
+    progress when they have one); None when there is none."""
     if some_id.startswith(RUN_PREFIX):
         run = runs.store.get(some_id)
-        return None if run is None else run.state()
+        if run is None:
+            return None
+        sweep = None if sweeps is None else sweeps.store.latest(some_id)
+        return run.state() if sweep is None else run.state() | {"sweep": progress(sweep)}
     job = service.store.get(some_id)
     return None if job is None else state(job)
 
 
-async def _handle(message: str, service: JobService, subscription: Subscription, runs: RunService) -> None:
+async def _handle(
+    message: str,
+    service: JobService,
+    subscription: Subscription,
+    runs: RunService,
+    sweeps: SweepService | None = None,
+) -> None:
     outbox = subscription.queue  # bus updates and our own replies share one ordered queue
     try:
         request = json.loads(message)
@@ -80,7 +93,7 @@ async def _handle(message: str, service: JobService, subscription: Subscription,
             continue
         service.bus.follow(subscription, ids)
         for job_id in ids:
-            current = current_state(job_id, service, runs)
+            current = current_state(job_id, service, runs, sweeps)
             if current is None:
                 service.bus.unfollow(subscription, [job_id])
                 key = "run_id" if job_id.startswith(RUN_PREFIX) else "job_id"
@@ -108,7 +121,7 @@ async def job_updates(websocket: WebSocket) -> None:
             text = message.get("text")
             if text is None:
                 text = (message.get("bytes") or b"").decode("utf-8", "replace")
-            await _handle(text, service, subscription, websocket.app.state.runs)
+            await _handle(text, service, subscription, websocket.app.state.runs, websocket.app.state.sweeps)
     except WebSocketDisconnect:
         pass
     finally:

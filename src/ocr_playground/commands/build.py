@@ -18,9 +18,10 @@ from ocr_playground.commands import hydra_check
 from ocr_playground.commands.overrides import OMEGACONF_MISSING, format_override
 from ocr_playground.commands.quoting import posix_join, powershell_join
 from ocr_playground.commands.schema import CommandSchema, UIElement
+from ocr_playground.errors import Refusal
 
 
-class FieldError(ValueError):
+class FieldError(Refusal, ValueError):
     """A value the form cannot hold, or a rule it breaks; `field` is the element key at fault."""
 
     def __init__(self, field: str, message: str) -> None:

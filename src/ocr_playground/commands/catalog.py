@@ -7,8 +7,8 @@ root, dataset folders and images under the data root, or the options of a config
 Hydra project. A source that yields nothing leaves the schema's static ``options`` in place.
 """
 
+import itertools
 import logging
-import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +19,8 @@ import yaml
 
 from ocr_playground.commands.hydra_check import OverrideError, folder_stamp, group_options, parse_override
 from ocr_playground.commands.schema import CommandSchema, SchemaSummary, UIElement
+from ocr_playground.datasets import walk_files
+from ocr_playground.errors import NotFound
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 
 CHECKPOINT_SUFFIXES = {".ckpt", ".pt", ".pth", ".onnx", ".safetensors"}
@@ -28,8 +30,8 @@ RECOMMENDATIONS = "recommendations.yaml"
 log = logging.getLogger(__name__)
 
 
-class UnknownSchema(LookupError):
-    pass
+class UnknownSchema(NotFound):
+    """No command form has this id."""
 
 
 def packaged_schema_dir() -> Path:
@@ -150,12 +152,4 @@ def _files(root: Path, suffixes: Collection[str]) -> list[str]:
     # A walk that stops at MAX_OPTIONS, so a data root of a million images costs little.
     if not root.is_dir():
         return []
-    found: list[str] = []
-    for folder, dirs, files in os.walk(root.resolve()):
-        dirs.sort()
-        for name in sorted(files):
-            if Path(name).suffix.lower() in suffixes:
-                found.append(str(Path(folder) / name))
-                if len(found) >= MAX_OPTIONS:
-                    return found
-    return found
+    return [str(path) for path in itertools.islice(walk_files(root.resolve(), suffixes), MAX_OPTIONS)]

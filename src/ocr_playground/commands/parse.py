@@ -17,9 +17,10 @@ from ocr_playground.commands import hydra_check
 from ocr_playground.commands.build import FieldError, resolve_values
 from ocr_playground.commands.overrides import escape_interpolation
 from ocr_playground.commands.schema import CommandSchema, UIElement
+from ocr_playground.errors import Refusal
 
 
-class ParseError(ValueError):
+class ParseError(Refusal, ValueError):
     """The command cannot be read into this form; the message names the argument at fault."""
 
 

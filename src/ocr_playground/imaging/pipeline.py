@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import cv2
 import numpy as np
+import rfc8785
 from pydantic import ValidationError
 
 from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline, first_problem
@@ -84,13 +85,21 @@ def get_pipeline(pipeline_id: str) -> Pipeline:
         raise UnknownPipeline(f"Unknown pipeline '{pipeline_id}'; known pipelines: {known}.") from None
 
 
-def _describe_error(op_name: str, exc: ValidationError) -> str:
+def _refusal(op_name: str, exc: ValidationError) -> InvalidParams:
     where, message = first_problem(exc)
     first = exc.errors()[0]
     value = f" (got {first['input']!r})" if "input" in first and first["type"] != "missing" else ""
     more = f"; {exc.error_count() - 1} more problem(s)" if exc.error_count() > 1 else ""
     message = message.removeprefix("Value error, ")
-    return f"Invalid params for op '{op_name}': field '{where}': {message}{value}{more}."
+    return InvalidParams(
+        f"Invalid params for op '{op_name}': field '{where}': {message}{value}{more}.", op_name, where
+    )
+
+
+def _json_numbers(value: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON has one number type: ``5.0`` is ``5`` (the browser cannot tell them apart, and RFC 8785
+    hashes both as ``5``), so a whole float becomes an int before the strict check below."""
+    return {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in value.items()}
 
 
 def _validate_op(op: Op, value: Any) -> OpParams | None:
@@ -101,25 +110,61 @@ def _validate_op(op: Op, value: Any) -> OpParams | None:
         value = {}
     if not isinstance(value, Mapping):
         hint = ', "client" or "server"' if op.name == HINTED_OP else ""
-        raise InvalidParams(f"Op '{op.name}' takes true, false{hint} or an object of params, got {value!r}.")
+        raise InvalidParams(
+            f"Op '{op.name}' takes true, false{hint} or an object of params, got {value!r}.", op.name
+        )
     try:
-        return op.params.model_validate(dict(value))
+        # Strict and by JSON name only: exactly what the browser's validation (the same JSON Schema,
+        # web/src/contract) accepts, so both engines refuse the same params and name the same field.
+        return op.params.model_validate(_json_numbers(value), strict=True, by_alias=True, by_name=False)
     except ValidationError as exc:
-        raise InvalidParams(_describe_error(op.name, exc)) from None
+        raise _refusal(op.name, exc) from None
+
+
+def _is_hint(value: Any) -> bool:
+    return isinstance(value, str) and value in ROUTING_HINTS
+
+
+def _same(first: Any, second: Any) -> bool:
+    """Equal as JSON (RFC 8785, as the browser compares them): ``true`` is not ``1``, ``1.0`` is."""
+    try:
+        return rfc8785.dumps(first) == rfc8785.dumps(second)
+    except rfc8785.CanonicalizationError:  # NaN, or an integer past 2**53: no JSON twin to compare
+        return first == second
+
+
+def _combine(name: str, first: Any, second: Any) -> Any:
+    """One op given under its name and under an alias. The contract's own client does this: its
+    params carry ``"rembg": "client"`` and it adds ``background_removal = "server"`` to fall back.
+    A routing hint joins any setting that switches the op on ("server" wins as the hint, and
+    ``server_hint`` sees it under either key); two settings that are not hints must agree."""
+    if _is_hint(first) and _is_hint(second):
+        return "server" if "server" in (first, second) else "client"
+    if _is_hint(first) or _is_hint(second):
+        setting = second if _is_hint(first) else first
+        if setting is None or setting is False:
+            raise InvalidParams(
+                f"Op '{name}' is switched off under one name and on under its alias; give it once.", name
+            )
+        return setting
+    if not _same(first, second):
+        raise InvalidParams(
+            f"Op '{name}' is given twice with different settings (once under an alias); give it once.", name
+        )
+    return first
 
 
 def _by_op(pipeline: Pipeline, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Params keyed by canonical op name; unknown names and alias clashes refused."""
+    """Params keyed by canonical op name; unknown names and conflicting aliases refused."""
     chosen: dict[str, Any] = {}
     for key, value in params.items():
         name = canonical_name(key)
         if name is None or name not in pipeline.ops:
             raise InvalidParams(
-                f"Unknown op '{key}' for pipeline '{pipeline.id}'; its ops are: {', '.join(pipeline.ops)}."
+                f"Unknown op '{key}' for pipeline '{pipeline.id}'; its ops are: {', '.join(pipeline.ops)}.",
+                key,
             )
-        if name in chosen:
-            raise InvalidParams(f"Op '{name}' is given twice (once under an alias); give it once.")
-        chosen[name] = value
+        chosen[name] = _combine(name, chosen[name], value) if name in chosen else value
     return chosen
 
 

@@ -22,7 +22,6 @@ from ocr_playground import artifacts
 from ocr_playground.inference.errors import (
     CheckpointNotFound,
     CheckpointNotLoadable,
-    CheckpointOutsideRoot,
     InferenceError,
 )
 from ocr_playground.inference.profiles import ModelProfile, load_profile
@@ -137,7 +136,7 @@ def confine(root: Path, user_path: str, what: str, root_name: str) -> Path:
     except artifacts.UnusablePath as exc:
         raise InferenceError(f"The {what} path is not usable: {exc}") from None
     except artifacts.PathOutsideRoot:
-        raise CheckpointOutsideRoot(
+        raise artifacts.PathOutsideRoot(
             f"The {what} path '{user_path}' resolves outside the {root_name}."
         ) from None
     if not resolved.is_file():

@@ -1,10 +1,13 @@
 """Bad-input errors of the inference package. Each message is one sentence naming the culprit.
 
-The API maps them to 4xx answers (``status_code`` below) and the CLI to exit status 2.
+Each declares its HTTP status (``status_code``, see ``ocr_playground.errors``); the CLI exits 2.
+A checkpoint path outside its root is ``artifacts.PathOutsideRoot``, as for every other root.
 """
 
+from ocr_playground.errors import Refusal
 
-class InferenceError(ValueError):
+
+class InferenceError(Refusal, ValueError):
     """Base of every bad-input error raised by ``ocr_playground.inference``."""
 
     status_code = 422
@@ -12,12 +15,6 @@ class InferenceError(ValueError):
 
 class CheckpointNotFound(InferenceError):
     status_code = 404
-
-
-class CheckpointOutsideRoot(InferenceError):
-    """The path resolves (after symlinks) outside the root it must stay under."""
-
-    status_code = 403
 
 
 class CheckpointNotLoadable(InferenceError):

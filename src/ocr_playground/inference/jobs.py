@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.imaging.errors import ImagingError, InvalidParams, first_problem
 from ocr_playground.imaging.io import decode_image, encode_png
-from ocr_playground.inference.catalog import resolve_local_checkpoint
+from ocr_playground.inference.catalog import resolve_checkpoint, resolve_local_checkpoint
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.postprocess import Detection, detection_json
@@ -25,6 +25,14 @@ from ocr_playground.inference.service import DetectionResult, InferenceParams, c
 
 PIPELINE_ID = "inference"
 OVERLAY_COLOUR = (0, 200, 80)  # RGB
+
+
+def load_checkpoint(root: Path, user_path: str) -> Path:
+    """The checkpoint of an ``inference`` request, resolved under ``root`` and loaded before any job
+    exists, so a missing, non-ONNX or non-image model is refused up front rather than a failed job."""
+    path = resolve_checkpoint(root, user_path)
+    default_cache().get(path)
+    return path
 
 
 def parse_params(params: Any) -> InferenceParams:

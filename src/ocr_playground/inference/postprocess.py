@@ -156,20 +156,23 @@ def _candidates(bitmap: np.ndarray, limit: int) -> list[np.ndarray]:
     return list(contours)
 
 
-def boxes_from_map(prob: np.ndarray, params: DetectionParams, image_size: tuple[int, int]) -> list[Detection]:
-    """Detections in the coordinates of an image of ``image_size`` (width, height).
+@dataclass(frozen=True)
+class Region:
+    """A region of the binarised map that passed the size check: its shape in map pixels (a box or
+    a polygon, before expansion) and its score (the mean probability inside the shape)."""
 
-    ``prob`` is the H×W probability map the detector produced for that image resized to H×W.
-    """
-    prob = np.asarray(prob, dtype=np.float32)
-    map_h, map_w = prob.shape
-    width, height = image_size
-    sx, sy = width / map_w, height / map_h
+    shape: np.ndarray
+    score: float
+
+
+def regions(prob: np.ndarray, params: DetectionParams) -> list[Region]:
+    """The scored regions of ``prob`` (float32): the part of post-processing that depends on
+    ``thresh``, ``dilate``, ``mode``, ``minSize`` and ``maxCandidates`` only, not on ``boxThresh``
+    or ``unclipRatio`` (a threshold sweep computes it once per ``thresh``)."""
     bitmap = (prob > params.thresh).astype(np.uint8)
     if params.dilate:
         bitmap = cv2.dilate(bitmap, np.ones((2, 2), np.uint8))
-
-    detections: list[Detection] = []
+    out = []
     for contour in _candidates(bitmap, params.max_candidates):
         outline = contour.reshape(-1, 2).astype(np.float64)
         if params.mode == "box":
@@ -182,24 +185,44 @@ def boxes_from_map(prob: np.ndarray, params: DetectionParams, image_size: tuple[
             short_side = min(cv2.minAreaRect(contour)[1])
         if short_side < params.min_size:
             continue
-        score = mean_inside(prob, shape)
-        if score < params.box_thresh:
-            continue
-        grown = unclip(shape, params.unclip_ratio)
-        if len(grown) != 1:  # vanished or split in two: not a word-shaped region
-            continue
-        if params.mode == "box":
-            points, short_side = _box(grown[0])
-        else:
-            points = order_clockwise_polygon(grown[0])
-            short_side = min(cv2.minAreaRect(grown[0].astype(np.float32))[1])
-        if short_side < params.min_size + 2:
-            continue
-        points = points * (sx, sy)
-        points[:, 0] = np.clip(points[:, 0], 0, width)
-        points[:, 1] = np.clip(points[:, 1], 0, height)
-        detections.append(Detection(points=points, score=score))
-    return detections
+        out.append(Region(shape=shape, score=mean_inside(prob, shape)))
+    return out
+
+
+def expand(
+    region: Region, params: DetectionParams, map_size: tuple[int, int], image_size: tuple[int, int]
+) -> Detection | None:
+    """A region grown by ``unclipRatio`` and mapped from the map's (height, width) to the image's
+    (width, height); None when it vanishes, splits in two or ends up too small."""
+    grown = unclip(region.shape, params.unclip_ratio)
+    if len(grown) != 1:  # vanished or split in two: not a word-shaped region
+        return None
+    if params.mode == "box":
+        points, short_side = _box(grown[0])
+    else:
+        points = order_clockwise_polygon(grown[0])
+        short_side = min(cv2.minAreaRect(grown[0].astype(np.float32))[1])
+    if short_side < params.min_size + 2:
+        return None
+    (map_h, map_w), (width, height) = map_size, image_size
+    points = points * (width / map_w, height / map_h)
+    points[:, 0] = np.clip(points[:, 0], 0, width)
+    points[:, 1] = np.clip(points[:, 1], 0, height)
+    return Detection(points=points, score=region.score)
+
+
+def boxes_from_map(prob: np.ndarray, params: DetectionParams, image_size: tuple[int, int]) -> list[Detection]:
+    """Detections in the coordinates of an image of ``image_size`` (width, height).
+
+    ``prob`` is the H×W probability map the detector produced for that image resized to H×W.
+    """
+    prob = np.asarray(prob, dtype=np.float32)
+    found = (
+        expand(r, params, prob.shape, image_size)
+        for r in regions(prob, params)
+        if r.score >= params.box_thresh
+    )
+    return [d for d in found if d is not None]
 
 
 def order_clockwise_polygon(points: np.ndarray) -> np.ndarray:

@@ -24,6 +24,12 @@ grows with its input (PP-OCRv4 det needs about 700 MB at 2000×1500): the long s
 (3 MP, a 4:3 photo at that long side) and never enlarged more than ``maxUpscale`` (8×). So a 35 MP
 scan is detected at 3 MP in about a second, and a 40000×1 strip gets a 32×1984 tensor instead of
 the 65 GB a 'min' limit would ask for. A sidecar may raise the caps for a model that needs it.
+
+A sidecar may also hold the model's own detection thresholds (a threshold sweep writes them there)::
+
+    {"base": "ppocr-det", "detection": {"thresh": 0.3, "boxThresh": 0.55, "unclipRatio": 1.8}}
+
+Detection uses them for every threshold a request leaves out.
 """
 
 import json
@@ -39,6 +45,16 @@ from pydantic.alias_generators import to_camel
 
 from ocr_playground.imaging.errors import first_problem
 from ocr_playground.inference.errors import InputTooLarge, InvalidProfile
+
+
+class ThresholdDefaults(BaseModel):
+    """Detection thresholds tuned for one model; each is used when a request does not set it."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+    thresh: float | None = Field(None, ge=0.0, le=1.0)
+    box_thresh: float | None = Field(None, ge=0.0, le=1.0)
+    unclip_ratio: float | None = Field(None, gt=0.0, le=10.0)
 
 
 class ModelProfile(BaseModel):
@@ -63,6 +79,9 @@ class ModelProfile(BaseModel):
     std: tuple[float, float, float] = Field(description="Per-channel standard deviation, same scale.")
     channel_order: Literal["RGB", "BGR"] = Field(description="Channel order the model was trained on.")
     source: str = Field("builtin", description="'builtin' or the sidecar path it was read from.")
+    detection: ThresholdDefaults | None = Field(
+        None, description="The model's own detection thresholds, used where a request sets none."
+    )
 
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)

@@ -29,6 +29,7 @@ from ocr_playground.imaging.pipeline import Step, run_steps, validate
 from ocr_playground.inference.engine import Detector, inference_slot
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
+from ocr_playground.inference.profiles import ModelProfile
 from ocr_playground.inference.recognition import Recognizer, TextLine, read_lines
 from ocr_playground.inference.recognizer_profile import RecognitionParams
 from ocr_playground.inference.words import word_boxes
@@ -136,12 +137,30 @@ def preprocess(image: np.ndarray, ops: dict[str, Any]) -> tuple[np.ndarray, dict
     return result.image, {"pipeline_ms": (time.perf_counter() - t0) * 1e3}
 
 
+def with_model_defaults(params: DetectionParams, profile: ModelProfile) -> DetectionParams:
+    """The request's thresholds, with the model's own (its sidecar's) for those the request leaves out."""
+    if profile.detection is None:
+        return params
+    unset = {
+        name: value
+        for name, value in profile.detection.model_dump(exclude_none=True).items()
+        if name not in params.model_fields_set
+    }
+    return params.model_copy(update=unset) if unset else params
+
+
 def _map_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> tuple[_MapEntry, np.ndarray]:
     """Preprocess and run the model: the map, and the preprocessed image (for recognition; it is
     not kept in the map cache, so it dies inside the caller's slot)."""
     processed, timings = preprocess(image, ops)
     prob, model_timings = detector.probability_map(processed)
     return _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings), processed
+
+
+def probability_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
+    """The preprocessed image's probability map (one model call), ready for any thresholds."""
+    with inference_slot():
+        return _map_entry(image, detector, ops)[0]
 
 
 def detect_array(
@@ -151,7 +170,7 @@ def detect_array(
     CLI and job path: no map cache)."""
     with inference_slot():
         entry, processed = _map_entry(image, detector, params.ops())
-        result = _finish(entry, params.detection, cached=False)
+        result = _finish(entry, with_model_defaults(params.detection, detector.profile), cached=False)
         if recognizer is not None:
             read_text(processed, result, recognizer, params.recognition)
     return result
@@ -179,9 +198,10 @@ def detect_bytes(
     the image again, a small cost next to reading every line."""
     ops = params.ops()
     key = map_key(data, detector, ops)
+    detection = with_model_defaults(params.detection, detector.profile)
     entry = cache.get(key) if cache is not None else None
     if entry is not None and recognizer is None:
-        return _finish(entry, params.detection, cached=True)
+        return _finish(entry, detection, cached=True)
     probe_size(data)  # what the header alone can refuse is refused before waiting for the slot
     check_plausible(data)
     with inference_slot():  # the decoded image counts too: decode inside the slot
@@ -189,10 +209,10 @@ def detect_bytes(
             entry, processed = _decoded_map_entry(data, detector, ops)
             if cache is not None:
                 cache.put(key, entry)
-            result = _finish(entry, params.detection, cached=False)
+            result = _finish(entry, detection, cached=False)
         else:
             processed = preprocess(decode_image(data), ops)[0]
-            result = _finish(entry, params.detection, cached=True)
+            result = _finish(entry, detection, cached=True)
         if recognizer is not None:
             read_text(processed, result, recognizer, params.recognition)
     return result

@@ -1,5 +1,6 @@
-"""Where a preview runs (DESIGN.md, "Ids and routing"): in the browser's workers unless the params
-ask for the server, the pipeline needs a checkpoint, or the image is over the client limits."""
+"""Where a preview runs (docs/contract.md, "Routing on the server"): in the browser's workers
+unless the params ask for the server, the pipeline needs a checkpoint, or the image is over the
+client limits."""
 
 from typing import Any, Literal
 

@@ -10,12 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.imaging.errors import InvalidParams, UnknownPipeline
-from ocr_playground.imaging.io import PNG_FAST_COMPRESSION, decode_image, encode_png
+from ocr_playground.imaging.io import decode_image, encode_result
 from ocr_playground.imaging.pipeline import PIPELINES, run_pipeline, validate
 
 
@@ -35,28 +32,6 @@ Progress = Callable[[str, float], None]
 # job keeps (the page's quad). It raises ImagingError for bad input.
 Report = dict[str, Any]
 RunFunction = Callable[[Task, Progress], "dict[str, float] | tuple[dict[str, float], Report]"]
-
-
-# For one-channel document images: the "up" filter plus run-length zlib is about 1.7× faster than
-# libpng's adaptive filtering at level 1 and makes a smaller file (pages are mostly flat rows).
-GRAY_PNG_PARAMS = [
-    cv2.IMWRITE_PNG_COMPRESSION, PNG_FAST_COMPRESSION,
-    cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP,
-    cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE,
-]  # fmt: skip
-
-
-def encode_result(image: np.ndarray) -> bytes:
-    """PNG bytes of a result. An RGB image whose channels are equal (after grayscale or binarize,
-    the usual OCR chain) is written as a one-channel PNG: every decoder gives back the same RGB
-    pixels, and encoding a third of the data takes a fraction of the time and makes a smaller file."""
-    if image.ndim == 3 and image.shape[2] == 3:
-        red = image[:, :, 0]
-        if np.array_equal(red, image[:, :, 1]) and np.array_equal(red, image[:, :, 2]):
-            ok, buffer = cv2.imencode(".png", np.ascontiguousarray(red), GRAY_PNG_PARAMS)
-            if ok:
-                return buffer.tobytes()
-    return encode_png(image)
 
 
 def run_image_pipeline(task: Task, on_progress: Progress) -> tuple[dict[str, float], Report]:

@@ -17,19 +17,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocr_playground.artifacts import UPLOADS, atomic_write_bytes, playground_path
+from ocr_playground.errors import NotFound, Refusal
 from ocr_playground.inference.profiles import model_mtime
 from ocr_playground.jobs.bus import EventBus
 from ocr_playground.jobs.executor import ProcessPool
 from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus, new_job_id
 from ocr_playground.jobs.runners import Task
 from ocr_playground.jobs.store import JobStore
+from ocr_playground.server_metrics import ServerMetrics
 from ocr_playground.settings import Settings
-from ocr_playground.telemetry import ServerMetrics
 
 log = logging.getLogger(__name__)
 
 
-class QueueFull(Exception):
+class QueueFull(Refusal):
+    status_code = 429
+
     def __init__(self, active: int, retry_after: int) -> None:
         super().__init__(
             f"The job queue is full ({active} jobs queued or running); retry in about {retry_after} s."
@@ -37,12 +40,14 @@ class QueueFull(Exception):
         self.retry_after = retry_after
 
 
-class JobNotFound(LookupError):
+class JobNotFound(NotFound):
     def __init__(self, job_id: str) -> None:
         super().__init__(f"No job has the id '{job_id}'.")
 
 
-class JobAlreadyDone(Exception):
+class JobAlreadyDone(Refusal):
+    status_code = 409
+
     def __init__(self, job: Job) -> None:
         super().__init__(f"Job '{job.job_id}' is already {job.status.value}; there is nothing to cancel.")
         self.job = job
@@ -98,8 +103,8 @@ def job_notes(job: Job) -> list[str]:
 
 def checkpoint_replaced(job: Job) -> bool:
     """Whether the job's checkpoint (or its sidecar profile) changed after the job started. The
-    cache key names the checkpoint by its path (DESIGN.md), so a model exported over the old file
-    keeps the key; its results must not."""
+    cache key names the checkpoint by its path (docs/contract.md), so a model exported over the old
+    file keeps the key; its results must not."""
     if job.checkpoint_path is None:
         return False
     try:

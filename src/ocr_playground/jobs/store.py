@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus
+from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, TERMINAL, Job, JobStatus
 from ocr_playground.sqlite_store import SqliteStore
 
 SCHEMA = """
@@ -87,15 +87,6 @@ class JobStore(SqliteStore):
     def _execute(self, sql: str, args: tuple = ()) -> None:
         with self.writing() as conn:
             conn.execute(sql, args)
-
-    # Rows are fetched while the lock is held: the connection is shared by the server's threads.
-    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchone()
-
-    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
 
     def insert(self, job: Job) -> None:
         row = {name: getattr(job, name) for name in COLUMNS}
@@ -204,7 +195,34 @@ class JobStore(SqliteStore):
         )
         return None if row[0] is None else float(row[0])
 
-    def recent(self, limit: int) -> list[Job]:
-        """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket)."""
-        rows = self._all("SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,))
+    # Finished (completed, failed, cancelled) before a cutoff: what ``prune`` forgets.
+    _FINISHED_BEFORE = f"status IN ({placeholders(TERMINAL)}) AND COALESCE(finished_at, created_at) < ?"
+
+    def finished_before(self, cutoff: float) -> list[str]:
+        """The ids of the jobs that finished before ``cutoff`` (seconds since the epoch)."""
+        terminal = tuple(status.value for status in TERMINAL)
+        rows = self._all(f"SELECT job_id FROM jobs WHERE {self._FINISHED_BEFORE}", (*terminal, cutoff))
+        return [row[0] for row in rows]
+
+    def delete_finished_before(self, cutoff: float) -> None:
+        """Forget the jobs that finished before ``cutoff``; queued and running ones are never touched."""
+        terminal = tuple(status.value for status in TERMINAL)
+        self._execute(f"DELETE FROM jobs WHERE {self._FINISHED_BEFORE}", (*terminal, cutoff))
+
+    def files_named(self, except_finished_before: float) -> set[Path]:
+        """Every file a job names (its input, output and result), leaving out the jobs that finished
+        before ``except_finished_before`` (those a prune forgets)."""
+        terminal = tuple(status.value for status in TERMINAL)
+        rows = self._all(
+            f"SELECT input_path, output_path, result_path FROM jobs WHERE NOT ({self._FINISHED_BEFORE})",
+            (*terminal, except_finished_before),
+        )
+        return {Path(path).resolve() for row in rows for path in row if path}
+
+    def recent(self, limit: int, offset: int = 0) -> list[Job]:
+        """The newest jobs first (the SPA's Jobs page starts from these, then follows the WebSocket);
+        ``offset`` skips that many, for the next page."""
+        rows = self._all(
+            "SELECT * FROM jobs ORDER BY created_at DESC, job_id LIMIT ? OFFSET ?", (limit, offset)
+        )
         return [job for job in map(self._job, rows) if job is not None]

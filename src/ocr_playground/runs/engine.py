@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ocr_playground.runs.errors import RunStalled
-from ocr_playground.runs.worker import ItemTask, WorkerSpec
+from ocr_playground.runs.worker import ItemTask, ItemWorker, WorkerSpec
 
 Sink = Callable[[dict[str, Any]], None]  # called with each finished item, in the calling thread
 ShouldStop = Callable[[], bool]
@@ -15,12 +15,19 @@ ShouldStop = Callable[[], bool]
 CHUNK = 4  # items per task handed to a worker: enough to overlap reading with the model
 
 
+class Worker(Protocol):
+    def process(self, tasks: list[ItemTask]) -> list[dict[str, Any]]: ...
+
+
 @dataclass(frozen=True)
 class EngineWork:
-    spec: WorkerSpec
+    spec: WorkerSpec | Any
     tasks: list[ItemTask]
     workers: int
     stall_s: float
+    # What each worker process builds from ``spec`` once: a run's items by default; a threshold
+    # sweep hands its own (a top-level class, so it crosses into the processes by name).
+    make_worker: Callable[[Any], Worker] = ItemWorker
 
 
 class Engine(Protocol):

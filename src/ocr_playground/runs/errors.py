@@ -1,8 +1,11 @@
 """Refusals of the runs package: each message is one sentence naming the problem. The API answers
-``status_code``, the command line exits with status 2."""
+``status_code`` (see ``ocr_playground.errors``), the command line exits with status 2. A dataset
+outside the data root is ``artifacts.PathOutsideRoot``, as for every other root."""
+
+from ocr_playground.errors import Refusal
 
 
-class RunError(ValueError):
+class RunError(Refusal, ValueError):
     status_code = 422
 
 
@@ -19,10 +22,6 @@ class ItemNotFound(RunError):
 
 class RunAlreadyDone(RunError):
     status_code = 409
-
-
-class DatasetOutsideRoot(RunError):
-    status_code = 403
 
 
 class RunStalled(RunError):

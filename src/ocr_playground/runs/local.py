@@ -10,23 +10,25 @@ pool, and an item that kills a worker by itself fails with a sentence.
 
 import multiprocessing as mp
 import signal
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from ocr_playground.orphans import die_with_parent
-from ocr_playground.runs.engine import EngineWork, ShouldStop, Sink, Watchdog, chunks
-from ocr_playground.runs.worker import ItemTask, ItemWorker, WorkerSpec, failed
+from ocr_playground.runs.engine import EngineWork, ShouldStop, Sink, Watchdog, Worker, chunks
+from ocr_playground.runs.worker import ItemTask, failed
 
 _CONTEXT = mp.get_context("forkserver")
 POLL_S = 0.2
-_worker: ItemWorker | None = None
+_worker: Worker | None = None
 
 
-def _start_worker(spec: WorkerSpec) -> None:
+def _start_worker(make_worker: Callable[[Any], Worker], spec: Any) -> None:
     global _worker
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the run from the parent, in order
-    _worker = ItemWorker(spec)
+    _worker = make_worker(spec)
 
 
 def _process(tasks: list[ItemTask]) -> list[dict]:
@@ -73,7 +75,10 @@ class LocalEngine:
         """Run ``batches`` in a new pool. None when all are done or the run was stopped; when the
         pool broke, (the batches in flight then, the batches not started yet)."""
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_CONTEXT, initializer=_start_worker, initargs=(work.spec,)
+            max_workers=workers,
+            mp_context=_CONTEXT,
+            initializer=_start_worker,
+            initargs=(work.make_worker, work.spec),
         )
         in_flight: dict[Future, list[ItemTask]] = {}
         queue = list(reversed(batches))

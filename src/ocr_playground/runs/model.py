@@ -54,6 +54,12 @@ class RunSpec(BaseModel):
         max_length=4096,
         description="Ground truth: receipt JSON, word-list JSON, or an ICDAR 2015 / SROIE file or folder.",
     )
+    predictions: str | None = Field(
+        None,
+        max_length=4096,
+        description="Instead of a checkpoint: detections made elsewhere, as competition JSON or a "
+        "submission CSV (filename,polygons); the run scores them without running a model.",
+    )
     engine: Literal["local", "ray"] = "local"
     save_images: bool = Field(False, description="Also write each item's image under images/.")
     reuse: bool = Field(
@@ -62,7 +68,7 @@ class RunSpec(BaseModel):
     name: str | None = Field(None, max_length=200)
     workers: int | None = Field(None, ge=1, le=64, description="Worker processes (local) or actors (ray).")
 
-    @field_validator("dataset", "checkpoint_path", "gt", "name")
+    @field_validator("dataset", "checkpoint_path", "gt", "name", "predictions")
     @classmethod
     def _encodable(cls, value: str | list[str] | None) -> str | list[str] | None:
         # A lone surrogate survives JSON decoding but no file system, SQLite or hash takes it.

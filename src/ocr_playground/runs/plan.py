@@ -18,7 +18,7 @@ from ocr_playground.inference.annotations import read_annotations
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import Word, image_key
-from ocr_playground.runs.errors import DatasetOutsideRoot, RunError
+from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.model import RunSpec
 from ocr_playground.runs.store import Input
 
@@ -57,7 +57,7 @@ def _path(user_path: str, roots: Roots, what: str) -> Path:
             path = artifacts.confine(user_path, roots.data_root)
         path.exists()  # a name too long for the file system fails here, not later
     except artifacts.PathOutsideRoot:
-        raise DatasetOutsideRoot(f"The {what} '{user_path}' resolves outside the data root.") from None
+        raise artifacts.PathOutsideRoot(f"The {what} '{user_path}' resolves outside the data root.") from None
     except (ValueError, OSError, RuntimeError) as exc:
         raise RunError(f"The {what} '{user_path}' is not a usable path ({exc}).") from None
     return path
@@ -130,7 +130,26 @@ def _ground_truth(spec: RunSpec, roots: Roots, names: list[str]) -> list[str | N
     return out
 
 
+def predictions_path(spec: RunSpec, roots: Roots) -> Path | None:
+    """The predictions file a run imports (None for a run with a model)."""
+    return None if spec.predictions is None else _path(spec.predictions, roots, "predictions")
+
+
+def _check_import(spec: RunSpec) -> None:
+    if spec.checkpoint_path is not None:
+        raise RunError("Give a checkpoint_path or predictions, not both.")
+    if spec.pipeline_id != "inference":
+        raise RunError("A run from predictions scores detections; it needs the 'inference' pipeline.")
+    if spec.params:
+        raise RunError("A run from predictions runs no model or ops, so it takes no params.")
+    if spec.engine != "local":
+        raise RunError("A run from predictions is read in the server; it takes no engine.")
+
+
 def resolve_model(spec: RunSpec, roots: Roots) -> Path | None:
+    if spec.predictions is not None:
+        _check_import(spec)
+        return None
     try:
         cache_key_from_digest(spec.pipeline_id, "0" * 64, spec.params, spec.checkpoint_path)
     except rfc8785.CanonicalizationError as exc:
@@ -164,6 +183,11 @@ def plan_run(spec: RunSpec, roots: Roots) -> Plan:
     model = resolve_model(spec, roots)
     images = _images(spec, roots)
     gts = _ground_truth(spec, roots, [name for name, _ in images])
+    imported = predictions_path(spec, roots)
+    if imported is not None:
+        from ocr_playground.runs.importer import check_predictions
+
+        check_predictions(imported, str(spec.predictions), [name for name, _ in images])
     inputs = [
         Input(seq=i, name=name, path=str(path), gt=gt)
         for i, ((name, path), gt) in enumerate(zip(images, gts, strict=True))

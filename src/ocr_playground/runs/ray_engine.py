@@ -44,6 +44,18 @@ class ItemPredictor:
         return {"record": [json.dumps(r) for r in self.worker.process(tasks)]}
 
 
+def _no_uv_environment() -> None:
+    """Under ``uv run`` (as ``make test`` and ``uv run ocr-playground`` start us), Ray by default
+    copies the project to each new worker and has it run ``uv run`` there, which builds a fresh
+    virtual environment per session (minutes, and downloads). A local Ray's workers run on this
+    machine with this interpreter and these packages, so that is switched off; the flag is read when
+    Ray is imported, so the imported constant is set too."""
+    os.environ["RAY_ENABLE_UV_RUN_RUNTIME_ENV"] = "0"
+    from ray._private import ray_constants
+
+    ray_constants.RAY_ENABLE_UV_RUN_RUNTIME_ENV = False
+
+
 def ensure_ray(address: str | None) -> float:
     """Connect to the cluster at ``address``, or start a local Ray once; the seconds it took."""
     import time
@@ -62,6 +74,7 @@ def ensure_ray(address: str | None) -> float:
         if address:
             ray.init(address=address, **options)
         else:
+            _no_uv_environment()
             ray.init(num_cpus=os.cpu_count() or 1, object_store_memory=OBJECT_STORE_BYTES, **options)
         from ray.data import DataContext
 

@@ -10,8 +10,6 @@ unless the run saves images or the checkpoint changed since.
 
 import contextlib
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,16 +19,16 @@ import rfc8785
 
 from ocr_playground.artifacts import run_folder
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
-from ocr_playground.imaging.errors import ImagingError
-from ocr_playground.inference.errors import InferenceError
+from ocr_playground.errors import Refusal
 from ocr_playground.inference.evaluation import PROTOCOLS, result_from_counts
 from ocr_playground.inference.profiles import model_mtime
 from ocr_playground.jobs.bus import EventBus
+from ocr_playground.runs.background import Background
 from ocr_playground.runs.engine import Engine, EngineWork, local_workers
-from ocr_playground.runs.errors import RunAlreadyDone, RunError, RunNotFound
+from ocr_playground.runs.errors import RunAlreadyDone, RunNotFound
 from ocr_playground.runs.files import IMAGES, write_files
 from ocr_playground.runs.model import Run, RunSpec, RunStatus, new_run_id
-from ocr_playground.runs.plan import Roots, plan_run, resolve_model
+from ocr_playground.runs.plan import Roots, plan_run, predictions_path, resolve_model
 from ocr_playground.runs.store import Input, RunStore
 from ocr_playground.runs.worker import ItemTask, WorkerSpec, score
 from ocr_playground.settings import Settings
@@ -47,8 +45,13 @@ def public_path(path: str | Path) -> str:
     return str(path)
 
 
-def make_engine(name: str, settings: Settings) -> Engine:
-    if name == "ray":
+def make_engine(spec: RunSpec, settings: Settings, roots: Roots) -> Engine:
+    imported = predictions_path(spec, roots)
+    if imported is not None:
+        from ocr_playground.runs.importer import PredictionsEngine
+
+        return PredictionsEngine(imported)
+    if spec.engine == "ray":
         from ocr_playground.runs.ray_engine import RayEngine
 
         return RayEngine(settings.ray_address)
@@ -65,9 +68,8 @@ class RunService:
         self.bus = bus
         self.origin = origin
         self.roots = Roots(settings.data_root, settings.checkpoints_root, confined=origin == "server")
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
+        self._background = Background("ocrp-runs", self.execute)
+        self._stopping = self._background.stopping
         self.last_engine: Engine | None = None
 
     # --- life cycle (the server) -------------------------------------------------------------------
@@ -76,26 +78,12 @@ class RunService:
         """Queue again the runs a crash or a stop left unfinished, then start the run loop."""
         for run_id in self.store.interrupted(self.origin):
             self.store.requeue(run_id)
-            self._queue.put(run_id)
-        self._thread = threading.Thread(target=self._loop, name="ocrp-runs", daemon=True)
-        self._thread.start()
+            self._background.put(run_id)
+        self._background.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        self._background.stop()
         self.store.close()
-
-    def _loop(self) -> None:
-        while True:
-            run_id = self._queue.get()
-            if run_id is None or self._stopping.is_set():
-                return
-            try:
-                self.execute(run_id)
-            except Exception:  # keep the loop alive; the run itself was marked failed
-                log.exception("run %s failed", run_id)
 
     # --- requests ----------------------------------------------------------------------------------
 
@@ -115,7 +103,7 @@ class RunService:
 
     def submit(self, spec: RunSpec) -> Run:
         run = self.create(spec)
-        self._queue.put(run.run_id)
+        self._background.put(run.run_id)
         return run
 
     def cancel(self, run_id: str) -> Run:
@@ -214,7 +202,7 @@ class RunService:
             model = resolve_model(run.spec, self.roots)
             tasks = self._reuse(run, self.store.pending(run_id), model, sink)
             if tasks and not should_stop():
-                engine = make_engine(run.spec.engine, self.settings)
+                engine = make_engine(run.spec, self.settings, self.roots)
                 self.last_engine = engine
                 # Ray sizes its own actor pool (0: as many as the cluster has room for).
                 workers, threads = local_workers(run.spec.workers)
@@ -227,7 +215,7 @@ class RunService:
                     stall_s=self.settings.run_stall_s,
                 )
                 engine.run(work, sink, should_stop)
-        except (RunError, ImagingError, InferenceError) as exc:
+        except Refusal as exc:
             self.store.finish(run_id, RunStatus.failed, str(exc))
         except Exception as exc:
             log.exception("run %s", run_id)
@@ -258,7 +246,7 @@ class RunService:
         """Items an earlier run already computed under the same cache key are taken from it; the
         rest are returned as tasks for the engine."""
         tasks = [ItemTask(seq=i.seq, name=i.name, path=i.path, gt=i.gt) for i in pending]
-        if run.spec.save_images or not run.spec.reuse:
+        if run.spec.save_images or not run.spec.reuse or run.spec.predictions is not None:
             return tasks
         not_before = 0.0
         if model is not None:

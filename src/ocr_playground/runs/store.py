@@ -61,6 +61,12 @@ CREATE INDEX IF NOT EXISTS run_items_key ON run_items (cache_key, status);
 # sort= values that are columns; a metric name sorts by that metric under the chosen protocol.
 SORT_COLUMNS = {"name": "seq", "status": "status", "detections": "detections", "time": "total_ms"}
 METRIC_FIELDS = ("precision", "recall", "hmean", "tp", "fp", "fn")
+# filter= values: which items a failure list shows (a metric filter reads the chosen protocol).
+ITEM_FILTERS = {
+    "failed": "status = 'failed'",
+    "misses": "json_extract(metrics, '$.\"{protocol}\".fn') > 0",
+    "false_detections": "json_extract(metrics, '$.\"{protocol}\".fp') > 0",
+}
 
 
 @dataclass(frozen=True)
@@ -92,14 +98,6 @@ def item_from_row(row: sqlite3.Row) -> dict[str, Any]:
 
 class RunStore(SqliteStore):
     schema = SCHEMA
-
-    def _one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchone()
-
-    def _all(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
 
     def _execute(self, sql: str, args: tuple = ()) -> int:
         with self._lock:
@@ -288,14 +286,17 @@ class RunStore(SqliteStore):
         protocol: str = "icdar2015-iou",
         limit: int = 100,
         offset: int = 0,
+        filter_: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """A page of items and how many match. ``sort`` is a column name or a metric name
         (checked by the caller against ``SORT_COLUMNS``/``METRIC_FIELDS`` and the protocols, so
-        they can stand in the SQL as they are)."""
+        they can stand in the SQL as they are); ``filter_`` a key of ``ITEM_FILTERS``."""
         where, args = "run_id = ?", [run_id]
         if status is not None:
             where += " AND status = ?"
             args.append(status)
+        if filter_ is not None:
+            where += " AND " + ITEM_FILTERS[filter_].format(protocol=protocol)
         key = SORT_COLUMNS.get(sort) or f"json_extract(metrics, '$.\"{protocol}\".{sort}')"
         direction = "DESC" if order == "desc" else "ASC"
         # Items without the value (failed ones, no ground truth) go last either way.
@@ -319,6 +320,25 @@ class RunStore(SqliteStore):
                 return
             yield rows
             last = rows[-1]["seq"]
+
+    def metric_values(self, run_id: str, protocol: str, metric: str) -> list[float]:
+        """One metric of every scored item under ``protocol`` (names checked by the caller)."""
+        rows = self._all(
+            f"SELECT json_extract(metrics, '$.\"{protocol}\".{metric}') FROM run_items "
+            "WHERE run_id = ? AND metrics IS NOT NULL",
+            (run_id,),
+        )
+        return [float(row[0]) for row in rows if row[0] is not None]
+
+    def scored_inputs(self, run_id: str) -> list[Input]:
+        """The inputs whose item completed with metrics (the images a sweep re-scores), in order."""
+        rows = self._all(
+            "SELECT i.seq, i.name, i.path, i.gt FROM run_inputs i JOIN run_items t "
+            "ON t.run_id = i.run_id AND t.name = i.name WHERE i.run_id = ? AND t.status = 'completed' "
+            "AND t.metrics IS NOT NULL AND i.gt IS NOT NULL ORDER BY i.seq",
+            (run_id,),
+        )
+        return [Input(row[0], row[1], row[2], row[3]) for row in rows]
 
     def metric_sums(self, run_id: str, protocol: str) -> tuple[float, float, int, int] | None:
         """Summed (tp, det - fp, gt, det) of the run's scored items under ``protocol``."""

@@ -94,6 +94,29 @@ class _Loaded:
     timings: dict[str, float] | None = None
 
 
+def load_task(task: ItemTask) -> _Loaded:
+    """Read and decode one task's image; a problem is the item's error, never an exception."""
+    t0 = time.perf_counter()
+    try:
+        path = Path(task.path)
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _Loaded(error=f"The file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes.")
+        data = path.read_bytes()
+    except OSError as exc:
+        return _Loaded(error=f"The file cannot be read: {exc.strerror or exc}.")
+    timings = {"read": _ms(t0)}
+    t1 = time.perf_counter()
+    try:
+        image = decode_image(data)
+    except ImagingError as exc:
+        return _Loaded(data=data, error=str(exc), timings=timings)
+    except MemoryError:
+        return _Loaded(data=data, error="The image does not fit in memory.", timings=timings)
+    timings["decode"] = _ms(t1)
+    return _Loaded(data=data, image=image, timings=timings)
+
+
 class ItemWorker:
     def __init__(self, spec: WorkerSpec) -> None:
         self.spec = spec
@@ -111,35 +134,13 @@ class ItemWorker:
     def process(self, tasks: Sequence[ItemTask]) -> list[dict[str, Any]]:
         """Each task's item; the next image is read and decoded while this one runs."""
         records = []
-        ahead: Future[_Loaded] | None = self._reader.submit(self._load, tasks[0]) if tasks else None
+        ahead: Future[_Loaded] | None = self._reader.submit(load_task, tasks[0]) if tasks else None
         for index, task in enumerate(tasks):
             assert ahead is not None
             loaded = ahead.result()
-            ahead = self._reader.submit(self._load, tasks[index + 1]) if index + 1 < len(tasks) else None
+            ahead = self._reader.submit(load_task, tasks[index + 1]) if index + 1 < len(tasks) else None
             records.append(self._compute(task, loaded))
         return records
-
-    @staticmethod
-    def _load(task: ItemTask) -> _Loaded:
-        t0 = time.perf_counter()
-        try:
-            path = Path(task.path)
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                return _Loaded(error=f"The file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes.")
-            data = path.read_bytes()
-        except OSError as exc:
-            return _Loaded(error=f"The file cannot be read: {exc.strerror or exc}.")
-        timings = {"read": _ms(t0)}
-        t1 = time.perf_counter()
-        try:
-            image = decode_image(data)
-        except ImagingError as exc:
-            return _Loaded(data=data, error=str(exc), timings=timings)
-        except MemoryError:
-            return _Loaded(data=data, error="The image does not fit in memory.", timings=timings)
-        timings["decode"] = _ms(t1)
-        return _Loaded(data=data, image=image, timings=timings)
 
     def _compute(self, task: ItemTask, loaded: _Loaded) -> dict[str, Any]:
         timings = dict(loaded.timings or {})

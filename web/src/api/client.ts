@@ -1,40 +1,11 @@
 /** The few server routes the Studio reads. Every 4xx body is {"detail": "<sentence>"}. */
 
 import { fetchOk, getJson } from './http';
+import type { Contract } from '../contract';
 
-export interface JsonSchema {
-  type?: string;
-  title?: string;
-  description?: string;
-  default?: unknown;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  properties?: Record<string, JsonSchema>;
-  anyOf?: JsonSchema[];
-  const?: unknown;
-}
-
-export interface PipelineInfo {
-  id: string;
-  description: string;
-  ops: string[];
-  params_style: 'by_op' | 'flat';
-}
-
-export interface OpInfo {
-  summary: string;
-  aliases: string[];
-  routing_hints: string[];
-  params_schema: JsonSchema;
-}
-
-export interface PipelinesResponse {
-  pipelines: PipelineInfo[];
-  ops: Record<string, OpInfo>;
-}
+// The catalogue GET /api/pipelines serves is the contract the SPA is built with (contract/index.ts).
+export type { JsonSchema, OpInfo, PipelineInfo } from '../contract';
+export type PipelinesResponse = Contract;
 
 export interface ImageEntry {
   path: string;
@@ -43,8 +14,11 @@ export interface ImageEntry {
 
 export const fetchPipelines = () => getJson<PipelinesResponse>('/api/pipelines');
 
+/** The data root's images; `data_root` is the folder as the server was given it. */
+export const fetchImageListing = () => getJson<{ data_root: string; images: ImageEntry[] }>('/api/images');
+
 export async function fetchImages(): Promise<ImageEntry[]> {
-  return (await getJson<{ images: ImageEntry[] }>('/api/images')).images;
+  return (await fetchImageListing()).images;
 }
 
 /** The URL of an image under the server's data root. */

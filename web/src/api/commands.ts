@@ -54,7 +54,18 @@ export interface CommandSchema {
   argv: string[];
   constant_overrides: string[];
   model_suffix: ModelSuffix | null;
+  /** Set for the scripts of the Hydra project (they run in its folder); null for our own CLI. */
+  hydra?: { config_path: string; config_name: string } | null;
   ui_elements: UIElement[];
+}
+
+/** Where the Hydra forms' commands run (GET /api/commands/project). */
+export interface ProjectInfo {
+  path: string | null;
+  exists: boolean;
+  /** The bundled example project: its scripts compose the config and train nothing. */
+  example: boolean;
+  note: string;
 }
 
 export interface BuildRequest {
@@ -98,6 +109,8 @@ export interface ParseResponse {
 const BASE = '/api/commands';
 
 export const fetchSchemas = () => getJson<SchemaSummary[]>(`${BASE}/schemas`);
+
+export const fetchProject = () => getJson<ProjectInfo>(`${BASE}/project`);
 
 export const fetchSchema = (id: string) => getJson<CommandSchema>(`${BASE}/schemas/${encodeURIComponent(id)}`);
 

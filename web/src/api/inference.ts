@@ -11,6 +11,8 @@ export interface ModelProfile {
   std: number[];
   channelOrder: 'RGB' | 'BGR';
   source: string;
+  /** Detection thresholds tuned for this model (its sidecar's), used where a request sets none. */
+  detection?: Record<string, number> | null;
 }
 
 export interface CheckpointEntry {
@@ -74,18 +76,21 @@ export type PreviewRequest = ImageRef & {
   task_id?: string;
 };
 
-export async function fetchCheckpoints(): Promise<CheckpointEntry[]> {
-  return (await getJson<{ checkpoints: CheckpointEntry[] }>('/api/inference/checkpoints')).checkpoints;
+/** The checkpoints, and the folder they are looked for in (the server's --checkpoints-root). */
+export const fetchCheckpoints = () => getJson<{ checkpoints: CheckpointEntry[]; root: string }>('/api/inference/checkpoints');
+
+export interface InferenceSchema {
+  /** The `params.detection` thresholds as one JSON Schema object (properties → sliders). */
+  detection: JsonSchema;
+  /** Preprocessing ops detection refuses (their geometry cannot be undone on the detections). */
+  refused_ops: string[];
 }
 
 export async function fetchRecognizers(): Promise<RecognizerEntry[]> {
   return (await getJson<{ recognizers: RecognizerEntry[] }>('/api/inference/recognizers')).recognizers;
 }
 
-/** The `params.detection` thresholds as one JSON Schema object (properties → sliders). */
-export async function fetchDetectionSchema(): Promise<JsonSchema> {
-  return (await getJson<{ detection: JsonSchema }>('/api/inference/schema')).detection;
-}
+export const fetchInferenceSchema = () => getJson<InferenceSchema>('/api/inference/schema');
 
 export const postPreview = (body: PreviewRequest, signal?: AbortSignal) =>
   postJson<PreviewResponse>('/api/inference/preview', body, signal);

@@ -36,6 +36,11 @@ export interface Job {
   job_id: string;
   pipeline_id: string;
   cache_key: string;
+  /** The params as sent, the checkpoint of an inference job, the source image's file name
+   *  ('upload' for bytes sent with the request). */
+  params?: unknown;
+  checkpoint_path?: string | null;
+  source_name?: string;
   status: JobStatus;
   progress: number;
   result_path: string | null;
@@ -72,7 +77,9 @@ export const requestFallback = (body: PipelineRequest & { wait?: boolean }) => p
 
 export const fetchJob = (jobId: string) => getJson<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`);
 
-export const listJobs = (limit = 50) => getJson<Job[]>(`/api/pipelines/jobs?limit=${limit}`);
+export const listJobs = (limit = 50, offset = 0) => getJson<Job[]>(`/api/pipelines/jobs?limit=${limit}&offset=${offset}`);
+
+export const sourceUrl = (jobId: string) => `/api/pipelines/jobs/${encodeURIComponent(jobId)}/source`;
 
 export const cancelJob = (jobId: string) => getJson<Job>(`/api/pipelines/jobs/${encodeURIComponent(jobId)}`, { method: 'DELETE' });
 
@@ -80,6 +87,18 @@ export const resultUrl = (jobId: string) => `/api/pipelines/jobs/${encodeURIComp
 
 export async function fetchResult(jobId: string): Promise<Blob> {
   return (await fetchOk(resultUrl(jobId))).blob();
+}
+
+/** The bytes as a data: URL (the API takes one as image_base64). The browser's FileReader encodes
+ *  off the page's thread: a phone photo's 3 MB in btoa would block it for about 100 ms. */
+export function toDataUrl(bytes: Uint8Array): Promise<string> {
+  if (typeof FileReader === 'undefined') return Promise.resolve(`data:application/octet-stream;base64,${toBase64(bytes)}`);
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('could not read the image bytes'));
+    reader.readAsDataURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  });
 }
 
 /** Base64 of the bytes, in chunks (String.fromCharCode on megabytes at once overflows the stack). */

@@ -12,6 +12,8 @@ export interface RunSpec {
   gt?: string | null;
   engine?: 'local' | 'ray';
   name?: string | null;
+  /** A run imported from a predictions file (no model ran). */
+  predictions?: string | null;
 }
 
 export interface ProtocolMetrics {
@@ -46,6 +48,8 @@ export interface RunUpdate {
   failed: number;
   total: number;
   error: string | null;
+  /** Present when the message is about a threshold sweep of this run. */
+  sweep?: { sweep_id: string; status: 'queued' | 'running' | 'completed' | 'failed'; done: number; failed: number; total: number; error: string | null };
 }
 
 export interface Dataset {

@@ -5,8 +5,9 @@
  * transfer back) is reported beside it. OpenCV.js is loaded from a URL the driver serves.
  */
 import { decodeImage } from '../lib/decode';
-import { createImageProcessor, type PipelineParams } from '../workers';
+import { createImageProcessor, decodePhoto, type DecodedPhoto, type OpenedImage, type PipelineParams } from '../workers';
 import { findPage, findPageSimd } from '../workers/kernels/page/finder';
+import { CLIENT_MAX_SIDE, proxyParams } from '../workers/proxy';
 import { simd } from '../workers/simd';
 import { openCvCases, loadOpenCv, type OpenCvCase } from './opencv';
 
@@ -168,12 +169,74 @@ async function timePageFinder(urls: string[], runs = 5, warmup = 2): Promise<{ u
   return out;
 }
 
+export interface ProxyReport {
+  width: number;
+  height: number;
+  factor: number;
+  proxyWidth: number;
+  proxyHeight: number;
+  /** Decode and proxy in the decode worker, then the pool's open (hashing, parking the proxy). */
+  openMs: number;
+  rows: { name: string; workerMs: number; roundTripMs: number }[];
+}
+
+/**
+ * A phone photo as the Studio holds it: decoded and scaled to its proxy in the decode worker, then
+ * each op previewed on the proxy with its params scaled (workers/proxy.ts), timed like runBench.
+ */
+async function runProxyBench(options: { imageUrl?: string; runs?: number; warmup?: number; gapMs?: number } = {}): Promise<ProxyReport> {
+  const runs = options.runs ?? 7;
+  const warmup = options.warmup ?? 3;
+  const gapMs = options.gapMs ?? 50;
+  const blob = await (await fetch(options.imageUrl ?? 'phone.jpg')).blob();
+  const processor = createImageProcessor({ poolSize: 1 });
+  try {
+    const opens: number[] = [];
+    let opened: OpenedImage | null = null;
+    let photo: DecodedPhoto | null = null;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const [bytes, p] = await Promise.all([blob.arrayBuffer(), decodePhoto(blob, { maxSide: CLIENT_MAX_SIDE })]);
+      opened = await processor.open(bytes, p.image, { factor: p.factor });
+      opens.push(performance.now() - t0);
+      photo = p;
+    }
+    const rows: ProxyReport['rows'] = [];
+    for (const c of CASES.filter((x) => !x.name.startsWith('chain at full size'))) {
+      const { params } = proxyParams(c.params, opened!.factor);
+      const worker: number[] = [];
+      const trip: number[] = [];
+      for (let i = 0; i < warmup + runs; i++) {
+        if (gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs));
+        const r = await processor.preview(opened!, params, { memo: false, channel: 'bench' });
+        if (i < warmup) continue;
+        worker.push(r.timings.reduce((a, t) => a + t.ms, 0));
+        trip.push(r.totalMs);
+      }
+      rows.push({ name: c.name, workerMs: median(worker), roundTripMs: median(trip) });
+    }
+    return {
+      width: photo!.width,
+      height: photo!.height,
+      factor: photo!.factor,
+      proxyWidth: photo!.image.width,
+      proxyHeight: photo!.image.height,
+      openMs: median(opens),
+      rows,
+    };
+  } finally {
+    processor.dispose();
+  }
+}
+
 declare global {
   interface Window {
     runBench: typeof runBench;
     timePageFinder: typeof timePageFinder;
+    runProxyBench: typeof runProxyBench;
   }
 }
 window.runBench = runBench;
 window.timePageFinder = timePageFinder;
+window.runProxyBench = runProxyBench;
 document.getElementById('out')!.textContent = 'ready';

@@ -1,5 +1,7 @@
+import { memo } from 'react';
 import type { JsonSchema, OpInfo } from '../api/client';
 import { fieldsOf, type FieldSpec } from '../lib/schema';
+import { Slider } from './Slider';
 
 export interface OpState {
   enabled: boolean;
@@ -26,40 +28,36 @@ function fieldsFor(schema: JsonSchema): FieldSpec[] {
 export function OpControls({ ops, info, state, onChange }: Props) {
   return (
     <div className="op-controls">
-      {ops.map((op) => {
-        const s = state[op];
-        if (!s || !info[op]) return null;
-        const fields = fieldsFor(info[op].params_schema);
-        return (
-          <fieldset key={op} className={s.enabled ? 'op on' : 'op'}>
-            <legend>
-              <label>
-                <input
-                  type="checkbox"
-                  checked={s.enabled}
-                  aria-label={`${op} enabled`}
-                  onChange={(e) => onChange(op, { ...s, enabled: e.target.checked })}
-                />{' '}
-                {op}
-              </label>
-            </legend>
-            <p className="summary">{info[op].summary}</p>
-            {fields.map((f) => (
-              <FieldControl
-                key={f.name}
-                op={op}
-                field={f}
-                value={s.values[f.name]}
-                disabled={!s.enabled}
-                onChange={(v) => onChange(op, { ...s, values: { ...s.values, [f.name]: v } })}
-              />
-            ))}
-          </fieldset>
-        );
-      })}
+      {ops.map((op) => (state[op] && info[op] ? <OpFieldset key={op} op={op} info={info[op]} state={state[op]} onChange={onChange} /> : null))}
     </div>
   );
 }
+
+// Memoised: a slider step changes one op's state, and only that op's fieldset renders again (the
+// page passes a stable onChange).
+const OpFieldset = memo(function OpFieldset({ op, info, state: s, onChange }: { op: string; info: OpInfo; state: OpState; onChange: Props['onChange'] }) {
+  const fields = fieldsFor(info.params_schema);
+  return (
+    <fieldset className={s.enabled ? 'op on' : 'op'}>
+      <legend>
+        <label>
+          <input type="checkbox" checked={s.enabled} aria-label={`${op} enabled`} onChange={(e) => onChange(op, { ...s, enabled: e.target.checked })} /> {op}
+        </label>
+      </legend>
+      <p className="summary">{info.summary}</p>
+      {fields.map((f) => (
+        <FieldControl
+          key={f.name}
+          op={op}
+          field={f}
+          value={s.values[f.name]}
+          disabled={!s.enabled}
+          onChange={(v) => onChange(op, { ...s, values: { ...s.values, [f.name]: v } })}
+        />
+      ))}
+    </fieldset>
+  );
+});
 
 function FieldControl({ op, field, value, disabled, onChange }: {
   op: string;
@@ -81,20 +79,7 @@ function FieldControl({ op, field, value, disabled, onChange }: {
     control = <input id={id} type="checkbox" aria-label={label} checked={Boolean(value)} disabled={disabled} onChange={(e) => onChange(e.target.checked)} />;
   } else if (field.kind === 'number' || field.kind === 'integer') {
     control = (
-      <span className="slider">
-        <input
-          id={id}
-          type="range"
-          aria-label={label}
-          min={field.min}
-          max={field.max}
-          step={field.step}
-          value={Number(value)}
-          disabled={disabled}
-          onChange={(e) => onChange(Number(e.target.value))}
-        />
-        <output htmlFor={id}>{formatNumber(Number(value))}</output>
-      </span>
+      <Slider id={id} label={label} min={field.min} max={field.max} step={field.step} value={Number(value)} disabled={disabled} onChange={onChange} format={formatNumber} />
     );
   } else {
     control = <input id={id} aria-label={label} value={String(value ?? '')} disabled={disabled} onChange={(e) => onChange(e.target.value)} />;

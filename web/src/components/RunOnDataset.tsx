@@ -1,6 +1,7 @@
 /** "Run on a dataset": the Studio's current settings over a folder under the data root. The
  *  folder is picked from GET /api/runs/datasets, which also names ground truth found beside it. */
 import { useEffect, useState } from 'react';
+import { DatasetSelect } from './DatasetSelect';
 import { listDatasets, startRun, type Dataset, type RunSpec } from '../api/runs';
 
 interface Props {
@@ -47,16 +48,7 @@ export function RunOnDataset({ pipelineId, params, checkpointPath }: Props) {
   }
   return (
     <section className="run-on-dataset" aria-label="Run on a dataset">
-      <label>
-        Dataset{' '}
-        <select aria-label="dataset" value={dataset} onChange={(e) => setDataset(e.target.value)}>
-          {(datasets ?? []).map((d) => (
-            <option key={d.path} value={d.path}>
-              {d.path || '(data root)'} — {d.images} images{d.gt ? ', ground truth' : ''}
-            </option>
-          ))}
-        </select>
-      </label>
+      <DatasetSelect label="dataset" datasets={datasets ?? []} value={dataset} onChange={setDataset} />
       {pipelineId === 'inference' && chosen?.gt && (
         <label>
           <input type="checkbox" checked={useGt} onChange={(e) => setUseGt(e.target.checked)} /> score against {chosen.gt}

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { PoolStatus, Preview } from '../workers';
 
 interface Props {
@@ -8,7 +9,7 @@ interface Props {
 }
 
 /** What the workers just did: per-op timings, the queue, the memo, the cache key. */
-export function RunStats({ preview, status, maxDepth, busy }: Props) {
+export const RunStats = memo(function RunStats({ preview, status, maxDepth, busy }: Props) {
   return (
     <aside className="stats" aria-label="Run statistics">
       <dl>
@@ -47,4 +48,4 @@ export function RunStats({ preview, status, maxDepth, busy }: Props) {
       )}
     </aside>
   );
-}
+});

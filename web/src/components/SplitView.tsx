@@ -1,148 +1,105 @@
-import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { toImageData } from '../lib/decode';
+import { countPaint } from '../lib/paints';
 import type { RgbaImage } from '../workers';
+import { useZoomPan, ZoomTools } from './ZoomPan';
+
+/** A picture to show: RGBA pixels, or a decoded bitmap (an opened photo, drawn without copying). */
+export type Picture = RgbaImage | ImageBitmap;
 
 interface Props {
-  before: RgbaImage;
+  before: Picture;
   after: RgbaImage | null;
+  /** Described on the result canvas (data-*) for tests and tools: its cache key, the params it
+   *  shows and its scale against the full-resolution result. */
   afterKey?: string;
   /** A quadrilateral to outline on the original (the page found), in its pixels. */
   quad?: [number, number][] | null;
+  afterParams?: string;
+  afterScale?: number;
+}
+
+function paint(canvas: HTMLCanvasElement, picture: Picture): void {
+  // Setting a canvas's size, even to the one it has, drops and reallocates its backing store:
+  // on a drag that is every frame, so only a change of size does it.
+  if (canvas.width !== picture.width) canvas.width = picture.width;
+  if (canvas.height !== picture.height) canvas.height = picture.height;
+  const ctx = canvas.getContext('2d')!;
+  if ('data' in picture) ctx.putImageData(toImageData(picture), 0, 0);
+  else ctx.drawImage(picture, 0, 0);
+}
+
+/** Where `after` sits in a box of the given size: as large as fits, its own aspect kept, centred
+ *  (a crop or a resize to another shape is not stretched over the original's frame). */
+export function fitInside(after: { width: number; height: number }, box: { width: number; height: number }) {
+  const k = Math.min(box.width / after.width, box.height / after.height);
+  const width = after.width * k;
+  const height = after.height * k;
+  return { left: (box.width - width) / 2, top: (box.height - height) / 2, width, height };
 }
 
 /**
- * Before on the left of the split, after on the right, drawn at their own resolution and shown
- * in the same box (so a resized result still lines up). Wheel or buttons zoom around the pointer
- * or centre; dragging pans.
+ * Before on the left of the split, after on the right, each drawn at its own resolution. The
+ * after picture fills the before's box as far as its own aspect allows (so a resized result lines
+ * up, and a cropped one keeps its shape). Zoom and pan as in ZoomPan.tsx.
  */
-export function SplitView({ before, after, afterKey, quad }: Props) {
-  const frame = useRef<HTMLDivElement>(null);
+// Memoised: a slider step re-renders the Studio; the view only when its pictures change.
+export const SplitView = memo(function SplitView({ before, after, afterKey, afterParams, afterScale, quad }: Props) {
   const beforeCanvas = useRef<HTMLCanvasElement>(null);
   const afterCanvas = useRef<HTMLCanvasElement>(null);
   const [split, setSplit] = useState(50);
-  const [view, setView] = useState({ scale: 1, x: 0, y: 0 });
-  const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
-
-  const fit = () => {
-    const box = frame.current?.getBoundingClientRect();
-    if (!box) return;
-    const scale = Math.min(box.width / before.width, box.height / before.height);
-    setView({ scale, x: (box.width - before.width * scale) / 2, y: (box.height - before.height * scale) / 2 });
-  };
-
-  // Fit a new image, and keep it fitted while the layout settles or the window is resized,
-  // until the user zooms or pans.
-  const userMoved = useRef(false);
-  useLayoutEffect(() => {
-    userMoved.current = false;
-    fit();
-    const el = frame.current;
-    if (!el || typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver(() => {
-      if (!userMoved.current) fit();
-    });
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, [before]); // eslint-disable-line react-hooks/exhaustive-deps
+  const zoom = useZoomPan(before);
 
   useEffect(() => {
-    const c = beforeCanvas.current;
-    if (!c) return;
-    c.width = before.width;
-    c.height = before.height;
-    c.getContext('2d')!.putImageData(toImageData(before), 0, 0);
+    if (beforeCanvas.current) paint(beforeCanvas.current, before);
   }, [before]);
 
   useEffect(() => {
-    const c = afterCanvas.current;
-    if (!c || !after) return;
-    c.width = after.width;
-    c.height = after.height;
-    c.getContext('2d')!.putImageData(toImageData(after), 0, 0);
+    if (!afterCanvas.current || !after) return;
+    paint(afterCanvas.current, after);
+    countPaint();
   }, [after]);
 
-  const zoomAt = (factor: number, cx: number, cy: number) => {
-    userMoved.current = true;
-    setView((v) => {
-      const scale = Math.min(32, Math.max(0.05, v.scale * factor));
-      const k = scale / v.scale;
-      return { scale, x: cx - (cx - v.x) * k, y: cy - (cy - v.y) * k };
-    });
-  };
-  const zoomCentre = (factor: number) => {
-    const box = frame.current?.getBoundingClientRect();
-    if (box) zoomAt(factor, box.width / 2, box.height / 2);
-  };
-
-  const onWheel = (e: WheelEvent) => {
-    const box = frame.current!.getBoundingClientRect();
-    zoomAt(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - box.left, e.clientY - box.top);
-  };
-  const onPointerDown = (e: PointerEvent) => {
-    userMoved.current = true;
-    drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
-    (e.target as Element).setPointerCapture?.(e.pointerId);
-  };
-  const onPointerMove = (e: PointerEvent) => {
-    const d = drag.current;
-    if (d) setView((v) => ({ ...v, x: d.vx + e.clientX - d.x, y: d.vy + e.clientY - d.y }));
-  };
-  const onPointerUp = () => (drag.current = null);
-
-  const box = { width: before.width * view.scale, height: before.height * view.scale };
+  const { box, view } = zoom;
   const stage = { transform: `translate(${view.x}px, ${view.y}px)`, ...box };
+  const place = after ? fitInside(after, box) : { left: 0, top: 0, ...box };
+  const splitX = (split / 100) * box.width;
   return (
     <section className="split" aria-label="Before and after">
       <div className="view-tools">
         <label htmlFor="split-pos">Split</label>
         <input id="split-pos" type="range" min={0} max={100} value={split} aria-label="split position" onChange={(e) => setSplit(Number(e.target.value))} />
-        <button type="button" onClick={() => zoomCentre(1.25)} aria-label="zoom in">+</button>
-        <button type="button" onClick={() => zoomCentre(0.8)} aria-label="zoom out">−</button>
-        <button type="button" onClick={() => { userMoved.current = false; fit(); }}>Fit</button>
-        <button type="button" onClick={() => zoomCentre(1 / view.scale)}>1:1</button>
-        <span className="zoom" data-testid="zoom">{Math.round(view.scale * 100)}%</span>
+        <ZoomTools zoom={zoom} />
       </div>
-      <div
-        ref={frame}
-        className="frame"
-        onWheel={onWheel}
-        onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
-        onPointerUp={onPointerUp}
-        onPointerCancel={onPointerUp}
-      >
+      <div ref={zoom.frame} className="frame" {...zoom.handlers}>
         <div className="stage" style={stage}>
-          {/* Clipped to its side too: where the result is transparent (background removal keeps the
-              mask as alpha) the checkerboard must show, not the original underneath. */}
-          <canvas
-            ref={beforeCanvas}
-            className="layer"
-            aria-label="original image"
-            data-testid="before-canvas"
-            style={{ ...box, clipPath: after ? `inset(0 ${100 - split}% 0 0)` : undefined }}
-          />
-          <canvas
-            ref={afterCanvas}
-            className="layer"
-            aria-label="processed image"
-            data-testid="result-canvas"
-            data-cache-key={afterKey ?? ''}
-            style={{ ...box, clipPath: `inset(0 0 0 ${split}%)`, visibility: after ? 'visible' : 'hidden' }}
-          />
-          {quad && (
-            <svg
-              className="layer page-quad"
-              data-testid="page-quad"
-              viewBox={`-0.5 -0.5 ${before.width} ${before.height}`}
-              style={{ ...box, clipPath: after ? `inset(0 ${100 - split}% 0 0)` : undefined }}
-              aria-label="page found"
-            >
-              <polygon points={quad.map(([x, y]) => `${x},${y}`).join(' ')} vectorEffect="non-scaling-stroke" />
-            </svg>
-          )}
+          {/* Each side is clipped by a box that hides what overflows it (a plain rectangle the
+              compositor clips for free; a clip-path on a canvas this large is a mask repainted
+              with it). The result is clipped to its side too: where it is transparent (background
+              removal keeps the mask as alpha) the checkerboard must show, not the original. */}
+          <div className="side" style={{ left: 0, top: 0, width: after ? splitX : box.width, height: box.height }}>
+            <canvas ref={beforeCanvas} className="layer" aria-label="original image" data-testid="before-canvas" style={box} />
+            {quad && (
+              <svg className="layer page-quad" data-testid="page-quad" viewBox={`-0.5 -0.5 ${before.width} ${before.height}`} style={box} aria-label="page found">
+                <polygon points={quad.map(([x, y]) => `${x},${y}`).join(' ')} vectorEffect="non-scaling-stroke" />
+              </svg>
+            )}
+          </div>
+          <div className="side" style={{ left: splitX, top: 0, width: Math.max(0, box.width - splitX), height: box.height }}>
+            <canvas
+              ref={afterCanvas}
+              className="layer"
+              aria-label="processed image"
+              data-testid="result-canvas"
+              data-cache-key={afterKey ?? ''}
+              data-params={afterParams ?? ''}
+              data-scale={afterScale ?? ''}
+              style={{ ...place, left: place.left - splitX, visibility: after ? 'visible' : 'hidden' }}
+            />
+          </div>
           <div className="divider" style={{ left: `${split}%` }} />
         </div>
       </div>
     </section>
   );
-}
+});

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   buildCommand,
+  fetchProject,
   fetchSchema,
   fetchSchemas,
   type BuildRequest,
@@ -9,16 +10,18 @@ import {
   type FieldValue,
   type FormValues,
   type ParseResponse,
+  type ProjectInfo,
   type Recommendation,
   type SchemaSummary,
 } from '../api/commands';
+import { ApiError } from '../api/http';
 import { ConsoleDrawer, type DrawerState } from '../components/commands/ConsoleDrawer';
 import { DefaultsDiff } from '../components/commands/DefaultsDiff';
 import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, sameValue, suffixed, visibleKeys } from '../components/commands/form';
 import { PasteCommand } from '../components/commands/PasteCommand';
 import { Presets } from '../components/commands/Presets';
 import { SchemaForm } from '../components/commands/SchemaForm';
-import { createSettledRunner, keyOf } from '../components/commands/settle';
+import { createSettledRunner, keyOf } from '../lib/latest';
 
 const BUILD_DEBOUNCE_MS = 250;
 const PREFERRED_SCHEMA = 'train';
@@ -36,6 +39,8 @@ interface Built {
   request: BuildRequest;
   result: BuildResponse | null;
   error: string | null;
+  /** The server refused a value (4xx): the form must change, retrying the same one cannot help. */
+  refused: boolean;
 }
 
 function requestFor(form: FormState): BuildRequest {
@@ -55,6 +60,7 @@ export function Commands() {
   const [applied, setApplied] = useState<Recommendation | null>(null);
   // The schema asked for last; the picker shows it at once, and an older answer is dropped.
   const [wanted, setWanted] = useState<string | null>(null);
+  const [project, setProject] = useState<ProjectInfo | null>(null);
   const wantedSchema = useRef<string | null>(null);
 
   const loadSchema = (id: string) => {
@@ -78,6 +84,9 @@ export function Commands() {
         if (first) loadSchema(first.id);
       })
       .catch((e: Error) => setLoadError(`Could not load the command schemas: ${e.message}`));
+    fetchProject()
+      .then(setProject)
+      .catch(() => setProject(null)); // the console then just does not say where to run
   }, []);
 
   // One runner for the page's life. Its callbacks only set `built`, which no request depends on:
@@ -87,8 +96,11 @@ export function Commands() {
       createSettledRunner<BuildRequest, BuildResponse>({
         delayMs: BUILD_DEBOUNCE_MS,
         run: buildCommand,
-        onResult: (result, request, key) => setBuilt({ key, request, result, error: null }),
-        onError: (e, request, key) => setBuilt({ key, request, result: null, error: (e as Error).message }),
+        onResult: (result, request, key) => setBuilt({ key, request, result, error: null, refused: false }),
+        onError: (e, request, key) => {
+          const refused = e instanceof ApiError && e.status >= 400 && e.status < 500;
+          setBuilt({ key, request, result: null, error: (e as Error).message, refused });
+        },
       }),
     [],
   );
@@ -161,7 +173,8 @@ export function Commands() {
       <div className="cmd-layout">
         <aside className="cmd-side">
           <Presets schemaId={schema.id} architecture={architecture} appliedId={appliedId} onApply={applyPreset} />
-          <PasteCommand schemaId={schema.id} prefix={schema.argv.join(' ')} onParsed={applyParsed} />
+          {/* Keyed by the form: a paste error is about the form it was pasted into. */}
+          <PasteCommand key={schema.id} schemaId={schema.id} prefix={schema.argv.join(' ')} onParsed={applyParsed} />
         </aside>
         <section className="cmd-main" aria-label="Form">
           {suffix && (
@@ -191,7 +204,11 @@ export function Commands() {
           />
         </section>
         <aside className="cmd-side">
-          <DefaultsDiff diff={diff} onReset={() => setForm({ schema, values: defaultsOf(schema), appendSuffix: false })} />
+          <DefaultsDiff
+            diff={diff}
+            constant={schema.constant_overrides}
+            onReset={() => setForm({ schema, values: defaultsOf(schema), appendSuffix: false })}
+          />
         </aside>
       </div>
       <ConsoleDrawer
@@ -200,6 +217,8 @@ export function Commands() {
         result={result}
         state={state}
         error={current?.error ?? null}
+        refused={current?.refused ?? false}
+        project={schema.hydra ? project : null}
         onRetry={() => {
           // Forget the failed request so the same one is sent again (a server that was down).
           runner.cancel();

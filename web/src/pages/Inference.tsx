@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { fetchImages, fetchPipelines, imageUrl, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { fetchImageListing, fetchPipelines, imageUrl, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { ExportPanel } from '../components/ExportPanel';
+import { batchCommand, detectCommand } from '../lib/cliCommands';
 import {
   fetchCheckpoints,
-  fetchDetectionSchema,
+  fetchInferenceSchema,
   fetchRecognizers,
   postPreview,
   type CheckpointEntry,
@@ -15,20 +17,16 @@ import {
 import { CheckpointPicker } from '../components/inference/CheckpointPicker';
 import { DetectionOverlay } from '../components/inference/DetectionOverlay';
 import { ImageSource } from '../components/inference/ImageSource';
-import { PreprocessToggles } from '../components/inference/PreprocessToggles';
+import { OpControls, type OpState } from '../components/OpControls';
 import { RunSummary } from '../components/inference/RunSummary';
 import { RunOnDataset } from '../components/RunOnDataset';
 import { TextList } from '../components/inference/TextList';
+import { opsOf, useRunHandoff } from '../components/eval/handoff';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
-import {
-  LatestOnly,
-  predictionsFileName,
-  predictionsJson,
-  thresholdDefaults,
-  thresholdFields,
-  type LatestOnlyStats,
-  type ThresholdField,
-} from '../components/inference/logic';
+import { predictionsFileName, predictionsJson, thresholdDefaults, thresholdFields, type ThresholdField } from '../components/inference/logic';
+import { LatestOnly, type LatestOnlyStats } from '../lib/latest';
+import { defaultsOf, fieldsOf } from '../lib/schema';
+import { saveBlob } from '../lib/save';
 
 // The server runs the same ops as the Preprocessing Studio before detection.
 const PIPELINE = 'preprocessing';
@@ -39,6 +37,8 @@ interface OpenedImage {
   id: number;
   /** The name written into the predictions JSON: the file name, or the path under the data root. */
   name: string;
+  /** The path the CLI reads it from, for an image under the server's data root. */
+  serverPath?: string;
   /** What the <img> shows: an object URL or the server's image route. */
   src: string;
   ref: ImageRef;
@@ -64,13 +64,16 @@ function readAsDataUrl(file: File): Promise<string> {
 
 export function Inference() {
   const [checkpoints, setCheckpoints] = useState<CheckpointEntry[]>([]);
+  const [checkpointsRoot, setCheckpointsRoot] = useState<string | null>(null);
+  const [refusedOps, setRefusedOps] = useState<string[]>([]);
   const [checkpoint, setCheckpoint] = useState<string | null>(null);
   // null while the schema loads; [] when it failed (detection then runs on the server's defaults).
   const [fields, setFields] = useState<ThresholdField[] | null>(null);
   const [thresholds, setThresholds] = useState<Record<string, unknown>>({});
   const [catalog, setCatalog] = useState<PipelinesResponse | null>(null);
-  const [enabledOps, setEnabledOps] = useState<Record<string, boolean>>({});
+  const [opState, setOpState] = useState<Record<string, OpState>>({});
   const [serverImages, setServerImages] = useState<ImageEntry[]>([]);
+  const [dataRoot, setDataRoot] = useState<string | null>(null);
   const [image, setImage] = useState<OpenedImage | null>(null);
   const [shown, setShown] = useState<Shown | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -88,15 +91,17 @@ export function Inference() {
 
   useEffect(() => {
     fetchCheckpoints()
-      .then((list) => {
+      .then(({ checkpoints: list, root }) => {
         setCheckpoints(list);
+        setCheckpointsRoot(root);
         // A new user sees detection at once: the first ready model (the demo one) is preselected.
         setCheckpoint((current) => current ?? list.find((e) => e.status === 'ready')?.checkpoint_path ?? null);
       })
       .catch((e: Error) => setLoadError(`Could not list the checkpoints: ${e.message}`));
-    fetchDetectionSchema()
+    fetchInferenceSchema()
       .then((schema) => {
-        const f = thresholdFields(schema);
+        setRefusedOps(schema.refused_ops);
+        const f = thresholdFields(schema.detection);
         setFields(f);
         setThresholds(thresholdDefaults(f));
       })
@@ -105,9 +110,19 @@ export function Inference() {
         setLoadError(`Could not load the detection thresholds (the server's defaults apply): ${e.message}`);
       });
     fetchPipelines()
-      .then(setCatalog)
+      .then((c) => {
+        setCatalog(c);
+        const initial: Record<string, OpState> = {};
+        for (const [name, info] of Object.entries(c.ops)) initial[name] = { enabled: false, values: defaultsOf(fieldsOf(info.params_schema)) };
+        setOpState(initial);
+      })
       .catch((e: Error) => setLoadError(`Could not load the preprocessing ops: ${e.message}`));
-    fetchImages().then(setServerImages).catch(() => setServerImages([]));
+    fetchImageListing()
+      .then((l) => {
+        setServerImages(l.images);
+        setDataRoot(l.data_root);
+      })
+      .catch(() => setServerImages([]));
     fetchRecognizers().then(setRecognizers).catch(() => setRecognizers([]));
   }, []);
 
@@ -139,18 +154,24 @@ export function Inference() {
     return () => r.dispose();
   }, []);
 
-  const ops = useMemo(() => catalog?.pipelines.find((p) => p.id === PIPELINE)?.ops ?? [], [catalog]);
+  // The preprocessing ops detection takes: the pipeline's, less those it refuses (crop_document).
+  const ops = useMemo(
+    () => (catalog?.pipelines.find((p) => p.id === PIPELINE)?.ops ?? []).filter((op) => !refusedOps.includes(op)),
+    [catalog, refusedOps],
+  );
 
-  // A change of image, checkpoint or op is one click: it goes out at once. A threshold is dragged:
-  // it goes out once the slider rests for the debounce delay. Either way one request at a time.
-  const immediateKey = JSON.stringify([image?.id, checkpoint, enabledOps, recognizer]);
-  const thresholdsKey = JSON.stringify(thresholds);
+  // A change of image, checkpoint or op switch is one click: it goes out at once. A threshold or
+  // an op's param is dragged: it goes out once the slider rests for the debounce delay. Either way
+  // one request at a time.
+  const switches = ops.filter((op) => opState[op]?.enabled);
+  const immediateKey = JSON.stringify([image?.id, checkpoint, switches, recognizer]);
+  const thresholdsKey = JSON.stringify([thresholds, switches.map((op) => opState[op].values)]);
   const lastImmediate = useRef('');
+  const params: InferenceParams = { detection: thresholds };
+  for (const op of switches) params[op] = { ...opState[op].values };
   useEffect(() => {
     const r = runner.current;
     if (!r || !image || !checkpoint || fields === null) return;
-    const params: InferenceParams = { detection: thresholds };
-    for (const op of ops) if (enabledOps[op]) params[op] = true;
     const q: Query = { ...image.ref, checkpoint_path: checkpoint, params, imageId: image.id };
     if (recognizer) q.recognizer_path = recognizer;
     if (immediateKey !== lastImmediate.current) {
@@ -183,9 +204,30 @@ export function Inference() {
 
   const openServerImage = useCallback((path: string) => {
     const id = nextImageId.current++;
-    setImage({ id, name: path, src: imageUrl(path), ref: { image_path: path } });
+    const serverPath = dataRoot ? `${dataRoot.replace(/\/$/, '')}/${path}` : undefined;
+    setImage({ id, name: path, serverPath, src: imageUrl(path), ref: { image_path: path } });
     setError(null);
-  }, []);
+  }, [dataRoot]);
+
+  // Opened from the Evaluation Lab: the run's image, checkpoint, thresholds and ops.
+  useRunHandoff(
+    fields !== null && catalog !== null,
+    useCallback((h) => {
+      if (h.spec.checkpoint_path) setCheckpoint(h.spec.checkpoint_path);
+      setThresholds((t) => ({ ...t, ...((h.spec.params.detection as Record<string, unknown>) ?? {}) }));
+      const handed = opsOf(h.spec.params);
+      setOpState((state) =>
+        Object.fromEntries(
+          Object.entries(state).map(([op, st]) => {
+            const given = handed[op];
+            return [op, { enabled: given !== undefined, values: { ...st.values, ...(given === true || given === undefined ? {} : given) } }];
+          }),
+        ),
+      );
+      void openFile(h.file);
+    }, [openFile]),
+    setLoadError,
+  );
 
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -200,16 +242,16 @@ export function Inference() {
   const download = () => {
     if (!current || !image) return;
     const json = JSON.stringify(predictionsJson(image.name, current.response.detections), null, 1);
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-    a.download = predictionsFileName(image.name);
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    saveBlob(new Blob([json], { type: 'application/json' }), predictionsFileName(image.name));
   };
 
   const selectedEntry = checkpoints.find((c) => c.checkpoint_path === checkpoint);
-  const runParams: InferenceParams = { detection: thresholds };
-  for (const op of ops) if (enabledOps[op]) runParams[op] = true;
+  // A model whose sidecar holds tuned thresholds (a sweep's "save as defaults") starts from them.
+  const selectCheckpoint = (path: string) => {
+    setCheckpoint(path);
+    const tuned = checkpoints.find((c) => c.checkpoint_path === path)?.profile?.detection;
+    if (tuned) setThresholds((t) => ({ ...t, ...Object.fromEntries(Object.entries(tuned).filter(([, v]) => v != null)) }));
+  };
 
   return (
     <main
@@ -222,8 +264,13 @@ export function Inference() {
       onDrop={onDrop}
     >
       <aside className="inf-side">
-        <CheckpointPicker entries={checkpoints} selected={checkpoint} onSelect={setCheckpoint} />
-        {catalog && <PreprocessToggles ops={ops} info={catalog.ops} enabled={enabledOps} onToggle={(op, on) => setEnabledOps((s) => ({ ...s, [op]: on }))} />}
+        <CheckpointPicker entries={checkpoints} root={checkpointsRoot} selected={checkpoint} onSelect={selectCheckpoint} />
+        {catalog && (
+          <fieldset className="inf-toggles">
+            <legend>Preprocessing</legend>
+            <OpControls ops={ops} info={catalog.ops} state={opState} onChange={(op, next) => setOpState((s) => ({ ...s, [op]: next }))} />
+          </fieldset>
+        )}
         {fields && fields.length > 0 && (
           <ThresholdControls
             fields={fields}
@@ -255,7 +302,16 @@ export function Inference() {
           <button type="button" onClick={download} disabled={!current}>
             Download predictions JSON
           </button>
-          <RunOnDataset pipelineId="inference" params={runParams} checkpointPath={checkpoint} />
+          {image && checkpoint && (
+            <ExportPanel
+              items={[
+                { label: 'params JSON', text: JSON.stringify(params) },
+                { label: 'CLI command (detect)', text: detectCommand(image, checkpoint, params) },
+                { label: 'CLI command (batch)', text: batchCommand(image, 'inference', params, checkpoint) },
+              ]}
+            />
+          )}
+          <RunOnDataset pipelineId="inference" params={params} checkpointPath={checkpoint} />
         </div>
         <RunSummary result={current?.response ?? null} roundTripMs={current?.roundTripMs ?? null} busy={busy} sent={stats.sent} />
         <span hidden data-testid="request-stats" data-sent={stats.sent} data-dropped={stats.dropped} data-max-in-flight={stats.maxInFlight} />

@@ -1,12 +1,15 @@
 /**
- * Server jobs, live: the newest from GET /api/pipelines/jobs, then every change from the job
- * WebSocket. Each row shows status, progress, duration and taskId, the result image when there
- * is one, a link to the artifact, and Cancel while the job can still be stopped.
+ * Server jobs, live: the newest from GET /api/pipelines/jobs (older pages on request), then every
+ * change from the job WebSocket. Each row shows the source image, what the params do, when it
+ * started, status, progress, duration and taskId, the result image when there is one (an
+ * inference job's detections too), a link to the artifact, and Cancel while the job can still be
+ * stopped.
  */
 import { useEffect, useState } from 'react';
 import { onAnnouncedJob } from '../api/jobAnnounce';
 import { jobSocket, type ConnectionState } from '../api/jobSocket';
-import { cancelJob, fetchJob, isFinished, listJobs, resultUrl, type Job, type JobUpdate } from '../api/jobs';
+import { cancelJob, fetchJob, isFinished, listJobs, resultUrl, sourceUrl, type Job, type JobUpdate } from '../api/jobs';
+import { paramsSummary, startedText } from '../components/jobs/summary';
 
 const DISCOVER_EVERY_MS = 3000; // new jobs (from this tab or another) are found by polling the list
 const LIMIT = 50;
@@ -27,6 +30,9 @@ export function Jobs() {
   const [error, setError] = useState<string | null>(null);
   const [connection, setConnection] = useState<ConnectionState>('closed');
   const [now, setNow] = useState(() => Date.now());
+  // Older pages: how many of the newest jobs are covered, and whether the last page was full.
+  const [loaded, setLoaded] = useState(LIMIT);
+  const [more, setMore] = useState(false);
 
   useEffect(() => {
     const socket = jobSocket();
@@ -68,6 +74,7 @@ export function Jobs() {
             known.set(job.job_id, job.status);
             follow(job.job_id);
           }
+          setMore((m) => m || list.length === LIMIT);
         })
         .catch((e: Error) => live && setError(`Could not list the jobs: ${e.message}`));
     // A Studio in another tab started a job: show and follow it now, not on the next poll.
@@ -94,6 +101,15 @@ export function Jobs() {
       .then((job) => setJobs((all) => ({ ...all, [id]: job })))
       .catch((e: Error) => setError(`Could not cancel ${id}: ${e.message}`));
 
+  const older = () =>
+    listJobs(LIMIT, loaded)
+      .then((list) => {
+        setJobs((all) => ({ ...all, ...Object.fromEntries(list.filter((j) => !all[j.job_id]).map((j) => [j.job_id, j])) }));
+        setLoaded((n) => n + list.length);
+        setMore(list.length === LIMIT);
+      })
+      .catch((e: Error) => setError(`Could not list older jobs: ${e.message}`));
+
   const rows = Object.values(jobs).sort((a, b) => b.created_at - a.created_at);
   return (
     <main className="page jobs">
@@ -109,13 +125,22 @@ export function Jobs() {
         <table className="jobs-table" aria-label="Server jobs">
           <thead>
             <tr>
-              <th>job</th><th>status</th><th>progress</th><th>duration</th><th>task id</th><th>result</th><th></th>
+              <th>source</th><th>job</th><th>params</th><th>started</th><th>status</th><th>progress</th><th>duration</th><th>task id</th><th>result</th><th></th>
             </tr>
           </thead>
           <tbody>
             {rows.map((job) => (
-              <tr key={job.job_id} data-job-id={job.job_id} data-status={job.status} data-task-id={job.task_id ?? ''}>
+              <tr key={job.job_id} data-job-id={job.job_id} data-status={job.status} data-task-id={job.task_id ?? ''} data-pipeline={job.pipeline_id}>
+                <td className="source">
+                  <img className="thumb" loading="lazy" src={sourceUrl(job.job_id)} alt={`source of ${job.job_id}`} />
+                  <br /><small>{job.source_name ?? ''}</small>
+                </td>
                 <td><code>{job.job_id}</code><br /><small>{job.cache_key}</small></td>
+                <td className="params" title={JSON.stringify(job.params ?? null)} data-testid="job-params">
+                  {paramsSummary(job.params)}
+                  {job.checkpoint_path && <><br /><small>checkpoint <code>{job.checkpoint_path}</code></small></>}
+                </td>
+                <td data-testid="job-started">{startedText(job.started_at)}</td>
                 <td className={`status status-${job.status}`}>{job.status}{job.error && <><br /><small>{job.error}</small></>}</td>
                 <td>
                   <progress max={1} value={job.progress} aria-label={`progress of ${job.job_id}`} /> {(job.progress * 100).toFixed(0)}%
@@ -129,6 +154,9 @@ export function Jobs() {
                       <br /><small>{job.result_path}</small>
                     </a>
                   ) : '—'}
+                  {job.status === 'completed' && job.pipeline_id === 'inference' && (
+                    <><br /><a href={`/api/inference/jobs/${encodeURIComponent(job.job_id)}/detections`} target="_blank" rel="noreferrer">detections JSON</a></>
+                  )}
                 </td>
                 <td>
                   {!isFinished(job.status) && (
@@ -139,6 +167,12 @@ export function Jobs() {
             ))}
           </tbody>
         </table>
+      )}
+      {more && (
+        <p>
+          <button type="button" onClick={() => void older()}>Older jobs</button>{' '}
+          <small className="muted">(the newest {loaded} are listed)</small>
+        </p>
       )}
     </main>
   );

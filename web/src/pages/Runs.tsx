@@ -99,6 +99,11 @@ export function Runs() {
                       {kind}: <code>{path}</code>
                     </div>
                   ))}
+                  {run.spec.gt && (
+                    <div>
+                      <a href={`#/lab?run=${encodeURIComponent(run.run_id)}`}>Evaluate</a>
+                    </div>
+                  )}
                   {!isRunFinished(run.status) && (
                     <button type="button" onClick={() => void cancel(run.run_id)}>
                       Cancel

@@ -1,22 +1,34 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { fetchImageBytes, fetchImages, fetchPipelines, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { fetchImageBytes, fetchImageListing, fetchPipelines, type ImageEntry, type PipelinesResponse } from '../api/client';
+import { ExportPanel } from '../components/ExportPanel';
+import { batchCommand, runCommand } from '../lib/cliCommands';
 import { OpControls, type OpState } from '../components/OpControls';
 import { RunOnDataset } from '../components/RunOnDataset';
 import { PageFound, pageQuad } from '../components/PageFound';
 import { RunStats } from '../components/RunStats';
-import { SplitView } from '../components/SplitView';
+import { SplitView, type Picture } from '../components/SplitView';
+import { DownloadButton } from '../components/studio/DownloadButton';
+import { PreviewScale } from '../components/studio/PreviewScale';
 import { getProcessor } from '../engine';
-import { RouteLine, type RouteState } from '../components/RouteLine';
-import { getHybrid } from '../routing/hybrid';
-import { useDebounced } from '../lib/debounce';
-import { decodeImage } from '../lib/decode';
+import { RouteLine } from '../components/RouteLine';
+import { getHybrid, type SourceImage } from '../routing/hybrid';
+import { useRender } from '../routing/useRender';
 import { defaultsOf, fieldsOf } from '../lib/schema';
-import { SupersededError, WorkerCrashedError, type OpenedImage, type PipelineParams, type PoolStatus, type Preview } from '../workers';
+import { decodePhoto, type PipelineParams, type PoolStatus } from '../workers';
 import { ImagePicker } from '../components/ImagePicker';
+import { applyOps, useRunHandoff } from '../components/eval/handoff';
+import { PreprocessingAB } from '../components/eval/PreprocessingAB';
 
 const PIPELINE = 'preprocessing';
-const SLIDER_DEBOUNCE_MS = 75;
-const SLIDER_MAX_WAIT_MS = 150; // a long drag still repaints a few times a second
+
+interface Opened {
+  name: string;
+  /** The path the CLI reads it from, for an image under the server's data root. */
+  serverPath?: string;
+  source: SourceImage;
+  /** What the "before" side shows: the decoded photo at its full size. */
+  picture: Picture;
+}
 
 /** The params map the pipeline takes: only the ops that are on, each with its full values. */
 export function paramsFor(ops: string[], state: Record<string, OpState>): PipelineParams {
@@ -30,13 +42,11 @@ export function Studio() {
   const hybrid = getHybrid(processor);
   const [catalog, setCatalog] = useState<PipelinesResponse | null>(null);
   const [serverImages, setServerImages] = useState<ImageEntry[]>([]);
+  const [dataRoot, setDataRoot] = useState<string | null>(null);
   const [ops, setOps] = useState<Record<string, OpState>>({});
-  const [opened, setOpened] = useState<(OpenedImage & { name: string; bytes: Uint8Array }) | null>(null);
+  const [opened, setOpened] = useState<Opened | null>(null);
   const [forceServer, setForceServer] = useState(false);
-  const [route, setRoute] = useState<RouteState | null>(null);
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [openError, setOpenError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [status, setStatus] = useState<PoolStatus>({ size: processor.poolSize, queued: 0, running: 0, depth: 0 });
   const maxDepth = useRef(0);
@@ -50,8 +60,13 @@ export function Studio() {
         for (const [name, info] of Object.entries(c.ops)) initial[name] = { enabled: false, values: defaultsOf(fieldsOf(info.params_schema)) };
         setOps(initial);
       })
-      .catch((e: Error) => setError(`Could not load the pipelines from the server: ${e.message}`));
-    fetchImages().then(setServerImages).catch(() => setServerImages([]));
+      .catch((e: Error) => setOpenError(`Could not load the pipelines from the server: ${e.message}`));
+    fetchImageListing()
+      .then((l) => {
+        setServerImages(l.images);
+        setDataRoot(l.data_root);
+      })
+      .catch(() => setServerImages([]));
   }, []);
 
   useEffect(
@@ -67,64 +82,53 @@ export function Studio() {
     [processor],
   );
 
+  const onOpChange = useCallback((op: string, next: OpState) => setOps((s) => ({ ...s, [op]: next })), []);
   const pipelineOps = useMemo(() => catalog?.pipelines.find((p) => p.id === PIPELINE)?.ops ?? [], [catalog]);
+  const maxSide = catalog?.client_limits?.max_side;
   const params = useMemo(() => paramsFor(pipelineOps, ops), [pipelineOps, ops]);
   const paramsJson = JSON.stringify(params);
-  const settledJson = useDebounced(paramsJson, SLIDER_DEBOUNCE_MS, SLIDER_MAX_WAIT_MS);
+  const request = useMemo(
+    () => (opened ? { source: opened.source, params: JSON.parse(paramsJson) as PipelineParams, forceServer, maxSide } : null),
+    [opened, paramsJson, forceServer, maxSide],
+  );
+  const { preview, route, busy, error: renderError } = useRender(hybrid, PIPELINE, request);
+  const error = openError ?? renderError;
 
+  // A decoded photo holds its pixels until closed: the one shown is released once another is.
+  const picture = opened?.picture ?? null;
+  const shownPicture = useRef<Picture | null>(null);
   useEffect(() => {
-    if (!opened) return;
-    let live = true;
-    setBusy(true);
-    hybrid
-      .render({ opened, bytes: opened.bytes }, JSON.parse(settledJson) as PipelineParams, {
-        pipelineId: PIPELINE,
-        forceServer,
-        onServerUpdate: (u, answer) => {
-          if (live) setRoute({ phase: 'server', where: answer.routed_backend, status: u.status, progress: u.progress, jobId: u.job_id, taskId: u.task_id });
-        },
-      })
-      .then((p) => {
-        if (!live) return;
-        setPreview(p);
-        setRoute({
-          phase: 'done',
-          where: p.where,
-          reason: p.decision.reason,
-          origin: p.where === 'memo' ? hybrid.originOf(p.cacheKey) : undefined,
-          jobId: p.jobId,
-          taskId: p.taskId,
-          serverCacheKey: p.serverCacheKey,
-        });
-        setError(null);
-        setBusy(false);
-      })
-      .catch((e: Error) => {
-        if (e instanceof SupersededError || !live) return; // a newer request owns the view
-        setBusy(false);
-        setRoute(null);
-        setError(e instanceof WorkerCrashedError ? e.message : `The preview failed: ${e.message}`);
-      });
-    return () => {
-      live = false;
-    };
-  }, [opened, settledJson, processor, hybrid, forceServer]);
+    const previous = shownPicture.current;
+    shownPicture.current = picture;
+    if (previous && previous !== picture && 'close' in previous) previous.close();
+  }, [picture]);
 
   const openBlob = useCallback(
-    async (blob: Blob, name: string) => {
+    async (blob: Blob, name: string, serverPath?: string) => {
       try {
-        setError(null);
-        const [bytes, image] = await Promise.all([blob.arrayBuffer(), decodeImage(blob)]);
-        const o = await processor.open(bytes, image);
+        setOpenError(null);
+        // Decoded, and scaled to a proxy when over the client limit, in a worker: the page's
+        // thread never holds the full-size pixels of a phone photo.
+        const [bytes, photo] = await Promise.all([blob.arrayBuffer(), decodePhoto(blob, { maxSide, keepBitmap: true })]);
+        const o = await processor.open(bytes, photo.image, { factor: photo.factor });
         maxDepth.current = 0;
-        setPreview(null);
-        setRoute(null);
-        setOpened({ ...o, name, bytes: new Uint8Array(bytes) });
+        const source = { opened: o, bytes: new Uint8Array(bytes), width: photo.width, height: photo.height };
+        setOpened({ name, serverPath, source, picture: photo.bitmap ?? photo.image });
       } catch (e) {
-        setError(`Could not open ${name}: ${(e as Error).message}`);
+        setOpenError(`Could not open ${name}: ${(e as Error).message}`);
       }
     },
-    [processor],
+    [processor, maxSide],
+  );
+
+  // Opened from the Evaluation Lab: the run's image with the run's ops.
+  useRunHandoff(
+    catalog !== null,
+    useCallback((h) => {
+      setOps((s) => applyOps(s, h.spec.params));
+      void openBlob(h.file, h.name);
+    }, [openBlob]),
+    setOpenError,
   );
 
   const onDrop = (e: DragEvent) => {
@@ -134,19 +138,6 @@ export function Studio() {
     if (file) void openBlob(file, file.name);
   };
 
-  const download = () => {
-    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="result-canvas"]');
-    if (!canvas || !opened || !preview) return;
-    canvas.toBlob((blob) => {
-      if (!blob) return;
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `${opened.name.replace(/\.[^.]+$/, '')}-${preview.cacheKey.replace(':', '-')}.png`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-    }, 'image/png');
-  };
-
   return (
     <main className="page studio" onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
       <section className="toolbar" aria-label="Image">
@@ -154,22 +145,35 @@ export function Studio() {
           serverImages={serverImages}
           onFile={(f) => void openBlob(f, f.name)}
           onServerImage={(path) =>
-            fetchImageBytes(path).then((b) => openBlob(b, path)).catch((err: Error) => setError(err.message))
+            fetchImageBytes(path)
+              .then((b) => openBlob(b, path, dataRoot ? `${dataRoot.replace(/\/$/, '')}/${path}` : undefined))
+              .catch((err: Error) => setOpenError(err.message))
           }
         />
         <span className="image-name" data-testid="image-name">
-          {opened ? `${opened.name} — ${opened.image.width}×${opened.image.height}` : 'or drop an image anywhere on this page'}
+          {opened ? `${opened.name} — ${opened.source.width}×${opened.source.height}` : 'or drop an image anywhere on this page'}
         </span>
         <label className="switch">
           <input type="checkbox" aria-label="run on server" checked={forceServer} onChange={(e) => setForceServer(e.target.checked)} />
           Run on server
         </label>
-        <button type="button" onClick={download} disabled={!preview}>Download PNG</button>
+        <DownloadButton hybrid={hybrid} pipelineId={PIPELINE} source={opened?.source ?? null} name={opened?.name ?? ''} preview={preview} />
+        {opened && (
+          <ExportPanel
+            items={[
+              { label: 'params JSON', text: paramsJson },
+              { label: 'CLI command (run)', text: runCommand(opened, params, PIPELINE) },
+              { label: 'CLI command (batch)', text: batchCommand(opened, PIPELINE, params) },
+            ]}
+          />
+        )}
         <RunOnDataset pipelineId="preprocessing" params={params} />
+        <PreprocessingAB params={params} />
       </section>
       {error && <p role="alert" className="error">{error}</p>}
       {route && <RouteLine route={route} />}
       <PageFound reports={preview?.reports} />
+      {opened && <PreviewScale width={opened.source.width} height={opened.source.height} factor={opened.source.opened.factor} preview={preview} />}
       {notice && (
         <p role="status" className="notice">
           {notice} <button type="button" onClick={() => setNotice(null)}>dismiss</button>
@@ -178,14 +182,21 @@ export function Studio() {
       <div className="workspace">
         <div className="controls" aria-label="Pipeline ops">
           {catalog ? (
-            <OpControls ops={pipelineOps} info={catalog.ops} state={ops} onChange={(op, next) => setOps((s) => ({ ...s, [op]: next }))} />
+            <OpControls ops={pipelineOps} info={catalog.ops} state={ops} onChange={onOpChange} />
           ) : (
             <p>Loading ops…</p>
           )}
         </div>
         <div className={dragging ? 'viewer dragging' : 'viewer'}>
           {opened ? (
-            <SplitView before={opened.image} after={preview?.image ?? null} afterKey={preview?.cacheKey} quad={pageQuad(preview?.reports)} />
+            <SplitView
+              before={opened.picture}
+              after={preview?.image ?? null}
+              afterKey={preview?.cacheKey}
+              afterParams={preview ? JSON.stringify(preview.params) : undefined}
+              afterScale={preview?.scale}
+              quad={pageQuad(preview?.reports)}
+            />
           ) : (
             <div className="dropzone">Open a receipt photo, pick one from the server, or drop it here.</div>
           )}

@@ -3,8 +3,9 @@
  * durations by op, memo hit rate and the share of renders that went to the server.
  */
 import { useEffect, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { fetchSummary, type MetricsSummary } from '../api/metrics';
+import { durationBars, minuteSeries } from '../components/telemetry/series';
 import { telemetry } from '../telemetry';
 
 const REFRESH_MS = 3000;
@@ -16,8 +17,9 @@ const COLORS: Record<string, string> = {
   'server-cache': '#2f9e6e',
   'server-inference': '#d08a2c',
 };
-const W = 500;
-const H = 230;
+const H = 260;
+// Room for the axis labels, so none is clipped: op names are long and set at an angle.
+const MARGIN = { top: 8, right: 16, bottom: 8, left: 0 };
 
 const pct = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
 const clock = (minute: number) => new Date(minute * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -49,10 +51,9 @@ export function Telemetry() {
     };
   }, [hours]);
 
-  const depth = (summary?.queue_depth ?? []).map((d) => ({ time: clock(d.minute), mean: Number(d.mean.toFixed(2)), max: d.max }));
+  const depth = summary ? minuteSeries(summary.queue_depth, hours, (updated?.getTime() ?? Date.now()) / 1000) : [];
   // Log scale: a server round trip (seconds) and a grayscale pass (milliseconds) share the chart.
-  const floor = (ms: number) => Math.max(0.1, Number(ms.toFixed(1)));
-  const durations = Object.entries(summary?.durations ?? {}).map(([op, d]) => ({ op, p50: floor(d.p50_ms), p95: floor(d.p95_ms) }));
+  const durations = durationBars(summary?.durations ?? {});
   const routing = Object.entries(summary?.routing ?? {}).map(([name, value]) => ({ name, value }));
   const hits = summary?.memo_hit_rate;
   const memo = hits === null || hits === undefined ? [] : [{ name: 'hit', value: hits }, { name: 'miss', value: 1 - hits }];
@@ -73,47 +74,58 @@ export function Telemetry() {
         <div className="tele-grid">
           <section className="tele-card" aria-label="Queue depth over time" data-testid="chart-queue-depth">
             <h2>Worker queue depth (per minute)</h2>
-            <LineChart width={W} height={H} data={depth}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="time" />
-              <YAxis allowDecimals={false} />
-              <Tooltip />
-              <Legend />
-              <Line type="monotone" dataKey="mean" stroke="#3f7de0" isAnimationActive={false} />
-              <Line type="monotone" dataKey="max" stroke="#c0539a" isAnimationActive={false} />
-            </LineChart>
+            <ResponsiveContainer width="100%" height={H}>
+              <LineChart data={depth} margin={MARGIN}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="minute" tickFormatter={clock} minTickGap={24} />
+                <YAxis allowDecimals={false} width={36} />
+                <Tooltip labelFormatter={(m) => clock(Number(m))} />
+                <Legend />
+                {/* Dots: a minute with samples between two without is a point, not a line. */}
+                <Line type="monotone" dataKey="mean" stroke="#3f7de0" dot={{ r: 2 }} isAnimationActive={false} />
+                <Line type="monotone" dataKey="max" stroke="#c0539a" dot={{ r: 2 }} isAnimationActive={false} />
+              </LineChart>
+            </ResponsiveContainer>
           </section>
           <section className="tele-card" aria-label="Durations by op" data-testid="chart-durations">
             <h2>Durations by op (ms, log scale; “total” is a whole render, browser or server)</h2>
-            <BarChart width={W} height={H} data={durations}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="op" />
-              <YAxis scale="log" domain={[0.1, 'auto']} allowDataOverflow />
-              <Tooltip />
-              <Legend />
-              <Bar dataKey="p50" fill="#3f7de0" isAnimationActive={false} />
-              <Bar dataKey="p95" fill="#8e5bd6" isAnimationActive={false} />
-            </BarChart>
+            <ResponsiveContainer width="100%" height={H + 60}>
+              <BarChart data={durations} margin={MARGIN}>
+                <CartesianGrid strokeDasharray="3 3" />
+                {/* Every op gets its label (interval 0), at an angle so long names fit. */}
+                <XAxis dataKey="op" interval={0} angle={-30} textAnchor="end" height={80} tick={{ fontSize: 12 }} />
+                <YAxis scale="log" domain={[0.1, 'auto']} allowDataOverflow width={48} />
+                <Tooltip />
+                <Legend verticalAlign="top" />
+                <Bar dataKey="p50" fill="#3f7de0" isAnimationActive={false} />
+                <Bar dataKey="p95" fill="#8e5bd6" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
           </section>
           <section className="tele-card" aria-label="Memo hit rate" data-testid="chart-memo">
             <h2>Memo hit rate: <span className="tele-figure" data-testid="memo-hit-rate">{pct(summary.memo_hit_rate)}</span></h2>
-            <PieChart width={W} height={H}>
-              <Pie data={memo} dataKey="value" nameKey="name" innerRadius={50} outerRadius={90} isAnimationActive={false}>
-                {memo.map((m) => <Cell key={m.name} fill={m.name === 'hit' ? '#2f9e6e' : '#c9d0d8'} />)}
-              </Pie>
-              <Tooltip formatter={(v) => pct(Number(v))} />
-              <Legend />
-            </PieChart>
+            <ResponsiveContainer width="100%" height={H}>
+              <PieChart>
+                <Pie data={memo} dataKey="value" nameKey="name" innerRadius={50} outerRadius={85} isAnimationActive={false}>
+                  {memo.map((m) => <Cell key={m.name} fill={m.name === 'hit' ? '#2f9e6e' : '#c9d0d8'} />)}
+                </Pie>
+                <Tooltip formatter={(v) => pct(Number(v))} />
+                <Legend />
+              </PieChart>
+            </ResponsiveContainer>
           </section>
           <section className="tele-card" aria-label="Fallback rate" data-testid="chart-routing">
             <h2>Sent to the server: <span className="tele-figure" data-testid="fallback-rate">{pct(summary.fallback_rate)}</span></h2>
-            <PieChart width={W} height={H}>
-              <Pie data={routing} dataKey="value" nameKey="name" outerRadius={90} isAnimationActive={false} label>
-                {routing.map((r) => <Cell key={r.name} fill={COLORS[r.name] ?? '#888'} />)}
-              </Pie>
-              <Tooltip />
-              <Legend />
-            </PieChart>
+            <ResponsiveContainer width="100%" height={H}>
+              {/* The slice labels sit outside the pie: a smaller radius leaves them room. */}
+              <PieChart margin={{ top: 16, right: 24, bottom: 0, left: 24 }}>
+                <Pie data={routing} dataKey="value" nameKey="name" outerRadius={70} isAnimationActive={false} label>
+                  {routing.map((r) => <Cell key={r.name} fill={COLORS[r.name] ?? '#888'} />)}
+                </Pie>
+                <Tooltip />
+                <Legend />
+              </PieChart>
+            </ResponsiveContainer>
           </section>
         </div>
       )}

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandSchema, UIElement } from '../api/commands';
 import { defaultsOf, diffAgainstDefaults, fieldNamedIn, fillFrom, suffixed, formatValue, parseNumber, scriptFile, visibleKeys } from '../components/commands/form';
-import { createSettledRunner } from '../components/commands/settle';
+import { createSettledRunner } from '../lib/latest';
 
 function el(key: string, type: UIElement['type'], def: UIElement['default'], extra: Partial<UIElement> = {}): UIElement {
   return {
@@ -132,6 +132,16 @@ describe('script files', () => {
     const bare = scriptFile('posix', 'x', { ...TRAIN, model_suffix: null }, {});
     expect(bare.name).toBe('train.sh');
     expect(scriptFile('posix', 'x', TRAIN, { exp_name: null }).name).toBe('train.sh');
+  });
+
+  it('changes into the project folder first, quoted for its shell', () => {
+    const folder = "/home/me/my project's";
+    expect(scriptFile('posix', 'python train.py', TRAIN, {}, folder).content).toBe(
+      `#!/usr/bin/env sh\ncd "/home/me/my project's" || exit 1\npython train.py\n`,
+    );
+    expect(scriptFile('powershell', 'python train.py', TRAIN, {}, folder).content).toBe(
+      "Set-Location -LiteralPath '/home/me/my project''s'\npython train.py\n",
+    );
   });
 });
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JsonSchema } from '../api/client';
 import type { CheckpointEntry } from '../api/inference';
+import { LatestOnly } from '../lib/latest';
 import {
-  LatestOnly,
   filterCheckpoints,
   formatValue,
   labelAnchor,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planSteps } from '../workers/pipeline';
+import { opSetting, planSteps } from '../workers/pipeline';
 
 describe('planSteps', () => {
   it('keeps the pipeline order, whatever the params order', () => {
@@ -15,6 +15,16 @@ describe('planSteps', () => {
     expect(planSteps('preprocessing', { blur: false, rembg: 'client' })).toEqual([{ op: 'background_removal', params: {} }]);
     expect(planSteps('preprocessing', { background_removal: 'server' })).toEqual([{ op: 'background_removal', params: {} }]);
     expect(planSteps('rembg', { strength: 0.5 })).toEqual([{ op: 'background_removal', params: { strength: 0.5 } }]);
+  });
+
+  it('reads background removal given under both names as the server does', () => {
+    const steps = planSteps('preprocessing', { rembg: 'client', background_removal: 'server' });
+    expect(steps).toEqual([{ op: 'background_removal', params: {} }]);
+    expect(opSetting({ rembg: 'client', background_removal: 'server' }, 'background_removal')).toBe('server');
+    expect(opSetting({ rembg: { strength: 0.5 }, background_removal: 'server' }, 'background_removal')).toEqual({ strength: 0.5 });
+    expect(planSteps('preprocessing', { rembg: { strength: 0.5 }, background_removal: 'client' })).toEqual([
+      { op: 'background_removal', params: { strength: 0.5 } },
+    ]);
   });
 
   it('refuses a pipeline the workers cannot run', () => {

@@ -56,4 +56,16 @@ describe('createImageProcessor', () => {
     expect(results.slice(0, 3).every((r) => r.status === 'rejected' && r.reason instanceof SupersededError)).toBe(true);
     expect(results[3].status).toBe('fulfilled');
   });
+
+  it("keys a proxy's previews apart from the full image's: they are not the same pixels", async () => {
+    const p = createImageProcessor({ createWorker: () => new InlineWorker(), poolSize: 1 });
+    const full = await p.open(bytes, src);
+    const fullKey = (await p.preview(full, { grayscale: true })).cacheKey;
+    const proxy = await p.open(bytes, imageFrom(2, 2, () => [9, 9, 9, 255]), { factor: 2 });
+    expect(proxy).toMatchObject({ digest: full.digest, factor: 2, id: `${full.digest}@1/2` });
+    const proxyPreview = await p.preview(proxy, { grayscale: true });
+    expect(proxyPreview.fromMemo).toBe(false);
+    expect(proxyPreview.cacheKey).not.toBe(fullKey);
+    expect(proxyPreview.image.width).toBe(2);
+  });
 });

@@ -1,7 +1,7 @@
 import canonicalize from 'canonicalize';
 
 /**
- * The cache key of DESIGN.md, the same on client and server:
+ * The cache key of docs/contract.md, the same on client and server:
  *   pipeline_id + ":" + sha256hex(sha256hex(image bytes) + "\n" + JCS(params) [+ "\n" + checkpoint]).slice(0, 16)
  * JCS is RFC 8785 canonical JSON (the `canonicalize` package: sorted keys, ECMAScript numbers,
  * so 1024.0 is "1024" and 1e-7 is "1e-7"). Params are hashed as sent, defaults not filled in.

@@ -6,6 +6,7 @@ import { cacheKeyFromDigest, sha256Hex } from './cacheKey';
 import type { RgbaImage } from './kernels/image';
 import type { PageReport } from './kernels/page/finder';
 import { LruMemo } from './memo';
+import { Tickets } from '../lib/latest';
 import { planSteps, type PipelineParams, type StepTiming } from './pipeline';
 import { defaultPoolSize, SupersededError, WorkerCrashedError, WorkerPool, type PoolEvent, type WorkerLike } from './pool';
 
@@ -15,11 +16,22 @@ export type { PipelineParams, StepTiming, OpName } from './pipeline';
 export type { RgbaImage } from './kernels/image';
 export type { PageReport } from './kernels/page/finder';
 export { PREPROCESSING_ORDER } from './pipeline';
+export { decodePhoto, type DecodedPhoto, type DecodeOptions } from './photo';
 
 export interface OpenedImage {
   /** sha256 hex of the bytes as opened: the cache key's image half, computed once. */
   readonly digest: string;
+  /** The pixels the workers hold: the image itself, or its proxy at 1/factor of its size. */
   readonly image: RgbaImage;
+  readonly factor: number;
+  /** The pool's and the memo's name for these pixels: the digest, with the factor for a proxy, so
+   *  a proxy preview never shares a cache key with a full-resolution result. */
+  readonly id: string;
+}
+
+export interface OpenOptions {
+  /** `image` is a copy of the bytes' picture scaled by 1/factor (see workers/proxy.ts). */
+  factor?: number;
 }
 
 export interface Preview {
@@ -51,7 +63,7 @@ export interface PreviewOptions {
 }
 
 export interface ImageProcessor {
-  open(bytes: BufferSource, image: RgbaImage): Promise<OpenedImage>;
+  open(bytes: BufferSource, image: RgbaImage, options?: OpenOptions): Promise<OpenedImage>;
   preview(opened: OpenedImage, params: PipelineParams, options?: PreviewOptions): Promise<Preview>;
   subscribe(listener: (event: PoolEvent) => void): () => void;
   /** A result computed elsewhere (the server) joins the memo under the same cache key, so going
@@ -76,29 +88,31 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
   const memo = new LruMemo<Preview>(options.memoBudgetBytes ?? 512 * 1024 * 1024);
   // Latest wins per channel also across the async hashing step and memo hits, which never
   // reach the pool: a request that is no longer the newest of its channel fails as superseded.
-  const generations = new Map<string, number>();
+  const channels = new Map<string, Tickets>();
   // The pool keeps the open image's pixels (and each worker a copy): one image at a time.
   let current: string | null = null;
 
   return {
     poolSize: pool.size,
 
-    async open(bytes, image) {
+    async open(bytes, image, openOptions = {}) {
       const digest = await sha256Hex(bytes);
-      if (current !== null && current !== digest) pool.removeImage(current);
-      current = digest;
-      pool.addImage(digest, { width: image.width, height: image.height, buffer: image.data.slice().buffer });
-      return { digest, image };
+      const factor = openOptions.factor ?? 1;
+      const id = factor > 1 ? `${digest}@1/${factor}` : digest;
+      if (current !== null && current !== id) pool.removeImage(current);
+      current = id;
+      pool.addImage(id, { width: image.width, height: image.height, buffer: image.data.slice().buffer });
+      return { digest, image, factor, id };
     },
 
     async preview(opened, params, previewOptions = {}) {
       const t0 = performance.now();
       const pipelineId = previewOptions.pipelineId ?? 'preprocessing';
       const channel = previewOptions.channel ?? 'studio';
-      const generation = (generations.get(channel) ?? 0) + 1;
-      generations.set(channel, generation);
-      const key = await cacheKeyFromDigest(pipelineId, opened.digest, params);
-      if (generations.get(channel) !== generation) throw new SupersededError(`(not started) ${key}`);
+      if (!channels.has(channel)) channels.set(channel, new Tickets());
+      const ticket = channels.get(channel)!.issue();
+      const key = await cacheKeyFromDigest(pipelineId, opened.id, params);
+      if (!ticket.current()) throw new SupersededError(`(not started) ${key}`);
       const useMemo = previewOptions.memo ?? true;
       const hit = useMemo ? memo.get(key) : undefined;
       if (hit) {
@@ -107,9 +121,9 @@ export function createImageProcessor(options: ProcessorOptions = {}): ImageProce
         return { ...hit, fromMemo: true, totalMs: performance.now() - t0 };
       }
       const steps = planSteps(pipelineId, params);
-      const { taskId, done } = pool.run(opened.digest, steps, { channel, priority: previewOptions.priority ?? 0 });
+      const { taskId, done } = pool.run(opened.id, steps, { channel, priority: previewOptions.priority ?? 0 });
       const result = await done;
-      if (generations.get(channel) !== generation) throw new SupersededError(taskId);
+      if (!ticket.current()) throw new SupersededError(taskId);
       const image: RgbaImage = {
         width: result.image.width,
         height: result.image.height,

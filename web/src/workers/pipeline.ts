@@ -7,28 +7,24 @@ import { grayscale, grayscaleSimd } from './kernels/grayscale';
 import type { RgbaImage } from './kernels/image';
 import { takeReport, type PageReport } from './kernels/page/finder';
 import { resize, resizeSimd } from './kernels/resize';
-import { simd, type Segment, type SimdStep } from './simd';
+import { namesOf, pipelineInfo, settingOf, validatePipeline } from '../contract';
+import { simdFor, type Segment, type Simd, type SimdStep } from './simd';
 
-/** The ops of the `preprocessing` pipeline, in the order they run (DESIGN.md). */
-export const PREPROCESSING_ORDER = [
-  'resize',
-  'crop_document',
-  'background_removal',
-  'grayscale',
-  'autocontrast',
-  'blur',
-  'binarize',
-] as const;
+/** The ops of the `preprocessing` pipeline, in the order they run: the contract's (the Python
+ *  registry's), never restated here. */
+export const PREPROCESSING_ORDER: readonly string[] = pipelineInfo('preprocessing').ops;
 
-export type OpName = (typeof PREPROCESSING_ORDER)[number];
+/** An op's name, as the contract spells it. */
+export type OpName = string;
 export type OpParams = Record<string, unknown>;
 /** What a pipeline's `params` maps an op to: on with defaults, on with params, or off. */
 export type OpSetting = boolean | OpParams | 'client' | 'server' | undefined;
-export type PipelineParams = Partial<Record<OpName | 'rembg', OpSetting>> & Record<string, unknown>;
+export type PipelineParams = Record<string, unknown>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Kernel = (src: RgbaImage, params: any) => RgbaImage;
 
+/** The browser's kernel for each op of the contract (tests/contract.test.ts: one for every op). */
 export const KERNELS: Record<OpName, Kernel> = {
   resize,
   crop_document: cropDocument,
@@ -41,7 +37,7 @@ export const KERNELS: Record<OpName, Kernel> = {
 
 /** The ops with a WebAssembly SIMD form, which a chain runs in one Segment. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const SIMD_STEPS: Partial<Record<OpName, SimdStep<any, any>>> = {
+export const SIMD_STEPS: Record<OpName, SimdStep<any, any>> = {
   resize: resizeSimd,
   crop_document: cropDocumentSimd,
   background_removal: backgroundRemovalSimd,
@@ -56,23 +52,32 @@ export interface Step {
   params: OpParams;
 }
 
-/** Resolve a `params` map into the ordered steps that are on. `rembg` is background_removal's
- *  alias, and "client"/"server" are routing hints that mean "on, with defaults". */
+/**
+ * Resolve a pipeline's `params` into the ordered steps that are on, validated against the contract
+ * as the server validates them (contract/index.ts): aliases (`rembg`), routing hints ("client",
+ * "server": on, with defaults), ranges, odd sizes and unknown names. Anything the browser cannot
+ * run is refused here, loudly: an op of the contract without a kernel is an error, never skipped
+ * (a skipped op would put a different image under the same cache key).
+ */
 export function planSteps(pipelineId: string, params: PipelineParams): Step[] {
-  if (pipelineId === 'rembg') return [{ op: 'background_removal', params: { ...(params as OpParams) } }];
-  if (pipelineId !== 'preprocessing') throw new Error(`the workers cannot run pipeline "${pipelineId}"`);
-  const steps: Step[] = [];
-  for (const op of PREPROCESSING_ORDER) {
-    if (!isOn(params, op)) continue;
-    const setting = opSetting(params, op);
-    steps.push({ op, params: typeof setting === 'object' ? { ...setting } : {} });
-  }
-  return steps;
+  return validatePipeline(pipelineId, params).map(({ op, params: given }) => {
+    if (!Object.hasOwn(KERNELS, op)) throw new Error(`the browser's workers have no kernel for op '${op}' of pipeline '${pipelineId}'`);
+    return { op, params: { ...given } };
+  });
 }
 
-/** An op's setting in `params`, through background_removal's alias `rembg`. */
+/**
+ * An op's setting in `params`, read through its aliases (background_removal's `rembg`). Given under
+ * both names (the contract's client adds `background_removal: "server"` to params holding
+ * `rembg: "client"`), a routing hint joins the other setting, "server" winning as the hint; two
+ * settings that disagree are refused by planSteps, and read here as the first one.
+ */
 export function opSetting(params: Record<string, unknown>, op: string): unknown {
-  return op === 'background_removal' ? (params.background_removal ?? params.rembg) : params[op];
+  try {
+    return settingOf(params, op);
+  } catch {
+    return namesOf(op).map((name) => params[name]).find((v) => v !== undefined);
+  }
 }
 
 /** Whether `params` switch `op` on (any setting but absent, false or null). */
@@ -130,7 +135,6 @@ export function runSteps(src: RgbaImage, steps: Step[], now: () => number = () =
   image: RgbaImage;
   timings: StepTiming[];
 } {
-  const wasm = simd();
   let image = src;
   let segment: Segment | null = null;
   const timings: StepTiming[] = [];
@@ -152,11 +156,13 @@ export function runSteps(src: RgbaImage, steps: Step[], now: () => number = () =
   for (const step of steps) {
     const t0 = now();
     const fast = SIMD_STEPS[step.op];
-    const [width, height] = segment ? [segment.width, segment.height] : [image.width, image.height];
-    if (wasm && fast && wasm.covers(fast, step.params, width, height)) {
-      segment = (segment ?? wasm.open(image)).apply(fast, step.params);
+    const [width, height]: [number, number] = segment ? [segment.width, segment.height] : [image.width, image.height];
+    const wasm: Simd | null = simdFor(fast, step.params, width, height);
+    if (wasm) {
+      const open: Segment = (segment ?? wasm.open(image)).apply(fast, step.params);
+      segment = open;
       timings.push({ op: step.op, ms: now() - t0, engine: 'simd' });
-      noteFinding(step, [width, height], [segment.width, segment.height]);
+      noteFinding(step, [width, height], [open.width, open.height]);
       continue;
     }
     if (segment) leaveSegment(segment);

@@ -24,3 +24,17 @@ export type WorkerRequest = LoadRequest | ForgetRequest | RunRequest;
 export type RunResult = Envelope<'result', { image: ImagePayload; timings: StepTiming[]; workerMs: number }>;
 export type RunError = Envelope<'error', { message: string }>;
 export type WorkerReply = RunResult | RunError;
+
+/** The decode worker's request: decode `blob`; with `maxSide`, scale an image whose long side is
+ *  over it down by a whole factor (its proxy); `keepBitmap` sends the decoded bitmap back for
+ *  display. */
+export interface DecodeRequest {
+  id: number;
+  blob: Blob;
+  maxSide?: number;
+  keepBitmap?: boolean;
+}
+
+export type DecodeReply =
+  | { id: number; width: number; height: number; factor: number; image: ImagePayload; bitmap?: ImageBitmap; error?: undefined }
+  | { id: number; error: string };

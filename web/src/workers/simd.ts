@@ -1,8 +1,9 @@
 /**
  * The WebAssembly SIMD kernels (web/assembly, compiled into kernels.wasm.gen.ts by
  * scripts/build-wasm.mjs) behind a small typed API. A kernel module exports a SimdStep beside its
- * TypeScript kernel and runs it when `simd()` gives the module; the pipeline chains such steps in
- * one Segment. Both forms give the same bits for every params the ops accept (checked by the Vitest
+ * TypeScript kernel; `simdFor` is the one place that chooses between the two forms, for a kernel
+ * called alone (`twoForms`) and for a step of a chain (runSteps, which runs such steps in one
+ * Segment). Both forms give the same bits for every params the ops accept (checked by the Vitest
  * suite on many sizes and params; the kernels refuse params outside the Python models' ranges).
  */
 import { makeImage, type RgbaImage } from './kernels/image';
@@ -270,4 +271,23 @@ function instantiate(): Simd | null {
     console.warn('WebAssembly SIMD kernels unavailable; using the TypeScript ones:', error);
     return null;
   }
+}
+
+/** The module when this step's SIMD form is to run on these params at this size, else null: the
+ *  one place the choice is made (no WebAssembly SIMD here, no SIMD form, or one that does not
+ *  cover these params). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function simdFor<P>(step: SimdStep<P, any> | undefined, params: P, width: number, height: number): Simd | null {
+  const wasm = simd();
+  return wasm && step && wasm.covers(step, params, width, height) ? wasm : null;
+}
+
+/** A kernel under one name from its two forms: the SIMD one where `simdFor` says so, else the
+ *  TypeScript one. `step` is read when called (the SimdStep may be declared after the kernel). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function twoForms<P>(step: () => SimdStep<P, any>, typescript: (src: RgbaImage, params: P) => RgbaImage) {
+  return (src: RgbaImage, params: P = {} as P): RgbaImage => {
+    const wasm = simdFor(step(), params, src.width, src.height);
+    return wasm ? wasm.apply(src, step(), params) : typescript(src, params);
+  };
 }

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
@@ -25,8 +25,10 @@ def _require_odd(value: int) -> int:
     return value
 
 
-# Kernel and block sizes need a centre pixel.
-OddInt = Annotated[int, AfterValidator(_require_odd)]
+# Kernel and block sizes need a centre pixel. The JSON Schema says so with a standard keyword
+# ({"not": {"multipleOf": 2}}), which the browser reads both to validate and to step its sliders by 2.
+ODD = {"not": {"multipleOf": 2}}
+OddInt = Annotated[int, AfterValidator(_require_odd), Field(json_schema_extra=ODD)]
 
 
 @dataclass(frozen=True)

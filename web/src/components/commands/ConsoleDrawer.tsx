@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
-import type { BuildResponse, CommandSchema, FormValues } from '../../api/commands';
+import type { BuildResponse, CommandSchema, FormValues, ProjectInfo } from '../../api/commands';
+import { posixQuote } from '../../lib/shellQuote';
+import { saveBlob } from '../../lib/save';
 import { scriptFile, type Shell } from './form';
 
 export type DrawerState = 'pending' | 'ready' | 'error';
@@ -11,6 +13,10 @@ interface Props {
   result: BuildResponse | null;
   state: DrawerState;
   error: string | null;
+  /** The error is the server refusing a value: only a change to the form can fix it. */
+  refused: boolean;
+  /** Where the command runs (the Hydra project), or null for commands that run anywhere. */
+  project: ProjectInfo | null;
   onRetry: () => void;
 }
 
@@ -18,7 +24,7 @@ interface Props {
  * The built command, POSIX or PowerShell. Copy and download take exactly the string on screen,
  * and both wait while a build is pending, so nothing older than the form leaves the page.
  */
-export function ConsoleDrawer({ schema, builtValues, result, state, error, onRetry }: Props) {
+export function ConsoleDrawer({ schema, builtValues, result, state, error, refused, project, onRetry }: Props) {
   const [shell, setShell] = useState<Shell>('posix');
   const [open, setOpen] = useState(true);
   const [copied, setCopied] = useState<string | null>(null);
@@ -37,14 +43,11 @@ export function ConsoleDrawer({ schema, builtValues, result, state, error, onRet
     }
   };
 
+  const folder = project?.path ?? null;
   const download = (kind: Shell) => {
     if (!result) return;
-    const file = scriptFile(kind, kind === 'posix' ? result.command : result.powershell, schema, builtValues);
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([file.content], { type: file.type }));
-    a.download = file.name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    const file = scriptFile(kind, kind === 'posix' ? result.command : result.powershell, schema, builtValues, folder);
+    saveBlob(new Blob([file.content], { type: file.type }), file.name);
   };
 
   return (
@@ -58,7 +61,13 @@ export function ConsoleDrawer({ schema, builtValues, result, state, error, onRet
           <button type="button" aria-pressed={shell === 'powershell'} onClick={() => setShell('powershell')}>PowerShell</button>
         </div>
         <span className="cmd-status" role="status" data-testid="build-status">
-          {state === 'pending' ? 'updating…' : state === 'error' ? 'not built' : copied ?? (result?.validation_error ? 'built, not valid' : 'up to date')}
+          {state === 'pending'
+            ? 'updating…'
+            : state === 'error'
+              ? refused
+                ? 'not valid: fix the field'
+                : 'not built'
+              : (copied ?? (result?.validation_error ? 'built, not valid' : 'up to date'))}
         </span>
         <span className="cmd-actions">
           <button type="button" onClick={() => void copy()} disabled={!usable}>Copy</button>
@@ -68,9 +77,15 @@ export function ConsoleDrawer({ schema, builtValues, result, state, error, onRet
       </header>
       {open && (
         <div className="cmd-console-body">
+          {project?.path && (
+            <p className="cmd-where" data-testid="command-folder">
+              Runs in the project folder: <code>cd {posixQuote(project.path)}</code>
+              {project.example || !project.exists ? <> — {project.note}</> : null}
+            </p>
+          )}
           {error ? (
             <p className="cmd-console-error" role="alert">
-              {error} <button type="button" onClick={onRetry}>Retry</button>
+              {refused ? <>Not valid, so there is no command to copy: {error}</> : <>{error} <button type="button" onClick={onRetry}>Retry</button></>}
             </p>
           ) : (
             <>

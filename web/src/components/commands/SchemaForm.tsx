@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import type { CommandSchema, FieldValue, FormValues, Scalar, UIElement } from '../../api/commands';
+import { Slider } from '../Slider';
 import { formatValue, parseNumber, sameValue } from './form';
 
 interface Props {
@@ -89,7 +90,7 @@ function Field({ element: e, value, onChange, error }: FieldProps) {
         </fieldset>
       );
     case 'slider':
-      control = <Slider element={e} value={value} onChange={onChange} a11y={a11y} />;
+      control = <RangeField element={e} value={value} onChange={onChange} a11y={a11y} />;
       break;
     case 'number':
       control = <NumberInput element={e} value={value} onChange={onChange} a11y={a11y} />;
@@ -154,23 +155,33 @@ function Select({ element: e, value, onChange, a11y }: ControlProps) {
   );
 }
 
-function Slider({ element: e, value, onChange, a11y }: ControlProps) {
+function RangeField({ element: e, value, onChange, a11y }: ControlProps) {
   const min = e.validation.min ?? 0;
   const max = e.validation.max ?? 100;
   const step = e.step ?? (e.dtype === 'int' ? 1 : (max - min) / 100);
   const n = typeof value === 'number' ? value : min;
+  const { id, ...rest } = a11y;
   return (
-    <span className="cmd-slider">
-      <input type="range" {...a11y} min={min} max={max} step={step} value={n} onChange={(ev) => onChange(Number(ev.target.value))} />
-      <output htmlFor={a11y.id}>{typeof value === 'number' ? value : '—'}</output>
-    </span>
+    <Slider
+      id={id}
+      min={min}
+      max={max}
+      step={step}
+      value={n}
+      onChange={onChange}
+      format={(v) => (typeof value === 'number' ? String(v) : '—')}
+      className="cmd-slider"
+      inputProps={rest}
+    />
   );
 }
 
 /**
- * A number typed as text: "1e-" or "-" on the way to a number are kept in the box without being
- * sent; empty sends null (so a required field shows its error). A value set from outside (a
- * preset, a pasted command) replaces the text.
+ * A number typed as text. Text that is not a number ("abc", or "1e-" on the way to one) is sent
+ * as it is: the server refuses it naming the field, so the field shows why and the command is
+ * marked invalid until it is fixed, instead of quietly keeping the last number. Empty sends null
+ * (so a required field shows its error). A value set from outside (a preset, a pasted command)
+ * replaces the text.
  */
 function NumberInput({ element: e, value, onChange, a11y }: ControlProps) {
   const text = (v: FieldValue) => (v === null ? '' : String(v));
@@ -189,9 +200,9 @@ function NumberInput({ element: e, value, onChange, a11y }: ControlProps) {
       onChange={(ev) => {
         setDraft(ev.target.value);
         const n = parseNumber(ev.target.value);
-        if (n === undefined) return;
-        setSeen(n);
-        onChange(n);
+        const next = n === undefined ? ev.target.value : n;
+        setSeen(next);
+        onChange(next);
       }}
       placeholder={e.default === null ? '' : String(e.default)}
     />

@@ -1,5 +1,6 @@
 /** The pure logic of the command form: defaults, visibility, the diff, script files. */
 import type { CommandSchema, FieldValue, FormValues } from '../../api/commands';
+import { posixQuote, powershellQuote } from '../../lib/shellQuote';
 
 /** Every field at its schema default (info notes hold no value). */
 export function defaultsOf(schema: CommandSchema): FormValues {
@@ -100,21 +101,25 @@ function slug(text: string): string {
 /**
  * The downloadable script: `<schema>[-<experiment>].sh` with a shebang line, or `.ps1`. The name
  * carries the value of the schema's model-suffix target (the experiment name) when it has one,
- * so several downloaded runs do not overwrite each other.
+ * so several downloaded runs do not overwrite each other. With `folder` (the Hydra project), the
+ * script first changes into it: the command's script and configs are found from there.
  */
-export function scriptFile(shell: Shell, command: string, schema: CommandSchema, values: FormValues): ScriptFile {
+export function scriptFile(shell: Shell, command: string, schema: CommandSchema, values: FormValues, folder: string | null = null): ScriptFile {
   const target = schema.model_suffix?.target;
   const run = target ? values[target] : null;
   const base = [slug(schema.id) || 'command', typeof run === 'string' ? slug(run) : ''].filter(Boolean).join('-');
   if (shell === 'posix') {
-    return { name: `${base}.sh`, content: `#!/usr/bin/env sh\n${command}\n`, type: 'text/x-sh' };
+    const cd = folder ? `cd ${posixQuote(folder)} || exit 1\n` : '';
+    return { name: `${base}.sh`, content: `#!/usr/bin/env sh\n${cd}${command}\n`, type: 'text/x-sh' };
   }
-  return { name: `${base}.ps1`, content: `${command}\n`, type: 'text/plain' };
+  const cd = folder ? `Set-Location -LiteralPath ${powershellQuote(folder)}\n` : '';
+  return { name: `${base}.ps1`, content: `${cd}${command}\n`, type: 'text/plain' };
 }
 
-/** A number field's text as a form value: empty is "no value" (null), a half-typed number
- *  ("1e", "-") is not a value yet (undefined). A fraction in an int field is kept: the server
- *  names the field, which says more than a silently rounded number. */
+/** A number field's text as a form value: empty is "no value" (null), text that is not a number
+ *  ("abc", a half-typed "1e") is undefined, and the field then sends the text itself for the
+ *  server to refuse by name. A fraction in an int field is kept: the server names the field,
+ *  which says more than a silently rounded number. */
 export function parseNumber(text: string): number | null | undefined {
   const t = text.trim();
   if (t === '') return null;

@@ -4,13 +4,15 @@ import { filterCheckpoints, formatBytes } from './logic';
 
 interface Props {
   entries: CheckpointEntry[];
+  /** The folder checkpoints are looked for in (the server's --checkpoints-root). */
+  root: string | null;
   selected: string | null;
   onSelect: (checkpointPath: string) => void;
 }
 
 /** A searchable list of the server's checkpoints. Ones that cannot load stay listed (greyed, not
  *  selectable) with the server's sentence on why, so a `.ckpt` user learns to export to ONNX. */
-export function CheckpointPicker({ entries, selected, onSelect }: Props) {
+export function CheckpointPicker({ entries, root, selected, onSelect }: Props) {
   const [query, setQuery] = useState('');
   const shown = useMemo(() => filterCheckpoints(entries, query), [entries, query]);
   return (
@@ -56,7 +58,13 @@ export function CheckpointPicker({ entries, selected, onSelect }: Props) {
             </li>
           );
         })}
-        {shown.length === 0 && <li className="empty">{entries.length ? 'No checkpoint matches.' : 'No checkpoints under the checkpoints root.'}</li>}
+        {shown.length === 0 && (
+          <li className="empty" data-testid="no-checkpoint">
+            {entries.length ? `No checkpoint matches “${query}”.` : 'No checkpoints yet.'} Checkpoints are looked for under{' '}
+            <code>{root ?? 'the checkpoints root'}</code> (<code>ocr-playground serve --checkpoints-root DIR</code>, or{' '}
+            <code>OCRP_CHECKPOINTS_ROOT</code>): ONNX files, in any sub-folder.
+          </li>
+        )}
       </ul>
     </section>
   );

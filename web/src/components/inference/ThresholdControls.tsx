@@ -1,3 +1,4 @@
+import { Slider } from '../Slider';
 import { formatValue, type ThresholdField } from './logic';
 
 interface Props {
@@ -31,19 +32,7 @@ export function ThresholdControls({ fields, values, onChange, onReset }: Props) 
           control = <input id={id} type="checkbox" aria-label={`detection ${f.name}`} checked={Boolean(value)} onChange={(e) => onChange(f.name, e.target.checked)} />;
         } else {
           control = (
-            <span className="slider">
-              <input
-                id={id}
-                type="range"
-                aria-label={`detection ${f.name}`}
-                min={f.min}
-                max={f.max}
-                step={f.step}
-                value={Number(value)}
-                onChange={(e) => onChange(f.name, Number(e.target.value))}
-              />
-              <output htmlFor={id}>{formatValue(value, f)}</output>
-            </span>
+            <Slider id={id} label={`detection ${f.name}`} min={f.min} max={f.max} step={f.step} value={Number(value)} onChange={(v) => onChange(f.name, v)} format={(v) => formatValue(v, f)} />
           );
         }
         return (

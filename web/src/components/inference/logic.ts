@@ -1,5 +1,6 @@
 /** The Inference Studio's pure logic: no DOM, no fetch, so Vitest covers it directly. */
-import type { JsonSchema } from '../../api/client';
+import type { JsonSchema } from '../../contract';
+import { fieldsOf } from '../../lib/schema';
 import type { CheckpointEntry, Detection, ImageSize, Point } from '../../api/inference';
 
 // --- checkpoint search ------------------------------------------------------------------------
@@ -111,32 +112,20 @@ export interface ThresholdField {
   options: string[];
 }
 
-/**
- * One control per property of the detection schema. Sliders get a range a hand can use: the
- * schema's limits, but a bound far beyond the default (maxCandidates ≤ 100000, minSize ≤ 1000) is
- * brought in to 10 × the default, and an exclusive minimum (unclipRatio > 0) starts one step in,
- * so no position of the slider is a value the server refuses.
- */
+/** One control per property of the detection schema: the Studio's reading of a schema
+ *  (lib/schema.ts), in the shape the threshold controls use. */
 export function thresholdFields(schema: JsonSchema): ThresholdField[] {
-  return Object.entries(schema.properties ?? {}).map(([name, raw]) => {
-    const s = raw.anyOf?.find((a) => a.type !== 'null') ?? raw;
-    const base = { name, description: raw.description ?? '', default: raw.default, integer: false, min: 0, max: 1, step: 0.01, options: [] };
-    if (s.enum) return { ...base, kind: 'enum', options: s.enum.map(String) };
-    if (s.type === 'boolean') return { ...base, kind: 'boolean' };
-    const integer = s.type === 'integer';
-    const dflt = typeof raw.default === 'number' ? raw.default : 0;
-    const lo = s.minimum ?? s.exclusiveMinimum ?? 0;
-    let hi = s.maximum ?? s.exclusiveMaximum ?? Math.max(1, dflt * 10);
-    if (dflt > 0 && hi > dflt * 20) hi = dflt * 10;
-    const step = integer ? 1 : niceStep(hi - lo);
-    const min = s.exclusiveMinimum !== undefined && s.minimum === undefined ? lo + step : lo;
-    return { ...base, kind: 'slider', integer, min, max: hi, step };
-  });
-}
-
-/** About a hundredth of the range, as a power of ten (0.01 for [0, 1], 0.1 for (0, 10]). */
-function niceStep(range: number): number {
-  return range > 0 ? 10 ** Math.floor(Math.log10(range / 100)) : 0.01;
+  return fieldsOf(schema).map((f) => ({
+    name: f.name,
+    kind: f.kind === 'enum' || f.kind === 'boolean' ? f.kind : 'slider',
+    description: f.description ?? '',
+    default: f.default,
+    integer: f.kind === 'integer',
+    min: f.min ?? 0,
+    max: f.max ?? 1,
+    step: f.step ?? 0.01,
+    options: f.options ?? [],
+  }));
 }
 
 export function thresholdDefaults(fields: ThresholdField[]): Record<string, unknown> {
@@ -148,131 +137,6 @@ export function formatValue(value: unknown, field: ThresholdField): string {
   if (typeof value !== 'number') return String(value);
   const decimals = field.integer ? 0 : Math.max(0, -Math.floor(Math.log10(field.step)));
   return value.toFixed(decimals);
-}
-
-// --- one request at a time, latest wins ---------------------------------------------------------
-
-export interface Timers {
-  setTimeout: (fn: () => void, ms: number) => unknown;
-  clearTimeout: (handle: unknown) => void;
-}
-
-const realTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
-export interface LatestOnlyStats {
-  /** Requests handed to `run`. */
-  sent: number;
-  /** Replies thrown away because newer params had been asked for by the time they came back. */
-  dropped: number;
-  /** The most requests ever running at once (the E2E test reads it: it must stay 1). */
-  maxInFlight: number;
-}
-
-/**
- * Sends the latest of a stream of requests, debounced, with at most one in flight. While one runs,
- * newer requests wait (only the newest is kept); when it returns, its reply is delivered only if
- * nothing newer was asked for in the meantime, then the waiting one goes out. A slider drag so
- * costs one request per pause and never piles work up on the server; a slow reply can never paint
- * over a newer one.
- */
-export class LatestOnly<Q, R> {
-  private seq = 0;
-  private timer: unknown = null;
-  private running = false;
-  private inFlight = 0;
-  private waiting: { q: Q; seq: number } | null = null;
-  private closed = false;
-  readonly stats: LatestOnlyStats = { sent: 0, dropped: 0, maxInFlight: 0 };
-
-  constructor(
-    private readonly run: (q: Q) => Promise<R>,
-    private readonly handlers: {
-      onResult: (r: R, q: Q) => void;
-      onError: (e: unknown, q: Q) => void;
-      onBusy?: (busy: boolean) => void;
-    },
-    private readonly delayMs: number,
-    private readonly timers: Timers = realTimers,
-  ) {}
-
-  /** Ask for `q` once the requests have paused for the debounce delay. */
-  request(q: Q): void {
-    const seq = ++this.seq;
-    this.cancelTimer();
-    this.handlers.onBusy?.(true); // waiting out the debounce counts as busy: an answer is coming
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = null;
-      this.submit(q, seq);
-    }, this.delayMs);
-  }
-
-  /** Ask for `q` without waiting (a new image or checkpoint is not a drag). */
-  requestNow(q: Q): void {
-    this.cancelTimer();
-    this.submit(q, ++this.seq);
-  }
-
-  /** Forget everything asked for: a reply still out is dropped. */
-  cancel(): void {
-    this.cancelTimer();
-    this.waiting = null;
-    this.seq++;
-    if (!this.running && !this.closed) this.handlers.onBusy?.(false);
-  }
-
-  dispose(): void {
-    this.cancel();
-    this.closed = true;
-  }
-
-  get busy(): boolean {
-    return this.running || this.waiting !== null || this.timer !== null;
-  }
-
-  private cancelTimer(): void {
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private submit(q: Q, seq: number): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.waiting = { q, seq };
-      return;
-    }
-    this.start(q, seq);
-  }
-
-  private start(q: Q, seq: number): void {
-    this.running = true;
-    this.inFlight++;
-    this.stats.sent++;
-    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
-    this.handlers.onBusy?.(true);
-    const settle = (deliver: () => void) => {
-      this.running = false;
-      this.inFlight--;
-      if (seq === this.seq && !this.closed) deliver();
-      else this.stats.dropped++;
-      const next = this.waiting;
-      this.waiting = null;
-      if (next && !this.closed) this.start(next.q, next.seq);
-      else if (!this.closed) this.handlers.onBusy?.(this.timer !== null);
-    };
-    let promise: Promise<R>;
-    try {
-      promise = this.run(q);
-    } catch (e) {
-      promise = Promise.reject(e);
-    }
-    promise.then(
-      (r) => settle(() => this.handlers.onResult(r, q)),
-      (e: unknown) => settle(() => this.handlers.onError(e, q)),
-    );
-  }
 }
 
 // --- text -------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-import { simd, type Segment, type SimdStep } from '../simd';
+import { opDefaults } from '../../contract';
+import { type Segment, type SimdStep, twoForms } from '../simd';
 import { checkRange, makeImage, words, type RgbaImage } from './image';
 
 export interface AutocontrastParams {
@@ -6,14 +7,15 @@ export interface AutocontrastParams {
   cutoff: number;
 }
 
-export const AUTOCONTRAST_DEFAULTS: AutocontrastParams = { cutoff: 0 };
+/** Its defaults, from the contract (the Python params model's). */
+export const AUTOCONTRAST_DEFAULTS = opDefaults('autocontrast') as unknown as AutocontrastParams;
 
 /** Pillow's ImageOps.autocontrast, channel by channel (R, G, B; alpha untouched): a linear stretch
  *  of the [lo, hi] histogram span to [0, 255] after cutting `cutoff`% of pixels from both ends.
  *  Twin of imaging/ops/autocontrast.py. */
-export function autocontrast(src: RgbaImage, params: Partial<AutocontrastParams> = {}): RgbaImage {
-  const wasm = simd();
-  if (wasm) return wasm.apply(src, autocontrastSimd, params);
+export const autocontrast = twoForms(() => autocontrastSimd, autocontrastTs);
+
+function autocontrastTs(src: RgbaImage, params: Partial<AutocontrastParams>): RgbaImage {
   const cutoff = checkedCutoff(params);
   const n = src.width * src.height;
   const s = words(src.data);

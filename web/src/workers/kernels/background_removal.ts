@@ -3,8 +3,9 @@
  * alpha. Twin of imaging/ops/background_removal.py, whose docstring lists the numbered steps this
  * file follows; the analysis is integer arithmetic, exact in JS doubles (all below 2^53).
  */
-import { simd, type SimdStep } from '../simd';
-import { checkRange, makeImage, type RgbaImage } from './image';
+import { opDefaults } from '../../contract';
+import { type SimdStep, twoForms } from '../simd';
+import { checkRange, makeImage, roundHalfEven, type RgbaImage } from './image';
 import { findPage, findPageSimd, noteReport, type PageFinding } from './page/finder';
 import { quadMask } from './page/mask';
 import type { WorkingMask } from './page/region';
@@ -15,12 +16,8 @@ export interface BackgroundRemovalParams {
   strength: number;
 }
 
-export const BACKGROUND_REMOVAL_DEFAULTS: BackgroundRemovalParams = { strength: 1 };
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
+/** Its defaults, from the contract (the Python params model's). */
+export const BACKGROUND_REMOVAL_DEFAULTS = opDefaults('background_removal') as unknown as BackgroundRemovalParams;
 
 /** Step 9: the 3×3 box feather of the hard mask (border replicated), at working resolution. */
 function feather(m: WorkingMask): Float32Array {
@@ -95,9 +92,9 @@ export function pageMask(src: RgbaImage): Uint8Array {
 }
 
 /** RGBA: the background blended toward white by `strength`, the feathered page mask as alpha. */
-export function backgroundRemoval(src: RgbaImage, params: Partial<BackgroundRemovalParams> = {}): RgbaImage {
-  const wasm = simd();
-  if (wasm) return wasm.apply(src, backgroundRemovalSimd, params);
+export const backgroundRemoval = twoForms(() => backgroundRemovalSimd, backgroundRemovalTs);
+
+function backgroundRemovalTs(src: RgbaImage, params: Partial<BackgroundRemovalParams>): RgbaImage {
   const strength = checkedStrength(params);
   const alpha = findingAlpha(noteReport(findPage(src)));
   const weightOf = liftWeights(strength);

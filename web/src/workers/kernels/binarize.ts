@@ -1,4 +1,5 @@
-import { simd, type SimdStep } from '../simd';
+import { opDefaults } from '../../contract';
+import { type SimdStep, twoForms } from '../simd';
 import { checkRange, luma, makeImage, replicate, words, type RgbaImage } from './image';
 
 export interface BinarizeParams {
@@ -9,13 +10,14 @@ export interface BinarizeParams {
   C: number;
 }
 
-export const BINARIZE_DEFAULTS: BinarizeParams = { method: 'otsu', blockSize: 31, C: 10 };
+/** Its defaults, from the contract (the Python params model's). */
+export const BINARIZE_DEFAULTS = opDefaults('binarize') as unknown as BinarizeParams;
 
 /** Luma (cv2.cvtColor RGB2GRAY), then Otsu's global threshold or OpenCV's adaptive mean
  *  threshold; black/white on all three channels, alpha kept. Twin of imaging/ops/binarize.py. */
-export function binarize(src: RgbaImage, params: Partial<BinarizeParams> = {}): RgbaImage {
-  const wasm = simd();
-  if (wasm) return wasm.apply(src, binarizeSimd, params);
+export const binarize = twoForms(() => binarizeSimd, binarizeTs);
+
+function binarizeTs(src: RgbaImage, params: Partial<BinarizeParams>): RgbaImage {
   const p = checked(params);
   const { width: w, height: h } = src;
   const hist = new Int32Array(256);

@@ -1,5 +1,6 @@
-import { simd, type SimdStep } from '../simd';
-import { checkRange, makeImage, reflect101, type RgbaImage } from './image';
+import { opDefaults } from '../../contract';
+import { type SimdStep, twoForms } from '../simd';
+import { checkRange, makeImage, reflect101, roundHalfEven, type RgbaImage } from './image';
 
 export interface BlurParams {
   /** Odd kernel size, 1..31 (3..31 in the UI). */
@@ -8,7 +9,8 @@ export interface BlurParams {
   sigma: number;
 }
 
-export const BLUR_DEFAULTS: BlurParams = { kernelSize: 5, sigma: 0 };
+/** Its defaults, from the contract (the Python params model's). */
+export const BLUR_DEFAULTS = opDefaults('blur') as unknown as BlurParams;
 
 /** OpenCV's small_gaussian_tab: what getGaussianKernel returns for sigma <= 0 and k <= 7. */
 const SMALL_GAUSSIAN: Record<number, number[]> = {
@@ -18,10 +20,15 @@ const SMALL_GAUSSIAN: Record<number, number[]> = {
   7: [0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125],
 };
 
+/** The Gaussian's standard deviation: `sigma`, or OpenCV's rule for a kernel of size k when 0. */
+export function effectiveSigma(k: number, sigma: number): number {
+  return sigma > 0 ? sigma : 0.3 * ((k - 1) * 0.5 - 1) + 0.8;
+}
+
 /** cv2.getGaussianKernel(k, sigma) in double precision. */
 export function gaussianKernel(k: number, sigma: number): number[] {
   if (sigma <= 0 && SMALL_GAUSSIAN[k]) return SMALL_GAUSSIAN[k].slice();
-  const s = sigma > 0 ? sigma : 0.3 * ((k - 1) * 0.5 - 1) + 0.8;
+  const s = effectiveSigma(k, sigma);
   const scale2 = -0.5 / (s * s);
   const w = Array.from({ length: k }, (_, i) => Math.exp(scale2 * (i - (k - 1) / 2) ** 2));
   const sum = w.reduce((a, b) => a + b, 0);
@@ -47,11 +54,6 @@ export function fixedPointKernel(k: number, sigma: number): Int32Array {
   return out;
 }
 
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
 /**
  * cv2.GaussianBlur(img, (k, k), sigma, borderType=BORDER_REFLECT_101) on RGB, alpha kept.
  * OpenCV's 8-bit path is bit-exact fixed point: weights w/256, a horizontal pass whose sums are
@@ -59,9 +61,9 @@ function roundHalfEven(x: number): number {
  * the vertical pass first gives the same bits, and lets it run on packed lanes (see below).
  * The passes are fused row by row, so the intermediate stays in cache instead of a 25 MB plane.
  */
-export function blur(src: RgbaImage, params: Partial<BlurParams> = {}): RgbaImage {
-  const wasm = simd();
-  if (wasm) return wasm.apply(src, blurSimd, params);
+export const blur = twoForms(() => blurSimd, blurTs);
+
+function blurTs(src: RgbaImage, params: Partial<BlurParams>): RgbaImage {
   const { k, kernel, small } = plan(params);
   const { width: w, height: h } = src;
   const r = k >> 1;

@@ -2,8 +2,8 @@
  * crop_document: the page found by kernels/page warped to an upright rectangle. Twin of
  * imaging/ops/crop_document.py.
  */
-import { simd, type Shape, type SimdStep } from '../simd';
-import { makeImage, type RgbaImage } from './image';
+import { type Shape, type SimdStep, twoForms } from '../simd';
+import { makeImage, roundHalfEven, type RgbaImage } from './image';
 import { findPage, findPageSimd, noteReport } from './page/finder';
 
 type Point = [number, number];
@@ -11,11 +11,6 @@ type Point = [number, number];
 /** The page's corners (TL, TR, BR, BL) in image coordinates, as float32 like the Python twin. */
 export function findPageQuad(src: RgbaImage): Point[] | null {
   return findPage(src).quad;
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 export function outputSize(q: Point[]): [number, number] {
@@ -89,9 +84,9 @@ function backwardMap(quad: Point[], w: number, h: number): number[] {
 }
 
 /** The page, perspective-corrected; the image unchanged (a copy) when no page is found. */
-export function cropDocument(src: RgbaImage, params: Record<string, unknown> = {}): RgbaImage {
-  const wasm = simd();
-  if (wasm) return wasm.apply(src, cropDocumentSimd, params);
+export const cropDocument = twoForms(() => cropDocumentSimd, cropDocumentTs);
+
+function cropDocumentTs(src: RgbaImage): RgbaImage {
   const { quad } = noteReport(findPage(src));
   if (!quad) return makeImage(src.width, src.height, src.data.slice());
   return warpQuad(src, quad);

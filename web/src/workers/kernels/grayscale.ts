@@ -1,11 +1,11 @@
-import { simd, type SimdStep } from '../simd';
+import { type SimdStep, twoForms } from '../simd';
 import { luma, makeImage, words, type RgbaImage } from './image';
 
 /** BT.601 luma (0.299 R + 0.587 G + 0.114 B, rounded) written to R, G and B so the next op still
  *  sees three channels; alpha untouched. Twin of imaging/ops/grayscale.py. */
-export function grayscale(src: RgbaImage): RgbaImage {
-  const wasm = simd();
-  if (wasm) return wasm.apply(src, grayscaleSimd, {});
+export const grayscale = twoForms(() => grayscaleSimd, grayscaleTs);
+
+function grayscaleTs(src: RgbaImage): RgbaImage {
   const out = makeImage(src.width, src.height);
   const s = words(src.data);
   const d = words(out.data);

@@ -25,8 +25,10 @@ export function words(data: Uint8ClampedArray): Int32Array {
   return new Int32Array(data.buffer, data.byteOffset, data.byteLength >>> 2);
 }
 
-/** Throw a RangeError naming the op and field unless `value` is a number in [min, max]: the same
- *  ranges as the Python op's params model, so both engines refuse what either would. */
+/** Throw a RangeError naming the op and field unless `value` is a number in [min, max]. These are
+ *  the limits of a kernel's own arithmetic (a blur table of at most 31 taps, a size the memory can
+ *  hold), for a kernel called alone; what a pipeline may ask is the contract's, checked once by
+ *  planSteps (contract/index.ts), and is stricter. */
 export function checkRange(op: string, field: string, value: unknown, min: number, max: number, integer = false): void {
   const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value));
   if (!ok) throw new RangeError(`${op} ${field} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${String(value)}`);
@@ -51,4 +53,11 @@ export function reflect101(i: number, n: number): number {
 /** OpenCV's BORDER_REPLICATE index (aaa | a b c | ccc). */
 export function replicate(i: number, n: number): number {
   return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
+/** Round to the nearest integer, ties to even: what numpy's and OpenCV's rounding does (and
+ *  Python's round()), where Math.round sends every .5 up. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

@@ -1,4 +1,5 @@
-import { simd, type Shape, type SimdStep } from '../simd';
+import { opDefaults } from '../../contract';
+import { type Shape, type SimdStep, twoForms } from '../simd';
 import { checkRange, makeImage, words, type RgbaImage } from './image';
 
 export interface ResizeParams {
@@ -6,7 +7,8 @@ export interface ResizeParams {
   maxSide: number;
 }
 
-export const RESIZE_DEFAULTS: ResizeParams = { maxSide: 1024 };
+/** Its defaults, from the contract (the Python params model's). */
+export const RESIZE_DEFAULTS = opDefaults('resize') as unknown as ResizeParams;
 
 /** Output size: the long side becomes maxSide, the short side max(1, floor(s·maxSide/long + 0.5)). */
 export function targetSize(width: number, height: number, maxSide: number): [number, number] {
@@ -17,9 +19,9 @@ export function targetSize(width: number, height: number, maxSide: number): [num
 
 /** cv2.resize: INTER_AREA when shrinking, INTER_LINEAR when growing. All four channels are
  *  resampled (alpha too, since the geometry changes). Twin of imaging/ops/resize.py. */
-export function resize(src: RgbaImage, params: Partial<ResizeParams> = {}): RgbaImage {
-  const wasm = simd();
-  if (wasm && wasm.covers(resizeSimd, params, src.width, src.height)) return wasm.apply(src, resizeSimd, params);
+export const resize = twoForms(() => resizeSimd, resizeTs);
+
+function resizeTs(src: RgbaImage, params: Partial<ResizeParams>): RgbaImage {
   const { method, dw, dh, fx, fy } = planResize(src.width, src.height, params);
   if (method === 'same') return makeImage(dw, dh, src.data.slice());
   if (method === 'box') return boxShrink(src, dw, dh, fx, fy);

@@ -16,8 +16,9 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from ocr_playground.artifacts import NotARegularFile, check_target
-from ocr_playground.cli_support import quiet_native_stderr, read_json_option, write_output
+from ocr_playground.cli.support import quiet_native_stderr, read_json_option, write_output
 from ocr_playground.datasets import walk_images
+from ocr_playground.errors import UsageError
 from ocr_playground.imaging.errors import ImagingError, first_problem
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 from ocr_playground.inference.annotations import read_annotations, receipt_json
@@ -28,16 +29,11 @@ from ocr_playground.inference.catalog import (
     resolve_local_recognizer,
 )
 from ocr_playground.inference.engine import default_cache
-from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import evaluate, evaluate_image, image_key
 from ocr_playground.inference.jobs import detections_json
 from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
 from ocr_playground.inference.text_metrics import TextMetrics, evaluate_text, has_text
-
-
-class CommandError(InferenceError):
-    """Bad command-line input that is not about a model or an annotation file."""
 
 
 def _load_params(text: str | None) -> InferenceParams:
@@ -47,7 +43,7 @@ def _load_params(text: str | None) -> InferenceParams:
         params = InferenceParams.model_validate(read_json_option(text, "--params"))
     except ValidationError as exc:
         where, message = first_problem(exc)
-        raise CommandError(f"--params: invalid field '{where}': {message}") from None
+        raise UsageError(f"--params: invalid field '{where}': {message}") from None
     check_ops(params.ops())  # before the first image: a typo should not wait for a model load
     return params
 
@@ -61,12 +57,12 @@ def collect_images(inputs: list[Path]) -> dict[str, Path]:
         elif item.is_file():
             pairs = [(item.name, item)]
         else:
-            raise CommandError(f"'{item}' is neither an image file nor a folder")
+            raise UsageError(f"'{item}' is neither an image file nor a folder")
         for name, path in pairs:
             # Two inputs can hold the same relative name: the later one is named by its full path.
             found[name if name not in found else path.as_posix()] = path
     if not found:
-        raise CommandError("no images found (looked for " + ", ".join(IMAGE_SUFFIXES) + ")")
+        raise UsageError("no images found (looked for " + ", ".join(IMAGE_SUFFIXES) + ")")
     return found
 
 
@@ -102,7 +98,7 @@ def detect(args: argparse.Namespace) -> None:
     try:  # before the first image: a bad output should not wait for the whole run
         check_target(args.output)
     except NotARegularFile as exc:
-        raise CommandError(f"output {exc}") from None
+        raise UsageError(f"output {exc}") from None
     images = collect_images(args.inputs)
     detector = default_cache().get(resolve_local_checkpoint(args.checkpoint))
     recognizer = (
@@ -117,7 +113,7 @@ def detect(args: argparse.Namespace) -> None:
             with quiet_native_stderr():
                 image = read_image(path)
         except ImagingError as exc:
-            raise CommandError(f"{path}: {exc}") from None
+            raise UsageError(f"{path}: {exc}") from None
         started = time.perf_counter()
         result = detect_array(image, detector, params, recognizer)
         latencies.append((time.perf_counter() - started) * 1e3)
@@ -181,7 +177,7 @@ def _write_per_image(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
         write_output(path, out.getvalue().encode())
     else:
-        raise CommandError(f"--per-image '{path}' must end in .csv or .json")
+        raise UsageError(f"--per-image '{path}' must end in .csv or .json")
 
 
 def print_protocols(rows: list[tuple[str, float, float, float, int, int]]) -> None:

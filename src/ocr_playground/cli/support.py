@@ -11,12 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from ocr_playground.artifacts import NotARegularFile, atomic_write_bytes, read_regular_file
+from ocr_playground.errors import UsageError
 
 MAX_OPTION_FILE_BYTES = 64 * 1024 * 1024
-
-
-class UsageError(Exception):
-    """Bad input from the command line: printed as one line, exit status 2."""
 
 
 def read_json_option(text: str, option: str = "--params") -> Any:

@@ -1,20 +1,25 @@
 """``ocr-playground batch`` (a run in the foreground, with a progress bar) and ``ocr-playground runs
-list|show|items|cancel``. Both use the store under the outputs root (``OCRP_OUTPUTS_ROOT``), the
-same one a server uses, so the server's Runs page lists runs made here and the other way round."""
+list|show|items|cancel`` (the Lab's ``compare|sweep|import`` are in ``cli/lab.py``). Both use the store
+under the outputs root (``OCRP_OUTPUTS_ROOT``), the same one a server uses, so the server's Runs
+page lists runs made here and the other way round."""
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from ocr_playground.cli_support import UsageError, read_json_option
-from ocr_playground.inference.cli_commands import print_protocols
+from ocr_playground.cli import lab as lab_cli
+from ocr_playground.cli.inference import print_protocols
+from ocr_playground.cli.support import read_json_option, write_output
+from ocr_playground.errors import UsageError
 from ocr_playground.inference.evaluation import PROTOCOLS
 from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.model import ENGINES, RUN_PIPELINES, Run, RunSpec, RunStatus
-from ocr_playground.runs.store import METRIC_FIELDS, SORT_COLUMNS
+from ocr_playground.runs.report import items_csv
+from ocr_playground.runs.store import ITEM_FILTERS, METRIC_FIELDS, SORT_COLUMNS
 from ocr_playground.settings import Settings
 
 
@@ -104,6 +109,11 @@ def batch(args: argparse.Namespace) -> None:
         service.store.reopen(run.run_id)
     else:
         run = service.create(_spec(args))
+    _foreground(service, run)
+
+
+def _foreground(service: Any, run: Run) -> None:
+    """Run (or resume) ``run`` here with a progress bar, then print its summary."""
     print(f"{run.run_id}: {run.total} images, engine {run.spec.engine}", file=sys.stderr)
     bar = tqdm(total=run.total, initial=run.done, unit="image", desc=run.run_id, disable=None)
 
@@ -148,8 +158,13 @@ def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
     items.add_argument("--protocol", default="icdar2015-iou", choices=list(PROTOCOLS))
     items.add_argument("--limit", type=int, default=50)
     items.add_argument("--json", action="store_true", help="print the items as JSON")
+    items.add_argument(
+        "--filter", choices=list(ITEM_FILTERS), help="only failed items, misses or false detections"
+    )
+    items.add_argument("--csv", type=Path, metavar="FILE", help="write every matching item as CSV")
     cancel = sub.add_parser("cancel", help="cancel a queued or running run (finished items are kept)")
     cancel.add_argument("run_id")
+    lab_cli.add_lab_actions(sub)
 
 
 def runs(args: argparse.Namespace) -> None:
@@ -168,10 +183,12 @@ def runs(args: argparse.Namespace) -> None:
         print(json.dumps(summary, indent=2)) if args.json else _print_summary(summary)
     elif args.action == "items":
         service.get(args.run_id)
-        page, total = service.store.items(
-            args.run_id, sort=args.sort, order=args.order, status=args.status, protocol=args.protocol,
-            limit=max(1, args.limit),
-        )  # fmt: skip
+        query = {"sort": args.sort, "order": args.order, "status": args.status, "protocol": args.protocol,
+                 "filter_": args.filter}  # fmt: skip
+        if args.csv:
+            everything, _ = service.store.items(args.run_id, limit=-1, **query)
+            write_output(args.csv, items_csv(everything).encode())
+        page, total = service.store.items(args.run_id, limit=max(1, args.limit), **query)
         if args.json:
             print(json.dumps({"items": page, "total": total}, indent=2))
             return
@@ -181,6 +198,12 @@ def runs(args: argparse.Namespace) -> None:
             note = item["error"] or scores
             print(f"{item['name']:<40} {item['status']:<9} {item['detections'] or 0:>4} det  {note}")
         print(f"({len(page)} of {total})")
+    elif args.action == "compare":
+        lab_cli.compare(service, args)
+    elif args.action == "sweep":
+        lab_cli.sweep(service, args)
+    elif args.action == "import":
+        _foreground(service, service.create(lab_cli.import_run(service, args)))
     else:
         run = service.cancel(args.run_id)
         print(f"{run.run_id}: {run.status.value} ({run.done}/{run.total} images finished)")

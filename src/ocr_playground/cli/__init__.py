@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ocr_playground.cli_support import UsageError, quiet_native_stderr, read_json_option, write_output
-from ocr_playground.imaging.errors import ImagingError
+from ocr_playground.cli.support import quiet_native_stderr, read_json_option, write_output
+from ocr_playground.contract import contract_json
+from ocr_playground.errors import Refusal
 from ocr_playground.imaging.io import encode_png, read_image
-from ocr_playground.imaging.pipeline import PIPELINES, describe_pipelines, run_steps, validate
-from ocr_playground.inference.errors import InferenceError
-from ocr_playground.runs.errors import RunError
+from ocr_playground.imaging.pipeline import PIPELINES, run_steps, validate
 
 
 def load_params(text: str | None) -> Any:
@@ -82,7 +81,7 @@ def run(args: argparse.Namespace) -> None:
 
 
 def pipelines(_: argparse.Namespace) -> None:
-    print(json.dumps(describe_pipelines(), indent=2))
+    print(contract_json(), end="")
 
 
 # --- demo: a generated receipt through the pipeline, no server ----------------------------------
@@ -135,7 +134,11 @@ COMMANDS: dict[str, Command] = {
     "run": Command(
         "run a pipeline on one image and write a PNG", f"{__name__}:run", f"{__name__}:add_run_arguments"
     ),
-    "pipelines": Command("print the pipelines and each op's params schema as JSON", f"{__name__}:pipelines"),
+    "pipelines": Command(
+        "print the pipelines, each op's params schema and the client limits as JSON (the contract "
+        "the browser's workers are built from)",
+        f"{__name__}:pipelines",
+    ),
     "demo": Command(
         "generate a sample receipt and preprocess it, printing per-op timings (no server)",
         f"{__name__}:demo",
@@ -143,38 +146,38 @@ COMMANDS: dict[str, Command] = {
     ),
     "serve": Command(
         "serve the playground (SPA, API and /docs) with uvicorn",
-        "ocr_playground.api.serve:serve",
-        "ocr_playground.api.serve:add_serve_arguments",
+        "ocr_playground.cli.serve:serve",
+        "ocr_playground.cli.serve:add_serve_arguments",
     ),
     "detect": Command(
         "detect text with an ONNX checkpoint and write receipt-competition JSON",
-        "ocr_playground.inference.cli_commands:detect_handler",
-        "ocr_playground.inference.cli_commands:add_detect_arguments",
+        "ocr_playground.cli.inference:detect_handler",
+        "ocr_playground.cli.inference:add_detect_arguments",
     ),
     "evaluate": Command(
         "score predictions against ground truth (ICDAR 2015 IoU and DetEval)",
-        "ocr_playground.inference.cli_commands:evaluate_handler",
-        "ocr_playground.inference.cli_commands:add_evaluate_arguments",
+        "ocr_playground.cli.inference:evaluate_handler",
+        "ocr_playground.cli.inference:add_evaluate_arguments",
     ),
     "batch": Command(
         "run a pipeline (and detector) over a dataset, with metrics against ground truth",
-        "ocr_playground.runs.cli:batch_handler",
-        "ocr_playground.runs.cli:add_batch_arguments",
+        "ocr_playground.cli.runs:batch_handler",
+        "ocr_playground.cli.runs:add_batch_arguments",
     ),
     "runs": Command(
-        "list, show, page through or cancel runs",
-        "ocr_playground.runs.cli:runs_handler",
-        "ocr_playground.runs.cli:add_runs_arguments",
+        "list, show, page through, compare, sweep, import or cancel runs",
+        "ocr_playground.cli.runs:runs_handler",
+        "ocr_playground.cli.runs:add_runs_arguments",
     ),
     "prune": Command(
         "remove finished jobs, their files, unused uploads and telemetry older than --older-than",
-        "ocr_playground.jobs.prune:prune_handler",
-        "ocr_playground.jobs.prune:add_prune_arguments",
+        "ocr_playground.cli.prune:prune_handler",
+        "ocr_playground.cli.prune:add_prune_arguments",
     ),
     "commands": Command(
         "build, show and parse training/evaluation command lines from the command-builder schemas",
-        "ocr_playground.commands.cli:run",
-        "ocr_playground.commands.cli:add_arguments",
+        "ocr_playground.cli.commands:run",
+        "ocr_playground.cli.commands:add_arguments",
     ),
 }
 
@@ -191,7 +194,7 @@ def _one_line_errors(handler: Callable[[argparse.Namespace], None]) -> Callable[
     def run(args: argparse.Namespace) -> None:
         try:
             handler(args)
-        except (UsageError, ImagingError, InferenceError, RunError) as exc:
+        except Refusal as exc:
             print(f"ocr-playground {args.command}: error: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
         except RecursionError:  # JSON (params, values, ground truth) nested past Python's limit

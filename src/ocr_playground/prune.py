@@ -11,17 +11,15 @@ completed job whose result is gone. A result pruned while the server runs is sim
 next time the same params ask for it (the cache looks for a completed job, which is gone too).
 """
 
-import argparse
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ocr_playground.artifacts import DB_NAME, PLAYGROUND, UPLOADS
-from ocr_playground.cli_support import UsageError
-from ocr_playground.jobs.model import TERMINAL
-from ocr_playground.jobs.store import placeholders
-from ocr_playground.sqlite_store import connect
+from ocr_playground.client_events import TelemetryStore
+from ocr_playground.errors import UsageError
+from ocr_playground.jobs.store import JobStore
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 AGE = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
@@ -55,49 +53,31 @@ class PruneReport:
 def prune(
     outputs_root: Path, older_than_s: float, dry_run: bool = False, now: float | None = None
 ) -> PruneReport:
-    """Prune ``outputs_root`` (the server's ``--outputs-root``); see the module docstring."""
+    """Prune ``outputs_root`` (the server's ``--outputs-root``); see the module docstring. Each
+    store forgets its own rows; this function only says when and sweeps the files."""
     outputs_root = outputs_root.resolve()
     db_path = outputs_root / DB_NAME
     if not db_path.is_file():
         raise UsageError(f"no job database at {db_path}: is --outputs-root the server's?")
     cutoff = (time.time() if now is None else now) - older_than_s
     report = PruneReport()
-    finished = tuple(status.value for status in TERMINAL)
-    old = f"status IN ({placeholders(finished)}) AND COALESCE(finished_at, created_at) < ?"
-    conn = connect(db_path)
+    jobs, telemetry = JobStore(db_path), TelemetryStore(db_path)
     try:
-        report.jobs = [
-            row[0] for row in conn.execute(f"SELECT job_id FROM jobs WHERE {old}", (*finished, cutoff))
-        ]
-        report.events = _old_events(conn, cutoff)
+        report.jobs = jobs.finished_before(cutoff)
+        report.events = telemetry.count_before(cutoff)
         if not dry_run:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute(f"DELETE FROM jobs WHERE {old}", (*finished, cutoff))
-            if report.events:
-                conn.execute("DELETE FROM client_events WHERE received_at < ?", (cutoff,))
-            conn.execute("COMMIT")
-        # Every file a job that stays names: its input (an upload), its output and its result.
-        rows = conn.execute(
-            f"SELECT input_path, output_path, result_path FROM jobs WHERE NOT ({old})", (*finished, cutoff)
-        )
-        named = {Path(path).resolve() for row in rows for path in row if path}
+            jobs.delete_finished_before(cutoff)
+            telemetry.delete_before(cutoff)
+        named = jobs.files_named(except_finished_before=cutoff)
     finally:
-        conn.close()
+        jobs.close()
+        telemetry.close()
     for path, size in _unnamed_old_files(outputs_root, named, cutoff):
         report.files.append(path)
         report.bytes += size
         if not dry_run:
             path.unlink(missing_ok=True)
     return report
-
-
-def _old_events(conn, cutoff: float) -> int:
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='client_events'"
-    ).fetchone()
-    if not exists:
-        return 0
-    return conn.execute("SELECT COUNT(*) FROM client_events WHERE received_at < ?", (cutoff,)).fetchone()[0]
 
 
 def _unnamed_old_files(outputs_root: Path, named: set[Path], cutoff: float) -> list[tuple[Path, int]]:
@@ -111,35 +91,3 @@ def _unnamed_old_files(outputs_root: Path, named: set[Path], cutoff: float) -> l
             if st.st_mtime < cutoff and path.resolve() not in named:
                 found.append((path, st.st_size))
     return found
-
-
-# --- the command --------------------------------------------------------------------------------
-
-
-def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
-    from ocr_playground.settings import Settings
-
-    parser.add_argument(
-        "--outputs-root",
-        type=Path,
-        default=Settings().outputs_root,
-        help="the server's outputs folder, holding jobs.sqlite3 (default: OCRP_OUTPUTS_ROOT or outputs)",
-    )
-    parser.add_argument(
-        "--older-than",
-        default="7d",
-        metavar="AGE",
-        help="prune what finished before this long ago: 30m, 12h, 7d ... (default: 7d)",
-    )
-    parser.add_argument("--dry-run", action="store_true", help="only say what would be removed")
-    parser.add_argument("-v", "--verbose", action="store_true", help="list the jobs and files")
-
-
-def prune_handler(args: argparse.Namespace) -> None:
-    report = prune(args.outputs_root, parse_age(args.older_than), dry_run=args.dry_run)
-    if args.verbose:
-        for job_id in report.jobs:
-            print(f"job  {job_id}")
-        for path in report.files:
-            print(f"file {path}")
-    print(report.summary(args.dry_run))

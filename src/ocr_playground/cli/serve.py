@@ -36,7 +36,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help=f"put {DEMO_SAMPLES} generated sample receipts in the data root when it has no images",
+        help=f"put {DEMO_SAMPLES} generated sample receipts in the data root when it has no images, and a "
+        "demo dataset with ground truth (demo-receipts/) for the Evaluation Lab",
     )
     parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
@@ -46,8 +47,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
 def ensure_demo_samples(data_root: Path) -> None:
     from ocr_playground.api.images import list_images
     from ocr_playground.imaging.synthetic import write_samples
+    from ocr_playground.runs.demo import write_demo_dataset
 
-    if not list_images(data_root, limit=1)[0]:
+    empty = not list_images(data_root, limit=1)[0]
+    write_demo_dataset(data_root)  # receipts with ground truth, for the Evaluation Lab's first look
+    if empty:
         data_root.mkdir(parents=True, exist_ok=True)
         write_samples(data_root, DEMO_SAMPLES)
 
@@ -81,7 +85,7 @@ def serve(args: argparse.Namespace) -> None:
 
     from ocr_playground.api.app import create_app
     from ocr_playground.api.protocol import guarded_http
-    from ocr_playground.cli_support import UsageError
+    from ocr_playground.errors import UsageError
     from ocr_playground.sqlite_store import StoreUnavailable
 
     few_malloc_arenas()  # before uvicorn and the thread pool start

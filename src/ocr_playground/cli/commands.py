@@ -15,12 +15,13 @@ import json
 import sys
 from typing import Any
 
-from ocr_playground.cli_support import UsageError, read_json_option
-from ocr_playground.commands.build import FieldError, build
-from ocr_playground.commands.catalog import Catalog, Sources, UnknownSchema
-from ocr_playground.commands.parse import ParseError, parse_command
+from ocr_playground.cli.support import read_json_option
+from ocr_playground.commands.build import build
+from ocr_playground.commands.catalog import Catalog, Sources
+from ocr_playground.commands.parse import parse_command
 from ocr_playground.commands.recommendations import recommendations
 from ocr_playground.commands.schema import CommandSchema
+from ocr_playground.errors import Refusal
 from ocr_playground.settings import Settings
 
 
@@ -126,5 +127,5 @@ def run(args: argparse.Namespace, settings: Settings | None = None) -> None:
         elif action == "recommendations":
             recs = recommendations(architecture=args.architecture, schema_id=args.schema_id)
             print(json.dumps([r.model_dump() for r in recs], indent=2, ensure_ascii=False))
-    except (UnknownSchema, FieldError, ParseError, UsageError) as e:
+    except Refusal as e:
         _fail(str(e))

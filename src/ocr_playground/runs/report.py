@@ -1,0 +1,171 @@
+"""Exports: a run's items and a comparison's image lists as CSV, and a comparison as one
+self-contained HTML file (numbers, the interval, a scatter of the per-image scores and thumbnails of
+the images B fixed and broke, A's marks beside B's) that can be attached to a pull request: no
+script, no external file, images inlined as data URIs.
+"""
+
+import base64
+import csv
+import html
+import io
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from ocr_playground.inference.evaluation import PROTOCOLS
+from ocr_playground.runs.overlay import COLOURS, marked_item, thumbnail
+from ocr_playground.runs.store import METRIC_FIELDS, RunStore
+
+THUMBNAILS = 8  # per list in the report
+THUMB_SIDE = 360
+
+
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def items_csv(items: list[dict[str, Any]]) -> str:
+    """Items as the table shows them: one row each, every protocol's metrics as columns."""
+    metric_columns = [(p, f) for p in PROTOCOLS for f in METRIC_FIELDS]
+    header = ["name", "status", "error", "detections", "total_ms"]
+    header += [f"{p.replace('-', '_')}_{f}" for p, f in metric_columns]
+    rows = []
+    for item in items:
+        metrics = item["metrics"] or {}
+        row = [
+            item["name"],
+            item["status"],
+            item["error"] or "",
+            item["detections"],
+            item["timings"].get("total"),
+        ]
+        rows.append(row + [metrics.get(p, {}).get(f) for p, f in metric_columns])
+    return _csv(header, rows)
+
+
+def comparison_csv(result: dict[str, Any]) -> str:
+    """The per-image scores of a comparison with the change: fixed, broke or same."""
+    fixed, broke = set(result["fixed"]), set(result["broke"])
+    rows = [
+        [
+            p["name"],
+            p["a"],
+            p["b"],
+            p["b"] - p["a"],
+            "fixed" if p["name"] in fixed else "broke" if p["name"] in broke else "same",
+        ]
+        for p in result["per_image"]
+    ]
+    return _csv(["name", "hmean_a", "hmean_b", "delta", "change"], rows)
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
+table{border-collapse:collapse}td,th{padding:.25em .7em;border-bottom:1px solid #ddd;text-align:right}
+th:first-child,td:first-child{text-align:left}.verdict{font-weight:600}.note{color:#8a5a00}
+.pair{display:inline-block;margin:.5em 1em .5em 0;vertical-align:top}
+.pair img{max-width:260px;border:1px solid #ccc}
+.pair figcaption{font-size:12px}.legend span{display:inline-block;margin-right:1em}
+.legend i{display:inline-block;width:1em;height:.7em;margin-right:.3em;vertical-align:middle}
+"""
+LEGEND = {
+    ("gt", "tp"): "word matched",
+    ("gt", "fn"): "word missed",
+    ("gt", "dont_care"): "don't care",
+    ("det", "tp"): "true detection",
+    ("det", "fp"): "false detection",
+    ("det", "ignored"): "ignored detection",
+}
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.2f}"
+
+
+def _dot(p: dict[str, Any]) -> str:
+    return "#009E73" if p["b"] > p["a"] else "#D55E00" if p["b"] < p["a"] else "#777"
+
+
+def _scatter(per_image: list[dict[str, Any]], size: int = 260) -> str:
+    dots = "".join(
+        f'<circle cx="{20 + p["a"] * (size - 30):.1f}" cy="{size - 20 - p["b"] * (size - 30):.1f}" r="2.5" '
+        f'fill="{_dot(p)}" fill-opacity=".7"/>'
+        for p in per_image
+    )
+    return (
+        f'<svg width="{size}" height="{size}" role="img" aria-label="per-image H-mean, A against B">'
+        f'<line x1="20" y1="{size - 20}" x2="{size - 10}" y2="10" stroke="#bbb"/>'
+        f'<rect x="20" y="10" width="{size - 30}" height="{size - 30}" fill="none" stroke="#999"/>{dots}'
+        f'<text x="{size / 2}" y="{size - 4}" font-size="11" text-anchor="middle">A (H-mean per image)</text>'
+        f'<text x="10" y="{size / 2}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 10 {size / 2})">B</text>'
+        "</svg>"
+    )
+
+
+def _thumb(store: RunStore, run_id: str, name: str, protocol: str) -> str:
+    item = marked_item(store, run_id, name, protocol)
+    data = thumbnail(store, run_id, name, THUMB_SIDE, item)
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode()
+
+
+def _pairs(store: RunStore, result: dict[str, Any], names: list[str]) -> str:
+    if not names:
+        return "<p>None.</p>"
+    by_name = {p["name"]: p for p in result["per_image"]}
+    out = []
+    for name in names[:THUMBNAILS]:
+        p, e = by_name[name], html.escape(name)
+        srcs = [_thumb(store, result[side]["run_id"], name, result["protocol"]) for side in ("a", "b")]
+        images = "".join(
+            f'<img alt="{e} in {side}" src="{src}">' for side, src in zip("AB", srcs, strict=True)
+        )
+        out.append(
+            f'<figure class="pair">{images}<figcaption>{e}: H-mean {_pct(p["a"])} → {_pct(p["b"])} '
+            "(left A, right B)</figcaption></figure>"
+        )
+    more = len(names) - THUMBNAILS
+    return "".join(out) + (f"<p>… and {more} more (see the CSV export).</p>" if more > 0 else "")
+
+
+def comparison_html(store: RunStore, result: dict[str, Any]) -> str:
+    a, b = result["a"], result["b"]
+    label = {
+        k: html.escape(f"{r['run_id']}{' (' + r['name'] + ')' if r['name'] else ''}")
+        for k, r in (("a", a), ("b", b))
+    }
+    rows = "".join(
+        f"<tr><td>{m}</td><td>{_pct(a[m])}</td><td>{_pct(b[m])}</td><td>{100 * result['delta'][m]:+.2f}</td>"
+        f"<td>[{100 * result['ci95'][m][0]:+.2f}, {100 * result['ci95'][m][1]:+.2f}]</td></tr>"
+        for m in ("precision", "recall", "hmean")
+    )
+    legend = "".join(
+        f'<span><i style="background:rgb{COLOURS[key]}"></i>{text}</span>' for key, text in LEGEND.items()
+    )
+    note = result["shared"]["note"]
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Comparison: {label["a"]} vs {label["b"]}</title>
+<style>{STYLE}</style></head><body>
+<h1>B: {label["b"]}<br>against A: {label["a"]}</h1>
+<p>Protocol <b>{html.escape(result["protocol"])}</b>, {result["images"]} images; paired bootstrap over images,
+{result["resamples"]} resamples (seed {result["seed"]}), aggregates from summed counts.
+Made {when} by ocr-playground.</p>
+{f'<p class="note">{html.escape(note)}</p>' if note else ""}
+<p class="verdict">{html.escape(result["verdict"])}</p>
+<table><tr><th>metric (%)</th><th>A</th><th>B</th><th>B − A</th><th>95 % interval</th></tr>{rows}</table>
+<h2>Per-image H-mean</h2>{_scatter(result["per_image"])}
+<p>{len(result["fixed"])} images fixed (B higher), {len(result["broke"])} broke (B lower),
+the largest changes first.</p>
+<p class="legend">{legend}</p>
+<h2>Fixed</h2>{_pairs(store, result, result["fixed"])}
+<h2>Broke</h2>{_pairs(store, result, result["broke"])}
+</body></html>
+"""
