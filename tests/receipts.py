@@ -72,3 +72,21 @@ ACCURACY_SEEDS = range(30)
 @functools.cache
 def accuracy_receipt(seed: int) -> SyntheticReceipt:
     return make_receipt(seed, ACCURACY_SIZES[seed % len(ACCURACY_SIZES)])
+
+
+def text_lines(receipt: SyntheticReceipt) -> list[tuple[str, np.ndarray]]:
+    """The receipt's text as printed runs: consecutive words on one baseline, a space apart, joined
+    into one (text, quad) line; a right-aligned price far from its item stays a run of its own."""
+    runs: list[tuple[str, np.ndarray]] = []
+    for word in receipt.words:
+        quad = np.asarray(word.quad, np.float64)
+        height = float(np.linalg.norm(quad[3] - quad[0]))
+        if runs:
+            text, last = runs[-1]
+            near = np.linalg.norm(quad[0] - last[1]) < 1.2 * height  # the next word, a space away
+            alike = abs(np.linalg.norm(last[3] - last[0]) - height) < 0.6 * height
+            if near and alike:
+                runs[-1] = (f"{text} {word.text}", np.array([last[0], quad[1], quad[2], last[3]]))
+                continue
+        runs.append((word.text, quad))
+    return runs

@@ -26,6 +26,14 @@ def test_detect_argv_is_read_by_the_real_parser() -> None:
     assert json.loads(args.params) == {"detection": {"boxThresh": 0.45, "mode": "polygon"}}
 
 
+def test_the_text_options_reach_the_real_parser() -> None:
+    detect = build(CATALOG.get("detect"), {"inputs": "r/", "recognizer": "builtin:ppocrv4-rec"})
+    assert cli.build_parser().parse_args(detect.argv[1:]).recognizer == "builtin:ppocrv4-rec"
+    assert "--recognizer" not in build(CATALOG.get("detect"), {"inputs": "r/"}).argv  # off unless set
+    evaluate = build(CATALOG.get("evaluate"), {"gt": "gt.json", "case_insensitive": True})
+    assert cli.build_parser().parse_args(evaluate.argv[1:]).case_insensitive
+
+
 def test_evaluate_argv_is_read_by_the_real_parser() -> None:
     result = build(CATALOG.get("evaluate"), {"gt": "gt dir", "json": True})
     args = cli.build_parser().parse_args(result.argv[1:])

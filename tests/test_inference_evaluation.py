@@ -9,6 +9,7 @@ import pytest
 from ocr_playground.inference.annotations import read_annotations, receipt_json
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import Word, evaluate
+from ocr_playground.inference.postprocess import detection_json
 
 
 def rect(x0: float, y0: float, x1: float, y1: float, text: str | None = None) -> Word:
@@ -90,11 +91,12 @@ def test_predictions_for_unknown_images_are_refused() -> None:
 
 
 def test_receipt_json_round_trip(tmp_path: Path) -> None:
-    preds = {"r1.jpg": [(np.array([[0, 0], [10, 0], [10, 5], [0, 5]]), 0.91)]}
+    preds = {"r1.jpg": [detection_json(np.array([[0, 0], [10, 0], [10, 5], [0, 5]]), 0.91, "TOTAL", 0.8)]}
     path = tmp_path / "p.json"
     path.write_text(json.dumps(receipt_json(preds)))
     words = read_annotations(path)["r1.jpg"]
     assert words[0].score == 0.91 and words[0].points.tolist() == [[0, 0], [10, 0], [10, 5], [0, 5]]
+    assert words[0].text == "TOTAL"
 
 
 def test_receipt_json_dont_care_and_errors(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import decode_base64, read_data_file
@@ -15,9 +15,11 @@ from ocr_playground.inference.annotations import icdar_image_name, parse_icdar_t
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
-from ocr_playground.inference.jobs import PIPELINE_ID, detections_path
-from ocr_playground.inference.postprocess import DetectionParams, detection_json
+from ocr_playground.inference.jobs import PIPELINE_ID, detections_json, detections_path
+from ocr_playground.inference.postprocess import DetectionParams
+from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.inference.service import NOT_INVERTIBLE_OPS, InferenceParams, MapCache, detect_bytes
+from ocr_playground.inference.text_metrics import TextEvaluation, evaluate_text, has_text
 from ocr_playground.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["inference"])
@@ -35,6 +37,12 @@ class PreviewRequest(BaseModel):
     checkpoint_path: Text = Field(
         max_length=4096, description="From GET /api/inference/checkpoints, e.g. builtin:ppocrv4-det."
     )
+    recognizer_path: Text | None = Field(
+        None,
+        max_length=4096,
+        description="A text recognizer from GET /api/inference/recognizers (e.g. builtin:ppocrv4-rec): "
+        "each detection then carries its text and textScore.",
+    )
     params: InferenceParams = Field(default_factory=InferenceParams)
     task_id: TaskId = None
 
@@ -46,8 +54,12 @@ class PreviewRequest(BaseModel):
 
 
 class DetectionOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
     points: list[list[float]] = Field(description="Polygon in original image pixels, clockwise.")
     score: float = Field(description="Mean text probability inside the region.")
+    text: str | None = Field(None, description="The text read, with a recognizer ('' when unreadable).")
+    text_score: float | None = Field(None, alias="textScore", description="The recognizer's confidence.")
 
 
 class ImageSize(BaseModel):
@@ -57,6 +69,7 @@ class ImageSize(BaseModel):
 
 class PreviewResponse(BaseModel):
     checkpoint_path: str
+    recognizer_path: str | None = None
     detections: list[DetectionOut]
     image: ImageSize
     model_input: ImageSize | None = Field(
@@ -88,6 +101,17 @@ class AnnotationSet(BaseModel):
 class EvaluationRequest(BaseModel):
     ground_truth: AnnotationSet
     predictions: AnnotationSet
+    case_sensitive: bool = Field(True, description="Compare text case-sensitively (text metrics).")
+
+
+class EvaluationResponse(EvaluationResult):
+    text: TextEvaluation | None = Field(
+        None, description="Text metrics, when both the ground truth and the predictions carry text."
+    )
+
+
+class RecognizerList(BaseModel):
+    recognizers: list[catalog.RecognizerEntry]
 
 
 def _image_bytes(req: PreviewRequest, settings: Settings) -> bytes:
@@ -114,18 +138,36 @@ def list_checkpoints(settings: SettingsDep) -> CheckpointList:
     return CheckpointList(checkpoints=catalog.list_checkpoints(root), root=str(root.resolve()))
 
 
+@router.get("/inference/recognizers", response_model=RecognizerList)
+def list_recognizers(settings: SettingsDep) -> RecognizerList:
+    """Text recognizers to send as ``recognizer_path``: the built-in one (demo extra), then the
+    ``*rec*.onnx`` files under the checkpoints root."""
+    return RecognizerList(recognizers=catalog.list_recognizers(settings.checkpoints_root))
+
+
 def inference_preview(
-    settings: Settings, data: bytes, checkpoint_path: str, params: InferenceParams, task_id: str | None = None
+    settings: Settings,
+    data: bytes,
+    checkpoint_path: str,
+    params: InferenceParams,
+    task_id: str | None = None,
+    recognizer_path: str | None = None,
 ) -> PreviewResponse:
-    """Detection on image bytes, as a response. Also what ``/api/pipelines/preview`` calls for the
-    ``inference`` pipeline (routed ``server-inference``). Raises InferenceError on bad input."""
+    """Detection (and recognition, given a recognizer) on image bytes, as a response. Also what
+    ``/api/pipelines/preview`` calls for the ``inference`` pipeline (routed ``server-inference``).
+    Raises InferenceError on bad input."""
     started = time.perf_counter()
     model_path = catalog.resolve_checkpoint(settings.checkpoints_root, checkpoint_path)
-    result = detect_bytes(data, default_cache().get(model_path), params, _maps)
+    recognizer = None
+    if recognizer_path is not None:
+        rec_path = catalog.resolve_recognizer(settings.checkpoints_root, recognizer_path)
+        recognizer = default_recognizers().get(rec_path)
+    result = detect_bytes(data, default_cache().get(model_path), params, _maps, recognizer)
     result.timings["total_ms"] = (time.perf_counter() - started) * 1e3
     return PreviewResponse(
         checkpoint_path=checkpoint_path,
-        detections=[DetectionOut(**detection_json(d.points, d.score)) for d in result.detections],
+        recognizer_path=recognizer_path,
+        detections=[DetectionOut(**d) for d in detections_json(result)],
         image=ImageSize(width=result.width, height=result.height),
         model_input=ImageSize(width=result.map_size[1], height=result.map_size[0]),
         timings={k: round(v, 2) if isinstance(v, float) else v for k, v in result.timings.items()},
@@ -136,7 +178,9 @@ def inference_preview(
 @router.post("/inference/preview", response_model=PreviewResponse)
 def preview(req: PreviewRequest, settings: SettingsDep) -> PreviewResponse:
     data = _image_bytes(req, settings)
-    return inference_preview(settings, data, req.checkpoint_path, req.params, req.task_id)
+    return inference_preview(
+        settings, data, req.checkpoint_path, req.params, req.task_id, req.recognizer_path
+    )
 
 
 @router.get("/inference/jobs/{job_id}/detections", response_model=PreviewResponse)
@@ -160,6 +204,9 @@ def job_detections(job_id: str, service: ServiceDep) -> PreviewResponse:
     )
 
 
-@router.post("/evaluation", response_model=EvaluationResult)
-def evaluation(req: EvaluationRequest) -> EvaluationResult:
-    return evaluate(req.ground_truth.words("ground truth"), req.predictions.words("predictions"))
+@router.post("/evaluation", response_model=EvaluationResponse)
+def evaluation(req: EvaluationRequest) -> EvaluationResponse:
+    gt, pred = req.ground_truth.words("ground truth"), req.predictions.words("predictions")
+    result = evaluate(gt, pred)
+    text = evaluate_text(gt, pred, req.case_sensitive) if has_text(gt) and has_text(pred) else None
+    return EvaluationResponse(**result.model_dump(), text=text)

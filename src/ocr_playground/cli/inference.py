@@ -22,10 +22,18 @@ from ocr_playground.errors import UsageError
 from ocr_playground.imaging.errors import ImagingError, first_problem
 from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 from ocr_playground.inference.annotations import read_annotations, receipt_json
-from ocr_playground.inference.catalog import DEMO_CHECKPOINT, resolve_local_checkpoint
+from ocr_playground.inference.catalog import (
+    DEMO_CHECKPOINT,
+    DEMO_RECOGNIZER,
+    resolve_local_checkpoint,
+    resolve_local_recognizer,
+)
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.evaluation import evaluate, evaluate_image, image_key
+from ocr_playground.inference.jobs import detections_json
+from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
+from ocr_playground.inference.text_metrics import TextMetrics, evaluate_text, has_text
 
 
 def _load_params(text: str | None) -> InferenceParams:
@@ -74,6 +82,12 @@ def add_detect_arguments(parser: argparse.ArgumentParser) -> None:
         help="preprocessing ops and thresholds, as in the preview API, e.g. "
         '\'{"grayscale": true, "detection": {"boxThresh": 0.5}}\'',
     )
+    parser.add_argument(
+        "--recognizer",
+        metavar="REC",
+        help=f"also read the text of each detection with this recognizer: {DEMO_RECOGNIZER} (demo extra) "
+        "or a CTC .onnx model; each word then carries 'text' and 'textScore'",
+    )
     parser.add_argument("-o", "--output", type=Path, required=True, help="predictions JSON to write")
 
 
@@ -87,6 +101,11 @@ def detect(args: argparse.Namespace) -> None:
         raise UsageError(f"output {exc}") from None
     images = collect_images(args.inputs)
     detector = default_cache().get(resolve_local_checkpoint(args.checkpoint))
+    recognizer = (
+        None
+        if args.recognizer is None
+        else default_recognizers().get(resolve_local_recognizer(args.recognizer))
+    )
     predictions: dict[str, list] = {}
     latencies = []
     for name, path in tqdm(images.items(), unit="image", desc="detect", disable=None):
@@ -96,14 +115,14 @@ def detect(args: argparse.Namespace) -> None:
         except ImagingError as exc:
             raise UsageError(f"{path}: {exc}") from None
         started = time.perf_counter()
-        result = detect_array(image, detector, params)
+        result = detect_array(image, detector, params, recognizer)
         latencies.append((time.perf_counter() - started) * 1e3)
-        predictions[name] = [(d.points, d.score) for d in result.detections]
-    data = json.dumps(receipt_json(predictions), indent=1).encode()
-    write_output(args.output, data)
+        predictions[name] = detections_json(result)
+    write_output(args.output, json.dumps(receipt_json(predictions), indent=1).encode())
     words = sum(len(v) for v in predictions.values())
+    read = " (with text)" if recognizer is not None else ""
     print(
-        f"{len(predictions)} images, {words} words -> {args.output} "
+        f"{len(predictions)} images, {words} words{read} -> {args.output} "
         f"(median {statistics.median(latencies):.0f} ms per image)"
     )
 
@@ -126,6 +145,11 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write each image's scores (precision, recall, hmean, tp, fp, fn per protocol) "
         "to FILE: .csv or .json",
+    )
+    parser.add_argument(
+        "--case-insensitive",
+        action="store_true",
+        help="compare text without regard to case (text metrics: CER, words, end to end)",
     )
 
 
@@ -166,15 +190,32 @@ def print_protocols(rows: list[tuple[str, float, float, float, int, int]]) -> No
 def evaluate_command(args: argparse.Namespace) -> None:
     gt, pred = read_annotations(args.gt), read_annotations(args.pred)
     result = evaluate(gt, pred)
+    text = evaluate_text(gt, pred, not args.case_insensitive) if has_text(gt) and has_text(pred) else None
     if args.per_image is not None:
         _write_per_image(args.per_image, per_image_rows(gt, pred))
     if args.json:
-        print(result.model_dump_json(indent=2))
+        body = result.model_dump() | {"text": None if text is None else text.model_dump()}
+        print(json.dumps(body, indent=2))
         return
     print(f"{result.images} images")
     print_protocols(
         [(p.protocol, p.precision, p.recall, p.hmean, p.gt_care, p.det_care) for p in result.protocols]
     )
+    if text is not None:
+        print_text_metrics(text.total)
+
+
+def print_text_metrics(m: TextMetrics) -> None:
+    case = "case-sensitive" if m.case_sensitive else "case-insensitive"
+    cer = "n/a (no line matched)" if m.cer is None else f"{m.cer:.4f}"
+    w, e = m.words, m.end_to_end
+    print(f"text ({case}):")
+    print(f"  CER over matched lines  {cer}", end="")
+    print(f"  ({m.char_edits} edits, {m.gt_chars} chars, {m.lines_matched} lines)")
+    print(f"  words (bag of words)    P {w.precision:.4f}  R {w.recall:.4f}  F1 {w.f1:.4f}", end="")
+    print(f"  ({w.correct} right of {w.read} read, {w.gt} expected)")
+    print(f"  end to end (IC15)       P {e.precision:.4f}  R {e.recall:.4f}  H {e.hmean:.4f}", end="")
+    print(f"  ({e.correct} right of {e.det} read, {e.gt} expected)")
 
 
 # --- wiring ------------------------------------------------------------------------------------

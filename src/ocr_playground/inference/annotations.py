@@ -19,7 +19,7 @@ carry ``"score"``.
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,6 @@ import numpy as np
 from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import DONT_CARE, Word
-from ocr_playground.inference.postprocess import detection_json
 
 _TXT_PREFIX = re.compile(r"^(gt_|res_)")
 
@@ -145,11 +144,12 @@ def _read(path: Path) -> str:
         raise InvalidAnnotations(f"Cannot read {path}: it is not UTF-8 text ({exc.reason}).") from None
 
 
-def receipt_json(predictions: Mapping[str, Iterable[tuple[np.ndarray, float]]]) -> dict:
-    """Predictions (image name -> (points, score) pairs) as receipt-competition JSON."""
+def receipt_json(predictions: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict:
+    """Predictions (image name -> detections as :func:`postprocess.detection_json` writes them:
+    points, score, and text/textScore when read) as receipt-competition JSON."""
     return {
         "images": {
-            name: {"words": {str(i): detection_json(p, s) for i, (p, s) in enumerate(words)}}
+            name: {"words": {str(i): dict(word) for i, word in enumerate(words)}}
             for name, words in predictions.items()
         }
     }

@@ -28,6 +28,7 @@ from ocr_playground.inference.profiles import ModelProfile, load_profile
 
 BUILTIN_PREFIX = "builtin:"
 DEMO_CHECKPOINT = "builtin:ppocrv4-det"
+DEMO_RECOGNIZER = "builtin:ppocrv4-rec"
 TRAINING_SUFFIXES = (".ckpt", ".pt", ".pth")
 MAX_ENTRIES = 2000  # a root pointed at a huge tree still answers quickly
 
@@ -49,16 +50,37 @@ class CheckpointEntry(BaseModel):
     profile: ModelProfile | None = None
 
 
-def _demo_model() -> Path | None:
-    spec = importlib.util.find_spec("rapidocr_onnxruntime")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "models" / "ch_PP-OCRv4_det_infer.onnx"
-    return path if path.is_file() else None
+def _bundled(file_name: str) -> Callable[[], Path | None]:
+    """A locator for one of the models inside the demo extra's rapidocr_onnxruntime wheel."""
+
+    def locate() -> Path | None:
+        spec = importlib.util.find_spec("rapidocr_onnxruntime")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        path = Path(next(iter(spec.submodule_search_locations))) / "models" / file_name
+        return path if path.is_file() else None
+
+    return locate
 
 
-BUILTINS: dict[str, tuple[str, Callable[[], Path | None]]] = {
-    DEMO_CHECKPOINT: ("PP-OCRv4 detection (demo, rapidocr_onnxruntime)", _demo_model),
+BuiltinTable = dict[str, tuple[str, Callable[[], Path | None]]]  # name -> (display name, locator)
+
+BUILTINS: BuiltinTable = {
+    DEMO_CHECKPOINT: (
+        "PP-OCRv4 detection (demo, rapidocr_onnxruntime)",
+        _bundled("ch_PP-OCRv4_det_infer.onnx"),
+    ),
+}
+# Recognizers and angle classifiers are looked up in their own tables: a recognizer's name given as
+# a checkpoint (or the reverse) is refused by name, not run as the wrong kind of model.
+BUILTIN_RECOGNIZERS: BuiltinTable = {
+    DEMO_RECOGNIZER: (
+        "PP-OCRv4 recognition (demo, rapidocr_onnxruntime)",
+        _bundled("ch_PP-OCRv4_rec_infer.onnx"),
+    ),
+}
+BUILTIN_CLASSIFIERS: BuiltinTable = {
+    "builtin:ppocr-cls": ("PP-OCR angle classifier (demo)", _bundled("ch_ppocr_mobile_v2.0_cls_infer.onnx")),
 }
 
 
@@ -122,13 +144,13 @@ def confine(root: Path, user_path: str, what: str, root_name: str) -> Path:
     return resolved
 
 
-def _builtin(checkpoint_path: str) -> Path:
-    found = BUILTINS.get(checkpoint_path)
+def _builtin(name: str, table: BuiltinTable) -> Path:
+    found = table.get(name)
     path = found[1]() if found else None
     if path is None:
-        known = ", ".join(BUILTINS)
+        known = ", ".join(table)
         hint = " (install the demo extra: uv sync --extra demo)" if found else f" (known: {known})"
-        raise CheckpointNotFound(f"The built-in checkpoint '{checkpoint_path}' is not available{hint}.")
+        raise CheckpointNotFound(f"The built-in model '{name}' is not available{hint}.")
     return path
 
 
@@ -144,18 +166,81 @@ def _onnx_only(path: Path, shown: str) -> Path:
     return path
 
 
+def _resolve(root: Path, user_path: str, table: BuiltinTable, what: str) -> Path:
+    if user_path.startswith(BUILTIN_PREFIX):
+        return _builtin(user_path, table)
+    return _onnx_only(confine(root, user_path, what, "checkpoints root"), user_path)
+
+
+def _resolve_local(user_path: str, table: BuiltinTable, what: str) -> Path:
+    if user_path.startswith(BUILTIN_PREFIX):
+        return _builtin(user_path, table)
+    path = _onnx_only(Path(user_path), user_path)
+    if not path.is_file():
+        raise CheckpointNotFound(f"The {what} '{user_path}' does not exist.")
+    return path
+
+
 def resolve_checkpoint(root: Path, checkpoint_path: str) -> Path:
     """The ONNX file a ``checkpoint_path`` names under ``root``; refuses anything needing unpickling."""
-    if checkpoint_path.startswith(BUILTIN_PREFIX):
-        return _builtin(checkpoint_path)
-    return _onnx_only(confine(root, checkpoint_path, "checkpoint", "checkpoints root"), checkpoint_path)
+    return _resolve(root, checkpoint_path, BUILTINS, "checkpoint")
 
 
 def resolve_local_checkpoint(checkpoint: str) -> Path:
     """The command line's rule: a built-in, or any local .onnx file (the user owns the machine)."""
-    if checkpoint.startswith(BUILTIN_PREFIX):
-        return _builtin(checkpoint)
-    path = _onnx_only(Path(checkpoint), checkpoint)
+    return _resolve_local(checkpoint, BUILTINS, "checkpoint")
+
+
+def resolve_recognizer(root: Path, recognizer_path: str) -> Path:
+    """The ONNX recognizer a ``recognizer_path`` names: a built-in, or a file under ``root``."""
+    return _resolve(root, recognizer_path, BUILTIN_RECOGNIZERS, "recognizer")
+
+
+def resolve_local_recognizer(recognizer: str) -> Path:
+    """The command line's rule for ``--recognizer``: a built-in, or any local .onnx file."""
+    return _resolve_local(recognizer, BUILTIN_RECOGNIZERS, "recognizer")
+
+
+def resolve_classifier(model_path: Path, classifier: str) -> Path:
+    """A recognizer profile's ``classifier``: a built-in name, or an .onnx path beside the model."""
+    if classifier.startswith(BUILTIN_PREFIX):
+        return _builtin(classifier, BUILTIN_CLASSIFIERS)
+    path = _onnx_only(model_path.parent / classifier, classifier)
     if not path.is_file():
-        raise CheckpointNotFound(f"The checkpoint '{checkpoint}' does not exist.")
+        raise CheckpointNotFound(
+            f"The angle classifier '{classifier}' beside {model_path.name} does not exist."
+        )
     return path
+
+
+class RecognizerEntry(BaseModel):
+    recognizer_path: str = Field(description="What to send as recognizer_path.")
+    display_name: str
+    size_bytes: int
+    modified: datetime
+
+
+def list_recognizers(root: Path) -> list[RecognizerEntry]:
+    """Built-in recognizers, then the .onnx files under the root whose name says ``rec`` (PaddleOCR
+    names them ``*_rec_infer.onnx``); any other file can still be sent as a recognizer_path."""
+    entries = []
+    for virtual, (name, locate) in BUILTIN_RECOGNIZERS.items():
+        if (path := locate()) is not None:
+            entries.append(_recognizer_entry(path, virtual, name))
+    if root.is_dir():
+        real_root = root.resolve()
+        for path in sorted(root.rglob("*.onnx"))[:MAX_ENTRIES]:
+            if "rec" in path.name.lower() and path.is_file() and path.resolve().is_relative_to(real_root):
+                rel = path.relative_to(root).as_posix()
+                entries.append(_recognizer_entry(path, rel, rel))
+    return entries
+
+
+def _recognizer_entry(path: Path, recognizer_path: str, display_name: str) -> RecognizerEntry:
+    st = path.stat()
+    return RecognizerEntry(
+        recognizer_path=recognizer_path,
+        display_name=display_name,
+        size_bytes=st.st_size,
+        modified=datetime.fromtimestamp(st.st_mtime, UTC),
+    )

@@ -19,9 +19,10 @@ import ctypes
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 import onnxruntime as ort
@@ -41,8 +42,8 @@ ort.set_default_logger_severity(3)  # ORT's warnings go to stderr unasked; error
 SLOT_WAIT_S = 30.0
 _slots = threading.BoundedSemaphore(1)
 # Hand the arena's chunks back at the end of every run instead of keeping the largest run's worth.
-_RUN_OPTIONS = ort.RunOptions()
-_RUN_OPTIONS.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+RUN_OPTIONS = ort.RunOptions()
+RUN_OPTIONS.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
 
 def _libc_trim() -> None:
@@ -89,7 +90,7 @@ class Detector:
         t0 = time.perf_counter()
         tensor = to_tensor(image, self.tensor_size(*image.shape[:2]), self.profile)
         t1 = time.perf_counter()
-        out = self.session.run(None, {self.input_name: tensor}, _RUN_OPTIONS)[0]
+        out = self.session.run(None, {self.input_name: tensor}, RUN_OPTIONS)[0]
         t2 = time.perf_counter()
         return _probability_plane(out, self.path), {
             "preprocess_ms": (t1 - t0) * 1e3,
@@ -157,44 +158,70 @@ def _file_key(path: Path) -> tuple:
     return (str(path), st.st_mtime_ns, st.st_size, side_mtime)
 
 
-class DetectorCache:
-    """Loaded detectors by file identity. Thread-safe; a load happens once even under concurrency."""
+def new_session(path: Path, threads: int) -> ort.InferenceSession:
+    """A CPU session on ``threads`` cores, fully optimised; a file ORT cannot load is InvalidModel."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    # ORT's pool threads busy-wait between kernels by default. The server runs sessions in several
+    # worker processes on few cores, so a spinning thread steals the core another one needs: on a
+    # loaded 2-core machine, sleeping instead made a recognizer batch about twice as fast.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # ORT raises its own Fail/InvalidGraph/InvalidProtobuf types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidModel(f"The file {path.name} is not a loadable ONNX model ({first[:200]}).") from exc
+
+
+M = TypeVar("M")
+
+
+class ModelCache(Generic[M]):
+    """Loaded models by file identity (path, size, modification times of the model and its sidecar).
+    Thread-safe; a load happens once even under concurrency. Subclasses say how to load one."""
 
     def __init__(self, threads: int | None = None, capacity: int = 4) -> None:
         self.threads = threads or default_threads()
         self.capacity = capacity
         self._lock = threading.Lock()
-        self._detectors: dict[str, Detector] = {}  # by resolved path; insertion order = LRU order
+        self._models: dict[str, M] = {}  # by resolved path; insertion order = LRU order
+        self._keys: dict[str, tuple] = {}
         self.loads = 0  # how many sessions were built (tests watch the cache through this)
 
-    def get(self, path: Path) -> Detector:
+    def get(self, path: Path) -> M:
         resolved = path.resolve()
         key = _file_key(resolved)
+        name = str(resolved)
         # Loading under the lock: two requests for a new model build one session, not two, and a
-        # load takes well under a second for a DBNet.
+        # load takes well under a second for the models this serves.
         with self._lock:
-            cached = self._detectors.pop(str(resolved), None)
-            if cached is None or cached.key != key:
+            cached = self._models.pop(name, None)
+            if cached is None or self._keys.get(name) != key:
                 cached = self._load(resolved, key)
-            self._detectors[str(resolved)] = cached
-            while len(self._detectors) > self.capacity:
-                self._detectors.pop(next(iter(self._detectors)))
+                self.loads += 1
+            self._models[name] = cached
+            self._keys[name] = key
+            while len(self._models) > self.capacity:
+                oldest = next(iter(self._models))
+                self._models.pop(oldest)
+                self._keys.pop(oldest, None)
             return cached
+
+    def _load(self, path: Path, key: tuple) -> M:
+        raise NotImplementedError
+
+
+class DetectorCache(ModelCache[Detector]):
+    """Loaded detectors, checked and warmed up."""
 
     def _load(self, path: Path, key: tuple) -> Detector:
         profile = load_profile(path)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.log_severity_level = 3
         t0 = time.perf_counter()
-        try:
-            session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # ORT raises its own Fail/InvalidGraph/InvalidProtobuf types
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InvalidModel(f"The file {path.name} is not a loadable ONNX model ({first[:200]}).") from exc
+        session = new_session(path, self.threads)
         input_name, fixed = _check_signature(session, path)
         _check_fixed_size(fixed, profile, path)
         detector = Detector(
@@ -207,7 +234,6 @@ class DetectorCache:
             key=key,
         )
         self._warm_up(detector)
-        self.loads += 1
         return replace(detector, load_ms=(time.perf_counter() - t0) * 1e3)
 
     @staticmethod
@@ -224,14 +250,19 @@ class DetectorCache:
             ) from exc
 
 
-_default_cache: DetectorCache | None = None
-_default_lock = threading.Lock()
+def process_wide(factory: Callable[[], M]) -> Callable[[], M]:
+    """A function returning the one object ``factory`` makes, made on first use (thread-safe)."""
+    lock = threading.Lock()
+    made: list[M] = []
+
+    def get() -> M:
+        with lock:
+            if not made:
+                made.append(factory())
+            return made[0]
+
+    return get
 
 
-def default_cache() -> DetectorCache:
-    """The process-wide cache shared by the API and the CLI."""
-    global _default_cache
-    with _default_lock:
-        if _default_cache is None:
-            _default_cache = DetectorCache()
-        return _default_cache
+# The process-wide detector cache shared by the API and the CLI.
+default_cache = process_wide(DetectorCache)

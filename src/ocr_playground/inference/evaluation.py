@@ -87,7 +87,7 @@ def _div(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
 
 
 @dataclass
-class _Image:
+class PreparedImage:
     inter: np.ndarray
     gt_area: np.ndarray
     det_area: np.ndarray
@@ -103,9 +103,9 @@ class _Image:
         return (cover > constraint).any(axis=0)
 
 
-def _prepare(gt: Sequence[Word], det: Sequence[Word]) -> _Image:
+def prepare_image(gt: Sequence[Word], det: Sequence[Word]) -> PreparedImage:
     gts, dets = [_polygon(w) for w in gt], [_polygon(w) for w in det]
-    return _Image(
+    return PreparedImage(
         inter=_area_matrices(gts, dets),
         gt_area=np.array([g.area for g in gts]),
         det_area=np.array([d.area for d in dets]),
@@ -128,26 +128,41 @@ class _Matching:
     det_dc: np.ndarray  # bool per detection: lies on a don't-care word, so it does not count
 
 
-def _icdar2015_image(im: _Image, iou_constraint: float = 0.5, dc_constraint: float = 0.5) -> _Matching:
+def iou_matches(
+    im: PreparedImage, iou_constraint: float = 0.5, dc_constraint: float = 0.5
+) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """ICDAR 2015's one-to-one matching: (ground truth, detection) pairs with IoU above the
+    constraint, greedy in ground-truth order, don't-care words skipped; and the mask of detections
+    ignored for lying on a don't-care word. The text metrics pair lines the same way."""
     det_dc = im.det_dc(dc_constraint)
     union = im.gt_area[:, None] + im.det_area[None, :] - im.inter
     iou = _div(im.inter, union)
     gt_used = np.zeros(len(im.gts), bool)
     det_used = np.zeros(len(im.dets), bool)
-    matched = 0
+    pairs = []
     for g in range(len(im.gts)):  # greedy in ground-truth order, as the official script
         if im.gt_dc[g]:
             continue
         for d in range(len(im.dets)):
             if not det_used[d] and not det_dc[d] and not gt_used[g] and iou[g, d] > iou_constraint:
                 gt_used[g] = det_used[d] = True
-                matched += 1
+                pairs.append((g, d))
+    return pairs, det_dc
+
+
+def _icdar2015_image(im: PreparedImage) -> _Matching:
+    pairs, det_dc = iou_matches(im)
+    gt_used = np.zeros(len(im.gts), bool)
+    det_used = np.zeros(len(im.dets), bool)
+    for g, d in pairs:
+        gt_used[g] = det_used[d] = True
+    matched = len(pairs)
     return _Matching(
         matched, matched, int((~im.gt_dc).sum()), int((~det_dc).sum()), gt_used, det_used, det_dc
     )
 
 
-def _centre_check(im: _Image, g: int, d: int) -> bool:
+def _centre_check(im: PreparedImage, g: int, d: int) -> bool:
     a, b = im.gts[g], im.dets[d]
     dist = a.centroid.distance(b.centroid)
 
@@ -159,7 +174,7 @@ def _centre_check(im: _Image, g: int, d: int) -> bool:
     return total > 0 and 2.0 * dist / total < 1.0
 
 
-def _deteval_image(im: _Image, tr: float = 0.8, tp: float = 0.4) -> _Matching:
+def _deteval_image(im: PreparedImage, tr: float = 0.8, tp: float = 0.4) -> _Matching:
     det_dc = im.det_dc(tp)
     recall = _div(im.inter, im.gt_area[:, None])
     precision = _div(im.inter, im.det_area[None, :])
@@ -229,7 +244,7 @@ def image_key(name: str) -> str:
     return name
 
 
-PROTOCOLS: dict[str, Callable[[_Image], _Matching]] = {
+PROTOCOLS: dict[str, Callable[[PreparedImage], _Matching]] = {
     "icdar2015-iou": _icdar2015_image,
     "deteval": _deteval_image,
 }
@@ -294,7 +309,7 @@ def _image_score(m: _Matching) -> ImageScore:
 def evaluate_image(gt: Sequence[Word], det: Sequence[Word]) -> dict[str, ImageScore]:
     """One image's scores under every protocol; summing their counts over images and calling
     :func:`aggregate` gives exactly what :func:`evaluate` gives for the set."""
-    im = _prepare(gt, det)
+    im = prepare_image(gt, det)
     return {name: _image_score(match(im)) for name, match in PROTOCOLS.items()}
 
 
@@ -313,7 +328,7 @@ def aggregate(protocol: str, scores: Iterable[ImageScore]) -> ProtocolResult:
 def image_marks(gt: Sequence[Word], det: Sequence[Word], protocol: str) -> tuple[list[str], list[str]]:
     """How each detection (``tp``/``fp``/``ignored``) and each ground-truth word
     (``tp``/``fn``/``dont_care``) fared under ``protocol``."""
-    m = PROTOCOLS[protocol](_prepare(gt, det))
+    m = PROTOCOLS[protocol](prepare_image(gt, det))
     det_marks = [
         "ignored" if dc else "tp" if used else "fp" for used, dc in zip(m.det_used, m.det_dc, strict=True)
     ]

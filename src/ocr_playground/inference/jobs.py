@@ -21,7 +21,7 @@ from ocr_playground.inference.catalog import resolve_checkpoint, resolve_local_c
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.postprocess import Detection, detection_json
-from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
+from ocr_playground.inference.service import DetectionResult, InferenceParams, check_ops, detect_array
 
 PIPELINE_ID = "inference"
 OVERLAY_COLOUR = (0, 200, 80)  # RGB
@@ -47,6 +47,16 @@ def parse_params(params: Any) -> InferenceParams:
     except InferenceError as exc:
         raise InvalidParams(str(exc)) from None
     return parsed
+
+
+def detections_json(result: DetectionResult) -> list[dict[str, Any]]:
+    """The detections of a result as the API and the job file give them (with text when read)."""
+    if result.texts is None:
+        return [detection_json(d.points, d.score) for d in result.detections]
+    return [
+        detection_json(d.points, d.score, t.text, t.score)
+        for d, t in zip(result.detections, result.texts, strict=True)
+    ]
 
 
 def detections_path(output_path: str | Path) -> Path:
@@ -85,7 +95,7 @@ def _run(task: Any, on_progress: Any) -> dict[str, float]:
     payload = {
         "image": {"width": result.width, "height": result.height},
         "checkpoint_path": task.checkpoint_path,
-        "detections": [detection_json(d.points, d.score) for d in result.detections],
+        "detections": detections_json(result),
     }
     atomic_write_bytes(detections_path(task.output_path), json.dumps(payload).encode())
     atomic_write_bytes(task.output_path, encode_png(draw(image, result.detections)))

@@ -87,13 +87,19 @@ class Detection:
     score: float
 
 
-def detection_json(points: np.ndarray, score: float) -> dict[str, Any]:
+def detection_json(
+    points: np.ndarray, score: float, text: str | None = None, text_score: float | None = None
+) -> dict[str, Any]:
     """A detection as every output writes it (preview, job file, receipt JSON): points to 0.1 px,
-    score to 4 places, rounded the same way everywhere so the outputs agree."""
-    return {
+    score to 4 places, rounded the same way everywhere so the outputs agree; ``text`` and
+    ``textScore`` when a recognizer read it."""
+    out: dict[str, Any] = {
         "points": np.round(np.asarray(points, dtype=np.float64), 1).tolist(),
         "score": round(float(score), 4),
     }
+    if text is not None:
+        out |= {"text": text, "textScore": round(float(text_score or 0.0), 4)}
+    return out
 
 
 # pyclipper works on integers: coordinates are scaled up so the offset keeps sub-pixel precision.

@@ -34,8 +34,9 @@ Detection uses them for every threshold a request leaves out.
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import cv2
 import numpy as np
@@ -126,9 +127,18 @@ def guess_builtin(model_path: Path) -> ModelProfile:
 
 def load_profile(model_path: Path) -> ModelProfile:
     """The sidecar's profile when there is one, else a built-in chosen from the file name."""
+    return read_sidecar(model_path, BUILTIN_PROFILES, guess_builtin(model_path))
+
+
+P = TypeVar("P", bound=BaseModel)
+
+
+def read_sidecar(model_path: Path, builtins: Mapping[str, P], default: P) -> P:
+    """A model's profile: ``default`` without a sidecar; with one, its fields over its ``base``
+    (a name in ``builtins``, else ``default``). Profiles have ``name`` and ``source`` fields."""
     sidecar = sidecar_path(model_path)
     if not sidecar.is_file():
-        return guess_builtin(model_path)
+        return default
     try:
         raw = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -137,11 +147,11 @@ def load_profile(model_path: Path) -> ModelProfile:
         raise InvalidProfile(f"The profile sidecar {sidecar.name} must hold a JSON object.")
     base_name = raw.pop("base", None)
     if base_name is None:
-        base = guess_builtin(model_path)
-    elif base_name in BUILTIN_PROFILES:
-        base = BUILTIN_PROFILES[base_name]
+        base = default
+    elif base_name in builtins:
+        base = builtins[base_name]
     else:
-        known = ", ".join(sorted(BUILTIN_PROFILES))
+        known = ", ".join(sorted(builtins))
         raise InvalidProfile(
             f"The profile sidecar {sidecar.name} names an unknown base '{base_name}' (known: {known})."
         )
@@ -149,7 +159,7 @@ def load_profile(model_path: Path) -> ModelProfile:
         base.model_dump(by_alias=True) | raw | {"name": raw.get("name", sidecar.name), "source": sidecar.name}
     )
     try:
-        return ModelProfile.model_validate(merged)
+        return type(default).model_validate(merged)
     except ValidationError as exc:
         where, message = first_problem(exc, "profile")
         raise InvalidProfile(

@@ -30,6 +30,8 @@ from ocr_playground.inference.engine import Detector, inference_slot
 from ocr_playground.inference.errors import GeometryNotInvertible
 from ocr_playground.inference.postprocess import Detection, DetectionParams, boxes_from_map
 from ocr_playground.inference.profiles import ModelProfile
+from ocr_playground.inference.recognition import Recognizer, TextLine, read_lines
+from ocr_playground.inference.recognizer_profile import RecognitionParams
 from ocr_playground.inference.words import word_boxes
 
 NOT_INVERTIBLE_OPS = ("crop_document",)
@@ -42,6 +44,7 @@ class InferenceParams(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     detection: DetectionParams = Field(default_factory=DetectionParams)
+    recognition: RecognitionParams = Field(default_factory=RecognitionParams)
 
     def ops(self) -> dict[str, Any]:
         """The preprocessing ops that are switched on (``false``/``null`` means off)."""
@@ -55,6 +58,7 @@ class DetectionResult:
     height: int
     timings: dict[str, float | bool] = field(default_factory=dict)
     map_size: tuple[int, int] = (0, 0)  # (height, width) of the probability map: what the model saw
+    texts: list[TextLine] | None = None  # one per detection, when a recognizer was given
 
 
 @dataclass(frozen=True)
@@ -145,51 +149,88 @@ def with_model_defaults(params: DetectionParams, profile: ModelProfile) -> Detec
     return params.model_copy(update=unset) if unset else params
 
 
-def _map_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
-    """Preprocess and run the model; the intermediate images die here, inside the caller's slot."""
+def _map_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> tuple[_MapEntry, np.ndarray]:
+    """Preprocess and run the model: the map, and the preprocessed image (for recognition; it is
+    not kept in the map cache, so it dies inside the caller's slot)."""
     processed, timings = preprocess(image, ops)
     prob, model_timings = detector.probability_map(processed)
-    return _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings)
+    return _MapEntry(prob=prob, gray=_gray(image), timings=timings | model_timings), processed
 
 
 def probability_entry(image: np.ndarray, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
     """The preprocessed image's probability map (one model call), ready for any thresholds."""
     with inference_slot():
-        return _map_entry(image, detector, ops)
+        return _map_entry(image, detector, ops)[0]
 
 
-def detect_array(image: np.ndarray, detector: Detector, params: InferenceParams) -> DetectionResult:
-    """Detection on an already decoded RGB(A) image (the CLI and job path: no map cache)."""
+def detect_array(
+    image: np.ndarray, detector: Detector, params: InferenceParams, recognizer: Recognizer | None = None
+) -> DetectionResult:
+    """Detection (and, given a recognizer, recognition) on an already decoded RGB(A) image (the
+    CLI and job path: no map cache)."""
     with inference_slot():
-        entry = _map_entry(image, detector, params.ops())
-    return _finish(entry, with_model_defaults(params.detection, detector.profile), cached=False)
+        entry, processed = _map_entry(image, detector, params.ops())
+        result = _finish(entry, with_model_defaults(params.detection, detector.profile), cached=False)
+        if recognizer is not None:
+            read_text(processed, result, recognizer, params.recognition)
+    return result
 
 
-def _decoded_map_entry(data: bytes, detector: Detector, ops: dict[str, Any]) -> _MapEntry:
+def _decoded_map_entry(data: bytes, detector: Detector, ops: dict[str, Any]) -> tuple[_MapEntry, np.ndarray]:
     t0 = time.perf_counter()
     image = decode_image(data)
     decode_ms = (time.perf_counter() - t0) * 1e3
-    entry = _map_entry(image, detector, ops)
-    return _MapEntry(prob=entry.prob, gray=entry.gray, timings={"decode_ms": decode_ms} | entry.timings)
+    entry, processed = _map_entry(image, detector, ops)
+    timings = {"decode_ms": decode_ms} | entry.timings
+    return _MapEntry(prob=entry.prob, gray=entry.gray, timings=timings), processed
 
 
 def detect_bytes(
-    data: bytes, detector: Detector, params: InferenceParams, cache: MapCache | None = None
+    data: bytes,
+    detector: Detector,
+    params: InferenceParams,
+    cache: MapCache | None = None,
+    recognizer: Recognizer | None = None,
 ) -> DetectionResult:
-    """Detection on encoded image bytes, reusing a cached probability map when there is one."""
+    """Detection (and, given a recognizer, recognition) on encoded image bytes, reusing a cached
+    probability map when there is one. Recognition reads the preprocessed image, which the cache
+    does not keep (it can be large): with a recognizer, a cached map still decodes and preprocesses
+    the image again, a small cost next to reading every line."""
     ops = params.ops()
     key = map_key(data, detector, ops)
     detection = with_model_defaults(params.detection, detector.profile)
     entry = cache.get(key) if cache is not None else None
-    if entry is not None:
+    if entry is not None and recognizer is None:
         return _finish(entry, detection, cached=True)
     probe_size(data)  # what the header alone can refuse is refused before waiting for the slot
     check_plausible(data)
     with inference_slot():  # the decoded image counts too: decode inside the slot
-        entry = _decoded_map_entry(data, detector, ops)
-    if cache is not None:
-        cache.put(key, entry)
-    return _finish(entry, detection, cached=False)
+        if entry is None:
+            entry, processed = _decoded_map_entry(data, detector, ops)
+            if cache is not None:
+                cache.put(key, entry)
+            result = _finish(entry, detection, cached=False)
+        else:
+            processed = preprocess(decode_image(data), ops)[0]
+            result = _finish(entry, detection, cached=True)
+        if recognizer is not None:
+            read_text(processed, result, recognizer, params.recognition)
+    return result
+
+
+def read_text(
+    processed: np.ndarray, result: DetectionResult, recognizer: Recognizer, params: RecognitionParams
+) -> None:
+    """Set ``result.texts``: each detection's text, read from the preprocessed image (what the ops
+    do to the pixels is what recognition sees; a resize op changed its size: the corners are scaled
+    to it). Run inside the inference slot, like the detector."""
+    ph, pw = processed.shape[:2]
+    scale = np.array([pw / result.width, ph / result.height])
+    steps: dict[str, float] = {}
+    result.texts = read_lines(
+        processed, [d.points * scale for d in result.detections], recognizer, params, steps
+    )
+    result.timings |= steps
 
 
 def _gray(image: np.ndarray) -> np.ndarray:

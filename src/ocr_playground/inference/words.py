@@ -23,12 +23,32 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def _ink(strip: np.ndarray) -> np.ndarray:
-    """Ink mask of a strip: Otsu, with ink taken as the darker class unless it is the majority."""
+def ink_mask(strip: np.ndarray) -> np.ndarray:
+    """Ink mask of an upright grey strip: Otsu, with ink taken as the darker class unless it is
+    the majority."""
     _, dark = cv2.threshold(strip, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     if dark.mean() > 0.5:  # light text on a dark ground
         dark = 1 - dark
     return dark.astype(bool)
+
+
+def word_columns(ink: np.ndarray, word_gap: float) -> list[tuple[int, int]]:
+    """Inclusive column ranges of the words in an upright strip's ink mask: runs of ink columns,
+    joined across blank gaps no wider than ``word_gap`` × the ink's height."""
+    # A column is ink when a few pixels of it are: JPEG noise leaves isolated specks.
+    min_pixels = max(1, round(0.04 * ink.shape[0]))
+    columns = _runs(ink.sum(axis=0) >= min_pixels)
+    rows = _runs(ink.sum(axis=1) >= 1)
+    if not columns or not rows:
+        return []
+    ink_height = max(b - a + 1 for a, b in rows)
+    words: list[list[int]] = []
+    for start, end in columns:
+        if words and start - words[-1][1] - 1 <= word_gap * ink_height:
+            words[-1][1] = end
+        else:
+            words.append([start, end])
+    return [(a, b) for a, b in words]
 
 
 def split_words(gray: np.ndarray, detection: Detection, word_gap: float) -> list[Detection]:
@@ -45,20 +65,10 @@ def split_words(gray: np.ndarray, detection: Detection, word_gap: float) -> list
     strip = cv2.warpPerspective(
         gray, to_strip, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    ink = _ink(strip)
-    # A column is ink when a few pixels of it are: JPEG noise leaves isolated specks.
-    min_pixels = max(1, round(0.04 * height))
-    columns = _runs(ink.sum(axis=0) >= min_pixels)
-    rows = _runs(ink.sum(axis=1) >= 1)
-    if not columns or not rows:
+    ink = ink_mask(strip)
+    words = word_columns(ink, word_gap)
+    if not words:
         return [detection]
-    ink_height = max(b - a + 1 for a, b in rows)
-    words: list[list[int]] = []
-    for start, end in columns:
-        if words and start - words[-1][1] - 1 <= word_gap * ink_height:
-            words[-1][1] = end
-        else:
-            words.append([start, end])
     from_strip = np.linalg.inv(to_strip)
     out = []
     for x0, x1 in words:

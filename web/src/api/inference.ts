@@ -34,6 +34,15 @@ export interface Detection {
   /** Polygon in ORIGINAL image pixels (preprocessing such as resize is already undone). */
   points: Point[];
   score: number;
+  /** The text read, when a recognizer was chosen ('' when it could not be read). */
+  text?: string | null;
+  textScore?: number | null;
+}
+
+export interface RecognizerEntry {
+  /** What to send as `recognizer_path` (e.g. `builtin:ppocrv4-rec`). */
+  recognizer_path: string;
+  display_name: string;
 }
 
 export interface ImageSize {
@@ -43,6 +52,7 @@ export interface ImageSize {
 
 export interface PreviewResponse {
   checkpoint_path: string;
+  recognizer_path?: string | null;
   detections: Detection[];
   image: ImageSize;
   /** decode_ms, preprocess_ms, inference_ms, postprocess_ms, total_ms; map_cached (bool). */
@@ -61,6 +71,7 @@ export type ImageRef = { image_path: string } | { image_base64: string };
 
 export type PreviewRequest = ImageRef & {
   checkpoint_path: string;
+  recognizer_path?: string;
   params: InferenceParams;
   task_id?: string;
 };
@@ -73,6 +84,10 @@ export interface InferenceSchema {
   detection: JsonSchema;
   /** Preprocessing ops detection refuses (their geometry cannot be undone on the detections). */
   refused_ops: string[];
+}
+
+export async function fetchRecognizers(): Promise<RecognizerEntry[]> {
+  return (await getJson<{ recognizers: RecognizerEntry[] }>('/api/inference/recognizers')).recognizers;
 }
 
 export const fetchInferenceSchema = () => getJson<InferenceSchema>('/api/inference/schema');

@@ -5,12 +5,14 @@ import { batchCommand, detectCommand } from '../lib/cliCommands';
 import {
   fetchCheckpoints,
   fetchInferenceSchema,
+  fetchRecognizers,
   postPreview,
   type CheckpointEntry,
   type ImageRef,
   type InferenceParams,
   type PreviewRequest,
   type PreviewResponse,
+  type RecognizerEntry,
 } from '../api/inference';
 import { CheckpointPicker } from '../components/inference/CheckpointPicker';
 import { DetectionOverlay } from '../components/inference/DetectionOverlay';
@@ -18,6 +20,7 @@ import { ImageSource } from '../components/inference/ImageSource';
 import { OpControls, type OpState } from '../components/OpControls';
 import { RunSummary } from '../components/inference/RunSummary';
 import { RunOnDataset } from '../components/RunOnDataset';
+import { TextList } from '../components/inference/TextList';
 import { opsOf, useRunHandoff } from '../components/eval/handoff';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
 import { predictionsFileName, predictionsJson, thresholdDefaults, thresholdFields, type ThresholdField } from '../components/inference/logic';
@@ -78,6 +81,10 @@ export function Inference() {
   const [busy, setBusy] = useState(false);
   const [stats, setStats] = useState<LatestOnlyStats>({ sent: 0, dropped: 0, maxInFlight: 0 });
   const [showScores, setShowScores] = useState(true);
+  // Reading text costs a recognizer run per line, so it is off until asked for.
+  const [recognizers, setRecognizers] = useState<RecognizerEntry[]>([]);
+  const [recognizer, setRecognizer] = useState<string>('');
+  const [highlighted, setHighlighted] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const nextImageId = useRef(1);
   const runner = useRef<LatestOnly<Query, { response: PreviewResponse; roundTripMs: number }> | null>(null);
@@ -116,6 +123,7 @@ export function Inference() {
         setDataRoot(l.data_root);
       })
       .catch(() => setServerImages([]));
+    fetchRecognizers().then(setRecognizers).catch(() => setRecognizers([]));
   }, []);
 
   useEffect(() => {
@@ -156,7 +164,7 @@ export function Inference() {
   // an op's param is dragged: it goes out once the slider rests for the debounce delay. Either way
   // one request at a time.
   const switches = ops.filter((op) => opState[op]?.enabled);
-  const immediateKey = JSON.stringify([image?.id, checkpoint, switches]);
+  const immediateKey = JSON.stringify([image?.id, checkpoint, switches, recognizer]);
   const thresholdsKey = JSON.stringify([thresholds, switches.map((op) => opState[op].values)]);
   const lastImmediate = useRef('');
   const params: InferenceParams = { detection: thresholds };
@@ -165,6 +173,7 @@ export function Inference() {
     const r = runner.current;
     if (!r || !image || !checkpoint || fields === null) return;
     const q: Query = { ...image.ref, checkpoint_path: checkpoint, params, imageId: image.id };
+    if (recognizer) q.recognizer_path = recognizer;
     if (immediateKey !== lastImmediate.current) {
       lastImmediate.current = immediateKey;
       r.requestNow(q);
@@ -279,6 +288,17 @@ export function Inference() {
           <label>
             <input type="checkbox" checked={showScores} onChange={(e) => setShowScores(e.target.checked)} /> scores
           </label>
+          <label>
+            read text{' '}
+            <select aria-label="recognizer" value={recognizer} onChange={(e) => setRecognizer(e.target.value)}>
+              <option value="">off</option>
+              {recognizers.map((r) => (
+                <option key={r.recognizer_path} value={r.recognizer_path}>
+                  {r.display_name}
+                </option>
+              ))}
+            </select>
+          </label>
           <button type="button" onClick={download} disabled={!current}>
             Download predictions JSON
           </button>
@@ -309,9 +329,14 @@ export function Inference() {
             imageSize={current?.response.image ?? null}
             detections={current?.response.detections ?? []}
             showScores={showScores}
+            highlighted={highlighted}
+            onHighlight={setHighlighted}
           />
         ) : (
           <p className="inf-empty">Open an image (or drop one here) to detect text with {selectedEntry?.display_name ?? 'a checkpoint'}.</p>
+        )}
+        {current?.response.recognizer_path && (
+          <TextList detections={current.response.detections} highlighted={highlighted} onHighlight={setHighlighted} />
         )}
       </section>
     </main>

@@ -10,12 +10,15 @@ interface Props {
   imageSize: ImageSize | null;
   detections: Detection[];
   showScores: boolean;
+  /** The detection hovered here or in the text list (drawn highlighted). */
+  highlighted?: number | null;
+  onHighlight?: (index: number | null) => void;
 }
 
 /** The picture with its detections drawn over it, zoomed and panned as in the Studio (wheel,
  *  buttons, drag). The polygons are drawn in screen pixels over the picture's box at the current
  *  zoom, so strokes and score labels keep their size whatever the zoom. */
-export function DetectionOverlay({ src, alt, imageSize, detections, showScores }: Props) {
+export function DetectionOverlay({ src, alt, imageSize, detections, showScores, highlighted = null, onHighlight }: Props) {
   const [natural, setNatural] = useState<ImageSize | null>(null);
   const zoom = useZoomPan(natural, src);
   const shown = zoom.box;
@@ -46,14 +49,22 @@ export function DetectionOverlay({ src, alt, imageSize, detections, showScores }
             {detections.map((d, i) => {
               const pts = scalePoints(d.points, size, shown);
               const [lx, ly] = labelAnchor(pts, shown);
+              // With a recognizer the label is the text read (and its score when scores are shown).
+              const read = d.text != null ? d.text : null;
+              const label = read !== null ? (showScores ? `${read} (${d.score.toFixed(2)})` : read) : showScores ? d.score.toFixed(2) : null;
               return (
-                <g key={i} className="inf-det">
+                <g
+                  key={i}
+                  className={`inf-det${i === highlighted ? ' highlighted' : ''}`}
+                  onMouseEnter={() => onHighlight?.(i)}
+                  onMouseLeave={() => onHighlight?.(null)}
+                >
                   <polygon data-testid="detection" points={svgPoints(pts)}>
-                    <title>{`#${i} score ${d.score.toFixed(3)}`}</title>
+                    <title>{`#${i} score ${d.score.toFixed(3)}${read !== null ? ` text "${read}" (${(d.textScore ?? 0).toFixed(3)})` : ''}`}</title>
                   </polygon>
-                  {showScores && (
-                    <text x={lx} y={ly}>
-                      {d.score.toFixed(2)}
+                  {label !== null && label !== '' && (
+                    <text x={lx} y={ly} className={read !== null ? 'inf-read' : undefined}>
+                      {label}
                     </text>
                   )}
                 </g>

@@ -59,6 +59,8 @@ export function labelAnchor(points: Point[], shown: ImageSize, labelHeight = 12)
 // --- export -----------------------------------------------------------------------------------
 
 export interface ReceiptWord {
+  text?: string;
+  textScore?: number;
   points: Point[];
   score: number;
 }
@@ -78,6 +80,7 @@ export function predictionsJson(imageName: string, detections: Detection[]): Rec
     words[String(i)] = {
       points: d.points.map(([x, y]) => [round(x, 1), round(y, 1)]),
       score: round(d.score, 4),
+      ...(d.text != null ? { text: d.text, textScore: round(d.textScore ?? 0, 4) } : {}),
     };
   });
   return { images: { [imageName]: { words } } };
@@ -134,4 +137,44 @@ export function formatValue(value: unknown, field: ThresholdField): string {
   if (typeof value !== 'number') return String(value);
   const decimals = field.integer ? 0 : Math.max(0, -Math.floor(Math.log10(field.step)));
   return value.toFixed(decimals);
+}
+
+// --- text -------------------------------------------------------------------------------------
+
+/**
+ * The detections that carry text, as printed lines in reading order: lines top to bottom, boxes left
+ * to right within a line. Positions are measured along the page's own axes (turned by the median
+ * slant of the boxes' top edges), so a photo taken at an angle still groups an item with its price.
+ * Two boxes are on one line when their centres are closer across the line than half the taller one.
+ */
+export function textLines(detections: Detection[]): number[][] {
+  const read = detections.map((d, i) => ({ d, i })).filter(({ d }) => d.text != null && d.text !== '');
+  const slants = read
+    .map(({ d }) => Math.atan2(d.points[1][1] - d.points[0][1], d.points[1][0] - d.points[0][0]))
+    .sort((a, b) => a - b);
+  const angle = slants.length ? slants[Math.floor(slants.length / 2)] : 0;
+  const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
+  const boxes = read
+    .map(({ d, i }) => {
+      const along = d.points.map(([x, y]) => x * cos + y * sin);
+      const across = d.points.map(([x, y]) => -x * sin + y * cos);
+      const top = Math.min(...across);
+      const bottom = Math.max(...across);
+      return { i, x: Math.min(...along), mid: (top + bottom) / 2, height: bottom - top };
+    })
+    .sort((a, b) => a.mid - b.mid);
+  const lines: (typeof boxes)[] = [];
+  for (const b of boxes) {
+    const first = lines[lines.length - 1]?.[0];
+    if (first && Math.abs(b.mid - first.mid) < Math.max(b.height, first.height) / 2) lines[lines.length - 1].push(b);
+    else lines.push([b]);
+  }
+  return lines.map((line) => line.sort((a, b) => a.x - b.x).map((b) => b.i));
+}
+
+/** All the text read, one printed line per line (boxes on one line joined by a space). */
+export function allText(detections: Detection[]): string {
+  return textLines(detections)
+    .map((line) => line.map((i) => detections[i].text).join(' '))
+    .join('\n');
 }
