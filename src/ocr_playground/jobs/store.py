@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     created_at      REAL NOT NULL,
     started_at      REAL,
     finished_at     REAL,
-    report          TEXT
+    report          TEXT,
+    recognizer_path TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_cache_key ON jobs (cache_key, status);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
@@ -57,7 +58,11 @@ COLUMNS = (
     "started_at",
     "finished_at",
     "report",
+    "recognizer_path",
 )
+# Columns added after the first release: a database made before them gains them on open (NULL for
+# old jobs, which had nothing there).
+ADDED_COLUMNS = ("report", "recognizer_path")
 
 
 def placeholders(values: Iterable[object]) -> str:
@@ -69,10 +74,11 @@ class JobStore(SqliteStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        # A database made before jobs kept their report gains the column (NULL for old jobs).
         with self.writing() as conn:
-            if "report" not in {row["name"] for row in conn.execute("PRAGMA table_info(jobs)")}:
-                conn.execute("ALTER TABLE jobs ADD COLUMN report TEXT")
+            have = {row["name"] for row in conn.execute("PRAGMA table_info(jobs)")}
+            for column in ADDED_COLUMNS:
+                if column not in have:
+                    conn.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
 
     @staticmethod
     def _job(row: sqlite3.Row | None) -> Job | None:
