@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ocr_playground.api.images import MEDIA_TYPES
-from ocr_playground.api.runs import Protocol, RunsDep, SortKey
+from ocr_playground.api.runs import Filter, Protocol, RunsDep, SortKey
 from ocr_playground.inference.profiles import ThresholdDefaults
 from ocr_playground.runs.compare import RESAMPLES, compare_runs
 from ocr_playground.runs.errors import ItemNotFound, RunError
@@ -25,7 +25,6 @@ from ocr_playground.runs.sweeps import SweepService, view
 
 router = APIRouter(prefix="/api/runs", tags=["lab"])
 
-Filter = Literal["failed", "misses", "false_detections"]
 HistogramMetric = Literal["precision", "recall", "hmean"]
 MAX_CSV_ITEMS = 200_000
 PAGE = 1000
@@ -121,7 +120,7 @@ def export_items(
     runs: RunsDep,
     protocol: Protocol = "icdar2015-iou",
     filter_: Annotated[
-        Filter | None, Query(alias="filter", description="failed, misses, false_detections.")
+        Filter | None, Query(alias="filter", description="failed, misses, false_detections, misread.")
     ] = None,
     sort: SortKey = "hmean",
     order: Literal["asc", "desc"] = "asc",

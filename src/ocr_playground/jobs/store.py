@@ -60,8 +60,7 @@ COLUMNS = (
     "report",
     "recognizer_path",
 )
-# Columns added after the first release: a database made before them gains them on open (NULL for
-# old jobs, which had nothing there).
+# Columns added after the first release (see ``add_columns``).
 ADDED_COLUMNS = ("report", "recognizer_path")
 
 
@@ -74,11 +73,7 @@ class JobStore(SqliteStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        with self.writing() as conn:
-            have = {row["name"] for row in conn.execute("PRAGMA table_info(jobs)")}
-            for column in ADDED_COLUMNS:
-                if column not in have:
-                    conn.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
+        self.add_columns("jobs", ADDED_COLUMNS)
 
     @staticmethod
     def _job(row: sqlite3.Row | None) -> Job | None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ocr_playground.inference.evaluation import PROTOCOLS
+from ocr_playground.inference.text_metrics import TEXT_FIELDS, flat_text
 from ocr_playground.runs.overlay import COLOURS, marked_item, thumbnail
 from ocr_playground.runs.store import METRIC_FIELDS, RunStore
 
@@ -29,10 +30,14 @@ def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
 
 
 def items_csv(items: list[dict[str, Any]]) -> str:
-    """Items as the table shows them: one row each, every protocol's metrics as columns."""
+    """Items as the table shows them: one row each, every protocol's metrics as columns, and the
+    text metrics (by their flat names) when the items have them."""
     metric_columns = [(p, f) for p in PROTOCOLS for f in METRIC_FIELDS]
     header = ["name", "status", "error", "detections", "total_ms"]
     header += [f"{p.replace('-', '_')}_{f}" for p, f in metric_columns]
+    text = any(item.get("text_metrics") for item in items)
+    if text:
+        header += list(TEXT_FIELDS)
     rows = []
     for item in items:
         metrics = item["metrics"] or {}
@@ -43,7 +48,8 @@ def items_csv(items: list[dict[str, Any]]) -> str:
             item["detections"],
             item["timings"].get("total"),
         ]
-        rows.append(row + [metrics.get(p, {}).get(f) for p, f in metric_columns])
+        row += [metrics.get(p, {}).get(f) for p, f in metric_columns]
+        rows.append(row + (list(flat_text(item.get("text_metrics")).values()) if text else []))
     return _csv(header, rows)
 
 
