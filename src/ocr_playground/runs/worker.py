@@ -126,7 +126,9 @@ class ItemWorker:
 
             self.params = parse_params(spec.params)
             assert spec.model_path is not None
-            self.detector = DetectorCache(threads=spec.threads, capacity=1).get(Path(spec.model_path))
+            self.detector = DetectorCache(threads=spec.threads, capacity=1, keep_arena=True).get(
+                Path(spec.model_path)
+            )
         else:
             self.steps = validate(spec.pipeline_id, spec.params)
         self._reader = ThreadPoolExecutor(1, thread_name_prefix="ocrp-read")
