@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ocr_playground.inference.engine import DetectorCache, inference_slot
+from ocr_playground.inference.engine import KEEP_ARENA, RUN_OPTIONS, DetectorCache, inference_slot
 from ocr_playground.inference.errors import (
     CheckpointNotFound,
     InferenceBusy,
@@ -41,6 +41,14 @@ def test_loads_runs_and_maps_dark_ink(tmp_path: Path) -> None:
     assert prob.shape == (320, 512)  # 333×517 rounded to multiples of 32, no limit hit
     assert prob[110, 150] > 0.9 and prob[20, 20] < 0.1
     assert set(timings) == {"preprocess_ms", "inference_ms"}
+
+
+def test_a_worker_cache_keeps_its_arena_and_gives_the_same_map(tmp_path: Path) -> None:
+    model = dark_text_detector(tmp_path / "tiny.onnx")
+    shared = DetectorCache(threads=1).get(model)
+    worker = DetectorCache(threads=1, keep_arena=True).get(model)
+    assert shared.run_options is RUN_OPTIONS and worker.run_options is KEEP_ARENA
+    np.testing.assert_array_equal(shared.probability_map(page())[0], worker.probability_map(page())[0])
 
 
 def test_cache_reuses_sessions_and_reloads_on_mtime_change(tmp_path: Path) -> None:

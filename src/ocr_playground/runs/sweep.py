@@ -199,7 +199,9 @@ class SweepWorker:
         from ocr_playground.inference.jobs import parse_params
         from ocr_playground.inference.service import with_model_defaults
 
-        self.detector = DetectorCache(threads=spec.threads, capacity=1).get(Path(spec.model_path))
+        self.detector = DetectorCache(threads=spec.threads, capacity=1, keep_arena=True).get(
+            Path(spec.model_path)
+        )
         params = parse_params(spec.params)
         self.ops = params.ops()
         base = with_model_defaults(params.detection, self.detector.profile)

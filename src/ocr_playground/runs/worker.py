@@ -143,11 +143,13 @@ class ItemWorker:
 
             self.params = parse_params(spec.params)
             assert spec.model_path is not None
-            self.detector = DetectorCache(threads=spec.threads, capacity=1).get(Path(spec.model_path))
+            self.detector = DetectorCache(threads=spec.threads, capacity=1, keep_arena=True).get(
+                Path(spec.model_path)
+            )
             if spec.recognizer_file is not None:
                 from ocr_playground.inference.recognition import RecognizerCache
 
-                self.recognizer = RecognizerCache(threads=spec.threads, capacity=1).get(
+                self.recognizer = RecognizerCache(threads=spec.threads, capacity=1, keep_arena=True).get(
                     Path(spec.recognizer_file)
                 )
         else:
