@@ -1,5 +1,6 @@
-"""A dataset for the run tests: generated receipts with their words as ground truth, a tiny
-detector under the checkpoints root, and a corrupt image when asked."""
+"""A dataset for the run tests: generated receipts with their words (and their text) as ground
+truth, a tiny detector and a tiny recognizer under the checkpoints root, and a corrupt image when
+asked."""
 
 import json
 import time
@@ -11,12 +12,13 @@ import httpx
 from ocr_playground.imaging.synthetic import make_receipt
 from ocr_playground.settings import Settings
 
-from onnx_models import dark_text_detector
+from onnx_models import bar_reader, dark_text_detector
 
 SIZE = (480, 360)
 # Word granularity and a small unclip: the tiny detector's blobs then match the generated words.
 PARAMS = {"grayscale": True, "detection": {"unclipRatio": 0.5, "boxThresh": 0.5}}
 CHECKPOINT = "tiny.onnx"
+RECOGNIZER = "bars_rec.onnx"  # reads every dark stretch of a line as 'a'
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,10 @@ class Workspace:
     @property
     def model(self) -> Path:
         return self.settings.checkpoints_root / CHECKPOINT
+
+    @property
+    def recognizer(self) -> Path:
+        return self.settings.checkpoints_root / RECOGNIZER
 
 
 def make_workspace(
@@ -64,6 +70,7 @@ def make_workspace(
         names.append("broken.jpg")
     settings.data_root.joinpath("receipts", "gt.json").write_text(json.dumps(gt))
     dark_text_detector(settings.checkpoints_root / CHECKPOINT)
+    bar_reader(settings.checkpoints_root / RECOGNIZER)
     return Workspace(root=root, settings=settings, names=sorted(names))
 
 

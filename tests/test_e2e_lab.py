@@ -2,7 +2,9 @@
 the run's page opens worst first and sorts by any column; the keyboard opens an image whose missed
 words are drawn in the "missed" colour exactly where the ground truth puts them (pixels read from a
 screenshot); ←/→ walk the table; the Studios open with the run's settings; a comparison lists as
-fixed and broke exactly the images whose per-image H-mean rose and fell; a sweep's chart renders.
+fixed and broke exactly the images whose per-image H-mean rose and fell; a sweep's chart renders;
+a run that reads text shows its text figures, sorts by word F1, and its image viewer lists what was
+read beside the ground truth.
 Every wait is for a state of the page, never for a time."""
 
 from pathlib import Path
@@ -13,7 +15,7 @@ import numpy as np
 import pytest
 
 from browser import chromium_page, e2e_server, open_studio
-from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace, wait_run
+from runs_data import CHECKPOINT, PARAMS, RECOGNIZER, Workspace, make_workspace, wait_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TIMEOUT_MS = 120_000
@@ -21,9 +23,9 @@ B_PARAMS = {"grayscale": True, "detection": {"unclipRatio": 1.0, "boxThresh": 0.
 VERMILLION = np.array([213, 94, 0])  # the Okabe-Ito colour of a missed word
 
 
-def start(base: str, params: dict, name: str) -> str:
+def start(base: str, params: dict, name: str, **spec: object) -> str:
     body = {"dataset": "receipts/images", "checkpoint_path": CHECKPOINT, "gt": "receipts/gt.json",
-            "params": params, "name": name}  # fmt: skip
+            "params": params, "name": name} | spec  # fmt: skip
     return httpx.post(f"{base}/api/runs", json=body).json()["run_id"]
 
 
@@ -80,6 +82,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Workspace, dict[
     settings = ws.settings.model_copy(update={"web_dist": None})  # the checkout's built SPA
     with e2e_server(settings) as base:
         runs = {"a": start(base, PARAMS, "A"), "b": start(base, B_PARAMS, "B")}
+        runs["text"] = start(base, PARAMS, "text", recognizer_path=RECOGNIZER)
         for run_id in runs.values():
             wait_run(base, run_id)
         yield base, ws, runs
@@ -217,3 +220,36 @@ def test_preprocessing_a_b_from_the_studio_opens_the_comparison(lab) -> None:
         assert a["spec"]["params"] == {} and b["spec"]["params"]["grayscale"] not in (None, False)
         assert a["spec"]["checkpoint_path"] == b["spec"]["checkpoint_path"] == CHECKPOINT
         assert a["status"] == b["status"] == "completed"
+
+
+def test_a_run_that_reads_text_shows_it_beside_the_ground_truth(lab) -> None:
+    base, _, runs = lab
+    run = httpx.get(f"{base}/api/runs/{runs['text']}").json()
+    by_f1 = [i["name"] for i in api_items(base, runs["text"], sort="word_f1", order="asc")]
+    with chromium_page() as page:
+        page.goto(f"{base}/#/lab?run={runs['text']}")
+        page.locator('[data-testid="run-evaluation"][data-status="completed"]').wait_for(timeout=TIMEOUT_MS)
+        f1 = page.get_by_test_id("text-word-f1")
+        f1.wait_for(timeout=TIMEOUT_MS)
+        assert f1.inner_text() == f"{100 * run['text_metrics']['words']['f1']:.2f}"
+        page.locator('[data-sort="word_f1"]').click()
+        wait_table(page, by_f1)
+        name = by_f1[0]
+        page.get_by_test_id("items-table").get_by_role("button", name=name, exact=True).click()
+        page.locator(f'[data-testid="item-dialog"][data-image="{name}"]').wait_for(timeout=TIMEOUT_MS)
+        detail = httpx.get(f"{base}/api/runs/{runs['text']}/items/{name}").json()
+        read = sorted([d["text"], d["gt_text"] or "—"] for d in detail["detections"] if d["text"])
+        assert read, "the tiny reader reads every dark bar"
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-testid=\"read-text\"] tbody tr').length === n",
+            arg=len(read),
+            timeout=TIMEOUT_MS,
+        )
+        rows = page.locator('[data-testid="read-text"] tbody tr').evaluate_all(
+            "rows => rows.map(r => [r.querySelector('[data-testid=read]').textContent,"
+            " r.querySelector('[data-testid=truth]').textContent])"
+        )
+        assert sorted(rows) == read
+        first = next(i for i, d in enumerate(detail["detections"]) if d["text"])
+        title = page.locator(f'[data-testid="eval-viewer-marks"] polygon[data-index="{first}"] title')
+        assert f"read: {detail['detections'][first]['text']}" in title.text_content()

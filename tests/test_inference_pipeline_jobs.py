@@ -1,6 +1,6 @@
 """The ``inference`` pipeline through /api/pipelines: routed server-inference, run as a job in a
-worker process, cached by its key (which includes the checkpoint path); bad input refused as 4xx
-before any job exists."""
+worker process, cached by its key (which includes the checkpoint path, and the recognizer's when
+the job reads text); bad input refused as 4xx before any job exists."""
 
 import base64
 import os
@@ -18,7 +18,7 @@ from ocr_playground.settings import Settings
 
 from jobs_api import wait_done
 from live_server import live_server
-from onnx_models import dark_text_detector, vector_model
+from onnx_models import bar_reader, dark_text_detector, vector_model
 
 PARAMS = {"grayscale": True, "detection": {"unclipRatio": 0.1}}
 
@@ -38,6 +38,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ckpt = root / "checkpoints"
     dark_text_detector(ckpt / "tiny.onnx")
     vector_model(ckpt / "vector.onnx")
+    bar_reader(ckpt / "bars_rec.onnx")  # reads each dark bar as 'a'
     (ckpt / "model.ckpt").write_bytes(b"\x80\x04")
     (root / "data").mkdir()
     previous = Path.cwd()
@@ -114,6 +115,72 @@ def test_bad_inference_requests_are_4xx_before_any_job(
     r = httpx.post(f"{base}/api/pipelines/preview", json=request(**overrides), timeout=30)
     assert r.status_code == status, r.text
     assert isinstance(r.json()["detail"], str) and words in r.json()["detail"]
+
+
+def test_a_job_with_a_recognizer_reads_the_text_and_is_cached_apart_from_one_without(base: str) -> None:
+    params = {"grayscale": True, "detection": {"unclipRatio": 0.3}}
+    plain = httpx.post(f"{base}/api/pipelines/fallback", json=request(params=params, wait=True), timeout=60)
+    assert plain.json()["status"] == "completed", plain.text
+    read = httpx.post(
+        f"{base}/api/pipelines/preview",
+        json=request(params=params, recognizer_path="bars_rec.onnx"),
+        timeout=30,
+    ).json()
+    # The job without text is done and on disk, yet a request for text is not answered by it.
+    assert read["routed_backend"] == "server-inference" and read["job_id"] != plain.json()["job_id"]
+    assert read["cache_key"] == cache_key("inference", IMAGE, params, "tiny.onnx", "bars_rec.onnx")
+    assert read["cache_key"] != plain.json()["cache_key"]
+    job = wait_done(base, read["job_id"])
+    assert job["status"] == "completed" and job["recognizer_path"].endswith("bars_rec.onnx"), job
+    found = httpx.get(f"{base}/api/inference/jobs/{read['job_id']}/detections").json()
+    assert found["recognizer_path"].endswith("bars_rec.onnx")
+    assert [(d["text"], d["textScore"] > 0.9) for d in found["detections"]] == [("a", True)]
+    without = httpx.get(f"{base}/api/inference/jobs/{plain.json()['job_id']}/detections").json()
+    assert without["recognizer_path"] is None and without["detections"][0]["text"] is None
+    again = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json=request(params=params, recognizer_path="bars_rec.onnx", wait=True),
+        timeout=60,
+    ).json()
+    assert again["routed_backend"] == "server-cache" and again["job_id"] == read["job_id"]
+    # A recognizer exported over the same file is a new model: its results are not reused.
+    os.utime(Path("checkpoints/bars_rec.onnx"))
+    fresh = httpx.post(
+        f"{base}/api/pipelines/fallback",
+        json=request(params=params, recognizer_path="bars_rec.onnx", wait=True),
+        timeout=60,
+    ).json()
+    assert fresh["status"] == "completed" and fresh["job_id"] != read["job_id"], fresh
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "words"),
+    [
+        ({"recognizer_path": "missing_rec.onnx"}, 404, "does not exist"),
+        ({"recognizer_path": "tiny.onnx"}, 422, "not a CTC text recognizer"),
+        ({"recognizer_path": "model.ckpt"}, 415, "never unpickled"),
+        ({"recognizer_path": "../../rec.onnx"}, 403, "outside"),
+        ({"recognizer_path": "bars_rec.onnx", "checkpoint_path": None}, 422, "needs a checkpoint_path"),
+        ({"recognizer_path": "bars_rec.onnx", "params": {"recognition": {"minScore": 2}}}, 422, "minScore"),
+        (
+            {
+                "recognizer_path": "bars_rec.onnx",
+                "pipeline_id": "preprocessing",
+                "checkpoint_path": None,
+                "params": {"grayscale": True},
+            },
+            422,
+            "needs the 'inference' pipeline",
+        ),
+    ],
+)
+def test_bad_recognizers_are_4xx_before_any_job(base: str, overrides: dict, status: int, words: str) -> None:
+    before = len(httpx.get(f"{base}/api/pipelines/jobs", params={"limit": 500}).json())
+    for route in ("preview", "fallback"):
+        r = httpx.post(f"{base}/api/pipelines/{route}", json=request(**overrides), timeout=30)
+        assert r.status_code == status, (route, r.text)
+        assert isinstance(r.json()["detail"], str) and words in r.json()["detail"]
+    assert len(httpx.get(f"{base}/api/pipelines/jobs", params={"limit": 500}).json()) == before
 
 
 def test_a_checkpoint_replaced_in_place_is_not_answered_from_the_cache(base: str) -> None:

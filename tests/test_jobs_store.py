@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from ocr_playground.jobs.model import MAX_ATTEMPTS, Job, JobStatus, new_job_id
 from ocr_playground.jobs.store import JobStore
 
@@ -76,14 +78,15 @@ def test_by_cache_key_finds_in_flight_and_finished_jobs(tmp_path: Path) -> None:
     assert store.by_cache_key(job.cache_key, (JobStatus.completed,))[0].result_path == "/out/r.png"
 
 
-def test_a_database_without_the_report_column_gains_it(tmp_path) -> None:
+@pytest.mark.parametrize("schema", ["before reports", "before text"])
+def test_a_database_without_the_later_columns_gains_them(tmp_path, schema: str) -> None:
     import sqlite3
 
     from ocr_playground.jobs.store import JobStore
 
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path)
-    conn.executescript(SCHEMA_BEFORE_REPORTS)
+    conn.executescript(SCHEMA_BEFORE_REPORTS if schema == "before reports" else SCHEMA_BEFORE_TEXT)
     conn.execute(
         "INSERT INTO jobs (job_id, pipeline_id, cache_key, input_path, params, output_path, status,"
         " created_at) VALUES"
@@ -93,8 +96,15 @@ def test_a_database_without_the_report_column_gains_it(tmp_path) -> None:
     conn.close()
     store = JobStore(path)
     old_job = store.get("preprocessing-aaaaaaaaaaaa")
-    assert old_job is not None and old_job.report is None
+    assert old_job is not None and old_job.report is None and old_job.recognizer_path is None
+    reading = Job(
+        job_id="inference-bbbbbbbbbbbb", pipeline_id="inference", cache_key="k2", input_path="/in",
+        params={}, output_path="/out", checkpoint_path="/m/det.onnx", recognizer_path="/m/rec.onnx",
+    )  # fmt: skip
+    store.insert(reading)
+    assert store.get(reading.job_id).recognizer_path == "/m/rec.onnx"
     store.close()
+    assert JobStore(path).get(reading.job_id).recognizer_path == "/m/rec.onnx"  # opened again: no change
 
 
 SCHEMA_BEFORE_REPORTS = """
@@ -105,3 +115,4 @@ CREATE TABLE jobs (
     created_at REAL NOT NULL, started_at REAL, finished_at REAL
 );
 """
+SCHEMA_BEFORE_TEXT = SCHEMA_BEFORE_REPORTS.replace("finished_at REAL", "finished_at REAL, report TEXT")

@@ -1,5 +1,5 @@
 """``ocr-playground batch`` and ``runs`` through the real parser; and the Ray engine (a local Ray
-started by the test) gives the same items as the local one."""
+started by the test) gives the same items as the local one, the text read included."""
 
 import json
 from pathlib import Path
@@ -12,7 +12,17 @@ from ocr_playground.runs.service import RunService
 
 from runs_data import PARAMS, Workspace, make_workspace
 
-COMPARED = ("name", "status", "error", "cache_key", "width", "height", "detections", "metrics")
+COMPARED = (
+    "name",
+    "status",
+    "error",
+    "cache_key",
+    "width",
+    "height",
+    "detections",
+    "metrics",
+    "text_metrics",
+)
 
 
 def run(argv: list[str]) -> int:
@@ -117,9 +127,10 @@ def test_ray_engine_gives_the_same_items_as_local(workspace: Workspace) -> None:
     pytest.importorskip("ray")
     from ocr_playground.runs.ray_engine import shutdown_ray
 
-    assert run(batch_argv(workspace, "--no-reuse")) == 0
+    reading = ("--no-reuse", "--recognizer", str(workspace.recognizer))
+    assert run(batch_argv(workspace, *reading)) == 0
     try:
-        assert run(batch_argv(workspace, "--no-reuse", "--engine", "ray")) == 0
+        assert run(batch_argv(workspace, *reading, "--engine", "ray")) == 0
     finally:
         shutdown_ray()
     service = RunService(workspace.settings, origin="cli")
@@ -127,9 +138,13 @@ def test_ray_engine_gives_the_same_items_as_local(workspace: Workspace) -> None:
     service.store.close()
     assert (ray_run.spec.engine, local_run.spec.engine) == ("ray", "local")
     assert ray_run.status.value == "completed"
-    assert items_of(workspace, ray_run.run_id) == items_of(workspace, local_run.run_id)
+    ray_items = items_of(workspace, ray_run.run_id)
+    assert all(item["text_metrics"] for item in ray_items)  # the text was read, and scored
+    assert ray_items == items_of(workspace, local_run.run_id)
     folder = workspace.settings.outputs_root / "runs"
     predictions = [
         json.loads((folder / r.run_id / "predictions.json").read_text()) for r in (ray_run, local_run)
     ]
     assert predictions[0] == predictions[1]
+    words = [w for image in predictions[0]["images"].values() for w in image["words"].values()]
+    assert words and all(w["text"].strip("a ") == "" for w in words)  # the tiny reader reads 'a's

@@ -5,7 +5,16 @@ import pytest
 
 from ocr_playground.inference.annotations import parse_receipt_json
 from ocr_playground.inference.evaluation import Word
-from ocr_playground.inference.text_metrics import TextCounts, edit_distance, evaluate_text, text_counts
+from ocr_playground.inference.text_metrics import (
+    TEXT_FIELDS,
+    TextCounts,
+    counts_of,
+    edit_distance,
+    evaluate_text,
+    flat_text,
+    paired_truth,
+    text_counts,
+)
 
 
 def box(x: float, y: float, w: float = 100, h: float = 20) -> np.ndarray:
@@ -74,3 +83,25 @@ def test_line_lists_are_read_as_receipt_json() -> None:
     data = {"images": {"r.jpg": [{"points": box(0, 0).tolist(), "text": "TOTAL"}]}}
     (word,) = parse_receipt_json(data)["r.jpg"]
     assert word.text == "TOTAL" and word.points.shape == (4, 2)
+
+
+def test_each_detection_is_paired_with_the_line_its_cer_compares_it_with() -> None:
+    pred = [
+        line(300, 300, "EXTRA"),  # no line there
+        line(0, 41, "cash"),
+        line(0, 121, ""),  # nothing read: no pair, though it lies on THANK YOU
+        line(2, 1, "TOTAL 12.5O"),
+        line(0, 80, "noise"),  # on the don't-care line
+    ]
+    assert paired_truth(GT, pred) == [None, "CASH", None, "TOTAL 12.50", None]
+    assert paired_truth([], pred) == [None] * 5 and paired_truth(GT, []) == []
+
+
+def test_a_metrics_json_flattens_and_gives_back_its_counts() -> None:
+    counts = text_counts(GT, [line(2, 1, "TOTAL 12.5O"), line(0, 41, "cash"), line(300, 300, "EXTRA")])
+    as_json = counts.metrics().model_dump()
+    flat = flat_text(as_json)
+    assert list(flat) == list(TEXT_FIELDS)
+    assert flat["word_f1"] == as_json["words"]["f1"] and flat["e2e_det"] == as_json["end_to_end"]["det"]
+    assert counts_of(as_json) == counts  # what sums over the images of a run
+    assert all(v is None for v in flat_text(None).values())

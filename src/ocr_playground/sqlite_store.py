@@ -76,6 +76,15 @@ class SqliteStore:
         with self._lock:
             return self._conn.execute(sql, args).fetchall()
 
+    def add_columns(self, table: str, columns: tuple[str, ...]) -> None:
+        """Columns added to ``table`` after its first release, as TEXT: a database made before them
+        gains them when it is opened (NULL in old rows, which had nothing there)."""
+        with self.writing() as conn:
+            have = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                if column not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

@@ -197,6 +197,7 @@ def job_detections(job_id: str, service: ServiceDep) -> PreviewResponse:
         raise HTTPException(410, detail=f"The detections of job '{job_id}' are gone.") from None
     return PreviewResponse(
         checkpoint_path=body["checkpoint_path"],
+        recognizer_path=body.get("recognizer_path"),  # a job file from before recognition has none
         detections=body["detections"],
         image=body["image"],
         timings={},

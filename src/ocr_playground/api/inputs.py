@@ -1,5 +1,6 @@
 """From a pipeline request to checked inputs: the image bytes (base64 or a data-root file, size
-read from the header), the checkpoint path (confined to its root) and the cache key."""
+read from the header), the checkpoint and recognizer paths (confined to their root, loaded for
+``inference``) and the cache key."""
 
 import base64
 import binascii
@@ -14,7 +15,7 @@ from ocr_playground.errors import NotFound, TooLarge, UsageError
 from ocr_playground.imaging.completeness import check_complete
 from ocr_playground.imaging.errors import InvalidParams
 from ocr_playground.imaging.io import probe_size
-from ocr_playground.inference.jobs import load_checkpoint
+from ocr_playground.inference.jobs import load_checkpoint, load_recognizer
 from ocr_playground.jobs.routing import CHECKPOINT_PIPELINES
 from ocr_playground.jobs.service import JobRequest
 from ocr_playground.settings import Settings
@@ -64,9 +65,17 @@ def checkpoint(user_path: str | None, settings: Settings, pipeline_id: str | Non
     return confined(user_path, settings.checkpoints_root, "checkpoint_path")
 
 
-def key_for(pipeline_id: str, digest: str, params: object, checkpoint_path: str | None) -> str:
+def recognizer(user_path: str | None, settings: Settings) -> Path | None:
+    """Resolved, refused if not a usable CTC recognizer, and loaded: before any job exists (only
+    the ``inference`` pipeline gets here with one: ``validate_job`` refused the others)."""
+    return None if user_path is None else load_recognizer(settings.checkpoints_root, user_path)
+
+
+def key_for(
+    pipeline_id: str, digest: str, params: object, checkpoint_path: str | None, recognizer_path: str | None
+) -> str:
     try:
-        return cache_key_from_digest(pipeline_id, digest, params, checkpoint_path)
+        return cache_key_from_digest(pipeline_id, digest, params, checkpoint_path, recognizer_path)
     except rfc8785.CanonicalizationError as exc:
         # e.g. NaN or an integer beyond 2**53: JSON the browser could not hash the same way.
         raise InvalidParams(f"The params cannot be canonicalised for the cache key: {exc}.") from None
@@ -90,11 +99,14 @@ def load_input(
     return JobRequest(
         pipeline_id=request.pipeline_id,
         params=request.params,
-        cache_key=key_for(request.pipeline_id, digest, request.params, request.checkpoint_path),
+        cache_key=key_for(
+            request.pipeline_id, digest, request.params, request.checkpoint_path, request.recognizer_path
+        ),
         image=data,
         digest=digest,
         image_file=file,
         checkpoint_path=checkpoint(request.checkpoint_path, settings, request.pipeline_id),
+        recognizer_path=recognizer(request.recognizer_path, settings),
         task_id=request.task_id,
     )
 

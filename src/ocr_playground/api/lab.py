@@ -13,10 +13,11 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ocr_playground.api.images import MEDIA_TYPES
-from ocr_playground.api.runs import Protocol, RunsDep, SortKey
+from ocr_playground.api.runs import Filter, Protocol, RunsDep, SortKey
 from ocr_playground.inference.profiles import ThresholdDefaults
 from ocr_playground.runs.compare import RESAMPLES, compare_runs
 from ocr_playground.runs.errors import ItemNotFound, RunError
+from ocr_playground.runs.measures import METRICS
 from ocr_playground.runs.overlay import marked_item, thumbnail
 from ocr_playground.runs.report import comparison_csv, comparison_html, items_csv
 from ocr_playground.runs.store import ITEM_FILTERS
@@ -25,8 +26,16 @@ from ocr_playground.runs.sweeps import SweepService, view
 
 router = APIRouter(prefix="/api/runs", tags=["lab"])
 
-Filter = Literal["failed", "misses", "false_detections"]
 HistogramMetric = Literal["precision", "recall", "hmean"]
+# What a comparison decides on: a detection measure (under the protocol) or a text one.
+CompareMetric = Annotated[
+    Literal[tuple(METRICS)],  # type: ignore[valid-type]
+    Query(
+        description="The measure that decides the verdict and the images fixed and broke: hmean "
+        "(detection, under the protocol), or word_f1, cer, e2e_hmean, ... (runs that read text); "
+        "every measure of its family is reported."
+    ),
+]
 MAX_CSV_ITEMS = 200_000
 PAGE = 1000
 
@@ -47,8 +56,10 @@ def _attachment(body: str, media_type: str, filename: str) -> Response:
 # --- compare -----------------------------------------------------------------------------------
 
 
-def _compare(runs: Any, a: str, b: str, protocol: str, resamples: int = RESAMPLES) -> dict[str, Any]:
-    return compare_runs(runs.store, runs.get(a), runs.get(b), protocol, resamples)
+def _compare(
+    runs: Any, a: str, b: str, protocol: str, metric: str, resamples: int = RESAMPLES
+) -> dict[str, Any]:
+    return compare_runs(runs.store, runs.get(a), runs.get(b), protocol, resamples, metric=metric)
 
 
 CompareA = Annotated[str, Query(description="Run A (the baseline).", max_length=100)]
@@ -61,29 +72,39 @@ async def compare(
     a: CompareA,
     b: CompareB,
     protocol: Protocol = "icdar2015-iou",
+    metric: CompareMetric = "hmean",
     resamples: int = Query(RESAMPLES, description="Bootstrap resamples (2000 to 20000)."),
 ) -> dict[str, Any]:
     """Both runs' aggregates on the images they both scored, the difference B − A with its 95 %
-    interval, the per-image H-mean of each (``per_image``), and the images B ``fixed`` (scored
-    higher than A) and ``broke`` (lower), the largest change first. Runs over different images are
-    compared on the shared ones, and ``shared.note`` says so."""
-    return await run_in_threadpool(_compare, runs, a, b, protocol, resamples)
+    interval (for every measure of ``metric``'s family), the per-image ``metric`` of each
+    (``per_image``), and the images B ``fixed`` (scored better than A on it) and ``broke``
+    (worse), the largest change first. Runs over different images are compared on the shared
+    ones, and ``shared.note`` says so."""
+    return await run_in_threadpool(_compare, runs, a, b, protocol, metric, resamples)
 
 
 @router.get("/compare.csv", summary="A comparison's per-image scores as CSV")
 async def compare_csv(
-    runs: RunsDep, a: CompareA, b: CompareB, protocol: Protocol = "icdar2015-iou"
+    runs: RunsDep,
+    a: CompareA,
+    b: CompareB,
+    protocol: Protocol = "icdar2015-iou",
+    metric: CompareMetric = "hmean",
 ) -> Response:
-    result = await run_in_threadpool(_compare, runs, a, b, protocol)
+    result = await run_in_threadpool(_compare, runs, a, b, protocol, metric)
     return _attachment(comparison_csv(result), "text/csv", f"compare-{a}-{b}.csv")
 
 
 @router.get("/compare/report", summary="A comparison as a self-contained HTML report")
 async def compare_report(
-    runs: RunsDep, a: CompareA, b: CompareB, protocol: Protocol = "icdar2015-iou"
+    runs: RunsDep,
+    a: CompareA,
+    b: CompareB,
+    protocol: Protocol = "icdar2015-iou",
+    metric: CompareMetric = "hmean",
 ) -> Response:
     def build() -> str:
-        return comparison_html(runs.store, _compare(runs, a, b, protocol))
+        return comparison_html(runs.store, _compare(runs, a, b, protocol, metric))
 
     return _attachment(await run_in_threadpool(build), "text/html", f"compare-{a}-{b}.html")
 
@@ -121,7 +142,7 @@ def export_items(
     runs: RunsDep,
     protocol: Protocol = "icdar2015-iou",
     filter_: Annotated[
-        Filter | None, Query(alias="filter", description="failed, misses, false_detections.")
+        Filter | None, Query(alias="filter", description="failed, misses, false_detections, misread.")
     ] = None,
     sort: SortKey = "hmean",
     order: Literal["asc", "desc"] = "asc",

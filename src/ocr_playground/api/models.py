@@ -44,6 +44,12 @@ class PipelineRequest(BaseModel):
         None, max_length=4096, description="An image under the data root; used when image_base64 is absent."
     )
     checkpoint_path: Text | None = Field(None, max_length=4096, description="Under the checkpoints root.")
+    recognizer_path: Text | None = Field(
+        None,
+        max_length=4096,
+        description="inference only: a text recognizer (GET /api/inference/recognizers, e.g. "
+        "builtin:ppocrv4-rec); each detection then carries its text and textScore.",
+    )
     task_id: TaskId = None
 
 
@@ -68,6 +74,7 @@ class JobResponse(BaseModel):
     cache_key: str
     params: Any = Field(None, description="The params as sent (for the Jobs page's summary).")
     checkpoint_path: str | None = None
+    recognizer_path: str | None = None
     source_name: str = Field(
         "", description="The source image's file name, or 'upload' for bytes sent with the request."
     )
@@ -96,6 +103,7 @@ class JobResponse(BaseModel):
             cache_key=job.cache_key,
             params=job.params,
             checkpoint_path=job.checkpoint_path,
+            recognizer_path=job.recognizer_path,
             source_name="upload" if source.parent.name == UPLOADS else source.name,
             status=job.status,
             progress=round(job.progress, 4),

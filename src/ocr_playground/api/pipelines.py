@@ -85,7 +85,7 @@ def _preview(
     """The answer, or (when a job must be started) a function that starts it and answers: that
     part writes files and is never run on the event loop."""
     # Unknown pipeline, bad params, a missing checkpoint: refused before any I/O.
-    validate_job(body.pipeline_id, body.params, body.checkpoint_path)
+    validate_job(body.pipeline_id, body.params, body.checkpoint_path, body.recognizer_path)
     request = load_input(body, settings)
     reused = service.reused(request.cache_key)
     if reused is not None:
@@ -133,7 +133,7 @@ async def preview(body: PipelineRequest, service: ServiceDep, settings: Settings
 
 
 def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
-    validate_job(body.pipeline_id, body.params, body.checkpoint_path)
+    validate_job(body.pipeline_id, body.params, body.checkpoint_path, body.recognizer_path)
     request = load_input(body, settings)
     backend = server_backend(body.pipeline_id, body.params)
     existing = service.existing(request.cache_key)

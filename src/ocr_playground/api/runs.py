@@ -12,12 +12,14 @@ from ocr_playground.datasets import walk_images
 from ocr_playground.runs.model import RunSpec
 from ocr_playground.runs.overlay import marked_item
 from ocr_playground.runs.service import RunService
-from ocr_playground.runs.store import METRIC_FIELDS, SORT_COLUMNS
+from ocr_playground.runs.store import ITEM_FILTERS, SORT_KEYS
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 
 Protocol = Literal["icdar2015-iou", "deteval"]
-SortKey = Literal["name", "status", "detections", "time", "precision", "recall", "hmean", "tp", "fp", "fn"]
+# The store's lists, as the types FastAPI checks and documents (a value outside them is a 422).
+SortKey = Literal[SORT_KEYS]  # type: ignore[valid-type]
+Filter = Literal[tuple(ITEM_FILTERS)]  # type: ignore[valid-type]
 GT_NAMES = ("gt.json", "gt", "ground_truth.json", "labels.json", "annotations.json")
 MAX_DATASETS = 200
 
@@ -108,12 +110,17 @@ def list_items(
     protocol: Protocol = "icdar2015-iou",
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
-    filter_: Literal["failed", "misses", "false_detections"] | None = Query(
-        None, alias="filter", description="Only failed items, images with misses, or with false detections."
-    ),
+    filter_: Annotated[
+        Filter | None,
+        Query(
+            alias="filter",
+            description="Only failed items, images with misses, with false detections, or with a "
+            "line read wrong (misread: a run that reads text).",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     runs.get(run_id)
-    assert sort in SORT_COLUMNS or sort in METRIC_FIELDS
+    assert sort in SORT_KEYS
     items, total = runs.store.items(
         run_id, sort=sort, order=order, status=status_, protocol=protocol, limit=limit, offset=offset,
         filter_=filter_,

@@ -17,6 +17,7 @@ from ocr_playground.inference.evaluation import PROTOCOLS
 from ocr_playground.inference.profiles import ThresholdDefaults
 from ocr_playground.runs.compare import RESAMPLES, compare_runs
 from ocr_playground.runs.errors import RunError
+from ocr_playground.runs.measures import METRICS
 from ocr_playground.runs.model import RunSpec
 from ocr_playground.runs.report import comparison_csv, comparison_html
 from ocr_playground.runs.sweep import Grid
@@ -30,6 +31,13 @@ def add_lab_actions(sub: Any) -> None:
     compare.add_argument("a", help="run A, the baseline")
     compare.add_argument("b", help="run B, the change")
     compare.add_argument("--protocol", default="icdar2015-iou", choices=PROTOCOL_CHOICES)
+    compare.add_argument(
+        "--metric",
+        default="hmean",
+        choices=list(METRICS),
+        help="what decides the verdict and the images fixed and broke: hmean (detection, default), "
+        "or word_f1, cer, e2e_hmean ... for runs that read text (--recognizer)",
+    )
     compare.add_argument("--resamples", type=int, default=RESAMPLES, help=f"default: {RESAMPLES}")
     compare.add_argument("--json", action="store_true", help="print the comparison as the API gives it")
     compare.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
@@ -64,13 +72,22 @@ def add_lab_actions(sub: Any) -> None:
     imported.add_argument("--name", help="a name to find the run by")
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:6.2f}"
+def _pct(x: float | None) -> str:
+    return "     —" if x is None else f"{100 * x:6.2f}"
+
+
+def _signed(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:+.2f}"
 
 
 def compare(service: Any, args: argparse.Namespace) -> None:
     result = compare_runs(
-        service.store, service.get(args.a), service.get(args.b), args.protocol, args.resamples
+        service.store,
+        service.get(args.a),
+        service.get(args.b),
+        args.protocol,
+        args.resamples,
+        metric=args.metric,
     )
     if args.html:
         write_output(args.html, comparison_html(service.store, result).encode())
@@ -80,16 +97,16 @@ def compare(service: Any, args: argparse.Namespace) -> None:
         print(json.dumps(result, indent=2))
         return
     print(
-        f"A {args.a}  B {args.b}  ({result['protocol']}, {result['images']} images, "
+        f"A {args.a}  B {args.b}  ({result['metric']}, {result['protocol']}, {result['images']} images, "
         f"{result['resamples']} resamples)"
     )
     if result["shared"]["note"]:
         print(result["shared"]["note"])
-    print(f"{'':<10} {'A':>7} {'B':>7} {'B - A':>8}  95 % interval")
-    for m in ("precision", "recall", "hmean"):
+    print(f"{'':<15} {'A':>7} {'B':>7} {'B - A':>8}  95 % interval")
+    for m in result["delta"]:
         lo, hi = result["ci95"][m]
-        print(f"{m:<10} {_pct(result['a'][m])} {_pct(result['b'][m])} {100 * result['delta'][m]:+8.2f}  "
-              f"[{100 * lo:+.2f}, {100 * hi:+.2f}]")  # fmt: skip
+        print(f"{m:<15} {_pct(result['a'][m])} {_pct(result['b'][m])} {_signed(result['delta'][m]):>8}  "
+              f"[{_signed(lo)}, {_signed(hi)}]")  # fmt: skip
     print(result["verdict"])
     scores = {p["name"]: p for p in result["per_image"]}
     for label in ("fixed", "broke"):

@@ -12,14 +12,16 @@ from typing import Any
 from tqdm import tqdm
 
 from ocr_playground.cli import lab as lab_cli
-from ocr_playground.cli.inference import print_protocols
+from ocr_playground.cli.inference import print_protocols, print_text_metrics
 from ocr_playground.cli.support import read_json_option, write_output
 from ocr_playground.errors import UsageError
+from ocr_playground.inference.catalog import DEMO_RECOGNIZER
 from ocr_playground.inference.evaluation import PROTOCOLS
+from ocr_playground.inference.text_metrics import TextMetrics
 from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.model import ENGINES, RUN_PIPELINES, Run, RunSpec, RunStatus
 from ocr_playground.runs.report import items_csv
-from ocr_playground.runs.store import ITEM_FILTERS, METRIC_FIELDS, SORT_COLUMNS
+from ocr_playground.runs.store import ITEM_FILTERS, SORT_KEYS
 from ocr_playground.settings import Settings
 
 
@@ -47,6 +49,12 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--checkpoint", help="an .onnx detector, or builtin:ppocrv4-det with the demo extra")
     parser.add_argument(
+        "--recognizer",
+        metavar="REC",
+        help=f"also read each detection's text: {DEMO_RECOGNIZER} (demo extra) or a CTC .onnx model; "
+        "with --gt that has text, each image gets CER, word F1 and end-to-end scores",
+    )
+    parser.add_argument(
         "--gt", help="ground truth: receipt JSON, word-list JSON, or an ICDAR 2015 / SROIE file or folder"
     )
     parser.add_argument("--engine", default="local", choices=ENGINES, help="default: local")
@@ -72,6 +80,7 @@ def _spec(args: argparse.Namespace) -> RunSpec:
         pipeline_id=args.pipeline,
         params=params,
         checkpoint_path=args.checkpoint,
+        recognizer_path=args.recognizer,
         gt=args.gt,
         engine=args.engine,
         save_images=args.save_images,
@@ -88,6 +97,8 @@ def _print_metrics(summary: dict[str, Any]) -> None:
             for p, m in summary["metrics"].items()
         ]
         print_protocols(rows)
+    if summary.get("text_metrics"):
+        print_text_metrics(TextMetrics.model_validate(summary["text_metrics"]))
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -152,14 +163,16 @@ def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
     show.add_argument("--json", action="store_true", help="print the run as the API gives it")
     items = sub.add_parser("items", help="a run's items, sorted and filtered")
     items.add_argument("run_id")
-    items.add_argument("--sort", default="name", choices=[*SORT_COLUMNS, *METRIC_FIELDS])
+    items.add_argument("--sort", default="name", choices=SORT_KEYS)
     items.add_argument("--order", default="asc", choices=["asc", "desc"])
     items.add_argument("--status", choices=["completed", "failed"])
     items.add_argument("--protocol", default="icdar2015-iou", choices=list(PROTOCOLS))
     items.add_argument("--limit", type=int, default=50)
     items.add_argument("--json", action="store_true", help="print the items as JSON")
     items.add_argument(
-        "--filter", choices=list(ITEM_FILTERS), help="only failed items, misses or false detections"
+        "--filter",
+        choices=list(ITEM_FILTERS),
+        help="only failed items, misses, false detections, or lines read wrong (misread)",
     )
     items.add_argument("--csv", type=Path, metavar="FILE", help="write every matching item as CSV")
     cancel = sub.add_parser("cancel", help="cancel a queued or running run (finished items are kept)")
@@ -195,6 +208,8 @@ def runs(args: argparse.Namespace) -> None:
         for item in page:
             m = (item["metrics"] or {}).get(args.protocol)
             scores = f"P {m['precision']:.3f} R {m['recall']:.3f} H {m['hmean']:.3f}" if m else ""
+            if item["text_metrics"]:
+                scores += text_scores(item["text_metrics"])
             note = item["error"] or scores
             print(f"{item['name']:<40} {item['status']:<9} {item['detections'] or 0:>4} det  {note}")
         print(f"({len(page)} of {total})")
@@ -207,6 +222,11 @@ def runs(args: argparse.Namespace) -> None:
     else:
         run = service.cancel(args.run_id)
         print(f"{run.run_id}: {run.status.value} ({run.done}/{run.total} images finished)")
+
+
+def text_scores(text: dict[str, Any]) -> str:
+    cer = "n/a" if text["cer"] is None else f"{text['cer']:.3f}"
+    return f"  CER {cer} word F1 {text['words']['f1']:.3f}"
 
 
 batch_handler = batch

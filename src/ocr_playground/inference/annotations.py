@@ -51,14 +51,16 @@ def _word(word: Any, where: str) -> Word:
     if not isinstance(word, Mapping) or "points" not in word:
         raise InvalidAnnotations(f"{where} must be an object with 'points'.")
     text = word.get("text", word.get("transcription"))
-    score = word.get("score")
-    if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
-        raise InvalidAnnotations(f"{where}: 'score' must be a number.")
+    score, text_score = word.get("score"), word.get("textScore")
+    for name, value in (("score", score), ("textScore", text_score)):
+        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
+            raise InvalidAnnotations(f"{where}: '{name}' must be a number.")
     return Word(
         points=_points(word["points"], where),
         text=text if isinstance(text, str) else None,
         dont_care=bool(word.get("ignore", False)) or text == DONT_CARE,
         score=None if score is None else float(score),
+        text_score=None if text_score is None else float(text_score),
     )
 
 

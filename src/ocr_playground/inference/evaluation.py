@@ -33,6 +33,7 @@ class Word:
     text: str | None = None
     dont_care: bool = False
     score: float | None = None
+    text_score: float | None = None  # the recognizer's confidence in ``text`` (predictions only)
 
 
 Annotations = Mapping[str, Sequence[Word]]  # image name -> words

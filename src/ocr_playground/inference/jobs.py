@@ -1,8 +1,10 @@
 """The ``inference`` pipeline as a server job (``/api/pipelines/preview`` and ``/fallback``).
 
-A job decodes the image, runs detection and writes two artifacts atomically: the PNG the jobs API
-serves (the original image with the detections drawn) and, beside it, ``{job_id}.json`` with the
-detections in original image coordinates. Each worker process keeps its own session cache.
+A job decodes the image, runs detection (and, with a recognizer, reads each detection's text) and
+writes two artifacts atomically: the PNG the jobs API serves (the original image with the
+detections drawn) and, beside it, ``{job_id}.json`` with the detections in original image
+coordinates (``text``/``textScore`` with a recognizer). Each worker process keeps its own session
+caches.
 """
 
 import json
@@ -17,10 +19,16 @@ from pydantic import ValidationError
 from ocr_playground.artifacts import atomic_write_bytes
 from ocr_playground.imaging.errors import ImagingError, InvalidParams, first_problem
 from ocr_playground.imaging.io import decode_image, encode_png
-from ocr_playground.inference.catalog import resolve_checkpoint, resolve_local_checkpoint
+from ocr_playground.inference.catalog import (
+    resolve_checkpoint,
+    resolve_local_checkpoint,
+    resolve_local_recognizer,
+    resolve_recognizer,
+)
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.postprocess import Detection, detection_json
+from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.inference.service import DetectionResult, InferenceParams, check_ops, detect_array
 
 PIPELINE_ID = "inference"
@@ -32,6 +40,14 @@ def load_checkpoint(root: Path, user_path: str) -> Path:
     exists, so a missing, non-ONNX or non-image model is refused up front rather than a failed job."""
     path = resolve_checkpoint(root, user_path)
     default_cache().get(path)
+    return path
+
+
+def load_recognizer(root: Path, user_path: str) -> Path:
+    """The recognizer of an ``inference`` request, resolved under ``root`` and loaded before any
+    job exists, as the checkpoint is: a file that is not a CTC recognizer is a 4xx, not a failed job."""
+    path = resolve_recognizer(root, user_path)
+    default_recognizers().get(path)
     return path
 
 
@@ -87,14 +103,18 @@ def _run(task: Any, on_progress: Any) -> dict[str, float]:
     image = decode_image(Path(task.input_path).read_bytes())
     timings = {"decode": (time.perf_counter() - started) * 1e3}
     detector = default_cache().get(resolve_local_checkpoint(task.checkpoint_path))
+    recognizer = None
+    if task.recognizer_path:
+        recognizer = default_recognizers().get(resolve_local_recognizer(task.recognizer_path))
     on_progress("load", 0.2)
-    result = detect_array(image, detector, params)
+    result = detect_array(image, detector, params, recognizer)
     timings |= {k: v for k, v in result.timings.items() if isinstance(v, float)}
     on_progress("detect", 0.9)
     started = time.perf_counter()
     payload = {
         "image": {"width": result.width, "height": result.height},
         "checkpoint_path": task.checkpoint_path,
+        "recognizer_path": task.recognizer_path,
         "detections": detections_json(result),
     }
     atomic_write_bytes(detections_path(task.output_path), json.dumps(payload).encode())

@@ -76,6 +76,7 @@ class AngleClassifier:
     input_name: str
     size: tuple[int, int]
     threshold: float
+    run_options: ort.RunOptions = field(default=RUN_OPTIONS, repr=False)
 
     def upside_down(self, crops: list[np.ndarray]) -> list[bool]:
         h, w = self.size
@@ -87,7 +88,7 @@ class AngleClassifier:
                 for i in batch
             ]
             tensor = _normalise(lines, w, (0.5,) * 3, (0.5,) * 3, True)
-            out = self.session.run(None, {self.input_name: tensor}, RUN_OPTIONS)
+            out = self.session.run(None, {self.input_name: tensor}, self.run_options)
             probs = np.asarray(out[0]).reshape(len(batch), -1)
             for i, p in zip(batch, probs, strict=True):
                 turned[i] = bool(p[1] >= self.threshold and p[1] > p[0])
@@ -104,9 +105,10 @@ class Recognizer:
     classifier: AngleClassifier | str  # or why there is none (an error only when asked for)
     load_ms: float
     key: tuple = field(repr=False)
+    run_options: ort.RunOptions = field(default=RUN_OPTIONS, repr=False)
 
     def probabilities(self, batch: np.ndarray) -> np.ndarray:
-        out = np.asarray(self.session.run(None, {self.input_name: batch}, RUN_OPTIONS)[0])
+        out = np.asarray(self.session.run(None, {self.input_name: batch}, self.run_options)[0])
         if out.ndim != 3 or out.shape[0] != batch.shape[0] or out.shape[2] != len(self.charset):
             raise InvalidModel(
                 f"The recognizer {self.path.name} returned shape {list(out.shape)} for a batch of "
@@ -258,7 +260,9 @@ class RecognizerCache(ModelCache[Recognizer]):
                 classifier = self._classifier(path, profile)
             except CheckpointNotFound as exc:  # only an error when a request asks for it
                 classifier = f"The angle classifier of {path.name} is not available: {exc}"
-        recognizer = Recognizer(path, session, input_name, profile, charset, classifier, 0.0, key)
+        recognizer = Recognizer(
+            path, session, input_name, profile, charset, classifier, 0.0, key, self.run_options
+        )
         _warm_up(recognizer)
         return replace(recognizer, load_ms=(time.perf_counter() - t0) * 1e3)
 
@@ -270,6 +274,7 @@ class RecognizerCache(ModelCache[Recognizer]):
             input_name=_input_name(session, cls_path, "angle classifier"),
             size=profile.classifier_size,
             threshold=profile.classifier_threshold,
+            run_options=self.run_options,
         )
 
 

@@ -20,9 +20,11 @@ nothing read has precision 1 and recall 0; something read and nothing expected, 
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from ocr_playground.inference.evaluation import Annotations, Word, image_key, iou_matches, prepare_image
@@ -134,20 +136,73 @@ class TextMetrics(BaseModel):
     case_sensitive: bool
 
 
+# Every text figure by one flat name, and where it sits in a TextMetrics as JSON: the names a run's
+# items.parquet columns, its sort keys and its comparisons use. The counts keep TextCounts' names.
+TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "cer": ("cer",),
+    "lines_matched": ("lines_matched",),
+    "char_edits": ("char_edits",),
+    "gt_chars": ("gt_chars",),
+    "word_precision": ("words", "precision"),
+    "word_recall": ("words", "recall"),
+    "word_f1": ("words", "f1"),
+    "words_correct": ("words", "correct"),
+    "words_read": ("words", "read"),
+    "words_gt": ("words", "gt"),
+    "e2e_precision": ("end_to_end", "precision"),
+    "e2e_recall": ("end_to_end", "recall"),
+    "e2e_hmean": ("end_to_end", "hmean"),
+    "e2e_correct": ("end_to_end", "correct"),
+    "e2e_det": ("end_to_end", "det"),
+    "e2e_gt": ("end_to_end", "gt"),
+}
+
+
+def flat_text(metrics: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A TextMetrics as JSON, flattened to the names of ``TEXT_FIELDS`` (all None for None)."""
+    out: dict[str, Any] = {}
+    for name, path in TEXT_FIELDS.items():
+        value: Any = metrics
+        for key in path:
+            value = None if value is None else value.get(key)
+        out[name] = value
+    return out
+
+
+def counts_of(metrics: Mapping[str, Any]) -> TextCounts:
+    """The counts a TextMetrics (as JSON) was made from: what sums over images."""
+    flat = flat_text(metrics)
+    return TextCounts(**{f.name: int(flat[f.name]) for f in fields(TextCounts)})
+
+
 def _words(texts: Sequence[str]) -> Counter[str]:
     return Counter(word for text in texts for word in text.split())
+
+
+@dataclass(frozen=True)
+class _LinePairs:
+    read: list[int]  # the detections that read something: their indices in ``pred``
+    gt_dc: np.ndarray  # bool per ground-truth line: don't care
+    pairs: list[tuple[int, int]]  # ICDAR 2015 pairs (ground truth, index into ``read``)
+    det_dc: np.ndarray  # bool per detection of ``read``: lies on a don't-care line
+
+
+def _line_pairs(gt: Sequence[Word], pred: Sequence[Word]) -> _LinePairs:
+    read = [i for i, w in enumerate(pred) if w.text]
+    im = prepare_image(gt, [pred[i] for i in read])
+    pairs, det_dc = iou_matches(im)
+    return _LinePairs(read, im.gt_dc, pairs, det_dc)
 
 
 def text_counts(gt: Sequence[Word], pred: Sequence[Word], case_sensitive: bool = True) -> TextCounts:
     """The counts of one image: ground-truth lines (with ``text``) against detections (``text``
     None or empty: nothing was read there)."""
-    read = [w for w in pred if w.text]
-    im = prepare_image(gt, read)
-    pairs, det_dc = iou_matches(im)
+    lines = _line_pairs(gt, pred)
+    read, pairs, det_dc = [pred[i] for i in lines.read], lines.pairs, lines.det_dc
     gt_text = [normalise(w.text or "", case_sensitive) for w in gt]
     det_text = [normalise(w.text or "", case_sensitive) for w in read]
     edits = sum(edit_distance(det_text[d], gt_text[g]) for g, d in pairs)
-    expected = _words([t for t, dc in zip(gt_text, im.gt_dc, strict=True) if not dc])
+    expected = _words([t for t, dc in zip(gt_text, lines.gt_dc, strict=True) if not dc])
     found = _words([t for t, dc in zip(det_text, det_dc, strict=True) if not dc])
     return TextCounts(
         lines_matched=len(pairs),
@@ -158,8 +213,18 @@ def text_counts(gt: Sequence[Word], pred: Sequence[Word], case_sensitive: bool =
         words_gt=sum(expected.values()),
         e2e_correct=sum(det_text[d] == gt_text[g] for g, d in pairs),
         e2e_det=int((~det_dc).sum()),
-        e2e_gt=int((~im.gt_dc).sum()),
+        e2e_gt=int((~lines.gt_dc).sum()),
     )
+
+
+def paired_truth(gt: Sequence[Word], pred: Sequence[Word]) -> list[str | None]:
+    """For each detection, the text of the ground-truth line the text metrics pair it with (the
+    CER compares those two), or None: nothing read there, or no line paired with it."""
+    lines = _line_pairs(gt, pred)
+    out: list[str | None] = [None] * len(pred)
+    for g, d in lines.pairs:
+        out[lines.read[d]] = gt[g].text
+    return out
 
 
 class TextEvaluation(BaseModel):

@@ -35,6 +35,7 @@ class Job:
     params: Any
     output_path: str  # absolute path the PNG is written to (atomically)
     checkpoint_path: str | None = None
+    recognizer_path: str | None = None  # resolved, like the checkpoint: the text of each detection is read
     task_id: str | None = None
     status: JobStatus = JobStatus.queued
     progress: float = 0.0

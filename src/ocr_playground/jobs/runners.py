@@ -24,6 +24,7 @@ class Task:
     params: Any
     output_path: str
     checkpoint_path: str | None = None
+    recognizer_path: str | None = None
 
 
 Progress = Callable[[str, float], None]
@@ -51,18 +52,27 @@ def run_image_pipeline(task: Task, on_progress: Progress) -> tuple[dict[str, flo
 
 @dataclass(frozen=True)
 class Runner:
-    """How the server runs one pipeline: ``validate(params, checkpoint_path)`` refuses a bad
-    request before a job exists (raising ImagingError), ``run`` does the work in a worker."""
+    """How the server runs one pipeline: ``validate(params, checkpoint_path, recognizer_path)``
+    refuses a bad request before a job exists (raising ImagingError), ``run`` does the work in a
+    worker."""
 
-    validate: Callable[[Any, str | None], object]
+    validate: Callable[[Any, str | None, str | None], object]
     run: RunFunction
 
 
 def _image_pipeline(pipeline_id: str) -> Runner:
-    return Runner(validate=lambda params, _checkpoint: validate(pipeline_id, params), run=run_image_pipeline)
+    def check(params: Any, _checkpoint: str | None, recognizer_path: str | None) -> None:
+        validate(pipeline_id, params)
+        if recognizer_path is not None:
+            raise InvalidParams(
+                f"The '{pipeline_id}' pipeline detects no text to read; a recognizer_path needs the "
+                "'inference' pipeline."
+            )
+
+    return Runner(validate=check, run=run_image_pipeline)
 
 
-def _validate_inference(params: Any, checkpoint_path: str | None) -> None:
+def _validate_inference(params: Any, checkpoint_path: str | None, _recognizer: str | None) -> None:
     # Imported on first use, like the run function: onnxruntime stays out of workers that never detect.
     from ocr_playground.inference.jobs import parse_params
 
@@ -92,9 +102,11 @@ def runner_for(pipeline_id: str) -> Runner:
         raise UnknownPipeline(f"Unknown pipeline '{pipeline_id}'; known pipelines: {known}.") from None
 
 
-def validate_job(pipeline_id: str, params: Any, checkpoint_path: str | None = None) -> None:
+def validate_job(
+    pipeline_id: str, params: Any, checkpoint_path: str | None = None, recognizer_path: str | None = None
+) -> None:
     """Refuse an unknown pipeline or a bad request before any work (4xx at the API)."""
-    runner_for(pipeline_id).validate(params, checkpoint_path)
+    runner_for(pipeline_id).validate(params, checkpoint_path, recognizer_path)
 
 
 def execute(task: Task, on_progress: Progress) -> tuple[dict[str, float], Report | None]:

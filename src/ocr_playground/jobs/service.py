@@ -62,6 +62,7 @@ class JobRequest:
     digest: str
     image_file: Path | None = None  # the data-root file the bytes came from, if any
     checkpoint_path: Path | None = None
+    recognizer_path: Path | None = None
     task_id: str | None = None
 
 
@@ -102,15 +103,19 @@ def job_notes(job: Job) -> list[str]:
 
 
 def checkpoint_replaced(job: Job) -> bool:
-    """Whether the job's checkpoint (or its sidecar profile) changed after the job started. The
-    cache key names the checkpoint by its path (docs/contract.md), so a model exported over the old
-    file keeps the key; its results must not."""
-    if job.checkpoint_path is None:
-        return False
-    try:
-        return model_mtime(Path(job.checkpoint_path)) > (job.started_at or job.created_at)
-    except OSError:  # a built-in model's name, or a file since removed: nothing newer to prefer
-        return False
+    """Whether the job's checkpoint or recognizer (or a sidecar profile) changed after the job
+    started. The cache key names each model by its path (docs/contract.md), so a model exported
+    over the old file keeps the key; its results must not."""
+    started = job.started_at or job.created_at
+    for model in (job.checkpoint_path, job.recognizer_path):
+        if model is None:
+            continue
+        try:
+            if model_mtime(Path(model)) > started:
+                return True
+        except OSError:  # a built-in model's name, or a file since removed: nothing newer to prefer
+            continue
+    return False
 
 
 def remove_temp_files(folder: Path, pattern: str = "**/.*.tmp") -> int:
@@ -233,6 +238,7 @@ class JobService:
                 params=request.params,
                 output_path=str(playground_path(self.outputs_root, request.pipeline_id, job_id)),
                 checkpoint_path=None if request.checkpoint_path is None else str(request.checkpoint_path),
+                recognizer_path=None if request.recognizer_path is None else str(request.recognizer_path),
                 task_id=request.task_id,
             )
             self.store.insert(job)
@@ -286,6 +292,7 @@ class JobService:
             params=job.params,
             output_path=job.output_path,
             checkpoint_path=job.checkpoint_path,
+            recognizer_path=job.recognizer_path,
         )
 
     def progress(self, job_id: str, op: str, fraction: float) -> None:

@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     created_at      REAL NOT NULL,
     started_at      REAL,
     finished_at     REAL,
-    report          TEXT
+    report          TEXT,
+    recognizer_path TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_cache_key ON jobs (cache_key, status);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
@@ -57,7 +58,10 @@ COLUMNS = (
     "started_at",
     "finished_at",
     "report",
+    "recognizer_path",
 )
+# Columns added after the first release (see ``add_columns``).
+ADDED_COLUMNS = ("report", "recognizer_path")
 
 
 def placeholders(values: Iterable[object]) -> str:
@@ -69,10 +73,7 @@ class JobStore(SqliteStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        # A database made before jobs kept their report gains the column (NULL for old jobs).
-        with self.writing() as conn:
-            if "report" not in {row["name"] for row in conn.execute("PRAGMA table_info(jobs)")}:
-                conn.execute("ALTER TABLE jobs ADD COLUMN report TEXT")
+        self.add_columns("jobs", ADDED_COLUMNS)
 
     @staticmethod
     def _job(row: sqlite3.Row | None) -> Job | None:

@@ -4,11 +4,14 @@ into a temp file that is renamed into place when whole, so a reader never sees h
 
 ``items.parquet`` has one row per item: name, status, error, cache_key, width, height, detections
 (the count), the stage timings in ms (``read_ms`` ... ``total_ms``), per protocol the metrics
-(``icdar2015_iou_hmean``, ``deteval_tp``, ...), and ``boxes`` (each detection's points and score),
-in plain Arrow types that pandas, Polars and DuckDB read as they are.
+(``icdar2015_iou_hmean``, ``deteval_tp``, ...), in a run that reads text the text metrics by their
+flat names (``cer``, ``word_f1``, ``e2e_hmean``, ``words_correct``, ...; null without them), and
+``boxes`` (each detection's points and score, and its ``text`` and ``textScore`` when read), in
+plain Arrow types that pandas, Polars and DuckDB read as they are.
 """
 
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import pyarrow.parquet as pq
 
 from ocr_playground.artifacts import atomic_open, atomic_write_bytes
 from ocr_playground.inference.evaluation import PROTOCOLS
+from ocr_playground.inference.text_metrics import TEXT_FIELDS, TextCounts, flat_text
 from ocr_playground.runs.model import TIMING_STAGES
 from ocr_playground.runs.store import METRIC_FIELDS, RunStore
 
@@ -30,7 +34,15 @@ def _column(protocol: str, field: str) -> str:
     return f"{protocol.replace('-', '_')}_{field}"
 
 
-BOX = pa.struct([("points", pa.list_(pa.list_(pa.float64()))), ("score", pa.float64())])
+BOX = pa.struct(
+    [
+        ("points", pa.list_(pa.list_(pa.float64()))),
+        ("score", pa.float64()),
+        ("text", pa.string()),
+        ("textScore", pa.float64()),
+    ]
+)
+_COUNTS = {f.name for f in fields(TextCounts)}
 SCHEMA = pa.schema(
     [
         ("name", pa.string()),
@@ -42,6 +54,7 @@ SCHEMA = pa.schema(
         ("detections", pa.int32()),
         *[(f"{stage}_ms", pa.float64()) for stage in TIMING_STAGES],
         *[(_column(p, f), pa.float64()) for p in PROTOCOLS for f in METRIC_FIELDS],
+        *[(name, pa.int64() if name in _COUNTS else pa.float64()) for name in TEXT_FIELDS],
         ("boxes", pa.list_(BOX)),
     ]
 )
@@ -53,6 +66,7 @@ def _row(row: Any) -> dict[str, Any]:
     out = {key: row[key] for key in ("name", "status", "error", "cache_key", "width", "height", "detections")}
     out |= {f"{stage}_ms": timings.get(stage) for stage in TIMING_STAGES}
     out |= {_column(p, f): metrics.get(p, {}).get(f) for p in PROTOCOLS for f in METRIC_FIELDS}
+    out |= flat_text(json.loads(row["text_metrics"]) if row["text_metrics"] else None)
     out["boxes"] = json.loads(row["boxes"]) if row["boxes"] else None
     return out
 
@@ -64,8 +78,9 @@ def write_items(store: RunStore, run_id: str, path: Path) -> None:
 
 
 def write_predictions(store: RunStore, run_id: str, path: Path) -> None:
-    """The receipt competition's format: ``{"images": {name: {"words": {"0001": {points, score}}}}}``
-    (completed items only; a failed image has no predictions)."""
+    """The receipt competition's format: ``{"images": {name: {"words": {"0001": {points, score}}}}}``,
+    each word with its ``text`` and ``textScore`` in a run that reads text (completed items only; a
+    failed image has no predictions)."""
     with atomic_open(path) as f:
         f.write(b'{"images": {')
         first = True

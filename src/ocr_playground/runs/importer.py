@@ -4,6 +4,8 @@ Two formats are read:
 
 * the receipt competition's JSON (``{"images": {name: {"words": {id: {"points", "score"}}}}}``, or
   a list of words per image), as ``ocr-playground detect`` and a run's ``predictions.json`` write;
+  words with ``text`` (and ``textScore``) make it a run that reads text: with ground truth that has
+  text, its items get text metrics as a recognizer's run does;
 * a submission CSV with the columns ``filename,polygons``, where ``polygons`` holds the image's
   polygons separated by ``|``, each ``x1 y1 x2 y2 ...`` (a header row is optional; an empty field
   means no detections). A CSV carries no scores, so its detections score 1.
@@ -37,7 +39,7 @@ from ocr_playground.inference.evaluation import image_key
 from ocr_playground.inference.postprocess import detection_json
 from ocr_playground.runs.engine import EngineWork, ShouldStop, Sink
 from ocr_playground.runs.errors import RunError
-from ocr_playground.runs.worker import MAX_FILE_BYTES, ItemTask, failed, score
+from ocr_playground.runs.worker import MAX_FILE_BYTES, ItemTask, failed, score, score_text
 
 MAX_PREDICTIONS_BYTES = 512 * 1024 * 1024
 CSV_SUFFIXES = (".csv",)
@@ -93,9 +95,16 @@ def read_predictions(path: Path) -> dict[str, Boxes]:
     except InferenceError as exc:
         raise RunError(str(exc)) from None
     return {
-        name: [detection_json(w.points, 1.0 if w.score is None else w.score) for w in found]
+        name: [
+            detection_json(w.points, 1.0 if w.score is None else w.score, w.text, w.text_score) for w in found
+        ]
         for name, found in words.items()
     }
+
+
+def reads_text(predictions: Mapping[str, Boxes]) -> bool:
+    """Whether the file carries text (then its run is scored on text too, where the ground truth has it)."""
+    return any("text" in box for boxes in predictions.values() for box in boxes)
 
 
 def file_digest(path: Path) -> str:
@@ -149,13 +158,16 @@ class PredictionsEngine:
         predictions = read_predictions(self.path)
         boxes, _ = match(predictions, [t.name for t in work.tasks])
         checkpoint = pseudo_checkpoint(self.path)
+        text = reads_text(predictions)
         for task, found in zip(work.tasks, boxes, strict=True):
             if should_stop():
                 return
-            sink(self._item(task, found, work.spec.pipeline_id, work.spec.params, checkpoint))
+            sink(self._item(task, found, work.spec.pipeline_id, work.spec.params, checkpoint, text))
 
     @staticmethod
-    def _item(task: ItemTask, boxes: Boxes, pipeline_id: str, params: Any, checkpoint: str) -> dict[str, Any]:
+    def _item(
+        task: ItemTask, boxes: Boxes, pipeline_id: str, params: Any, checkpoint: str, text: bool
+    ) -> dict[str, Any]:
         t0 = time.perf_counter()
         try:
             path = Path(task.path)
@@ -170,6 +182,7 @@ class PredictionsEngine:
         read_ms = (time.perf_counter() - t0) * 1e3
         t1 = time.perf_counter()
         metrics = score(task.gt, boxes)
+        text_metrics = score_text(task.gt, boxes) if text else None
         timings = {"read": round(read_ms, 3), "evaluate": round((time.perf_counter() - t1) * 1e3, 3)}
         timings["total"] = round((time.perf_counter() - t0) * 1e3, 3)
         return {
@@ -184,4 +197,5 @@ class PredictionsEngine:
             "timings": timings,
             "boxes": boxes,
             "metrics": metrics,
+            "text_metrics": text_metrics,
         }

@@ -27,7 +27,7 @@ TERMINAL = (RunStatus.completed, RunStatus.failed, RunStatus.cancelled)
 ENGINES = ("local", "ray")
 RUN_PIPELINES = ("preprocessing", "inference")
 # Where an item's time went, in milliseconds; a stage that did not run is absent (null in Parquet).
-TIMING_STAGES = ("read", "decode", "ops", "model", "postprocess", "evaluate", "write", "total")
+TIMING_STAGES = ("read", "decode", "ops", "model", "postprocess", "recognize", "evaluate", "write", "total")
 
 
 def new_run_id() -> str:
@@ -46,9 +46,17 @@ class RunSpec(BaseModel):
     )
     pipeline_id: Literal["preprocessing", "inference"] = "inference"
     params: dict[str, Any] = Field(
-        default_factory=dict, description="As a preview's: ops by name, and for inference 'detection'."
+        default_factory=dict,
+        description="As a preview's: ops by name, and for inference 'detection' (and 'recognition').",
     )
     checkpoint_path: str | None = Field(None, max_length=4096, examples=["builtin:ppocrv4-det"])
+    recognizer_path: str | None = Field(
+        None,
+        max_length=4096,
+        examples=["builtin:ppocrv4-rec"],
+        description="inference only: read each detection's text with this recognizer (tuned by "
+        "params.recognition); with ground truth that has text, each item gets text metrics.",
+    )
     gt: str | None = Field(
         None,
         max_length=4096,
@@ -68,7 +76,7 @@ class RunSpec(BaseModel):
     name: str | None = Field(None, max_length=200)
     workers: int | None = Field(None, ge=1, le=64, description="Worker processes (local) or actors (ray).")
 
-    @field_validator("dataset", "checkpoint_path", "gt", "name", "predictions")
+    @field_validator("dataset", "checkpoint_path", "recognizer_path", "gt", "name", "predictions")
     @classmethod
     def _encodable(cls, value: str | list[str] | None) -> str | list[str] | None:
         # A lone surrogate survives JSON decoding but no file system, SQLite or hash takes it.

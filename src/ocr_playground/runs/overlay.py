@@ -12,6 +12,7 @@ import numpy as np
 
 from ocr_playground.imaging.io import encode_jpeg, read_image
 from ocr_playground.inference.evaluation import image_marks
+from ocr_playground.inference.text_metrics import paired_truth
 from ocr_playground.runs.errors import ItemNotFound
 from ocr_playground.runs.store import RunStore
 from ocr_playground.runs.worker import detection_words, parse_words
@@ -28,16 +29,25 @@ COLOURS = {
 
 
 def marked_item(store: RunStore, run_id: str, name: str, protocol: str) -> dict[str, Any]:
-    """The item plus ``detections`` (``{points, score, match: tp|fp|ignored}``) and
-    ``ground_truth`` (``{points, text, match: tp|fn|dont_care}``); marks only with ground truth."""
+    """The item plus ``detections`` (``{points, score, match: tp|fp|ignored}``, and in a run that
+    reads text ``text``, ``textScore`` and ``gt_text``: the ground-truth line the text metrics
+    compare it with, or null) and ``ground_truth`` (``{points, text, match: tp|fn|dont_care}``);
+    marks only with ground truth."""
     item = store.item(run_id, name)
     if item is None:
         raise ItemNotFound(f"Run '{run_id}' has no finished item named '{name}'.")
     entry = store.input(run_id, name)
     boxes = item.pop("boxes") or []
     gt = [] if entry is None or entry.gt is None else parse_words(entry.gt)
-    detections = [{"points": b["points"], "score": b["score"]} for b in boxes]
+    detections = [
+        {"points": b["points"], "score": b["score"]}
+        | ({"text": b["text"], "textScore": b.get("textScore")} if "text" in b else {})
+        for b in boxes
+    ]
     ground_truth = [{"points": w.points.tolist(), "text": w.text} for w in gt]
+    if gt and any("text" in b for b in boxes):
+        for d, truth in zip(detections, paired_truth(gt, detection_words(boxes)), strict=True):
+            d["gt_text"] = truth
     if entry is not None and entry.gt is not None:
         det_marks, gt_marks = image_marks(gt, detection_words(boxes), protocol)
         for d, mark in zip(detections, det_marks, strict=True):

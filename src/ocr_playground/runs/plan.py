@@ -1,5 +1,6 @@
 """A spec checked and turned into work before anything runs: the dataset's images in order, each
-with its ground truth, and the model file. Every refusal is one sentence (a 4xx, or exit 2)."""
+with its ground truth, and the model files (the detector, and the recognizer of a run that reads
+text). Every refusal is one sentence (a 4xx, or exit 2)."""
 
 import importlib.util
 import json
@@ -18,6 +19,7 @@ from ocr_playground.inference.annotations import read_annotations
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import Word, image_key
+from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.model import RunSpec
 from ocr_playground.runs.store import Input
@@ -39,6 +41,7 @@ class Roots:
 class Plan:
     inputs: list[Input]
     model_path: Path | None
+    recognizer_path: Path | None
     scored: int  # images the ground truth covers
 
 
@@ -138,6 +141,8 @@ def predictions_path(spec: RunSpec, roots: Roots) -> Path | None:
 def _check_import(spec: RunSpec) -> None:
     if spec.checkpoint_path is not None:
         raise RunError("Give a checkpoint_path or predictions, not both.")
+    if spec.recognizer_path is not None:
+        raise RunError("A run from predictions runs no recognizer; the text in the file, if any, is scored.")
     if spec.pipeline_id != "inference":
         raise RunError("A run from predictions scores detections; it needs the 'inference' pipeline.")
     if spec.params:
@@ -146,17 +151,27 @@ def _check_import(spec: RunSpec) -> None:
         raise RunError("A run from predictions is read in the server; it takes no engine.")
 
 
+def _check_key(spec: RunSpec) -> None:
+    try:
+        cache_key_from_digest(
+            spec.pipeline_id, "0" * 64, spec.params, spec.checkpoint_path, spec.recognizer_path
+        )
+    except rfc8785.CanonicalizationError as exc:
+        raise RunError(f"The params cannot be canonicalised for the cache key: {exc}.") from None
+
+
 def resolve_model(spec: RunSpec, roots: Roots) -> Path | None:
     if spec.predictions is not None:
         _check_import(spec)
         return None
-    try:
-        cache_key_from_digest(spec.pipeline_id, "0" * 64, spec.params, spec.checkpoint_path)
-    except rfc8785.CanonicalizationError as exc:
-        raise RunError(f"The params cannot be canonicalised for the cache key: {exc}.") from None
     if spec.pipeline_id == "preprocessing":
         if spec.checkpoint_path is not None:
             raise RunError("The 'preprocessing' pipeline takes no checkpoint_path; use 'inference'.")
+        if spec.recognizer_path is not None:
+            raise RunError(
+                "The 'preprocessing' pipeline detects no text to read; a recognizer_path needs 'inference'."
+            )
+        _check_key(spec)
         validate("preprocessing", spec.params)
         return None
     from ocr_playground.inference.jobs import parse_params
@@ -164,12 +179,27 @@ def resolve_model(spec: RunSpec, roots: Roots) -> Path | None:
     parse_params(spec.params)
     if spec.checkpoint_path is None:
         raise RunError("The inference pipeline needs a checkpoint_path (see GET /api/inference/checkpoints).")
+    _check_key(spec)
     if roots.confined:
         model = catalog.resolve_checkpoint(roots.checkpoints_root, spec.checkpoint_path)
     else:
         model = catalog.resolve_local_checkpoint(spec.checkpoint_path)
     default_cache().get(model)  # a file that is not a usable detector is refused now, not per item
     return model
+
+
+def resolve_recognizer(spec: RunSpec, roots: Roots) -> Path | None:
+    """The recognizer of a run that reads text (None for one that does not), loaded now so that a
+    file that is not a CTC recognizer is refused before any item runs. Call after ``resolve_model``,
+    which refuses a recognizer beside the wrong pipeline or predictions."""
+    if spec.recognizer_path is None:
+        return None
+    if roots.confined:
+        path = catalog.resolve_recognizer(roots.checkpoints_root, spec.recognizer_path)
+    else:
+        path = catalog.resolve_local_recognizer(spec.recognizer_path)
+    default_recognizers().get(path)
+    return path
 
 
 def plan_run(spec: RunSpec, roots: Roots) -> Plan:
@@ -181,6 +211,7 @@ def plan_run(spec: RunSpec, roots: Roots) -> Plan:
             "(uv sync --extra ray, or pip install 'ocr-playground[ray]')."
         )
     model = resolve_model(spec, roots)
+    recognizer = resolve_recognizer(spec, roots)
     images = _images(spec, roots)
     gts = _ground_truth(spec, roots, [name for name, _ in images])
     imported = predictions_path(spec, roots)
@@ -192,4 +223,6 @@ def plan_run(spec: RunSpec, roots: Roots) -> Plan:
         Input(seq=i, name=name, path=str(path), gt=gt)
         for i, ((name, path), gt) in enumerate(zip(images, gts, strict=True))
     ]
-    return Plan(inputs=inputs, model_path=model, scored=sum(gt is not None for gt in gts))
+    return Plan(
+        inputs=inputs, model_path=model, recognizer_path=recognizer, scored=sum(gt is not None for gt in gts)
+    )

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ocr_playground.inference.evaluation import PROTOCOLS
+from ocr_playground.inference.text_metrics import TEXT_FIELDS, flat_text
+from ocr_playground.runs.measures import METRICS
 from ocr_playground.runs.overlay import COLOURS, marked_item, thumbnail
 from ocr_playground.runs.store import METRIC_FIELDS, RunStore
 
@@ -29,10 +31,14 @@ def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
 
 
 def items_csv(items: list[dict[str, Any]]) -> str:
-    """Items as the table shows them: one row each, every protocol's metrics as columns."""
+    """Items as the table shows them: one row each, every protocol's metrics as columns, and the
+    text metrics (by their flat names) when the items have them."""
     metric_columns = [(p, f) for p in PROTOCOLS for f in METRIC_FIELDS]
     header = ["name", "status", "error", "detections", "total_ms"]
     header += [f"{p.replace('-', '_')}_{f}" for p, f in metric_columns]
+    text = any(item.get("text_metrics") for item in items)
+    if text:
+        header += list(TEXT_FIELDS)
     rows = []
     for item in items:
         metrics = item["metrics"] or {}
@@ -43,24 +49,27 @@ def items_csv(items: list[dict[str, Any]]) -> str:
             item["detections"],
             item["timings"].get("total"),
         ]
-        rows.append(row + [metrics.get(p, {}).get(f) for p, f in metric_columns])
+        row += [metrics.get(p, {}).get(f) for p, f in metric_columns]
+        rows.append(row + (list(flat_text(item.get("text_metrics")).values()) if text else []))
     return _csv(header, rows)
 
 
 def comparison_csv(result: dict[str, Any]) -> str:
-    """The per-image scores of a comparison with the change: fixed, broke or same."""
+    """The per-image scores (the compared metric) of a comparison with the change: fixed, broke or
+    same (empty where the metric has no value on an image)."""
     fixed, broke = set(result["fixed"]), set(result["broke"])
     rows = [
         [
             p["name"],
             p["a"],
             p["b"],
-            p["b"] - p["a"],
+            None if p["a"] is None or p["b"] is None else p["b"] - p["a"],
             "fixed" if p["name"] in fixed else "broke" if p["name"] in broke else "same",
         ]
         for p in result["per_image"]
     ]
-    return _csv(["name", "hmean_a", "hmean_b", "delta", "change"], rows)
+    metric = result["metric"]
+    return _csv(["name", f"{metric}_a", f"{metric}_b", "delta", "change"], rows)
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -85,25 +94,36 @@ LEGEND = {
 }
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.2f}"
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.2f}"
 
 
-def _dot(p: dict[str, Any]) -> str:
-    return "#009E73" if p["b"] > p["a"] else "#D55E00" if p["b"] < p["a"] else "#777"
+def _signed(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:+.2f}"
 
 
-def _scatter(per_image: list[dict[str, Any]], size: int = 260) -> str:
+def _dot(p: dict[str, Any], sign: float) -> str:
+    """Green where B is better (higher, or lower for an error rate), vermillion where worse."""
+    gain = sign * (p["b"] - p["a"])
+    return "#009E73" if gain > 0 else "#D55E00" if gain < 0 else "#777"
+
+
+def _scatter(per_image: list[dict[str, Any]], label: str, sign: float, size: int = 260) -> str:
+    def at(v: float) -> float:  # a CER can pass 1 (more edits than characters): drawn at the edge
+        return min(1.0, max(0.0, v)) * (size - 30)
+
     dots = "".join(
-        f'<circle cx="{20 + p["a"] * (size - 30):.1f}" cy="{size - 20 - p["b"] * (size - 30):.1f}" r="2.5" '
-        f'fill="{_dot(p)}" fill-opacity=".7"/>'
+        f'<circle cx="{20 + at(p["a"]):.1f}" cy="{size - 20 - at(p["b"]):.1f}" r="2.5" '
+        f'fill="{_dot(p, sign)}" fill-opacity=".7"/>'
         for p in per_image
+        if p["a"] is not None and p["b"] is not None
     )
     return (
-        f'<svg width="{size}" height="{size}" role="img" aria-label="per-image H-mean, A against B">'
+        f'<svg width="{size}" height="{size}" role="img" aria-label="per-image {label}, A against B">'
         f'<line x1="20" y1="{size - 20}" x2="{size - 10}" y2="10" stroke="#bbb"/>'
         f'<rect x="20" y="10" width="{size - 30}" height="{size - 30}" fill="none" stroke="#999"/>{dots}'
-        f'<text x="{size / 2}" y="{size - 4}" font-size="11" text-anchor="middle">A (H-mean per image)</text>'
+        f'<text x="{size / 2}" y="{size - 4}" font-size="11" text-anchor="middle">'
+        f"A ({label} per image)</text>"
         f'<text x="10" y="{size / 2}" font-size="11" text-anchor="middle" '
         f'transform="rotate(-90 10 {size / 2})">B</text>'
         "</svg>"
@@ -116,7 +136,7 @@ def _thumb(store: RunStore, run_id: str, name: str, protocol: str) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(data).decode()
 
 
-def _pairs(store: RunStore, result: dict[str, Any], names: list[str]) -> str:
+def _pairs(store: RunStore, result: dict[str, Any], names: list[str], label: str) -> str:
     if not names:
         return "<p>None.</p>"
     by_name = {p["name"]: p for p in result["per_image"]}
@@ -128,7 +148,7 @@ def _pairs(store: RunStore, result: dict[str, Any], names: list[str]) -> str:
             f'<img alt="{e} in {side}" src="{src}">' for side, src in zip("AB", srcs, strict=True)
         )
         out.append(
-            f'<figure class="pair">{images}<figcaption>{e}: H-mean {_pct(p["a"])} → {_pct(p["b"])} '
+            f'<figure class="pair">{images}<figcaption>{e}: {label} {_pct(p["a"])} → {_pct(p["b"])} '
             "(left A, right B)</figcaption></figure>"
         )
     more = len(names) - THUMBNAILS
@@ -137,14 +157,17 @@ def _pairs(store: RunStore, result: dict[str, Any], names: list[str]) -> str:
 
 def comparison_html(store: RunStore, result: dict[str, Any]) -> str:
     a, b = result["a"], result["b"]
-    label = {
+    names = {
         k: html.escape(f"{r['run_id']}{' (' + r['name'] + ')' if r['name'] else ''}")
         for k, r in (("a", a), ("b", b))
     }
+    measure = METRICS[result["metric"]][1]
+    label, sign = html.escape(measure.label), -1.0 if measure.lower_is_better else 1.0
     rows = "".join(
-        f"<tr><td>{m}</td><td>{_pct(a[m])}</td><td>{_pct(b[m])}</td><td>{100 * result['delta'][m]:+.2f}</td>"
-        f"<td>[{100 * result['ci95'][m][0]:+.2f}, {100 * result['ci95'][m][1]:+.2f}]</td></tr>"
-        for m in ("precision", "recall", "hmean")
+        f"<tr><td>{METRICS[m][1].label}</td><td>{_pct(a[m])}</td><td>{_pct(b[m])}</td>"
+        f"<td>{_signed(result['delta'][m])}</td>"
+        f"<td>[{_signed(result['ci95'][m][0])}, {_signed(result['ci95'][m][1])}]</td></tr>"
+        for m in result["delta"]
     )
     legend = "".join(
         f'<span><i style="background:rgb{COLOURS[key]}"></i>{text}</span>' for key, text in LEGEND.items()
@@ -152,20 +175,21 @@ def comparison_html(store: RunStore, result: dict[str, Any]) -> str:
     note = result["shared"]["note"]
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Comparison: {label["a"]} vs {label["b"]}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Comparison: {names["a"]} vs {names["b"]}</title>
 <style>{STYLE}</style></head><body>
-<h1>B: {label["b"]}<br>against A: {label["a"]}</h1>
-<p>Protocol <b>{html.escape(result["protocol"])}</b>, {result["images"]} images; paired bootstrap over images,
+<h1>B: {names["b"]}<br>against A: {names["a"]}</h1>
+<p>Compared on <b>{label}</b>, protocol <b>{html.escape(result["protocol"])}</b>, {result["images"]} images;
+paired bootstrap over images,
 {result["resamples"]} resamples (seed {result["seed"]}), aggregates from summed counts.
 Made {when} by ocr-playground.</p>
 {f'<p class="note">{html.escape(note)}</p>' if note else ""}
 <p class="verdict">{html.escape(result["verdict"])}</p>
 <table><tr><th>metric (%)</th><th>A</th><th>B</th><th>B − A</th><th>95 % interval</th></tr>{rows}</table>
-<h2>Per-image H-mean</h2>{_scatter(result["per_image"])}
-<p>{len(result["fixed"])} images fixed (B higher), {len(result["broke"])} broke (B lower),
+<h2>Per-image {label}</h2>{_scatter(result["per_image"], label, sign)}
+<p>{len(result["fixed"])} images fixed (B better), {len(result["broke"])} broke (B worse),
 the largest changes first.</p>
 <p class="legend">{legend}</p>
-<h2>Fixed</h2>{_pairs(store, result, result["fixed"])}
-<h2>Broke</h2>{_pairs(store, result, result["broke"])}
+<h2>Fixed</h2>{_pairs(store, result, result["fixed"], label)}
+<h2>Broke</h2>{_pairs(store, result, result["broke"], label)}
 </body></html>
 """

@@ -4,8 +4,8 @@ a restart, cancels them, and tells subscribers how far each has got.
 The store is the record of truth: an item is committed the moment it is finished, so a run
 interrupted at any point (SIGKILL, a stop, a crash) resumes with exactly the images that have no
 item yet. Before handing images to an engine, each one's cache key is computed and an item of an
-earlier run with the same key is reused (its detections re-scored against this run's ground truth),
-unless the run saves images or the checkpoint changed since.
+earlier run with the same key is reused (its detections, and their text, re-scored against this
+run's ground truth), unless the run saves images or the checkpoint or recognizer changed since.
 """
 
 import contextlib
@@ -28,9 +28,9 @@ from ocr_playground.runs.engine import Engine, EngineWork, local_workers
 from ocr_playground.runs.errors import RunAlreadyDone, RunNotFound
 from ocr_playground.runs.files import IMAGES, write_files
 from ocr_playground.runs.model import Run, RunSpec, RunStatus, new_run_id
-from ocr_playground.runs.plan import Roots, plan_run, predictions_path, resolve_model
+from ocr_playground.runs.plan import Roots, plan_run, predictions_path, resolve_model, resolve_recognizer
 from ocr_playground.runs.store import Input, RunStore
-from ocr_playground.runs.worker import ItemTask, WorkerSpec, score
+from ocr_playground.runs.worker import ItemTask, WorkerSpec, score, score_text
 from ocr_playground.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,12 @@ class RunService:
             }
         return out
 
+    def text_metrics(self, run: Run) -> dict[str, Any] | None:
+        """The run's text metrics from its items' summed counts (None when no item has any: no
+        recognizer, or no text in the ground truth)."""
+        counts = self.store.text_sums(run.run_id)
+        return None if counts is None else counts.metrics().model_dump()
+
     def files(self, run: Run) -> dict[str, str]:
         folder = run_folder(self.outputs_root, run.run_id)
         names = {
@@ -162,6 +168,7 @@ class RunService:
             "started_at": run.started_at,
             "finished_at": run.finished_at,
             "metrics": self.metrics(run),
+            "text_metrics": self.text_metrics(run),
             "files": self.files(run),
         }
 
@@ -200,7 +207,8 @@ class RunService:
 
         try:
             model = resolve_model(run.spec, self.roots)
-            tasks = self._reuse(run, self.store.pending(run_id), model, sink)
+            recognizer = resolve_recognizer(run.spec, self.roots)
+            tasks = self._reuse(run, self.store.pending(run_id), [model, recognizer], sink)
             if tasks and not should_stop():
                 engine = make_engine(run.spec, self.settings, self.roots)
                 self.last_engine = engine
@@ -209,7 +217,7 @@ class RunService:
                 if run.spec.engine == "ray":
                     workers = run.spec.workers or 0
                 work = EngineWork(
-                    spec=self._worker_spec(run, model, threads),
+                    spec=self._worker_spec(run, model, recognizer, threads),
                     tasks=tasks,
                     workers=workers,
                     stall_s=self.settings.run_stall_s,
@@ -229,7 +237,7 @@ class RunService:
         self._publish(run)
         return run
 
-    def _worker_spec(self, run: Run, model: Path | None, threads: int) -> WorkerSpec:
+    def _worker_spec(self, run: Run, model: Path | None, recognizer: Path | None, threads: int) -> WorkerSpec:
         images = run_folder(self.outputs_root, run.run_id) / IMAGES if run.spec.save_images else None
         return WorkerSpec(
             pipeline_id=run.spec.pipeline_id,
@@ -238,26 +246,34 @@ class RunService:
             model_path=None if model is None else str(model),
             images_dir=None if images is None else str(images),
             threads=threads,
+            recognizer_path=run.spec.recognizer_path,
+            recognizer_file=None if recognizer is None else str(recognizer),
         )
 
     def _reuse(
-        self, run: Run, pending: list[Input], model: Path | None, sink: Callable[[dict[str, Any]], None]
+        self,
+        run: Run,
+        pending: list[Input],
+        models: list[Path | None],
+        sink: Callable[[dict[str, Any]], None],
     ) -> list[ItemTask]:
-        """Items an earlier run already computed under the same cache key are taken from it; the
-        rest are returned as tasks for the engine."""
+        """Items an earlier run already computed under the same cache key, after the last change of
+        any of ``models``, are taken from it; the rest are returned as tasks for the engine."""
         tasks = [ItemTask(seq=i.seq, name=i.name, path=i.path, gt=i.gt) for i in pending]
-        if run.spec.save_images or not run.spec.reuse or run.spec.predictions is not None:
+        spec = run.spec
+        if spec.save_images or not spec.reuse or spec.predictions is not None:
             return tasks
         not_before = 0.0
-        if model is not None:
-            with contextlib.suppress(OSError):
-                not_before = model_mtime(model)
+        for model in models:
+            if model is not None:
+                with contextlib.suppress(OSError):
+                    not_before = max(not_before, model_mtime(model))
         left = []
         for task in tasks:
             try:
                 digest = image_digest(Path(task.path).read_bytes())
                 key = cache_key_from_digest(
-                    run.spec.pipeline_id, digest, run.spec.params, run.spec.checkpoint_path
+                    spec.pipeline_id, digest, spec.params, spec.checkpoint_path, spec.recognizer_path
                 )
             except (OSError, rfc8785.CanonicalizationError):
                 left.append(task)  # the engine reports the unreadable file as this item's failure
@@ -274,6 +290,7 @@ class RunService:
                     "name": task.name,
                     "boxes": boxes,
                     "metrics": score(task.gt, boxes or []),
+                    "text_metrics": score_text(task.gt, boxes or []) if spec.recognizer_path else None,
                     "reused": True,
                 }
             )

@@ -2,17 +2,20 @@
 
 Every finished item is one committed row the moment it arrives, so a run killed at any point resumes
 with exactly the items that were not finished; ``(run_id, name)`` is the key, so no item is ever
-stored twice. Items also carry their detections with scores, so a run can be re-scored without the
-model. Sorting by a metric reads it out of the item's JSON with SQLite's ``json_extract``.
+stored twice. Items also carry their detections with scores (and the text read, in a run with a
+recognizer), so a run can be re-scored without the model. Sorting by a metric reads it out of the
+item's JSON with SQLite's ``json_extract``; a run's aggregates are SQL sums of its items' counts.
 """
 
 import json
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
+from ocr_playground.inference.text_metrics import TEXT_FIELDS, TextCounts
 from ocr_playground.runs.model import ACTIVE, Run, RunSpec, RunStatus
 from ocr_playground.sqlite_store import SqliteStore
 
@@ -51,6 +54,7 @@ CREATE TABLE IF NOT EXISTS run_items (
     timings     TEXT NOT NULL,
     boxes       TEXT,
     metrics     TEXT,
+    text_metrics TEXT,
     reused      INTEGER NOT NULL DEFAULT 0,
     finished_at REAL NOT NULL,
     PRIMARY KEY (run_id, name)
@@ -58,15 +62,26 @@ CREATE TABLE IF NOT EXISTS run_items (
 CREATE INDEX IF NOT EXISTS run_items_key ON run_items (cache_key, status);
 """
 
-# sort= values that are columns; a metric name sorts by that metric under the chosen protocol.
+# sort= values that are columns; a metric name sorts by that metric under the chosen protocol; a
+# text metric name by the item's text metrics (the same under every protocol).
 SORT_COLUMNS = {"name": "seq", "status": "status", "detections": "detections", "time": "total_ms"}
 METRIC_FIELDS = ("precision", "recall", "hmean", "tp", "fp", "fn")
+TEXT_SORTS = ("cer", "word_f1", "word_precision", "word_recall", "e2e_hmean")
+SORT_KEYS = (*SORT_COLUMNS, *METRIC_FIELDS, *TEXT_SORTS)
 # filter= values: which items a failure list shows (a metric filter reads the chosen protocol).
 ITEM_FILTERS = {
     "failed": "status = 'failed'",
     "misses": "json_extract(metrics, '$.\"{protocol}\".fn') > 0",
     "false_detections": "json_extract(metrics, '$.\"{protocol}\".fp') > 0",
+    "misread": "json_extract(text_metrics, '$.char_edits') > 0",
 }
+# Columns added after the first release: an older database gains them when it is opened.
+ADDED_ITEM_COLUMNS = ("text_metrics",)
+
+
+def text_path(name: str) -> str:
+    """The JSON path of a text figure (a ``TEXT_FIELDS`` name) inside an item's text metrics."""
+    return "$." + ".".join(TEXT_FIELDS[name])
 
 
 @dataclass(frozen=True)
@@ -92,12 +107,17 @@ def item_from_row(row: sqlite3.Row) -> dict[str, Any]:
         "detections": row["detections"],
         "timings": json.loads(row["timings"]),
         "metrics": None if row["metrics"] is None else json.loads(row["metrics"]),
+        "text_metrics": None if row["text_metrics"] is None else json.loads(row["text_metrics"]),
         "reused": bool(row["reused"]),
     }
 
 
 class RunStore(SqliteStore):
     schema = SCHEMA
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.add_columns("run_items", ADDED_ITEM_COLUMNS)
 
     def _execute(self, sql: str, args: tuple = ()) -> int:
         with self._lock:
@@ -235,8 +255,8 @@ class RunStore(SqliteStore):
         return (
             self._execute(
                 "INSERT OR IGNORE INTO run_items (run_id, name, seq, status, error, cache_key, width, "
-                "height, detections, total_ms, timings, boxes, metrics, reused, finished_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "height, detections, total_ms, timings, boxes, metrics, text_metrics, reused, finished_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
                     item["name"],
@@ -251,6 +271,7 @@ class RunStore(SqliteStore):
                     _json(item["timings"]),
                     _json(item.get("boxes")),
                     _json(item.get("metrics")),
+                    _json(item.get("text_metrics")),
                     int(item.get("reused", False)),
                     time.time(),
                 ),
@@ -288,16 +309,21 @@ class RunStore(SqliteStore):
         offset: int = 0,
         filter_: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        """A page of items and how many match. ``sort`` is a column name or a metric name
-        (checked by the caller against ``SORT_COLUMNS``/``METRIC_FIELDS`` and the protocols, so
-        they can stand in the SQL as they are); ``filter_`` a key of ``ITEM_FILTERS``."""
+        """A page of items and how many match. ``sort`` is one of ``SORT_KEYS`` and ``protocol`` a
+        protocol (checked by the caller, so they can stand in the SQL as they are); ``filter_`` a
+        key of ``ITEM_FILTERS``."""
         where, args = "run_id = ?", [run_id]
         if status is not None:
             where += " AND status = ?"
             args.append(status)
         if filter_ is not None:
             where += " AND " + ITEM_FILTERS[filter_].format(protocol=protocol)
-        key = SORT_COLUMNS.get(sort) or f"json_extract(metrics, '$.\"{protocol}\".{sort}')"
+        if sort in SORT_COLUMNS:
+            key = SORT_COLUMNS[sort]
+        elif sort in TEXT_SORTS:
+            key = f"json_extract(text_metrics, '{text_path(sort)}')"
+        else:
+            key = f"json_extract(metrics, '$.\"{protocol}\".{sort}')"
         direction = "DESC" if order == "desc" else "ASC"
         # Items without the value (failed ones, no ground truth) go last either way.
         rows = self._all(
@@ -339,6 +365,20 @@ class RunStore(SqliteStore):
             (run_id,),
         )
         return [Input(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def text_sums(self, run_id: str) -> TextCounts | None:
+        """The text counts of the run's items summed (None when no item has text metrics)."""
+        sums = ", ".join(
+            f"SUM(json_extract(text_metrics, '{text_path(f.name)}'))" for f in fields(TextCounts)
+        )
+        row = self._one(
+            f"SELECT COUNT(text_metrics), {sums} FROM run_items WHERE run_id = ? "
+            "AND text_metrics IS NOT NULL",
+            (run_id,),
+        )
+        if not row[0]:
+            return None
+        return TextCounts(*(int(v) for v in row[1:]))
 
     def metric_sums(self, run_id: str, protocol: str) -> tuple[float, float, int, int] | None:
         """Summed (tp, det - fp, gt, det) of the run's scored items under ``protocol``."""

@@ -34,7 +34,7 @@ from ocr_playground.inference.postprocess import (
     regions,
 )
 from ocr_playground.inference.words import word_boxes
-from ocr_playground.runs.compare import COUNTS, MEASURES
+from ocr_playground.runs.measures import COUNTS, MEASURES
 from ocr_playground.runs.worker import ItemTask, detection_words, failed, load_task, parse_words
 
 GRID_FIELDS = ("thresh", "boxThresh", "unclipRatio")  # as the API names them

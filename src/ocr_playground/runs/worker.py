@@ -1,8 +1,9 @@
 """One item of a run, computed the same way by both engines (a local worker process or a Ray actor).
 
-An ``ItemWorker`` is built once per process: it loads the ONNX session once (with the thread count
-the engine chose) and keeps a reader thread that reads and decodes the next image while the current
-one is in the model; ONNX Runtime, OpenCV and Pillow's decoders release the GIL, so the two overlap.
+An ``ItemWorker`` is built once per process: it loads the ONNX sessions once (the detector, and the
+recognizer of a run that reads text, with the thread count the engine chose) and keeps a reader
+thread that reads and decodes the next image while the current one is in the model; ONNX Runtime,
+OpenCV and Pillow's decoders release the GIL, so the two overlap.
 A bad image fails its own item with a sentence; nothing here stops the run.
 """
 
@@ -24,7 +25,7 @@ from ocr_playground.imaging.pipeline import run_steps, validate
 from ocr_playground.inference.engine import DetectorCache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import Word, evaluate_image
-from ocr_playground.inference.postprocess import detection_json
+from ocr_playground.inference.text_metrics import text_counts
 
 # An image file larger than this is refused unread (a 50 MP PNG is well under it).
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -40,6 +41,8 @@ class WorkerSpec:
     model_path: str | None  # the resolved ONNX file
     images_dir: str | None  # save_images: where each item's PNG goes
     threads: int = 1  # ONNX Runtime threads of this worker's session
+    recognizer_path: str | None = None  # as the user gave it: part of the cache key
+    recognizer_file: str | None = None  # the resolved ONNX recognizer: each detection's text is read
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ def parse_words(text: str) -> list[Word]:
 
 
 def detection_words(boxes: Sequence[dict[str, Any]]) -> list[Word]:
-    return [Word(points=np.asarray(b["points"], np.float64), score=b["score"]) for b in boxes]
+    return [
+        Word(points=np.asarray(b["points"], np.float64), score=b["score"], text=b.get("text")) for b in boxes
+    ]
 
 
 def score(gt: str | None, boxes: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
@@ -70,6 +75,17 @@ def score(gt: str | None, boxes: Sequence[dict[str, Any]]) -> dict[str, Any] | N
     return {
         name: s.model_dump() for name, s in evaluate_image(parse_words(gt), detection_words(boxes)).items()
     }
+
+
+def score_text(gt: str | None, boxes: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """One image's text metrics (``TextMetrics`` as JSON) for a run that reads text; None without
+    ground truth, or when its ground truth holds no text to compare with."""
+    if gt is None:
+        return None
+    words = parse_words(gt)
+    if not any(w.text for w in words):
+        return None
+    return text_counts(words, detection_words(boxes)).metrics().model_dump()
 
 
 def failed(task: ItemTask, error: str, timings: dict[str, float] | None = None) -> dict[str, Any]:
@@ -121,6 +137,7 @@ class ItemWorker:
     def __init__(self, spec: WorkerSpec) -> None:
         self.spec = spec
         self.detector = None
+        self.recognizer = None
         if spec.pipeline_id == "inference":
             from ocr_playground.inference.jobs import parse_params
 
@@ -129,6 +146,12 @@ class ItemWorker:
             self.detector = DetectorCache(threads=spec.threads, capacity=1, keep_arena=True).get(
                 Path(spec.model_path)
             )
+            if spec.recognizer_file is not None:
+                from ocr_playground.inference.recognition import RecognizerCache
+
+                self.recognizer = RecognizerCache(threads=spec.threads, capacity=1, keep_arena=True).get(
+                    Path(spec.recognizer_file)
+                )
         else:
             self.steps = validate(spec.pipeline_id, spec.params)
         self._reader = ThreadPoolExecutor(1, thread_name_prefix="ocrp-read")
@@ -149,8 +172,13 @@ class ItemWorker:
         started = time.perf_counter() - sum(timings.values()) / 1e3
         key = None
         if loaded.data is not None:
+            spec = self.spec
             key = cache_key_from_digest(
-                self.spec.pipeline_id, image_digest(loaded.data), self.spec.params, self.spec.checkpoint_path
+                spec.pipeline_id,
+                image_digest(loaded.data),
+                spec.params,
+                spec.checkpoint_path,
+                spec.recognizer_path,
             )
         if loaded.image is None:
             record = failed(task, loaded.error or "The image could not be read.", timings)
@@ -174,24 +202,28 @@ class ItemWorker:
             result = run_steps(self.steps, image)
             timings["ops"] = _ms(t0)
             self._save(task, result.image, timings)
-            return {"detections": None, "boxes": None, "metrics": None}
-        from ocr_playground.inference.jobs import draw
+            return {"detections": None, "boxes": None, "metrics": None, "text_metrics": None}
+        from ocr_playground.inference.jobs import detections_json, draw
         from ocr_playground.inference.service import detect_array
 
-        result = detect_array(image, self.detector, self.params)
+        result = detect_array(image, self.detector, self.params, self.recognizer)
         t = result.timings
         if "pipeline_ms" in t:
             timings["ops"] = round(float(t["pipeline_ms"]), 3)
         timings["model"] = round(float(t["preprocess_ms"]) + float(t["inference_ms"]), 3)
         timings["postprocess"] = round(float(t["postprocess_ms"]), 3)
-        boxes = [detection_json(d.points, d.score) for d in result.detections]
+        if self.recognizer is not None:
+            read = sum(float(t.get(k, 0.0)) for k in ("crop_ms", "classify_ms", "recognize_ms"))
+            timings["recognize"] = round(read, 3)
+        boxes = detections_json(result)
         t0 = time.perf_counter()
         metrics = score(task.gt, boxes)
+        text = score_text(task.gt, boxes) if self.recognizer is not None else None
         if metrics is not None:
             timings["evaluate"] = _ms(t0)
         if self.spec.images_dir is not None:
             self._save(task, draw(image, result.detections), timings)
-        return {"detections": len(boxes), "boxes": boxes, "metrics": metrics}
+        return {"detections": len(boxes), "boxes": boxes, "metrics": metrics, "text_metrics": text}
 
     def _save(self, task: ItemTask, image: np.ndarray, timings: dict[str, float]) -> None:
         if self.spec.images_dir is None:

@@ -1,6 +1,7 @@
 /** The Evaluation Lab's routes: a run's items and their marks, comparisons, sweeps, exports. */
 import type { Point } from './inference';
 import { getJson, postJson } from './http';
+import type { TextMetrics } from './runs';
 
 export type Protocol = 'icdar2015-iou' | 'deteval';
 export const PROTOCOLS: Protocol[] = ['icdar2015-iou', 'deteval'];
@@ -20,6 +21,8 @@ export interface Item {
   detections: number | null;
   timings: Record<string, number>;
   metrics: Record<string, ImageMetrics> | null;
+  /** In a run that reads text, against ground truth with text. */
+  text_metrics: TextMetrics | null;
   reused: boolean;
 }
 
@@ -29,11 +32,13 @@ export type GtMatch = 'tp' | 'fn' | 'dont_care';
 /** GET /api/runs/{id}/items/{name}: `detections` is the list there (the count is in the page's items). */
 export type ItemDetail = Omit<Item, 'detections'> & {
   protocol: Protocol;
-  detections: { points: Point[]; score: number; match?: DetMatch }[];
+  /** In a run that reads text: `text`, `textScore`, and `gt_text`, the ground-truth line its CER
+   *  compares it with (null: none paired). */
+  detections: { points: Point[]; score: number; match?: DetMatch; text?: string; textScore?: number; gt_text?: string | null }[];
   ground_truth: { points: Point[]; text: string | null; match?: GtMatch }[];
 };
 
-export type ItemFilter = 'failed' | 'misses' | 'false_detections';
+export type ItemFilter = 'failed' | 'misses' | 'false_detections' | 'misread';
 export type SortKey = string;
 
 export interface ItemQuery {
@@ -80,35 +85,41 @@ export const itemsCsvUrl = (runId: string, protocol: Protocol, filter: ItemFilte
 
 // --- compare ----------------------------------------------------------------------------------
 
+/** What a comparison decides on: detection (under the protocol) or text (runs that read it). */
+export type CompareMetric = 'hmean' | 'word_f1' | 'cer' | 'e2e_hmean';
+
+/** A run's aggregates in a comparison: every measure of the compared family (null: no value, e.g.
+ *  the CER of no matched line) and the summed counts. */
 export interface Aggregate {
   run_id: string;
   name: string | null;
-  precision: number;
-  recall: number;
-  hmean: number;
-  [count: string]: number | string | null;
+  [measureOrCount: string]: number | string | null;
 }
 
 export interface Comparison {
   protocol: Protocol;
+  metric: CompareMetric;
+  family: 'detection' | 'text';
   shared: { images: number; only_a: number; only_b: number; note: string | null };
   images: number;
   a: Aggregate;
   b: Aggregate;
-  delta: Record<string, number>;
-  ci95: Record<string, [number, number]>;
+  delta: Record<string, number | null>;
+  ci95: Record<string, [number | null, number | null]>;
   resamples: number;
   seed: number;
   verdict: string;
   fixed: string[];
   broke: string[];
-  per_image: { name: string; a: number; b: number }[];
+  per_image: { name: string; a: number | null; b: number | null }[];
 }
 
-export const compareRuns = (a: string, b: string, protocol: Protocol) =>
-  getJson<Comparison>(`/api/runs/compare?${qs({ a, b, protocol })}`);
-export const compareCsvUrl = (a: string, b: string, protocol: Protocol) => `/api/runs/compare.csv?${qs({ a, b, protocol })}`;
-export const compareReportUrl = (a: string, b: string, protocol: Protocol) => `/api/runs/compare/report?${qs({ a, b, protocol })}`;
+export const compareRuns = (a: string, b: string, protocol: Protocol, metric: CompareMetric = 'hmean') =>
+  getJson<Comparison>(`/api/runs/compare?${qs({ a, b, protocol, metric })}`);
+export const compareCsvUrl = (a: string, b: string, protocol: Protocol, metric: CompareMetric = 'hmean') =>
+  `/api/runs/compare.csv?${qs({ a, b, protocol, metric })}`;
+export const compareReportUrl = (a: string, b: string, protocol: Protocol, metric: CompareMetric = 'hmean') =>
+  `/api/runs/compare/report?${qs({ a, b, protocol, metric })}`;
 
 // --- sweep ------------------------------------------------------------------------------------
 

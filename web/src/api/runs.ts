@@ -9,6 +9,8 @@ export interface RunSpec {
   pipeline_id: 'preprocessing' | 'inference';
   params: Record<string, unknown>;
   checkpoint_path?: string | null;
+  /** inference only: read each detection's text (params.recognition tunes it). */
+  recognizer_path?: string | null;
   gt?: string | null;
   engine?: 'local' | 'ray';
   name?: string | null;
@@ -22,6 +24,18 @@ export interface ProtocolMetrics {
   hmean: number;
   gt: number;
   det: number;
+}
+
+/** Text metrics of an image or a run (the server's TextMetrics): CER over the lines paired with
+ *  the ground truth (null when none was), bag-of-words scores, ICDAR 2015 end to end; with counts. */
+export interface TextMetrics {
+  cer: number | null;
+  lines_matched: number;
+  char_edits: number;
+  gt_chars: number;
+  words: { precision: number; recall: number; f1: number; correct: number; read: number; gt: number };
+  end_to_end: { precision: number; recall: number; hmean: number; correct: number; det: number; gt: number };
+  case_sensitive: boolean;
 }
 
 export interface Run {
@@ -38,6 +52,8 @@ export interface Run {
   started_at: number | null;
   finished_at: number | null;
   metrics: Record<string, ProtocolMetrics> | null;
+  /** From the items' summed counts, in a run that reads text against ground truth with text. */
+  text_metrics: TextMetrics | null;
   files: Record<string, string>;
 }
 

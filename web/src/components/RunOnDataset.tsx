@@ -1,4 +1,5 @@
-/** "Run on a dataset": the Studio's current settings over a folder under the data root. The
+/** "Run on a dataset": the Studio's current settings over a folder under the data root (with the
+ *  Inference Studio's recognizer, when text is read: the run then scores the text too). The
  *  folder is picked from GET /api/runs/datasets, which also names ground truth found beside it. */
 import { useEffect, useState } from 'react';
 import { DatasetSelect } from './DatasetSelect';
@@ -8,9 +9,10 @@ interface Props {
   pipelineId: RunSpec['pipeline_id'];
   params: Record<string, unknown>;
   checkpointPath?: string | null;
+  recognizerPath?: string | null;
 }
 
-export function RunOnDataset({ pipelineId, params, checkpointPath }: Props) {
+export function RunOnDataset({ pipelineId, params, checkpointPath, recognizerPath }: Props) {
   const [open, setOpen] = useState(false);
   const [datasets, setDatasets] = useState<Dataset[] | null>(null);
   const [dataset, setDataset] = useState('');
@@ -34,7 +36,7 @@ export function RunOnDataset({ pipelineId, params, checkpointPath }: Props) {
     setError(null);
     setMessage(null);
     const gt = pipelineId === 'inference' && useGt ? chosen?.gt ?? null : null;
-    startRun({ dataset, pipeline_id: pipelineId, params, checkpoint_path: checkpointPath ?? null, gt, engine })
+    startRun({ dataset, pipeline_id: pipelineId, params, checkpoint_path: checkpointPath ?? null, recognizer_path: recognizerPath ?? null, gt, engine })
       .then((r) => setMessage(`${r.run_id} started on ${r.total} images.`))
       .catch((err: Error) => setError(err.message));
   };

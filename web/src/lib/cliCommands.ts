@@ -27,16 +27,20 @@ export function runCommand(image: ImageOrigin, params: unknown, pipeline = 'prep
   return posixJoin([...argv, '--params', json(params), '-o', `${stem(image.name)}-out.png`]);
 }
 
-export function detectCommand(image: ImageOrigin, checkpoint: string, params: unknown): string {
+/** `ocr-playground detect IMAGE --checkpoint C [--recognizer R] --params JSON -o FILE`. */
+export function detectCommand(image: ImageOrigin, checkpoint: string, params: unknown, recognizer?: string): string {
   const argv = ['ocr-playground', 'detect', image.serverPath ?? image.name, '--checkpoint', checkpoint];
+  if (recognizer) argv.push('--recognizer', recognizer);
   return posixJoin([...argv, '--params', json(params), '-o', `${stem(image.name)}-predictions.json`]);
 }
 
-/** `ocr-playground batch DATASET --pipeline P --params JSON [--checkpoint C]`: the same params over
- *  the folder the image is in (a data-root folder), or over a folder to name for a local file. */
-export function batchCommand(image: ImageOrigin, pipeline: string, params: unknown, checkpoint?: string): string {
+/** `ocr-playground batch DATASET --pipeline P --params JSON [--checkpoint C] [--recognizer R]`: the
+ *  same params over the folder the image is in (a data-root folder), or over a folder to name for a
+ *  local file. */
+export function batchCommand(image: ImageOrigin, pipeline: string, params: unknown, checkpoint?: string, recognizer?: string): string {
   const dataset = image.serverPath ? folderOf(image.serverPath) : DATASET_PLACEHOLDER;
   const argv = ['ocr-playground', 'batch', dataset, '--pipeline', pipeline, '--params', json(params)];
   if (checkpoint) argv.push('--checkpoint', checkpoint);
+  if (recognizer) argv.push('--recognizer', recognizer);
   return posixJoin(argv);
 }

@@ -214,6 +214,7 @@ export function Inference() {
     fields !== null && catalog !== null,
     useCallback((h) => {
       if (h.spec.checkpoint_path) setCheckpoint(h.spec.checkpoint_path);
+      setRecognizer(h.spec.recognizer_path ?? '');
       setThresholds((t) => ({ ...t, ...((h.spec.params.detection as Record<string, unknown>) ?? {}) }));
       const handed = opsOf(h.spec.params);
       setOpState((state) =>
@@ -306,12 +307,12 @@ export function Inference() {
             <ExportPanel
               items={[
                 { label: 'params JSON', text: JSON.stringify(params) },
-                { label: 'CLI command (detect)', text: detectCommand(image, checkpoint, params) },
-                { label: 'CLI command (batch)', text: batchCommand(image, 'inference', params, checkpoint) },
+                { label: 'CLI command (detect)', text: detectCommand(image, checkpoint, params, recognizer || undefined) },
+                { label: 'CLI command (batch)', text: batchCommand(image, 'inference', params, checkpoint, recognizer || undefined) },
               ]}
             />
           )}
-          <RunOnDataset pipelineId="inference" params={params} checkpointPath={checkpoint} />
+          <RunOnDataset pipelineId="inference" params={params} checkpointPath={checkpoint} recognizerPath={recognizer || null} />
         </div>
         <RunSummary result={current?.response ?? null} roundTripMs={current?.roundTripMs ?? null} busy={busy} sent={stats.sent} />
         <span hidden data-testid="request-stats" data-sent={stats.sent} data-dropped={stats.dropped} data-max-in-flight={stats.maxInFlight} />

@@ -8,13 +8,21 @@ interface Vector {
   image_base64: string;
   params: unknown;
   checkpoint_path: string | null;
+  recognizer_path: string | null;
   cache_key: string;
 }
 
 describe('cache key', () => {
   it.each((vectors as Vector[]).map((v, i) => [i, v] as const))('matches golden vector %i', async (_i, v) => {
     const bytes = Uint8Array.from(Buffer.from(v.image_base64, 'base64'));
-    expect(await cacheKey(v.pipeline_id, bytes, v.params, v.checkpoint_path)).toBe(v.cache_key);
+    expect(await cacheKey(v.pipeline_id, bytes, v.params, v.checkpoint_path, v.recognizer_path)).toBe(v.cache_key);
+  });
+
+  it('keeps a key with a recognizer apart from the same key without, and needs a checkpoint for it', async () => {
+    const digest = await sha256Hex(new Uint8Array([1, 2, 3]));
+    const plain = await cacheKeyFromDigest('inference', digest, {}, 'det.onnx');
+    expect(await cacheKeyFromDigest('inference', digest, {}, 'det.onnx', 'rec.onnx')).not.toBe(plain);
+    await expect(cacheKeyFromDigest('inference', digest, {}, null, 'rec.onnx')).rejects.toThrow(/checkpoint/);
   });
 
   it('hashes the image once and only the params per change', async () => {

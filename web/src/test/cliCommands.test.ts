@@ -27,4 +27,13 @@ describe('CLI commands of the Studios', () => {
       `ocr-playground batch path/to/images --pipeline inference --params '{}' --checkpoint builtin:ppocrv4-det`,
     );
   });
+
+  it('reads the text with the recognizer the Inference Studio has chosen', () => {
+    expect(detectCommand({ name: 'r.png' }, 'builtin:ppocrv4-det', {}, 'builtin:ppocrv4-rec')).toBe(
+      `ocr-playground detect r.png --checkpoint builtin:ppocrv4-det --recognizer builtin:ppocrv4-rec --params '{}' -o r-predictions.json`,
+    );
+    expect(batchCommand({ name: 'a.jpg' }, 'inference', {}, 'det.onnx', 'rec.onnx')).toBe(
+      `ocr-playground batch path/to/images --pipeline inference --params '{}' --checkpoint det.onnx --recognizer rec.onnx`,
+    );
+  });
 });

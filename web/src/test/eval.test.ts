@@ -1,7 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { Item } from '../api/lab';
 import { applyOps, opsOf } from '../components/eval/handoff';
-import { countMarks, fitView, heatColour, metricColumns, moveSelection, nextSort, parseValues, toFrame, worstFirst, zoomAt } from '../components/eval/logic';
+import {
+  countMarks,
+  fitView,
+  formatMetric,
+  gained,
+  heatColour,
+  isCompareMetric,
+  metricColumns,
+  moveSelection,
+  nextSort,
+  parseValues,
+  readVerdict,
+  SORTABLE,
+  textColumns,
+  textValue,
+  toFrame,
+  worstFirst,
+  zoomAt,
+} from '../components/eval/logic';
+import type { TextMetrics } from '../api/runs';
 
 const item = (metrics: Record<string, number>): Item => ({
   name: 'a.jpg',
@@ -13,7 +32,54 @@ const item = (metrics: Record<string, number>): Item => ({
   detections: 1,
   timings: {},
   metrics: { 'icdar2015-iou': metrics },
+  text_metrics: null,
   reused: false,
+});
+
+const TEXT: TextMetrics = {
+  cer: 0.25,
+  lines_matched: 2,
+  char_edits: 3,
+  gt_chars: 12,
+  words: { precision: 0.5, recall: 0.4, f1: 0.444, correct: 2, read: 4, gt: 5 },
+  end_to_end: { precision: 0.25, recall: 0.2, hmean: 0.222, correct: 1, det: 4, gt: 5 },
+  case_sensitive: true,
+};
+
+describe('text in the Lab', () => {
+  it('reads each text figure by its flat name, the names the server sorts and compares by', () => {
+    expect(textValue(TEXT, 'cer')).toBe(0.25);
+    expect(textValue(TEXT, 'word_f1')).toBe(0.444);
+    expect(textValue(TEXT, 'word_precision')).toBe(0.5);
+    expect(textValue(TEXT, 'e2e_hmean')).toBe(0.222);
+    expect(textValue({ ...TEXT, cer: null }, 'cer')).toBeNull();
+    expect(textValue(null, 'word_f1')).toBeUndefined();
+    for (const key of ['cer', 'word_f1', 'e2e_hmean']) expect(SORTABLE.has(key)).toBe(true);
+  });
+
+  it('shows text columns only for a run that reads text, worst first by CER descending', () => {
+    expect(textColumns([item({ hmean: 1 })])).toEqual([]);
+    expect(textColumns([item({ hmean: 1 }), { ...item({}), text_metrics: TEXT }])).toEqual(['word_f1', 'cer', 'e2e_hmean']);
+    expect(worstFirst('cer')).toEqual({ key: 'cer', order: 'desc' });
+    expect(worstFirst('word_f1')).toEqual({ key: 'word_f1', order: 'asc' });
+    expect(formatMetric('cer', 0.0123)).toBe('1.2');
+    expect(formatMetric('word_f1', 0.9)).toBe('90.0');
+  });
+
+  it('marks a text read against the ground-truth line it is paired with', () => {
+    expect(readVerdict({ text: 'TOTAL  12.50', gt_text: 'TOTAL 12.50' })).toBe('right');
+    expect(readVerdict({ text: 'T0TAL', gt_text: 'TOTAL' })).toBe('wrong');
+    expect(readVerdict({ text: 'EXTRA', gt_text: null })).toBe('unpaired');
+    expect(readVerdict({ text: 'EXTRA' })).toBe('unpaired');
+  });
+
+  it('counts a lower CER as a gain and a higher word F1 as one', () => {
+    expect(gained('cer', 0.2, 0.1)).toBeCloseTo(0.1);
+    expect(gained('word_f1', 0.2, 0.1)).toBeCloseTo(-0.1);
+    expect(gained('cer', null, 0.1)).toBeNull();
+    expect(isCompareMetric('word_f1')).toBe(true);
+    expect(isCompareMetric('colour')).toBe(false);
+  });
 });
 
 describe('items table', () => {
@@ -81,8 +147,8 @@ describe('marks, colours, grid values', () => {
 });
 
 describe('studio hand-off', () => {
-  it('takes the run spec ops (not the thresholds) over the defaults', () => {
-    const params = { grayscale: true, blur: { kernelSize: 7 }, binarize: false, detection: { thresh: 0.2 } };
+  it('takes the run spec ops (not the thresholds nor the recognition params) over the defaults', () => {
+    const params = { grayscale: true, blur: { kernelSize: 7 }, binarize: false, detection: { thresh: 0.2 }, recognition: { wordSpacing: false } };
     expect(opsOf(params)).toEqual({ grayscale: true, blur: { kernelSize: 7 } });
     const state = {
       grayscale: { enabled: false, values: {} },

@@ -2,9 +2,11 @@ import canonicalize from 'canonicalize';
 
 /**
  * The cache key of docs/contract.md, the same on client and server:
- *   pipeline_id + ":" + sha256hex(sha256hex(image bytes) + "\n" + JCS(params) [+ "\n" + checkpoint]).slice(0, 16)
+ *   pipeline_id + ":" + sha256hex(sha256hex(image bytes) + "\n" + JCS(params)
+ *                                   [+ "\n" + checkpoint [+ "\n" + recognizer]]).slice(0, 16)
  * JCS is RFC 8785 canonical JSON (the `canonicalize` package: sorted keys, ECMAScript numbers,
  * so 1024.0 is "1024" and 1e-7 is "1e-7"). Params are hashed as sent, defaults not filled in.
+ * A recognizer reads the detector's lines, so it never comes without a checkpoint.
  */
 export async function sha256Hex(data: BufferSource | string): Promise<string> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
@@ -24,9 +26,14 @@ export async function cacheKeyFromDigest(
   imageDigest: string,
   params: unknown,
   checkpointPath?: string | null,
+  recognizerPath?: string | null,
 ): Promise<string> {
   let material = `${imageDigest}\n${canonicalJson(params)}`;
   if (checkpointPath) material += `\n${checkpointPath}`;
+  if (recognizerPath) {
+    if (!checkpointPath) throw new TypeError('a recognizer path is only part of a key beside a checkpoint path');
+    material += `\n${recognizerPath}`;
+  }
   return `${pipelineId}:${(await sha256Hex(material)).slice(0, 16)}`;
 }
 
@@ -35,6 +42,7 @@ export async function cacheKey(
   imageBytes: BufferSource,
   params: unknown,
   checkpointPath?: string | null,
+  recognizerPath?: string | null,
 ): Promise<string> {
-  return cacheKeyFromDigest(pipelineId, await sha256Hex(imageBytes), params, checkpointPath);
+  return cacheKeyFromDigest(pipelineId, await sha256Hex(imageBytes), params, checkpointPath, recognizerPath);
 }

@@ -1,30 +1,44 @@
 /**
- * Is B better than A? The aggregates of both runs on their shared images, the difference with its
+ * Is B better than A? On detection H-mean, or (runs that read text) on word F1, CER or end-to-end
+ * H-mean: the aggregates of both runs on their shared images, the difference with its
  * paired-bootstrap 95 % interval and the verdict, a per-image scatter, and the images B fixed and
- * broke; any of them opens side by side with both runs' marks (one zoom for both; ←/→ walk the
- * list, Esc closes). Exports: the per-image CSV and a self-contained HTML report.
+ * broke; any of them opens side by side with both runs' marks and text (one zoom for both; ←/→
+ * walk the list, Esc closes). Exports: the per-image CSV and a self-contained HTML report.
  */
 import { useEffect, useState } from 'react';
-import { compareCsvUrl, compareReportUrl, compareRuns, fetchItem, itemImageUrl, PROTOCOL_LABEL, PROTOCOLS, type Comparison, type ItemDetail, type Protocol } from '../../api/lab';
+import {
+  compareCsvUrl,
+  compareReportUrl,
+  compareRuns,
+  fetchItem,
+  itemImageUrl,
+  PROTOCOL_LABEL,
+  PROTOCOLS,
+  type CompareMetric,
+  type Comparison,
+  type ItemDetail,
+  type Protocol,
+} from '../../api/lab';
 import { hashLink } from '../../router';
 import { ImageViewer } from './ImageViewer';
-import { changeText, type View } from './logic';
+import { changeText, COMPARE_METRICS, LOWER_IS_BETTER, MEASURE_LABEL, type View } from './logic';
 import { Scatter } from './Scatter';
 
 interface Props {
   a: string;
   b: string;
   protocol: Protocol;
+  metric: CompareMetric;
   image: string | null;
 }
 
-const pct = (x: number) => (100 * x).toFixed(2);
-const signed = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}`;
-const go = (a: string, b: string, protocol: Protocol, image?: string | null) => {
-  window.location.hash = hashLink('/lab', { a, b, protocol, image });
+const pct = (x: number | string | null) => (typeof x === 'number' ? (100 * x).toFixed(2) : '—');
+const signed = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}`);
+const go = (a: string, b: string, protocol: Protocol, metric: CompareMetric, image?: string | null) => {
+  window.location.hash = hashLink('/lab', { a, b, protocol, metric: metric === 'hmean' ? null : metric, image });
 };
 
-export function CompareView({ a, b, protocol, image }: Props) {
+export function CompareView({ a, b, protocol, metric, image }: Props) {
   const [result, setResult] = useState<Comparison | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -32,15 +46,16 @@ export function CompareView({ a, b, protocol, image }: Props) {
     let live = true;
     setResult(null);
     setError(null);
-    compareRuns(a, b, protocol)
+    compareRuns(a, b, protocol, metric)
       .then((r) => live && setResult(r))
       .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
     };
-  }, [a, b, protocol]);
+  }, [a, b, protocol, metric]);
 
-  const open = (name: string | null) => go(a, b, protocol, name);
+  const open = (name: string | null) => go(a, b, protocol, metric, name);
+  const label = MEASURE_LABEL[metric] ?? metric;
   return (
     <main className="page ev-page">
       <p>
@@ -49,13 +64,25 @@ export function CompareView({ a, b, protocol, image }: Props) {
       <h1>
         Compare B <a href={hashLink('/lab', { run: b })}>{b}</a> against A <a href={hashLink('/lab', { run: a })}>{a}</a>
       </h1>
-      <p role="group" aria-label="Protocol">
-        {PROTOCOLS.map((p) => (
-          <label key={p}>
-            <input type="radio" name="cmp-protocol" checked={p === protocol} onChange={() => go(a, b, p)} /> {PROTOCOL_LABEL[p]}
+      <p role="group" aria-label="Compare on">
+        Compare on{' '}
+        {COMPARE_METRICS.map((m) => (
+          <label key={m.value}>
+            <input type="radio" name="cmp-metric" value={m.value} checked={m.value === metric} onChange={() => go(a, b, protocol, m.value)} /> {m.label}
           </label>
         ))}
       </p>
+      {metric === 'hmean' ? (
+        <p role="group" aria-label="Protocol">
+          {PROTOCOLS.map((p) => (
+            <label key={p}>
+              <input type="radio" name="cmp-protocol" checked={p === protocol} onChange={() => go(a, b, p, metric)} /> {PROTOCOL_LABEL[p]}
+            </label>
+          ))}
+        </p>
+      ) : (
+        <p className="cmd-muted">Text pairs each detection with a ground-truth line as ICDAR 2015 does (IoU &gt; 0.5), whatever the protocol.</p>
+      )}
       {error && (
         <p role="alert" className="error">
           {error}
@@ -63,7 +90,7 @@ export function CompareView({ a, b, protocol, image }: Props) {
       )}
       {!result && !error && <p role="status">Comparing (2,000 bootstrap resamples)…</p>}
       {result && (
-        <div data-testid="comparison" data-images={result.images}>
+        <div data-testid="comparison" data-images={result.images} data-metric={result.metric}>
           {result.shared.note && <p className="notice">{result.shared.note}</p>}
           <p className="ev-verdict" data-testid="verdict">
             {result.verdict}
@@ -79,9 +106,12 @@ export function CompareView({ a, b, protocol, image }: Props) {
               </tr>
             </thead>
             <tbody>
-              {(['precision', 'recall', 'hmean'] as const).map((m) => (
-                <tr key={m} data-metric={m}>
-                  <td>{m === 'hmean' ? 'H-mean' : m}</td>
+              {Object.keys(result.delta).map((m) => (
+                <tr key={m} data-metric={m} className={m === result.metric ? 'selected' : undefined}>
+                  <td>
+                    {MEASURE_LABEL[m] ?? m}
+                    {LOWER_IS_BETTER.has(m) ? ' (lower is better)' : ''}
+                  </td>
                   <td>{pct(result.a[m])}</td>
                   <td>{pct(result.b[m])}</td>
                   <td data-testid={`delta-${m}`}>{signed(result.delta[m])}</td>
@@ -94,18 +124,18 @@ export function CompareView({ a, b, protocol, image }: Props) {
           </table>
           <p className="cmd-muted">
             {result.images} images, paired bootstrap with {result.resamples} resamples (seed {result.seed}); aggregates from summed counts.{' '}
-            <a href={compareCsvUrl(a, b, protocol)} download>
+            <a href={compareCsvUrl(a, b, protocol, metric)} download>
               Export CSV
             </a>{' '}
             ·{' '}
-            <a href={compareReportUrl(a, b, protocol)} download>
+            <a href={compareReportUrl(a, b, protocol, metric)} download>
               HTML report
             </a>
           </p>
           <div className="ev-compare-lists">
-            <Scatter points={result.per_image} onPick={open} />
-            <ChangeList title="Fixed (B higher)" testId="fixed-list" names={result.fixed} result={result} onOpen={open} />
-            <ChangeList title="Broke (B lower)" testId="broke-list" names={result.broke} result={result} onOpen={open} />
+            <Scatter points={result.per_image} label={label} metric={result.metric} onPick={open} />
+            <ChangeList title="Fixed (B better)" testId="fixed-list" names={result.fixed} result={result} onOpen={open} />
+            <ChangeList title="Broke (B worse)" testId="broke-list" names={result.broke} result={result} onOpen={open} />
           </div>
           {image && <SideBySide a={a} b={b} protocol={protocol} image={image} result={result} onOpen={open} />}
         </div>
@@ -129,7 +159,8 @@ function ChangeList({ title, testId, names, result, onOpen }: { title: string; t
               <button type="button" className="ev-link" onClick={() => onOpen(name)}>
                 {name}
               </button>{' '}
-              {(100 * s.a).toFixed(1)} → {(100 * s.b).toFixed(1)} ({changeText(s.a, s.b)})
+              {pct(s.a)} → {pct(s.b)}
+              {s.a !== null && s.b !== null ? ` (${changeText(s.a, s.b)})` : ''}
             </li>
           );
         })}

@@ -4,12 +4,15 @@
  * pointer, drag pans, 0 fits. Polygons live in image coordinates inside the transformed stage and
  * keep a constant on-screen stroke (non-scaling strokes), so they stay sharp at any zoom.
  *
- * Two viewers can share one `view` (side by side, A and B), so zooming one zooms both.
+ * Two viewers can share one `view` (side by side, A and B), so zooming one zooms both. In a run that
+ * reads text, each detection's tooltip says what was read and what the ground truth says there, and
+ * a list beside the image gives the same line by line (hover a row to find its box).
  */
 import { useCallback, useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
 import type { ItemDetail } from '../../api/lab';
 import type { Point } from '../../api/inference';
 import { countMarks, fitView, MARKS, markColour, zoomAt, type MarkKey, type View } from './logic';
+import { ReadText } from './ReadText';
 
 interface Props {
   src: string;
@@ -23,11 +26,19 @@ interface Props {
 const ZOOM_STEP = 1.25;
 const pts = (points: Point[]) => points.map(([x, y]) => `${x},${y}`).join(' ');
 
+function detectionTitle(d: ItemDetail['detections'][number], key: MarkKey): string {
+  let title = `${MARKS.find((m) => m.key === key)?.label ?? 'detection'}, score ${d.score.toFixed(3)}`;
+  if (d.text !== undefined) title += `\nread: ${d.text || '(nothing)'}`;
+  if (d.gt_text != null) title += `\nground truth: ${d.gt_text}`;
+  return title;
+}
+
 export function ImageViewer({ src, detail, label, view: sharedView, onView, testId = 'eval-viewer' }: Props) {
   const frame = useRef<HTMLDivElement>(null);
   const [ownView, setOwnView] = useState<View | null>(null);
   const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
   const [layers, setLayers] = useState({ gt: true, det: true });
+  const [highlighted, setHighlighted] = useState<number | null>(null);
   const drag = useRef<{ x: number; y: number; view: View } | null>(null);
   const view = sharedView !== undefined ? sharedView : ownView;
   const setView = useCallback((v: View) => (onView ? onView(v) : setOwnView(v)), [onView]);
@@ -85,6 +96,7 @@ export function ImageViewer({ src, detail, label, view: sharedView, onView, test
   const counts = detail ? countMarks(detail) : null;
   const scored = detail?.ground_truth.some((g) => g.match) ?? false;
   const shown = (key: MarkKey) => (key.startsWith('gt') ? layers.gt : layers.det);
+  const reads = detail?.detections.some((d) => d.text !== undefined) ?? false;
 
   return (
     <figure className="ev-viewer" data-testid={testId}>
@@ -117,55 +129,59 @@ export function ImageViewer({ src, detail, label, view: sharedView, onView, test
           </li>
         ))}
       </ul>
-      <div
-        ref={frame}
-        className="ev-frame"
-        tabIndex={0}
-        aria-label="Image: wheel or + and − to zoom, drag to pan, 0 to fit"
-        onKeyDown={onKeyDown}
-        onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
-        onPointerUp={onPointerUp}
-        onPointerCancel={onPointerUp}
-      >
+      <div className="ev-viewer-body">
         <div
-          className="ev-stage"
-          data-testid={`${testId}-stage`}
-          data-scale={view?.scale ?? 0}
-          data-x={view?.x ?? 0}
-          data-y={view?.y ?? 0}
-          style={view ? { transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})` } : { visibility: 'hidden' }}
+          ref={frame}
+          className="ev-frame"
+          tabIndex={0}
+          aria-label="Image: wheel or + and − to zoom, drag to pan, 0 to fit"
+          onKeyDown={onKeyDown}
+          onPointerDown={onPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={onPointerUp}
+          onPointerCancel={onPointerUp}
         >
-          <img
-            src={src}
-            alt={label ?? detail?.name ?? ''}
-            draggable={false}
-            style={size ? { width: size.width, height: size.height } : undefined}
-            onLoad={(e) => setNatural({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
-          />
-          {detail && size && (
-            <svg className="ev-marks" width={size.width} height={size.height} viewBox={`0 0 ${size.width} ${size.height}`} data-testid={`${testId}-marks`}>
-              {detail.ground_truth.map((g, i) => {
-                const key: MarkKey = `gt:${g.match ?? 'tp'}`;
-                return shown(key) ? (
-                  <polygon key={`g${i}`} points={pts(g.points)} data-mark={key} stroke={markColour(key)} strokeWidth={g.match === 'fn' ? 3 : 2.5}
-                    strokeDasharray={g.match === 'dont_care' ? '4 3' : undefined} vectorEffect="non-scaling-stroke">
-                    <title>{`${MARKS.find((m) => m.key === key)?.label ?? 'word'}${g.text ? `: ${g.text}` : ''}`}</title>
-                  </polygon>
-                ) : null;
-              })}
-              {detail.detections.map((d, i) => {
-                const key: MarkKey = `det:${d.match ?? 'tp'}`;
-                return shown(key) ? (
-                  <polygon key={`d${i}`} points={pts(d.points)} data-mark={key} stroke={markColour(key)} strokeWidth={1.5}
-                    strokeDasharray={d.match === 'ignored' ? '3 2' : undefined} vectorEffect="non-scaling-stroke">
-                    <title>{`${MARKS.find((m) => m.key === key)?.label ?? 'detection'}, score ${d.score.toFixed(3)}`}</title>
-                  </polygon>
-                ) : null;
-              })}
-            </svg>
-          )}
+          <div
+            className="ev-stage"
+            data-testid={`${testId}-stage`}
+            data-scale={view?.scale ?? 0}
+            data-x={view?.x ?? 0}
+            data-y={view?.y ?? 0}
+            style={view ? { transform: `translate(${view.x}px, ${view.y}px) scale(${view.scale})` } : { visibility: 'hidden' }}
+          >
+            <img
+              src={src}
+              alt={label ?? detail?.name ?? ''}
+              draggable={false}
+              style={size ? { width: size.width, height: size.height } : undefined}
+              onLoad={(e) => setNatural({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
+            />
+            {detail && size && (
+              <svg className="ev-marks" width={size.width} height={size.height} viewBox={`0 0 ${size.width} ${size.height}`} data-testid={`${testId}-marks`}>
+                {detail.ground_truth.map((g, i) => {
+                  const key: MarkKey = `gt:${g.match ?? 'tp'}`;
+                  return shown(key) ? (
+                    <polygon key={`g${i}`} points={pts(g.points)} data-mark={key} stroke={markColour(key)} strokeWidth={g.match === 'fn' ? 3 : 2.5}
+                      strokeDasharray={g.match === 'dont_care' ? '4 3' : undefined} vectorEffect="non-scaling-stroke">
+                      <title>{`${MARKS.find((m) => m.key === key)?.label ?? 'word'}${g.text ? `: ${g.text}` : ''}`}</title>
+                    </polygon>
+                  ) : null;
+                })}
+                {detail.detections.map((d, i) => {
+                  const key: MarkKey = `det:${d.match ?? 'tp'}`;
+                  return shown(key) ? (
+                    <polygon key={`d${i}`} points={pts(d.points)} data-mark={key} data-index={i} stroke={markColour(key)} strokeWidth={i === highlighted ? 4 : 1.5}
+                      strokeDasharray={d.match === 'ignored' ? '3 2' : undefined} vectorEffect="non-scaling-stroke"
+                      onMouseEnter={() => setHighlighted(i)} onMouseLeave={() => setHighlighted(null)}>
+                      <title>{detectionTitle(d, key)}</title>
+                    </polygon>
+                  ) : null;
+                })}
+              </svg>
+            )}
+          </div>
         </div>
+      {detail && reads && <ReadText detections={detail.detections} highlighted={highlighted} onHighlight={setHighlighted} />}
       </div>
     </figure>
   );

@@ -2,11 +2,12 @@
  * A run's items, worst first: sortable by any column (a click on a header; again flips it),
  * filterable (failed, with misses, with false detections), paged, and keyboard navigable: with the
  * table focused, ↑/↓ (or k/j), Home/End and PageUp/PageDown move the selection, Enter opens it.
- * The metric columns are whatever numeric metrics the items carry under the protocol.
+ * The metric columns are whatever numeric metrics the items carry under the protocol, then, in a
+ * run that reads text, its text figures (word F1, CER, end to end; sortable too).
  */
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { Item, ItemFilter, Protocol } from '../../api/lab';
-import { formatMetric, metricColumns, moveSelection, nextSort, SORTABLE, type Sort } from './logic';
+import { formatMetric, metricColumns, moveSelection, nextSort, SORTABLE, textColumns, textValue, type Sort } from './logic';
 
 interface Props {
   items: Item[];
@@ -31,13 +32,28 @@ const FILTERS: { value: ItemFilter | null; label: string }[] = [
   { value: 'misses', label: 'with misses' },
   { value: 'false_detections', label: 'with false detections' },
 ];
+const MISREAD = { value: 'misread' as const, label: 'with a line misread' };
 
-const LABELS: Record<string, string> = { hmean: 'H-mean', precision: 'precision', recall: 'recall', tp: 'matched', fp: 'false det.', fn: 'missed', gt: 'words', det: 'det.' };
+const LABELS: Record<string, string> = {
+  hmean: 'H-mean',
+  precision: 'precision',
+  recall: 'recall',
+  tp: 'matched',
+  fp: 'false det.',
+  fn: 'missed',
+  gt: 'words',
+  det: 'det.',
+  word_f1: 'word F1',
+  cer: 'CER',
+  e2e_hmean: 'end to end',
+};
 
 export function ItemsTable(props: Props) {
   const { items, total, protocol, sort, onSort, filter, onFilter, offset, pageSize, onOffset, selected, onSelect, onOpen } = props;
   const body = useRef<HTMLTableSectionElement>(null);
   const columns = metricColumns(items, protocol);
+  const texts = textColumns(items);
+  const filters = texts.length || filter === 'misread' ? [...FILTERS, MISREAD] : FILTERS;
 
   useEffect(() => {
     body.current?.querySelector(`[data-index="${selected}"]`)?.scrollIntoView({ block: 'nearest' });
@@ -76,7 +92,7 @@ export function ItemsTable(props: Props) {
     <section className="ev-items" aria-label="Items">
       <div className="ev-items-bar">
         <span role="group" aria-label="Filter">
-          {FILTERS.map((f) => (
+          {filters.map((f) => (
             <label key={f.label}>
               <input type="radio" name="ev-filter" checked={filter === f.value} onChange={() => onFilter(f.value)} /> {f.label}
             </label>
@@ -95,6 +111,7 @@ export function ItemsTable(props: Props) {
               {header('status', 'status')}
               {header('detections', 'detections')}
               {columns.map((c) => header(c, LABELS[c] ?? c))}
+              {texts.map((c) => header(c, LABELS[c] ?? c))}
               {header('time', 'ms')}
             </tr>
           </thead>
@@ -121,6 +138,11 @@ export function ItemsTable(props: Props) {
                   {columns.map((c) => (
                     <td key={c} data-metric={c}>
                       {formatMetric(c, m?.[c])}
+                    </td>
+                  ))}
+                  {texts.map((c) => (
+                    <td key={c} data-metric={c}>
+                      {formatMetric(c, textValue(item.text_metrics, c))}
                     </td>
                   ))}
                   <td>{item.timings.total?.toFixed(0) ?? '—'}</td>

@@ -54,6 +54,7 @@ export function LabHome() {
                 {r.name ? ` (${r.name})` : ''}
               </a>{' '}
               {r.status}, {typeof r.spec.dataset === 'string' ? r.spec.dataset : `${r.total} images`}, H-mean {pct(r.metrics?.['icdar2015-iou']?.hmean)}
+              {r.text_metrics ? `, word F1 ${pct(r.text_metrics.words.f1)}` : ''}
             </li>
           ))}
         </ul>

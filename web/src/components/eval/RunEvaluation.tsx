@@ -1,5 +1,6 @@
 /**
- * One run's Evaluation page: aggregates under both protocols, the histogram of per-image H-mean,
+ * One run's Evaluation page: aggregates under both protocols (and the text figures of a run that
+ * reads text), the histogram of per-image H-mean,
  * the worst images, the items table (worst first), the threshold sweep, and the image viewer
  * (`image=` in the hash) with ←/→ through the table's order and links into the Studios.
  */
@@ -23,8 +24,8 @@ import { studioLink } from './handoff';
 import { Histogram } from './Histogram';
 import { ImageViewer } from './ImageViewer';
 import { ItemsTable } from './ItemsTable';
-import { worstFirst, type Sort } from './logic';
-import { MetricsSummary } from './MetricsSummary';
+import { formatMetric, textValue, worstFirst, type Sort } from './logic';
+import { MetricsSummary, TextSummary } from './MetricsSummary';
 import { SweepPanel } from './SweepPanel';
 
 const PAGE = 100;
@@ -122,6 +123,7 @@ export function RunEvaluation({ runId, protocol, image }: Props) {
       </h1>
       <p className="cmd-muted">
         {typeof run.spec.dataset === 'string' ? run.spec.dataset : `${run.total} images`} · {run.spec.predictions ? `predictions ${run.spec.predictions}` : run.spec.checkpoint_path ?? 'no detector'} ·{' '}
+        {run.spec.recognizer_path && <>reads text with {run.spec.recognizer_path} · </>}
         params <code>{JSON.stringify(run.spec.params)}</code> · {run.status}, {run.done}/{run.total}
         {run.failed ? `, ${run.failed} failed` : ''}
       </p>
@@ -134,6 +136,7 @@ export function RunEvaluation({ runId, protocol, image }: Props) {
       {finished && run.metrics && (
         <div className="ev-top">
           <MetricsSummary metrics={run.metrics} protocol={protocol} onProtocol={(p) => go(runId, p, image)} />
+          {run.text_metrics && <TextSummary metrics={run.text_metrics} />}
           {histogram && <Histogram data={histogram} />}
           <CompareWith runId={runId} />
         </div>
@@ -247,6 +250,7 @@ function ItemDialog({ run, protocol, image, order, onOpen }: { run: Run; protoco
   }, [index, order, onOpen]);
 
   const m = detail?.metrics?.[protocol];
+  const text = detail?.text_metrics;
   const model = !run.spec.predictions && run.spec.pipeline_id === 'inference';
   return (
     <div className="ev-dialog" role="dialog" aria-label={`Image ${image}`} data-testid="item-dialog" data-image={image}>
@@ -266,6 +270,12 @@ function ItemDialog({ run, protocol, image, order, onOpen }: { run: Run; protoco
         {m && (
           <span data-testid="item-scores">
             P {(100 * m.precision).toFixed(1)} · R {(100 * m.recall).toFixed(1)} · H {(100 * m.hmean).toFixed(1)}
+          </span>
+        )}
+        {text && (
+          <span data-testid="item-text-scores">
+            CER {formatMetric('cer', textValue(text, 'cer'))} · word F1 {formatMetric('word_f1', textValue(text, 'word_f1'))} · end to end{' '}
+            {formatMetric('e2e_hmean', textValue(text, 'e2e_hmean'))}
           </span>
         )}
         {detail?.error && <span className="error">{detail.error}</span>}

@@ -19,11 +19,12 @@ export interface Handoff {
 
 export const studioLink = (page: '/' | '/inference', runId: string, image: string) => hashLink(page, { run: runId, image });
 
-/** The spec's preprocessing ops (everything but the detection thresholds), as on/off + values. */
+/** The spec's preprocessing ops (everything but the detection thresholds and the recognition
+ *  params), as on/off + values. */
 export function opsOf(params: Record<string, unknown>): Record<string, Record<string, unknown> | true> {
   const out: Record<string, Record<string, unknown> | true> = {};
   for (const [op, value] of Object.entries(params)) {
-    if (op === 'detection' || value === false || value === null || value === undefined) continue;
+    if (op === 'detection' || op === 'recognition' || value === false || value === null || value === undefined) continue;
     out[op] = typeof value === 'object' ? (value as Record<string, unknown>) : true;
   }
   return out;

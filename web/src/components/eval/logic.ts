@@ -1,5 +1,6 @@
 /** The Evaluation Lab's pure logic: no DOM, no fetch, so Vitest covers it directly. */
-import type { DetMatch, GtMatch, Item, ItemDetail } from '../../api/lab';
+import type { CompareMetric, DetMatch, GtMatch, Item, ItemDetail } from '../../api/lab';
+import type { TextMetrics } from '../../api/runs';
 
 // --- colours ----------------------------------------------------------------------------------
 
@@ -55,8 +56,32 @@ export function heatColour(value: number): string {
 const KNOWN_METRICS = ['hmean', 'precision', 'recall', 'tp', 'fp', 'fn', 'gt', 'det'];
 /** Metrics where a HIGHER value is worse (counts of errors): "worst first" sorts them descending. */
 export const LOWER_IS_BETTER = new Set(['fp', 'fn', 'time', 'cer', 'wer']);
-/** Metrics the server can sort by (the rest of a row's values are shown, not sortable). */
-export const SORTABLE = new Set(['name', 'status', 'detections', 'time', 'precision', 'recall', 'hmean', 'tp', 'fp', 'fn']);
+/** The text figures the items table shows for a run that reads text, by their flat names (the
+ *  server's: items.parquet columns, sort keys, compare metrics). */
+export const TEXT_COLUMNS = ['word_f1', 'cer', 'e2e_hmean'];
+/** Keys the server can sort by (runs/store.py SORT_KEYS; the rest of a row's values are shown, not sortable). */
+export const SORTABLE = new Set(['name', 'status', 'detections', 'time', 'precision', 'recall', 'hmean', 'tp', 'fp', 'fn', 'cer', 'word_f1', 'word_precision', 'word_recall', 'e2e_hmean']);
+const PERCENT = new Set(['precision', 'recall', 'hmean', 'cer', 'word_f1', 'word_precision', 'word_recall', 'e2e_hmean', 'e2e_precision', 'e2e_recall']);
+
+/** One text figure of an item's (or a run's) text metrics by its flat name; null when it has no
+ *  value (the CER of an image with no line paired), undefined when there are no text metrics. */
+export function textValue(m: TextMetrics | null | undefined, key: string): number | null | undefined {
+  if (!m) return undefined;
+  const [group, field] = key.startsWith('word_') ? ['words', key.slice(5)] : key.startsWith('e2e_') ? ['end_to_end', key.slice(4)] : [null, key];
+  const source = (group ? m[group as 'words' | 'end_to_end'] : m) as unknown as Record<string, number | null>;
+  return source[field];
+}
+
+/** How a detection's text fared against the ground-truth line it is paired with (texts compared
+ *  with runs of white space as one, as the text metrics compare them). */
+export function readVerdict(d: { text?: string | null; gt_text?: string | null }): 'right' | 'wrong' | 'unpaired' {
+  if (d.gt_text == null) return 'unpaired';
+  const fold = (t: string) => t.split(/\s+/).filter(Boolean).join(' ');
+  return fold(d.text ?? '') === fold(d.gt_text) ? 'right' : 'wrong';
+}
+
+/** Text columns when any item carries text metrics, else none. */
+export const textColumns = (items: Item[]): string[] => (items.some((i) => i.text_metrics) ? TEXT_COLUMNS : []);
 
 export function metricColumns(items: Item[], protocol: string): string[] {
   const found = new Set<string>();
@@ -82,7 +107,7 @@ export function nextSort(current: Sort, key: string): Sort {
 
 export function formatMetric(key: string, value: number | undefined | null): string {
   if (value === undefined || value === null) return '—';
-  if (['precision', 'recall', 'hmean'].includes(key)) return (100 * value).toFixed(1);
+  if (PERCENT.has(key)) return (100 * value).toFixed(1);
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
@@ -154,3 +179,33 @@ export function parseValues(text: string, lo: number, hi: number, name: string):
 
 /** The change of one image from A to B, for a list's label: "+12.5" percentage points. */
 export const changeText = (a: number, b: number): string => `${b - a >= 0 ? '+' : ''}${(100 * (b - a)).toFixed(1)}`;
+
+/** What a comparison can decide on, as the page offers it. */
+export const COMPARE_METRICS: { value: CompareMetric; label: string }[] = [
+  { value: 'hmean', label: 'H-mean (detection)' },
+  { value: 'word_f1', label: 'word F1 (text)' },
+  { value: 'cer', label: 'CER (text)' },
+  { value: 'e2e_hmean', label: 'end-to-end H-mean (text)' },
+];
+export const isCompareMetric = (v: string | null): v is CompareMetric => COMPARE_METRICS.some((m) => m.value === v);
+
+/** Each measure's name as a table row shows it. */
+export const MEASURE_LABEL: Record<string, string> = {
+  precision: 'precision',
+  recall: 'recall',
+  hmean: 'H-mean',
+  cer: 'CER',
+  word_precision: 'word precision',
+  word_recall: 'word recall',
+  word_f1: 'word F1',
+  e2e_precision: 'end-to-end precision',
+  e2e_recall: 'end-to-end recall',
+  e2e_hmean: 'end-to-end H-mean',
+};
+
+/** Whether B is better than A on an image under `metric` (a lower CER is better); null when
+ *  either has no value. */
+export function gained(metric: string, a: number | null, b: number | null): number | null {
+  if (a === null || b === null) return null;
+  return LOWER_IS_BETTER.has(metric) ? a - b : b - a;
+}
