@@ -1,6 +1,6 @@
 """SIGKILL a server in the middle of a run, start it again: the run completes, each item is stored
 once, and the items finished before the kill are not computed again (model calls are counted in
-every process of both servers)."""
+every process of both servers). The killed server's worker processes do not outlive it."""
 
 import json
 import signal
@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from live_server import free_port, server_process
+from live_server import alive, descendants, free_port, server_process
 from runs_data import CHECKPOINT, PARAMS, make_workspace
 
 pytestmark = pytest.mark.slow
@@ -45,8 +45,14 @@ def test_sigkill_mid_run_then_restart_resumes_without_recomputing(tmp_path: Path
         while httpx.get(f"{base}/api/runs/{run_id}").json()["done"] < 5:
             assert time.monotonic() < deadline
             time.sleep(0.02)
+        workers = descendants(first.pid)
+        assert len(workers) >= 2, workers  # the forkserver and the run's workers
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while alive(workers):
+        assert time.monotonic() < deadline, f"orphans of the killed server: {sorted(alive(workers))}"
+        time.sleep(0.05)
     before = stored_items(tmp_path, run_id)
     assert 5 <= len(before) < IMAGES, len(before)
     assert model_calls(tmp_path / "calls-1") >= len(before)
