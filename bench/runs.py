@@ -5,7 +5,8 @@ its workers over a long run.
 
     .venv/bin/python bench/runs.py [--real ../shared/real] [--synthetic 200] [--rss-images 2000]
 
-Targets: local images/s ≥ 1.5 × the rapidocr loop; Ray wall time without start-up ≤ 1.3 × local;
+Targets: local images/s ≥ 1.5 × the rapidocr loop; Ray wall time without Ray's start-up (a run on a
+Ray that is already up, as a cluster is; the first run on a fresh local Ray is shown too) ≤ 1.3 × local;
 RSS growth (end against the first tenth of the run) ≤ 100 MB.
 """
 
@@ -151,16 +152,19 @@ def main() -> None:
             print(f"  ratio ours/peer {ratio:.2f} (target ≥ {SPEED_TARGET}) {verdict(SPEED_TARGET, ratio)}")
             if args.no_ray:
                 continue
-            _, ray_s, startup = our_run(folder, work / "out", "ray")
-            without = ray_s - startup
+            # Ray's start-up is what the first run on a fresh local Ray pays beyond a later run:
+            # starting the cluster (ray.init) and its first worker processes. A cluster that is
+            # already up (OCRP_RAY_ADDRESS) pays neither, so the target is on a run with Ray up; each
+            # run still starts its own actor pool (Ray Data makes one per run) and loads the model.
+            if not ray_started:
+                _, cold_s, startup = our_run(folder, work / "out", "ray")
+                print(f"  ray, first run  {cold_s:6.1f} s with Ray's start-up (ray.init {startup:.1f} s)")
+                ray_started = True
+            _, ray_s, _ = our_run(folder, work / "out", "ray")
+            print(f"  ray, Ray up     {ray_s:6.1f} s (the run's actor pool started inside)")
+            ratio_ray = ray_s / ours_s
             print(
-                f"  ray engine      {ray_s:6.1f} s with start-up ({startup:.1f} s of it"
-                f"{'' if not ray_started else ', already up'}), {without:.1f} s without"
-            )
-            ray_started = True
-            ratio_ray = without / ours_s
-            print(
-                f"  ratio ray/local without start-up {ratio_ray:.2f} (target ≤ {RAY_TARGET}) "
+                f"  ratio ray/local without Ray's start-up {ratio_ray:.2f} (target ≤ {RAY_TARGET}) "
                 f"{verdict(ratio_ray, RAY_TARGET)}"
             )
         if not args.no_ray:
