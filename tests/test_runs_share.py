@@ -76,15 +76,8 @@ def test_a_preview_answers_from_a_finished_run_item(workspace: Workspace) -> Non
     with server_process(workspace.root, port, {"PYTHONPATH": COUNTER, "OCRP_TEST_MODEL_CALLS": str(calls)}):
         run = start_run(base)
         boxes, key, _ = stored_boxes(workspace.root, run["run_id"], IMAGE)
-        # The run's item, a job and the preview name the same work by the same key.
         data = (workspace.dataset / IMAGE).read_bytes()
         assert key == cache_key("inference", data, PARAMS, CHECKPOINT)
-        job = httpx.post(f"{base}/api/pipelines/preview", json={"pipeline_id": "inference",
-                         "image_path": f"receipts/images/{IMAGE}", "checkpoint_path": CHECKPOINT,
-                         "params": PARAMS}).json()  # fmt: skip
-        assert job["cache_key"] == key, job
-        while httpx.get(f"{base}/api/pipelines/jobs/{job['job_id']}").json()["status"] != "completed":
-            time.sleep(0.05)
         before = model_calls(calls)
 
         # The same settings, keys in another order (the key is canonical JSON): the run's answer.
@@ -139,3 +132,29 @@ def test_a_run_takes_an_image_from_a_finished_inference_job(workspace: Workspace
         again = start_run(base)
         assert model_calls(calls) == before + len(workspace.names)
         assert not stored_boxes(workspace.root, again["run_id"], IMAGE)[2]
+
+
+def test_an_inference_job_is_made_complete_from_a_finished_run_item(workspace: Workspace) -> None:
+    port, calls = free_port(), workspace.root / "calls"
+    base = f"http://127.0.0.1:{port}"
+    with server_process(workspace.root, port, {"PYTHONPATH": COUNTER, "OCRP_TEST_MODEL_CALLS": str(calls)}):
+        run = start_run(base)
+        before = model_calls(calls)
+        for route in ("preview", "fallback"):
+            name = IMAGE if route == "preview" else "r002.jpg"
+            boxes, key, _ = stored_boxes(workspace.root, run["run_id"], name)
+            body = {"pipeline_id": "inference", "image_path": f"receipts/images/{name}",
+                    "checkpoint_path": CHECKPOINT, "params": PARAMS}  # fmt: skip
+            job = httpx.post(f"{base}/api/pipelines/{route}", json=body, timeout=60).json()
+            # Done at once, under the item's key, saying where it came from.
+            assert job["status"] == "completed" and job["routed_backend"] == "server-cache", job
+            assert job["cache_key"] == key
+            assert any(f"{run['run_id']}/{name}" in note for note in job["notes"]), job["notes"]
+            found = httpx.get(f"{base}/api/inference/jobs/{job['job_id']}/detections").json()
+            assert found["detections"] == [b | {"text": None, "textScore": None} for b in boxes]
+            png = httpx.get(f"{base}/api/pipelines/jobs/{job['job_id']}/result")
+            assert png.status_code == 200 and png.content.startswith(b"\x89PNG"), png.status_code
+            # Asked again, it is the job that answers (an ordinary finished job now).
+            again = httpx.post(f"{base}/api/pipelines/{route}", json=body, timeout=60).json()
+            assert again["job_id"] == job["job_id"], again
+        assert model_calls(calls) == before

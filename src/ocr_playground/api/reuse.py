@@ -3,7 +3,8 @@
 A run's item and a single-image ``inference`` job are keyed alike (the image's digest, the params as
 sent, the checkpoint and the recognizer as named), and both hold their detections in the one JSON
 form ``detections_json`` writes. So a run takes an image's detections from a finished job, and
-an Inference Studio preview answers from a finished run item, without running the model. Either
+an Inference Studio preview (or an inference pipeline job, made complete from the item) answers
+from a finished run item, without running the model. Either
 is used only while its files are whole and its models unchanged since it was made. The lookups
 live here, above both services, so neither the runs nor the jobs import the other.
 """
@@ -16,11 +17,12 @@ from typing import Any
 import rfc8785
 
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
+from ocr_playground.imaging.io import decode_image
 from ocr_playground.inference import catalog
-from ocr_playground.inference.jobs import PIPELINE_ID, detections_path
+from ocr_playground.inference.jobs import PIPELINE_ID, detections_path, write_result
 from ocr_playground.inference.profiles import last_change
 from ocr_playground.jobs.model import Job
-from ocr_playground.jobs.service import JobService
+from ocr_playground.jobs.service import JobRequest, JobService, Submission
 from ocr_playground.runs.service import RunService, StudioLookup
 from ocr_playground.settings import Settings
 
@@ -91,3 +93,23 @@ def run_answer(
     if found is not None:
         found["lookup_ms"] = (time.perf_counter() - started) * 1e3
     return found
+
+
+def job_from_run(runs: RunService, jobs: JobService, request: JobRequest) -> Submission | None:
+    """For an ``inference`` pipeline request: a completed job made from a finished run item under
+    its key (its detections file, and the image with them drawn), finished after the last change of
+    the request's models; None when no run has one."""
+    if request.pipeline_id != PIPELINE_ID:
+        return None
+    models = [request.checkpoint_path, request.recognizer_path]
+    item = runs.store.reusable(request.cache_key, last_change(models))
+    if item is None:
+        return None
+    image = decode_image(request.image)  # the bytes a run already decoded: no model, one decode
+
+    def write(output_path: str) -> list[Path]:
+        checkpoint = None if request.checkpoint_path is None else str(request.checkpoint_path)
+        recognizer = None if request.recognizer_path is None else str(request.recognizer_path)
+        return write_result(output_path, image, checkpoint, recognizer, item["boxes"])
+
+    return jobs.adopt(request, write, {"reused_from": f"{item['run_id']}/{item['name']}"})
