@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import rfc8785
-
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.imaging.io import decode_image
 from ocr_playground.inference import catalog
@@ -71,7 +69,7 @@ def preview_key(data: bytes, params: Any, checkpoint_path: str, recognizer_path:
     digest = image_digest(data)
     try:
         return cache_key_from_digest(PIPELINE_ID, digest, params, checkpoint_path, recognizer_path)
-    except rfc8785.CanonicalizationError:
+    except ValueError:  # rfc8785's CanonicalizationError, or a lone surrogate in a key
         return None
 
 
