@@ -4,6 +4,7 @@ with their marks. Thin: the work is in ``runs.compare``, ``runs.sweeps`` and ``r
 Included before the runs router, so ``/api/runs/compare`` is not taken for a run id.
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -56,23 +57,33 @@ def _attachment(body: str, media_type: str, filename: str) -> Response:
 # --- compare -----------------------------------------------------------------------------------
 
 
-def _compare(
-    runs: Any, a: str, b: str, protocol: str, metric: str, resamples: int = RESAMPLES
-) -> dict[str, Any]:
-    return compare_runs(runs.store, runs.get(a), runs.get(b), protocol, resamples, metric=metric)
-
-
 CompareA = Annotated[str, Query(description="Run A (the baseline).", max_length=100)]
 CompareB = Annotated[str, Query(description="Run B (the change).", max_length=100)]
+
+
+@dataclass
+class Pair:
+    """The query every comparison route takes: which two runs, under which protocol, on which
+    measure."""
+
+    a: CompareA
+    b: CompareB
+    protocol: Protocol = "icdar2015-iou"
+    metric: CompareMetric = "hmean"
+
+
+PairDep = Annotated[Pair, Depends()]
+
+
+def _compare(runs: Any, pair: Pair, resamples: int = RESAMPLES) -> dict[str, Any]:
+    a, b = runs.get(pair.a), runs.get(pair.b)
+    return compare_runs(runs.store, a, b, pair.protocol, resamples, metric=pair.metric)
 
 
 @router.get("/compare", summary="Is run B better than run A? Paired bootstrap over images")
 async def compare(
     runs: RunsDep,
-    a: CompareA,
-    b: CompareB,
-    protocol: Protocol = "icdar2015-iou",
-    metric: CompareMetric = "hmean",
+    pair: PairDep,
     resamples: int = Query(RESAMPLES, description="Bootstrap resamples (2000 to 20000)."),
 ) -> dict[str, Any]:
     """Both runs' aggregates on the images they both scored, the difference B − A with its 95 %
@@ -80,33 +91,21 @@ async def compare(
     (``per_image``), and the images B ``fixed`` (scored better than A on it) and ``broke``
     (worse), the largest change first. Runs over different images are compared on the shared
     ones, and ``shared.note`` says so."""
-    return await run_in_threadpool(_compare, runs, a, b, protocol, metric, resamples)
+    return await run_in_threadpool(_compare, runs, pair, resamples)
 
 
 @router.get("/compare.csv", summary="A comparison's per-image scores as CSV")
-async def compare_csv(
-    runs: RunsDep,
-    a: CompareA,
-    b: CompareB,
-    protocol: Protocol = "icdar2015-iou",
-    metric: CompareMetric = "hmean",
-) -> Response:
-    result = await run_in_threadpool(_compare, runs, a, b, protocol, metric)
-    return _attachment(comparison_csv(result), "text/csv", f"compare-{a}-{b}.csv")
+async def compare_csv(runs: RunsDep, pair: PairDep) -> Response:
+    result = await run_in_threadpool(_compare, runs, pair)
+    return _attachment(comparison_csv(result), "text/csv", f"compare-{pair.a}-{pair.b}.csv")
 
 
 @router.get("/compare/report", summary="A comparison as a self-contained HTML report")
-async def compare_report(
-    runs: RunsDep,
-    a: CompareA,
-    b: CompareB,
-    protocol: Protocol = "icdar2015-iou",
-    metric: CompareMetric = "hmean",
-) -> Response:
+async def compare_report(runs: RunsDep, pair: PairDep) -> Response:
     def build() -> str:
-        return comparison_html(runs.store, _compare(runs, a, b, protocol, metric))
+        return comparison_html(runs.store, _compare(runs, pair))
 
-    return _attachment(await run_in_threadpool(build), "text/html", f"compare-{a}-{b}.html")
+    return _attachment(await run_in_threadpool(build), "text/html", f"compare-{pair.a}-{pair.b}.html")
 
 
 # --- one run -----------------------------------------------------------------------------------
