@@ -118,6 +118,7 @@ def test_receipt_json_dont_care_and_errors(tmp_path: Path) -> None:
         ({"imgs": {}}, "'images'"),
         ({"images": {"r": {}}}, "'words'"),
         ({"images": {"r": {"words": {"1": {"points": [[0, 0]]}}}}}, "at least 3"),
+        ({"images": {"r": [{"points": [[0, 0], [9, 0], [9, 9]], "text": "x" * 1001}]}}, "1001 characters"),
     ]:
         path.write_text(json.dumps(bad))
         with pytest.raises(InvalidAnnotations, match=match):
@@ -141,4 +142,7 @@ def test_icdar2015_text_files(tmp_path: Path) -> None:
     assert words[0].points.tolist() == [[377, 117], [463, 117], [465, 130], [378, 130]]
     (tmp_path / "gt_img_2.txt").write_text("1,2,3\n")
     with pytest.raises(InvalidAnnotations, match="gt_img_2.txt line 1"):
+        read_annotations(tmp_path)
+    (tmp_path / "gt_img_2.txt").write_text("0,0,9,0,9,9,0,9," + "x," * 600 + "\n")
+    with pytest.raises(InvalidAnnotations, match="gt_img_2.txt line 1: the text is 1200 characters"):
         read_annotations(tmp_path)

@@ -139,6 +139,25 @@ def test_item_text_metrics_equal_evaluate_on_that_image_alone_and_the_run_sums_t
     assert lab.run("boxes")["text_metrics"] is None  # no recognizer: no text figures at all
 
 
+def test_an_image_whose_ground_truth_expects_no_text_counts_what_was_read_there(
+    lab: Lab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gt = json.loads(lab.ws.gt.read_text())
+    blank = Path(lab.ws.names[0]).name
+    gt["images"][blank] = {"words": {}}  # a page with nothing to read on it, as far as the truth goes
+    (lab.ws.settings.data_root / "receipts" / "gt-blank.json").write_text(json.dumps(gt))
+    run_id = start(lab.base, params=PARAMS, gt="receipts/gt-blank.json", reuse=False, name="blank")
+    run = wait_run(lab.base, run_id, timeout=600)
+    item = lab.get(f"/api/runs/{run_id}/items/{lab.ws.names[0]}").json()
+    assert item["text_metrics"]["words"]["read"] > 0 and item["text_metrics"]["words"]["gt"] == 0
+    preds = json.loads((lab.ws.settings.outputs_root / "runs" / run_id / "predictions.json").read_text())
+    every = tmp_path / "preds.json"
+    every.write_text(json.dumps({"images": {Path(n).name: w for n, w in preds["images"].items()}}))
+    run_cli(["evaluate", "--gt", str(lab.ws.settings.data_root / "receipts" / "gt-blank.json"),
+             "--pred", str(every), "--json"])  # fmt: skip
+    assert run["text_metrics"] == json.loads(capsys.readouterr().out)["text"]["total"]
+
+
 def test_items_parquet_sorting_filters_and_csv_carry_the_text_metrics(lab: Lab) -> None:
     run_id, items = lab.runs["binarized"], lab.items("binarized")
     frame = pd.read_parquet(lab.ws.settings.outputs_root / "runs" / run_id / "items.parquet")

@@ -80,10 +80,14 @@ class SqliteStore:
         """Columns added to ``table`` after its first release, as TEXT: a database made before them
         gains them when it is opened (NULL in old rows, which had nothing there)."""
         with self.writing() as conn:
+            # Look and add in one write transaction: a second process opening the same old file at
+            # the same time waits for it, then finds the columns there.
+            conn.execute("BEGIN IMMEDIATE")
             have = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
             for column in columns:
                 if column not in have:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+            conn.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:

@@ -30,6 +30,9 @@ from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import DONT_CARE, Word
 
 _TXT_PREFIX = re.compile(r"^(gt_|res_)")
+# A line of text is compared by edit distance, which is quadratic in its length: a word far longer
+# than any printed line is refused rather than let one file hold a run for minutes.
+MAX_TEXT_CHARS = 1000
 
 
 def icdar_image_name(file_name: str) -> str:
@@ -47,17 +50,25 @@ def _points(raw: Any, where: str) -> np.ndarray:
     return pts
 
 
+def _text(value: Any, where: str) -> str | None:
+    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        raise InvalidAnnotations(
+            f"{where}: the text is {len(value)} characters long; at most {MAX_TEXT_CHARS}."
+        )
+    return value if isinstance(value, str) else None
+
+
 def _word(word: Any, where: str) -> Word:
     if not isinstance(word, Mapping) or "points" not in word:
         raise InvalidAnnotations(f"{where} must be an object with 'points'.")
-    text = word.get("text", word.get("transcription"))
+    text = _text(word.get("text", word.get("transcription")), where)
     score, text_score = word.get("score"), word.get("textScore")
     for name, value in (("score", score), ("textScore", text_score)):
         if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
             raise InvalidAnnotations(f"{where}: '{name}' must be a number.")
     return Word(
         points=_points(word["points"], where),
-        text=text if isinstance(text, str) else None,
+        text=text,
         dont_care=bool(word.get("ignore", False)) or text == DONT_CARE,
         score=None if score is None else float(score),
         text_score=None if text_score is None else float(text_score),
@@ -99,7 +110,8 @@ def parse_icdar_txt(text: str, source: str) -> list[Word]:
             coords = [float(f) for f in fields[:8]]
         except ValueError as exc:
             raise InvalidAnnotations(f"{source} line {n}: the first 8 fields must be numbers.") from exc
-        transcription = ",".join(fields[8:]) if len(fields) > 8 else None  # may itself hold commas
+        # The transcription may itself hold commas.
+        transcription = _text(",".join(fields[8:]), f"{source} line {n}") if len(fields) > 8 else None
         words.append(
             Word(
                 points=_points(np.reshape(coords, (4, 2)), f"{source} line {n}"),

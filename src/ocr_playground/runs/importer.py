@@ -158,7 +158,7 @@ class PredictionsEngine:
         predictions = read_predictions(self.path)
         boxes, _ = match(predictions, [t.name for t in work.tasks])
         checkpoint = pseudo_checkpoint(self.path)
-        text = reads_text(predictions)
+        text = reads_text(predictions) and work.spec.text_truth
         for task, found in zip(work.tasks, boxes, strict=True):
             if should_stop():
                 return

@@ -32,7 +32,7 @@ from ocr_playground.runs.files import IMAGES, write_files
 from ocr_playground.runs.model import Run, RunSpec, RunStatus, new_run_id
 from ocr_playground.runs.plan import Roots, plan_run, predictions_path, resolve_model, resolve_recognizer
 from ocr_playground.runs.store import Input, RunStore
-from ocr_playground.runs.worker import ItemTask, WorkerSpec, score, score_text
+from ocr_playground.runs.worker import ItemTask, WorkerSpec, has_text, score, score_text
 from ocr_playground.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,12 @@ class RunService:
         try:
             model = resolve_model(run.spec, self.roots)
             recognizer = resolve_recognizer(run.spec, self.roots)
-            tasks = self._reuse(run, self.store.pending(run_id), [model, recognizer], sink)
+            # Text is scored when the run has text (read, or in imported predictions) and its ground
+            # truth holds text somewhere: then on every image, as `evaluate` scores a set.
+            text_truth = bool(run.spec.recognizer_path or run.spec.predictions) and any(
+                has_text(gt) for gt in self.store.ground_truths(run_id)
+            )
+            tasks = self._reuse(run, self.store.pending(run_id), [model, recognizer], sink, text_truth)
             if tasks and not should_stop():
                 engine = make_engine(run.spec, self.settings, self.roots)
                 self.last_engine = engine
@@ -230,7 +235,7 @@ class RunService:
                 if run.spec.engine == "ray":
                     workers = run.spec.workers or 0
                 work = EngineWork(
-                    spec=self._worker_spec(run, model, recognizer, threads),
+                    spec=self._worker_spec(run, model, recognizer, threads, text_truth),
                     tasks=tasks,
                     workers=workers,
                     stall_s=self.settings.run_stall_s,
@@ -250,7 +255,9 @@ class RunService:
         self._publish(run)
         return run
 
-    def _worker_spec(self, run: Run, model: Path | None, recognizer: Path | None, threads: int) -> WorkerSpec:
+    def _worker_spec(
+        self, run: Run, model: Path | None, recognizer: Path | None, threads: int, text_truth: bool
+    ) -> WorkerSpec:
         images = run_folder(self.outputs_root, run.run_id) / IMAGES if run.spec.save_images else None
         return WorkerSpec(
             pipeline_id=run.spec.pipeline_id,
@@ -261,6 +268,7 @@ class RunService:
             threads=threads,
             recognizer_path=run.spec.recognizer_path,
             recognizer_file=None if recognizer is None else str(recognizer),
+            text_truth=text_truth,
         )
 
     def _reuse(
@@ -269,6 +277,7 @@ class RunService:
         pending: list[Input],
         models: list[Path | None],
         sink: Callable[[dict[str, Any]], None],
+        text_truth: bool,
     ) -> list[ItemTask]:
         """Items an earlier run (or, failing that, a Studio's job) already computed under the same
         cache key, after the last change of any of ``models``, are taken from it; the rest are
@@ -301,7 +310,7 @@ class RunService:
                     "name": task.name,
                     "boxes": boxes,
                     "metrics": score(task.gt, boxes or []),
-                    "text_metrics": score_text(task.gt, boxes or []) if spec.recognizer_path else None,
+                    "text_metrics": score_text(task.gt, boxes or []) if text_truth else None,
                     "reused": True,
                 }
             )

@@ -244,6 +244,11 @@ class RunStore(SqliteStore):
         )
         return [Input(row[0], row[1], row[2], row[3]) for row in rows]
 
+    def ground_truths(self, run_id: str) -> list[str]:
+        """Every image's ground truth (as JSON) in the run: what is decided for the whole set."""
+        rows = self._all("SELECT gt FROM run_inputs WHERE run_id = ? AND gt IS NOT NULL", (run_id,))
+        return [row["gt"] for row in rows]
+
     def input(self, run_id: str, name: str) -> Input | None:
         row = self._one(
             "SELECT seq, name, path, gt FROM run_inputs WHERE run_id = ? AND name = ?", (run_id, name)

@@ -43,6 +43,10 @@ class WorkerSpec:
     threads: int = 1  # ONNX Runtime threads of this worker's session
     recognizer_path: str | None = None  # as the user gave it: part of the cache key
     recognizer_file: str | None = None  # the resolved ONNX recognizer: each detection's text is read
+    # The run's ground truth holds text somewhere: then every image with ground truth is scored on
+    # text, one that expects no text included (what was read there counts against precision), as
+    # `evaluate` scores a set.
+    text_truth: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,14 +82,16 @@ def score(gt: str | None, boxes: Sequence[dict[str, Any]]) -> dict[str, Any] | N
 
 
 def score_text(gt: str | None, boxes: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    """One image's text metrics (``TextMetrics`` as JSON) for a run that reads text; None without
-    ground truth, or when its ground truth holds no text to compare with."""
+    """One image's text metrics (``TextMetrics`` as JSON) in a run scored on text; None without
+    ground truth."""
     if gt is None:
         return None
-    words = parse_words(gt)
-    if not any(w.text for w in words):
-        return None
-    return text_counts(words, detection_words(boxes)).metrics().model_dump()
+    return text_counts(parse_words(gt), detection_words(boxes)).metrics().model_dump()
+
+
+def has_text(gt: str | None) -> bool:
+    """Whether one image's ground truth (as JSON) holds any text."""
+    return gt is not None and any(w.text for w in parse_words(gt))
 
 
 def failed(task: ItemTask, error: str, timings: dict[str, float] | None = None) -> dict[str, Any]:
@@ -218,7 +224,7 @@ class ItemWorker:
         boxes = detections_json(result)
         t0 = time.perf_counter()
         metrics = score(task.gt, boxes)
-        text = score_text(task.gt, boxes) if self.recognizer is not None else None
+        text = score_text(task.gt, boxes) if self.recognizer is not None and self.spec.text_truth else None
         if metrics is not None:
             timings["evaluate"] = _ms(t0)
         if self.spec.images_dir is not None:
