@@ -133,7 +133,8 @@ def test_preview_by_image_path_and_resize_maps_back(server: tuple[str, Path]) ->
     [
         ({"checkpoint_path": "missing.onnx"}, 404, "does not exist"),
         ({"checkpoint_path": "model.pt"}, 415, "ONNX"),
-        ({"checkpoint_path": "notes.txt"}, 415, "not an .onnx model"),
+        ({"checkpoint_path": "notes.txt"}, 415, "The checkpoint 'notes.txt' is not an .onnx model"),
+        ({"recognizer_path": "notes.txt"}, 415, "The recognizer 'notes.txt' is not an .onnx model"),
         ({"checkpoint_path": "../outside/elsewhere.onnx"}, 403, "outside the checkpoints root"),
         ({"checkpoint_path": "escape.onnx"}, 403, "outside the checkpoints root"),
         ({"checkpoint_path": "/etc/passwd"}, 403, "outside the checkpoints root"),

@@ -154,28 +154,28 @@ def _builtin(name: str, table: BuiltinTable) -> Path:
     return path
 
 
-def _onnx_only(path: Path, shown: str) -> Path:
+def _onnx_only(path: Path, shown: str, what: str) -> Path:
     suffix = path.suffix.lower()
     if suffix in TRAINING_SUFFIXES:
         raise CheckpointNotLoadable(
-            f"The checkpoint '{shown}' is a training checkpoint ({suffix}), "
+            f"The {what} '{shown}' is a training checkpoint ({suffix}), "
             f"which is never unpickled; {EXPORT_HINT}."
         )
     if suffix != ".onnx":
-        raise CheckpointNotLoadable(f"The checkpoint '{shown}' is not an .onnx model; {EXPORT_HINT}.")
+        raise CheckpointNotLoadable(f"The {what} '{shown}' is not an .onnx model; {EXPORT_HINT}.")
     return path
 
 
 def _resolve(root: Path, user_path: str, table: BuiltinTable, what: str) -> Path:
     if user_path.startswith(BUILTIN_PREFIX):
         return _builtin(user_path, table)
-    return _onnx_only(confine(root, user_path, what, "checkpoints root"), user_path)
+    return _onnx_only(confine(root, user_path, what, "checkpoints root"), user_path, what)
 
 
 def _resolve_local(user_path: str, table: BuiltinTable, what: str) -> Path:
     if user_path.startswith(BUILTIN_PREFIX):
         return _builtin(user_path, table)
-    path = _onnx_only(Path(user_path), user_path)
+    path = _onnx_only(Path(user_path), user_path, what)
     if not path.is_file():
         raise CheckpointNotFound(f"The {what} '{user_path}' does not exist.")
     return path
@@ -205,7 +205,7 @@ def resolve_classifier(model_path: Path, classifier: str) -> Path:
     """A recognizer profile's ``classifier``: a built-in name, or an .onnx path beside the model."""
     if classifier.startswith(BUILTIN_PREFIX):
         return _builtin(classifier, BUILTIN_CLASSIFIERS)
-    path = _onnx_only(model_path.parent / classifier, classifier)
+    path = _onnx_only(model_path.parent / classifier, classifier, "angle classifier")
     if not path.is_file():
         raise CheckpointNotFound(
             f"The angle classifier '{classifier}' beside {model_path.name} does not exist."
