@@ -35,7 +35,7 @@ class ServerMetrics:
         self.running_jobs = Gauge("ocrp_running_jobs", "Jobs in a worker now.", registry=self.registry)
         self.cache_hits = PromCounter(
             "ocrp_cache_hits",
-            "Requests answered from a finished or in-flight job with the same cache key.",
+            "Requests answered from a finished or in-flight job, or a run item, with the same cache key.",
             ["kind"],
             registry=self.registry,
         )

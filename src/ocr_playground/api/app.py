@@ -16,6 +16,7 @@ from ocr_playground.api.auth import TokenGate
 from ocr_playground.api.docs import install_docs
 from ocr_playground.api.errors import install_error_handlers
 from ocr_playground.api.middleware import BodyLimit, RequestMetrics
+from ocr_playground.api.reuse import job_lookup
 from ocr_playground.api.spa import mount_spa
 from ocr_playground.client_events import TelemetryStore
 from ocr_playground.jobs.service import JobService
@@ -54,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = server_metrics = ServerMetrics()
     app.state.jobs = JobService(settings, server_metrics)
-    app.state.runs = RunService(settings, app.state.jobs.bus)  # progress on the jobs' WebSocket
+    # Progress on the jobs' WebSocket; a run's images take what the Studios' jobs already found.
+    app.state.runs = RunService(settings, app.state.jobs.bus, studio=job_lookup(app.state.jobs))
     app.state.sweeps = SweepService(app.state.runs)
     app.state.telemetry = TelemetryStore(settings.db_path)
     install_error_handlers(app)

@@ -5,11 +5,14 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic_core.core_schema import ValidatorFunctionWrapHandler
 
 from ocr_playground.api.deps import ServiceDep, SettingsDep
 from ocr_playground.api.inputs import decode_base64, read_data_file
 from ocr_playground.api.models import TaskId, Text
+from ocr_playground.api.reuse import preview_key, run_answer
+from ocr_playground.api.runs import RunsDep
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import icdar_image_name, parse_icdar_txt, parse_receipt_json
 from ocr_playground.inference.engine import default_cache
@@ -20,6 +23,7 @@ from ocr_playground.inference.postprocess import DetectionParams
 from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.inference.service import NOT_INVERTIBLE_OPS, InferenceParams, MapCache, detect_bytes
 from ocr_playground.inference.text_metrics import TextEvaluation, evaluate_text, has_text
+from ocr_playground.runs.service import RunService
 from ocr_playground.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["inference"])
@@ -45,12 +49,27 @@ class PreviewRequest(BaseModel):
     )
     params: InferenceParams = Field(default_factory=InferenceParams)
     task_id: TaskId = None
+    _sent_params: Any = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_image(self) -> "PreviewRequest":
         if (self.image_path is None) == (self.image_base64 is None):
             raise ValueError("give exactly one of image_path or image_base64")
         return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_sent_params(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> "PreviewRequest":
+        # The cache key hashes params as sent, not as parsed (no defaults filled in): a run or a
+        # job with the same settings then has the same key.
+        request = handler(data)
+        if isinstance(data, dict):
+            request._sent_params = data.get("params", {})
+        return request
+
+    @property
+    def sent_params(self) -> Any:
+        return self._sent_params
 
 
 class DetectionOut(BaseModel):
@@ -77,6 +96,12 @@ class PreviewResponse(BaseModel):
     )
     timings: dict[str, float | bool]
     task_id: str | None = None
+    reused_from: str | None = Field(
+        None,
+        description="Set when the answer is a finished run's item under the same cache key "
+        "('run-…/name'): the model did not run, and timings hold no model time.",
+        examples=["run-0123456789ab/receipts/r001.jpg"],
+    )
 
 
 class AnnotationSet(BaseModel):
@@ -175,9 +200,38 @@ def inference_preview(
     )
 
 
+def preview_from_run(
+    req: PreviewRequest, data: bytes, runs: RunService, settings: Settings
+) -> PreviewResponse | None:
+    """The answer a finished run item already holds for this image and these settings (detections
+    in the form a computed preview gives), or None when no run has it."""
+    started = time.perf_counter()
+    key = preview_key(data, req.sent_params, req.checkpoint_path, req.recognizer_path)
+    item = None if key is None else run_answer(runs, settings, key, req.checkpoint_path, req.recognizer_path)
+    if item is None:
+        return None
+    return PreviewResponse(
+        checkpoint_path=req.checkpoint_path,
+        recognizer_path=req.recognizer_path,
+        detections=item["boxes"],
+        image=ImageSize(width=item["width"], height=item["height"]),
+        timings={
+            "lookup_ms": round(item["lookup_ms"], 2),
+            "total_ms": round((time.perf_counter() - started) * 1e3, 2),
+        },
+        task_id=req.task_id,
+        reused_from=f"{item['run_id']}/{item['name']}",
+    )
+
+
 @router.post("/inference/preview", response_model=PreviewResponse)
-def preview(req: PreviewRequest, settings: SettingsDep) -> PreviewResponse:
+def preview(req: PreviewRequest, settings: SettingsDep, runs: RunsDep) -> PreviewResponse:
+    """Detection on one image: answered from a finished run's item when one holds this image under
+    the same settings and models (``reused_from`` says which), else computed."""
     data = _image_bytes(req, settings)
+    reused = preview_from_run(req, data, runs, settings)
+    if reused is not None:
+        return reused
     return inference_preview(
         settings, data, req.checkpoint_path, req.params, req.task_id, req.recognizer_path
     )

@@ -17,6 +17,8 @@ from ocr_playground.api.models import (
     PipelineRequest,
     PipelineResponse,
 )
+from ocr_playground.api.reuse import job_from_run
+from ocr_playground.api.runs import RunsDep
 from ocr_playground.contract import contract
 from ocr_playground.imaging.formats import media_type
 from ocr_playground.imaging.io import probe_size
@@ -29,6 +31,7 @@ from ocr_playground.jobs.routing import (
 )
 from ocr_playground.jobs.runners import validate_job
 from ocr_playground.jobs.service import JobService, Submission, job_notes, public_path
+from ocr_playground.runs.service import RunService
 from ocr_playground.settings import Settings
 
 router = APIRouter(prefix="/api/pipelines", tags=["pipelines"])
@@ -80,14 +83,14 @@ def list_pipelines() -> dict[str, Any]:
 
 
 def _preview(
-    body: PipelineRequest, service: JobService, settings: Settings
+    body: PipelineRequest, service: JobService, settings: Settings, runs: RunService
 ) -> PipelineResponse | Callable[[], PipelineResponse]:
     """The answer, or (when a job must be started) a function that starts it and answers: that
     part writes files and is never run on the event loop."""
     # Unknown pipeline, bad params, a missing checkpoint: refused before any I/O.
     validate_job(body.pipeline_id, body.params, body.checkpoint_path, body.recognizer_path)
     request = load_input(body, settings)
-    reused = service.reused(request.cache_key)
+    reused = service.reused(request.cache_key) or job_from_run(runs, service, request)
     if reused is not None:
         service.metrics.routing.labels("server-cache").inc()
         return _answer(reused, "server-cache", body.task_id, [CACHE_NOTE])
@@ -119,24 +122,28 @@ def _preview(
     responses=ERRORS,
     summary="Route a preview: to the browser's workers, or start it on the server",
 )
-async def preview(body: PipelineRequest, service: ServiceDep, settings: SettingsDep) -> PipelineResponse:
+async def preview(
+    body: PipelineRequest, service: ServiceDep, settings: SettingsDep, runs: RunsDep
+) -> PipelineResponse:
     # A preview is answered on every slider move, most often from the cache. For an image named by
     # path or a small upload the work (hash, one SQLite lookup) is shorter than a hop to the thread
     # pool and back, so it runs right here; a big upload's base64 decode, or a checkpoint that may
     # have to be loaded, goes to a thread, and so does starting a job.
     small = body.image_base64 is None or len(body.image_base64) <= INLINE_BASE64_CHARS
     if small and body.pipeline_id not in CHECKPOINT_PIPELINES:
-        answer = _preview(body, service, settings)
+        answer = _preview(body, service, settings, runs)
     else:
-        answer = await run_in_threadpool(_preview, body, service, settings)
+        answer = await run_in_threadpool(_preview, body, service, settings, runs)
     return await run_in_threadpool(answer) if callable(answer) else answer
 
 
-def _fallback(body: FallbackRequest, service: JobService, settings: Settings) -> tuple[Submission, Backend]:
+def _fallback(
+    body: FallbackRequest, service: JobService, settings: Settings, runs: RunService
+) -> tuple[Submission, Backend]:
     validate_job(body.pipeline_id, body.params, body.checkpoint_path, body.recognizer_path)
     request = load_input(body, settings)
     backend = server_backend(body.pipeline_id, body.params)
-    existing = service.existing(request.cache_key)
+    existing = service.existing(request.cache_key) or job_from_run(runs, service, request)
     if existing is not None:
         return existing, backend
     service.refuse_if_full()  # before the image is checked or written; joining stays free
@@ -152,9 +159,9 @@ def _fallback(body: FallbackRequest, service: JobService, settings: Settings) ->
     summary="Run the pipeline on the server and store the PNG",
 )
 async def fallback(
-    body: FallbackRequest, response: Response, service: ServiceDep, settings: SettingsDep
+    body: FallbackRequest, response: Response, service: ServiceDep, settings: SettingsDep, runs: RunsDep
 ) -> PipelineResponse:
-    submission, backend = await run_in_threadpool(_fallback, body, service, settings)
+    submission, backend = await run_in_threadpool(_fallback, body, service, settings, runs)
     notes = []
     if body.wait and not submission.job.done:
         # Generous: the job may queue behind others before its own time limit starts.

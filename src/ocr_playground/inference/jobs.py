@@ -9,6 +9,7 @@ caches.
 
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +80,35 @@ def detections_path(output_path: str | Path) -> Path:
     return Path(output_path).with_suffix(".json")
 
 
-def draw(image: np.ndarray, detections: list[Detection]) -> np.ndarray:
+def draw(image: np.ndarray, detections: Sequence[Detection | np.ndarray]) -> np.ndarray:
+    """The image with each detection's polygon drawn (a detection, or its points)."""
     canvas = np.ascontiguousarray(image[:, :, :3]).copy()
     thickness = max(1, round(max(canvas.shape[:2]) / 600))
-    polygons = [np.round(d.points).astype(np.int32).reshape(-1, 1, 2) for d in detections]
+    points = [d.points if isinstance(d, Detection) else d for d in detections]
+    polygons = [np.round(p).astype(np.int32).reshape(-1, 1, 2) for p in points]
     cv2.polylines(canvas, polygons, True, OVERLAY_COLOUR, thickness, cv2.LINE_AA)
     return canvas
+
+
+def write_result(
+    output_path: str | Path,
+    image: np.ndarray,
+    checkpoint_path: str | None,
+    recognizer_path: str | None,
+    detections: list[dict[str, Any]],
+) -> list[Path]:
+    """A job's two files, each atomic: the detections (``detections_json`` form) first, then the
+    drawn PNG, whose presence is what marks the result whole. The files written."""
+    payload = {
+        "image": {"width": image.shape[1], "height": image.shape[0]},
+        "checkpoint_path": checkpoint_path,
+        "recognizer_path": recognizer_path,
+        "detections": detections,
+    }
+    atomic_write_bytes(detections_path(output_path), json.dumps(payload).encode())
+    polygons = [np.asarray(d["points"], np.float64) for d in detections]
+    atomic_write_bytes(output_path, encode_png(draw(image, polygons)))
+    return [detections_path(output_path), Path(output_path)]
 
 
 def run_inference_task(task: Any, on_progress: Any) -> dict[str, float]:
@@ -111,13 +135,6 @@ def _run(task: Any, on_progress: Any) -> dict[str, float]:
     timings |= {k: v for k, v in result.timings.items() if isinstance(v, float)}
     on_progress("detect", 0.9)
     started = time.perf_counter()
-    payload = {
-        "image": {"width": result.width, "height": result.height},
-        "checkpoint_path": task.checkpoint_path,
-        "recognizer_path": task.recognizer_path,
-        "detections": detections_json(result),
-    }
-    atomic_write_bytes(detections_path(task.output_path), json.dumps(payload).encode())
-    atomic_write_bytes(task.output_path, encode_png(draw(image, result.detections)))
+    write_result(task.output_path, image, task.checkpoint_path, task.recognizer_path, detections_json(result))
     timings["encode"] = (time.perf_counter() - started) * 1e3
     return timings

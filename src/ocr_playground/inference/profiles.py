@@ -32,9 +32,10 @@ A sidecar may also hold the model's own detection thresholds (a threshold sweep 
 Detection uses them for every threshold a request leaves out.
 """
 
+import contextlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -115,6 +116,18 @@ def model_mtime(model_path: Path) -> float:
     """When the model last changed, counting its sidecar profile: the engine reloads on either."""
     side = sidecar_path(model_path)
     return max(model_path.stat().st_mtime, side.stat().st_mtime if side.is_file() else 0.0)
+
+
+def last_change(models: Iterable[Path | None]) -> float:
+    """When the newest of ``models`` last changed (0.0 for none): a result stored after this time
+    was made with the models as they are now. A model that cannot be looked at (a built-in name, a
+    file since removed) has nothing newer to prefer, so it does not count."""
+    latest = 0.0
+    for model in models:
+        if model is not None:
+            with contextlib.suppress(OSError):
+                latest = max(latest, model_mtime(model))
+    return latest
 
 
 def guess_builtin(model_path: Path) -> ModelProfile:

@@ -12,6 +12,8 @@ import logging
 import math
 import os
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -97,9 +99,13 @@ def state(job: Job) -> dict[str, Any]:
 
 
 def job_notes(job: Job) -> list[str]:
-    """What a finished job's ops want said: "crop_document: no page edge found; …"."""
-    ops = (job.report or {}).get("ops", {})
-    return [f"{op}: {found['note']}" for op, found in ops.items() if found.get("note")]
+    """What a finished job's ops want said ("crop_document: no page edge found; …"), and the run
+    item it was taken from, if any."""
+    report = job.report or {}
+    notes = [f"{op}: {found['note']}" for op, found in report.get("ops", {}).items() if found.get("note")]
+    if report.get("reused_from"):
+        notes.append(f"Taken from the run item {report['reused_from']}; the model did not run.")
+    return notes
 
 
 def checkpoint_replaced(job: Job) -> bool:
@@ -215,37 +221,66 @@ class JobService:
         except FileNotFoundError:
             atomic_write_bytes(path, data)  # DiskFull when there is no room: nothing was inserted
 
+    def _new_job(self, request: JobRequest) -> Job:
+        """The request as a queued job, its image on disk: the bytes are written before the row
+        exists, so a failed write leaves no job holding a slot."""
+        input_path = request.image_file or self.uploads / request.digest
+        if request.image_file is None:
+            self._keep_upload(input_path, request.image)
+        job_id = new_job_id(request.pipeline_id)
+        return Job(
+            job_id=job_id,
+            pipeline_id=request.pipeline_id,
+            cache_key=request.cache_key,
+            input_path=str(input_path),
+            params=request.params,
+            output_path=str(playground_path(self.outputs_root, request.pipeline_id, job_id)),
+            checkpoint_path=None if request.checkpoint_path is None else str(request.checkpoint_path),
+            recognizer_path=None if request.recognizer_path is None else str(request.recognizer_path),
+            task_id=request.task_id,
+        )
+
     def submit(self, request: JobRequest) -> Submission:
         existing = self.existing(request.cache_key)
         if existing is not None:
             return existing
         self.refuse_if_full()
-        input_path = request.image_file or self.uploads / request.digest
-        # The bytes are on disk before the row exists: a failed write leaves no job holding a slot.
-        if request.image_file is None:
-            self._keep_upload(input_path, request.image)
+        job = self._new_job(request)
         with self._submit_lock:
             existing = self.existing(request.cache_key)
             if existing is not None:
                 return existing
             self.refuse_if_full()
-            job_id = new_job_id(request.pipeline_id)
-            job = Job(
-                job_id=job_id,
-                pipeline_id=request.pipeline_id,
-                cache_key=request.cache_key,
-                input_path=str(input_path),
-                params=request.params,
-                output_path=str(playground_path(self.outputs_root, request.pipeline_id, job_id)),
-                checkpoint_path=None if request.checkpoint_path is None else str(request.checkpoint_path),
-                recognizer_path=None if request.recognizer_path is None else str(request.recognizer_path),
-                task_id=request.task_id,
-            )
             self.store.insert(job)
         self.metrics.cache_misses.inc()
         self.bus.publish(state(job))
-        self.pool.submit(job_id)
+        self.pool.submit(job.job_id)
         return Submission(job, "new")
+
+    def adopt(
+        self, request: JobRequest, write: Callable[[str], list[Path]], report: dict[str, Any]
+    ) -> Submission:
+        """A completed job whose result ``write`` puts at the output path (returning the files it
+        wrote) from work done elsewhere (a run's item under the same key), so later requests find it
+        like any finished job. The files are whole before the row exists; if an identical job
+        appeared meanwhile, it wins and these files go."""
+        job = self._new_job(request)
+        written = write(job.output_path)
+        with self._submit_lock:
+            existing = self.existing(request.cache_key)
+            if existing is None:
+                now = time.time()
+                job.status, job.progress, job.result_path = JobStatus.completed, 1.0, job.output_path
+                job.started_at = job.finished_at = now
+                job.report = report
+                self.store.insert(job)
+        if existing is not None:
+            for path in written:
+                path.unlink(missing_ok=True)
+            return existing
+        self.metrics.cache_hits.labels("run").inc()
+        self.bus.publish(state(job))
+        return Submission(job, "reused")
 
     def cancel(self, job_id: str) -> Job:
         job = self.store.cancel(job_id)

@@ -6,6 +6,8 @@ interrupted at any point (SIGKILL, a stop, a crash) resumes with exactly the ima
 item yet. Before handing images to an engine, each one's cache key is computed and an item of an
 earlier run with the same key is reused (its detections, and their text, re-scored against this
 run's ground truth), unless the run saves images or the checkpoint or recognizer changed since.
+Failing that, the Studios' result under the key (a finished single-image job, which the server
+looks up for the run: ``StudioLookup``) is reused the same way.
 """
 
 import contextlib
@@ -21,7 +23,7 @@ from ocr_playground.artifacts import run_folder
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.errors import Refusal
 from ocr_playground.inference.evaluation import PROTOCOLS, result_from_counts
-from ocr_playground.inference.profiles import model_mtime
+from ocr_playground.inference.profiles import last_change
 from ocr_playground.jobs.bus import EventBus
 from ocr_playground.runs.background import Background
 from ocr_playground.runs.engine import Engine, EngineWork, local_workers
@@ -37,6 +39,10 @@ log = logging.getLogger(__name__)
 
 PUBLISH_EVERY_S = 0.25  # progress messages per run: at most four a second
 ItemListener = Callable[[Run, dict[str, Any]], None]
+# A finished single-image result for a cache key, made after a time (the models' last change), as
+# an item without seq and name (status, cache_key, width, height, detections, timings, boxes); None
+# when there is none. The server passes the jobs' one in: a run need not know how jobs are stored.
+StudioLookup = Callable[[str, float], dict[str, Any] | None]
 
 
 def public_path(path: str | Path) -> str:
@@ -61,8 +67,15 @@ def make_engine(spec: RunSpec, settings: Settings, roots: Roots) -> Engine:
 
 
 class RunService:
-    def __init__(self, settings: Settings, bus: EventBus | None = None, origin: str = "server") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        bus: EventBus | None = None,
+        origin: str = "server",
+        studio: StudioLookup | None = None,
+    ) -> None:
         self.settings = settings
+        self.studio = studio
         self.outputs_root = settings.outputs_root.resolve()
         self.store = RunStore(settings.db_path)
         self.bus = bus
@@ -266,17 +279,14 @@ class RunService:
         sink: Callable[[dict[str, Any]], None],
         text_truth: bool,
     ) -> list[ItemTask]:
-        """Items an earlier run already computed under the same cache key, after the last change of
-        any of ``models``, are taken from it; the rest are returned as tasks for the engine."""
+        """Items an earlier run (or, failing that, a Studio's job) already computed under the same
+        cache key, after the last change of any of ``models``, are taken from it; the rest are
+        returned as tasks for the engine."""
         tasks = [ItemTask(seq=i.seq, name=i.name, path=i.path, gt=i.gt) for i in pending]
         spec = run.spec
         if spec.save_images or not spec.reuse or spec.predictions is not None:
             return tasks
-        not_before = 0.0
-        for model in models:
-            if model is not None:
-                with contextlib.suppress(OSError):
-                    not_before = max(not_before, model_mtime(model))
+        not_before = last_change(models)
         left = []
         for task in tasks:
             try:
@@ -287,10 +297,11 @@ class RunService:
             except (OSError, rfc8785.CanonicalizationError):
                 left.append(task)  # the engine reports the unreadable file as this item's failure
                 continue
-            found = self.store.reusable(key, not_before)
+            found = self.store.reusable(key, not_before) or self._studio_result(spec, key, not_before)
             if found is None:
                 left.append(task)
                 continue
+            found.pop("run_id", None)
             boxes = found.pop("boxes")
             sink(
                 found
@@ -304,3 +315,10 @@ class RunService:
                 }
             )
         return left
+
+    def _studio_result(self, spec: RunSpec, key: str, not_before: float) -> dict[str, Any] | None:
+        """The Studios' detections under ``key`` (an inference job's), when the server gave a lookup.
+        Preprocessing is left out: its jobs keep a PNG, and its runs keep none unless asked."""
+        if self.studio is None or spec.pipeline_id != "inference":
+            return None
+        return self.studio(key, not_before)

@@ -286,7 +286,8 @@ class RunStore(SqliteStore):
 
     def reusable(self, cache_key: str, not_before: float) -> dict[str, Any] | None:
         """A completed item of any run with this cache key, finished after ``not_before`` (the
-        checkpoint's last change): its detections stand for this image under this spec."""
+        checkpoint's last change): its detections stand for this image under this spec. It names
+        its run (``run_id``), so an answer taken from it can say where it came from."""
         row = self._one(
             "SELECT * FROM run_items WHERE cache_key = ? AND status = 'completed' AND finished_at > ? "
             "ORDER BY finished_at DESC LIMIT 1",
@@ -294,7 +295,7 @@ class RunStore(SqliteStore):
         )
         if row is None:
             return None
-        return item_from_row(row) | {"boxes": json.loads(row["boxes"] or "[]")}
+        return item_from_row(row) | {"run_id": row["run_id"], "boxes": json.loads(row["boxes"] or "[]")}
 
     def item(self, run_id: str, name: str) -> dict[str, Any] | None:
         row = self._one("SELECT * FROM run_items WHERE run_id = ? AND name = ?", (run_id, name))

@@ -58,6 +58,8 @@ export interface PreviewResponse {
   /** decode_ms, preprocess_ms, inference_ms, postprocess_ms, total_ms; map_cached (bool). */
   timings: Record<string, number | boolean>;
   task_id: string | null;
+  /** Set when a finished run's item answered ('run-…/name'): the model did not run. */
+  reused_from?: string | null;
 }
 
 /** A preprocessing op is `true` (on, with the server's defaults); off ops are left out. */
