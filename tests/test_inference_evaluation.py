@@ -90,6 +90,26 @@ def test_predictions_for_unknown_images_are_refused() -> None:
         evaluate({"a": [rect(0, 0, 1, 1)]}, {"zzz": []})
 
 
+def test_a_nested_name_is_scored_against_a_flat_ground_truth_by_its_last_part() -> None:
+    # A run over a nested folder names its predictions 'more/b'; its flat ground truth names 'b'.
+    gt = {"a.jpg": [rect(0, 0, 10, 10)], "b.jpg": [rect(0, 0, 10, 10), rect(20, 0, 30, 10)]}
+    flat = {"a": [rect(0, 0, 10, 10)], "b": [rect(20, 0, 30, 10)]}
+    nested = {"a.jpg": flat["a"], "more/b.jpg": flat["b"]}
+    assert scores(gt, nested) == scores(gt, flat)
+    assert scores(gt, nested)["icdar2015-iou"] == (1.0, 0.6667, 0.8)
+    # A name the ground truth holds as it is wins over its last part.
+    both = {"b": gt["b.jpg"], "x/b": []}
+    assert scores(both, {"x/b": [rect(0, 0, 10, 10)]})["icdar2015-iou"] == (0.0, 0.0, 0.0)
+    assert scores(both, {"b": [rect(0, 0, 10, 10)]})["icdar2015-iou"] == (1.0, 0.5, 0.6667)
+
+
+def test_two_predicted_names_falling_on_one_image_are_refused() -> None:
+    with pytest.raises(InvalidAnnotations, match="'x/a.jpg' and 'y/a.jpg'.*'a'"):
+        evaluate({"a": [rect(0, 0, 1, 1)]}, {"x/a.jpg": [], "y/a.jpg": []})
+    with pytest.raises(InvalidAnnotations, match="'a.jpg' and 'a.png'"):
+        evaluate({"a": [rect(0, 0, 1, 1)]}, {"a.jpg": [], "a.png": []})
+
+
 def test_receipt_json_round_trip(tmp_path: Path) -> None:
     preds = {"r1.jpg": [detection_json(np.array([[0, 0], [10, 0], [10, 5], [0, 5]]), 0.91, "TOTAL", 0.8)]}
     path = tmp_path / "p.json"

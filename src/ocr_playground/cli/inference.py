@@ -29,7 +29,7 @@ from ocr_playground.inference.catalog import (
     resolve_local_recognizer,
 )
 from ocr_playground.inference.engine import default_cache
-from ocr_playground.inference.evaluation import evaluate, evaluate_image, image_key
+from ocr_playground.inference.evaluation import evaluate, evaluate_image, image_key, predictions_by_key
 from ocr_playground.inference.jobs import detections_json
 from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
@@ -156,7 +156,7 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 def per_image_rows(gt: dict, pred: dict) -> list[dict]:
     """One row per ground-truth image: its name and, per protocol, the scores of that image alone."""
     gt_by_key = {image_key(k): (k, v) for k, v in gt.items()}
-    pred_by_key = {image_key(k): v for k, v in pred.items()}
+    pred_by_key = predictions_by_key(gt, pred)
     rows = []
     for key, (name, words) in gt_by_key.items():
         row: dict = {"name": name}

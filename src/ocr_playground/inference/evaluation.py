@@ -251,16 +251,41 @@ PROTOCOLS: dict[str, Callable[[PreparedImage], _Matching]] = {
 }
 
 
-def evaluate(gt: Annotations, pred: Annotations) -> EvaluationResult:
-    """Both protocols over every ground-truth image (an image without predictions has none)."""
-    gt_by_key = {image_key(k): v for k, v in gt.items()}
-    pred_by_key = {image_key(k): v for k, v in pred.items()}
-    stray = sorted(set(pred_by_key) - set(gt_by_key))
+def predictions_by_key(gt: Annotations, pred: Annotations) -> dict[str, Sequence[Word]]:
+    """The predictions under the ground truth's image keys. A name is found as it is (without its
+    extension), else by its last part, the rule a run uses to give a nested dataset's images a
+    flat ground truth: a run's own 'sub/a' is scored against that ground truth's 'a'. A name found
+    neither way, or two names found as one image, is refused."""
+    keys = {image_key(k) for k in gt}
+    out: dict[str, Sequence[Word]] = {}
+    named: dict[str, str] = {}
+    stray = []
+    for name, words in pred.items():
+        key = image_key(name)
+        if key not in keys:
+            key = image_key(name.replace("\\", "/").rsplit("/", 1)[-1])
+        if key not in keys:
+            stray.append(image_key(name))
+        elif key in out:
+            raise InvalidAnnotations(
+                f"The predictions name '{named[key]}' and '{name}', which are both the ground "
+                f"truth's image '{key}'."
+            )
+        else:
+            out[key], named[key] = words, name
     if stray:
+        stray.sort()
         raise InvalidAnnotations(
             f"The predictions name image '{stray[0]}', which is not in the ground "
             f"truth ({len(stray)} such image{'s' if len(stray) > 1 else ''})."
         )
+    return out
+
+
+def evaluate(gt: Annotations, pred: Annotations) -> EvaluationResult:
+    """Both protocols over every ground-truth image (an image without predictions has none)."""
+    gt_by_key = {image_key(k): v for k, v in gt.items()}
+    pred_by_key = predictions_by_key(gt, pred)
     per_image = [evaluate_image(words, pred_by_key.get(key, [])) for key, words in gt_by_key.items()]
     return EvaluationResult(
         images=len(gt_by_key), protocols=[aggregate(name, (s[name] for s in per_image)) for name in PROTOCOLS]

@@ -27,7 +27,14 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from ocr_playground.inference.evaluation import Annotations, Word, image_key, iou_matches, prepare_image
+from ocr_playground.inference.evaluation import (
+    Annotations,
+    Word,
+    image_key,
+    iou_matches,
+    predictions_by_key,
+    prepare_image,
+)
 
 
 def normalise(text: str, case_sensitive: bool = True) -> str:
@@ -238,8 +245,8 @@ def has_text(annotations: Annotations) -> bool:
 
 
 def evaluate_text(gt: Annotations, pred: Annotations, case_sensitive: bool = True) -> TextEvaluation:
-    """Text metrics over every ground-truth image (names matched without their extension)."""
-    pred_by_key = {image_key(k): v for k, v in pred.items()}
+    """Text metrics over every ground-truth image (names matched as ``predictions_by_key`` does)."""
+    pred_by_key = predictions_by_key(gt, pred)
     total = TextCounts()
     per_image = {}
     for name, words in gt.items():
