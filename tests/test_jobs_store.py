@@ -116,3 +116,27 @@ CREATE TABLE jobs (
 );
 """
 SCHEMA_BEFORE_TEXT = SCHEMA_BEFORE_REPORTS.replace("finished_at REAL", "finished_at REAL, report TEXT")
+
+
+def test_a_job_made_from_a_run_item_does_not_count_in_the_mean_duration(tmp_path: Path) -> None:
+    # It ran nothing (started and finished at once): counted, it would pull Retry-After down.
+    store = JobStore(tmp_path / "jobs.sqlite3")
+    job = make_job(store, "inference:1")
+    store.start(job.job_id)
+    store.complete(job.job_id, "/out/x.png")
+    ran = store.get(job.job_id)
+    adopted = Job(
+        job_id=new_job_id("inference"),
+        pipeline_id="inference",
+        cache_key="inference:2",
+        input_path="/in",
+        params={},
+        output_path="/out/y.png",
+        status=JobStatus.completed,
+        result_path="/out/y.png",
+        started_at=ran.finished_at + 1,
+        finished_at=ran.finished_at + 1,
+        report={"reused_from": "run-0123456789ab/a.jpg"},
+    )
+    store.insert(adopted)
+    assert store.average_duration() == pytest.approx(ran.finished_at - ran.started_at)

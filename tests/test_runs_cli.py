@@ -74,6 +74,20 @@ def test_batch_prints_metrics_and_files_then_runs_commands(
     assert "already completed" in capsys.readouterr().err
 
 
+def test_batch_records_a_model_by_its_absolute_path(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The path is part of the items' cache keys: 'model.onnx' named from another folder, or under
+    # the server's checkpoints root, is another file and must not find these items.
+    monkeypatch.chdir(workspace.model.parent)
+    argv = batch_argv(workspace)
+    argv[argv.index("--checkpoint") + 1] = workspace.model.name
+    assert run(argv) == 0
+    run_id = capsys.readouterr().out.split(":")[0]
+    assert run(["runs", "show", run_id, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["spec"]["checkpoint_path"] == str(workspace.model)
+
+
 @pytest.mark.parametrize(
     ("argv", "words"),
     [

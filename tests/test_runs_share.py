@@ -96,6 +96,18 @@ def test_a_preview_answers_from_a_finished_run_item(workspace: Workspace) -> Non
         spelled = preview(base, PARAMS | {"detection": PARAMS["detection"] | {"thresh": 0.3}})
         assert spelled["reused_from"] is None
 
+        # A checkpoint replaced while the run ran, before this item finished: the run's workers had
+        # loaded the old model, so the item does not stand for the new one.
+        with sqlite3.connect(workspace.root / "outputs" / "jobs.sqlite3") as db:
+            (finished,) = db.execute(
+                "SELECT finished_at FROM run_items WHERE run_id = ? AND name = ?", (run["run_id"], IMAGE)
+            ).fetchone()
+        assert run["started_at"] < finished
+        during = (run["started_at"] + finished) / 2
+        os.utime(workspace.model, (during, during))
+        mid_run = preview(base, PARAMS)
+        assert mid_run["reused_from"] is None and "inference_ms" in mid_run["timings"]
+
         # A checkpoint replaced after the run: its items no longer stand for the model.
         replace_checkpoint(workspace)
         fresh = preview(base, PARAMS)

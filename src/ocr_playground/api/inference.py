@@ -49,7 +49,7 @@ class PreviewRequest(BaseModel):
     )
     params: InferenceParams = Field(default_factory=InferenceParams)
     task_id: TaskId = None
-    _sent_params: Any = PrivateAttr(default_factory=dict)
+    _sent_params: Any = PrivateAttr(default=None)  # None: not known, so no run item is looked up
 
     @model_validator(mode="after")
     def _one_image(self) -> "PreviewRequest":
@@ -64,7 +64,7 @@ class PreviewRequest(BaseModel):
         # job with the same settings then has the same key.
         request = handler(data)
         if isinstance(data, dict):
-            request._sent_params = data.get("params", {})
+            request._sent_params = data.get("params", {})  # left out: hashed as {}, as a job does
         return request
 
     @property

@@ -10,6 +10,8 @@ live here, above both services, so neither the runs nor the jobs import the othe
 """
 
 import json
+import logging
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -19,10 +21,13 @@ from ocr_playground.imaging.io import decode_image
 from ocr_playground.inference import catalog
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_path, write_result
 from ocr_playground.inference.profiles import last_change
-from ocr_playground.jobs.model import Job
+from ocr_playground.jobs.model import ACTIVE, Job
 from ocr_playground.jobs.service import JobRequest, JobService, Submission
 from ocr_playground.runs.service import RunService, StudioLookup
 from ocr_playground.settings import Settings
+from ocr_playground.sqlite_store import StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 
 def job_item(job: Job) -> dict[str, Any] | None:
@@ -35,7 +40,8 @@ def job_item(job: Job) -> dict[str, Any] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     timings = {}
-    if job.started_at is not None and job.finished_at is not None:
+    adopted = bool((job.report or {}).get("reused_from"))  # made from a run item: no time of its own
+    if job.started_at is not None and job.finished_at is not None and not adopted:
         timings["total"] = round((job.finished_at - job.started_at) * 1e3, 3)
     return {
         "status": "completed",
@@ -65,7 +71,10 @@ def job_lookup(jobs: JobService) -> StudioLookup:
 
 def preview_key(data: bytes, params: Any, checkpoint_path: str, recognizer_path: str | None) -> str | None:
     """The cache key of an inference preview, as a job or a run computes it for the same image and
-    settings (params hashed as sent); None when the params cannot be canonicalised (no reuse)."""
+    settings (params hashed as sent); None when the params are not known or cannot be
+    canonicalised (no reuse)."""
+    if params is None:
+        return None
     digest = image_digest(data)
     try:
         return cache_key_from_digest(PIPELINE_ID, digest, params, checkpoint_path, recognizer_path)
@@ -80,14 +89,18 @@ def run_answer(
     checkpoint_path: str,
     recognizer_path: str | None,
 ) -> dict[str, Any] | None:
-    """A completed run item under ``cache_key`` finished after the last change of the checkpoint
-    and the recognizer (resolved as the preview resolves them: a bad path is the same 4xx), with
+    """A completed run item under ``cache_key`` from a run started after the last change of the
+    checkpoint and the recognizer (resolved as the preview resolves them: a bad path is the same 4xx), with
     ``run_id``; None when there is none."""
     models: list[Path | None] = [catalog.resolve_checkpoint(settings.checkpoints_root, checkpoint_path)]
     if recognizer_path is not None:
         models.append(catalog.resolve_recognizer(settings.checkpoints_root, recognizer_path))
     started = time.perf_counter()
-    found = runs.store.reusable(cache_key, last_change(models))
+    try:
+        found = runs.store.reusable(cache_key, last_change(models))
+    except (sqlite3.Error, StoreUnavailable) as exc:  # the lookup is a shortcut: without it the model runs
+        log.warning("run items not looked up for a preview: %s", exc)
+        return None
     if found is not None:
         found["lookup_ms"] = (time.perf_counter() - started) * 1e3
     return found
@@ -95,10 +108,10 @@ def run_answer(
 
 def job_from_run(runs: RunService, jobs: JobService, request: JobRequest) -> Submission | None:
     """For an ``inference`` pipeline request: a completed job made from a finished run item under
-    its key (its detections file, and the image with them drawn), finished after the last change of
-    the request's models; None when no run has one."""
-    if request.pipeline_id != PIPELINE_ID:
-        return None
+    its key (its detections file, and the image with them drawn), from a run started after the last
+    change of the request's models; None when no run has one, or an identical job is at work."""
+    if request.pipeline_id != PIPELINE_ID or jobs.store.by_cache_key(request.cache_key, ACTIVE):
+        return None  # an identical job at work is joined, not raced with files written twice
     models = [request.checkpoint_path, request.recognizer_path]
     item = runs.store.reusable(request.cache_key, last_change(models))
     if item is None:

@@ -5,6 +5,7 @@ page lists runs made here and the other way round."""
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from ocr_playground.cli import lab as lab_cli
 from ocr_playground.cli.inference import print_protocols, print_text_metrics
 from ocr_playground.cli.support import read_json_option, write_output
 from ocr_playground.errors import UsageError
-from ocr_playground.inference.catalog import DEMO_RECOGNIZER
+from ocr_playground.inference.catalog import BUILTIN_PREFIX, DEMO_RECOGNIZER
 from ocr_playground.inference.evaluation import PROTOCOLS
 from ocr_playground.inference.text_metrics import TextMetrics
 from ocr_playground.runs.errors import RunError
@@ -67,6 +68,15 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", metavar="RUN_ID", help="finish an interrupted, failed or cancelled run")
 
 
+def _model(path: str | None) -> str | None:
+    """A model named on the command line as an absolute path (a built-in as named). The name is
+    part of the items' cache keys, so a relative one would make the same name in another folder,
+    or under the server's checkpoints root, pass for this file."""
+    if not path or path.startswith(BUILTIN_PREFIX):
+        return path
+    return os.path.abspath(path)
+
+
 def _spec(args: argparse.Namespace) -> RunSpec:
     if args.dataset is None:
         raise UsageError("give a DATASET folder, or --resume RUN_ID")
@@ -79,8 +89,8 @@ def _spec(args: argparse.Namespace) -> RunSpec:
         dataset=args.dataset,
         pipeline_id=args.pipeline,
         params=params,
-        checkpoint_path=args.checkpoint,
-        recognizer_path=args.recognizer,
+        checkpoint_path=_model(args.checkpoint),
+        recognizer_path=_model(args.recognizer),
         gt=args.gt,
         engine=args.engine,
         save_images=args.save_images,

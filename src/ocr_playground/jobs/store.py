@@ -188,10 +188,12 @@ class JobStore(SqliteStore):
         return [row[0] for row in rows]
 
     def average_duration(self, limit: int = 50) -> float | None:
-        """Mean wall time of the last completed jobs, for the Retry-After estimate."""
+        """Mean wall time of the last completed jobs, for the Retry-After estimate (jobs made from
+        a run item ran nothing, so they do not count)."""
         row = self._one(
             "SELECT AVG(finished_at - started_at) FROM (SELECT finished_at, started_at FROM jobs "
-            "WHERE status = 'completed' ORDER BY finished_at DESC LIMIT ?)",
+            "WHERE status = 'completed' AND json_extract(report, '$.reused_from') IS NULL "
+            "ORDER BY finished_at DESC LIMIT ?)",
             (limit,),
         )
         return None if row[0] is None else float(row[0])

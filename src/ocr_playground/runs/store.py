@@ -285,12 +285,15 @@ class RunStore(SqliteStore):
         )
 
     def reusable(self, cache_key: str, not_before: float) -> dict[str, Any] | None:
-        """A completed item of any run with this cache key, finished after ``not_before`` (the
-        checkpoint's last change): its detections stand for this image under this spec. It names
-        its run (``run_id``), so an answer taken from it can say where it came from."""
+        """A completed item of any run with this cache key, from a run that started after
+        ``not_before`` (the models' last change): its detections stand for this image under this
+        spec. The run's start, not the item's end, is what counts: a run's workers load the model
+        once, so an item finished after the file was replaced may still come from the old model.
+        It names its run (``run_id``), so an answer taken from it can say where it came from."""
         row = self._one(
-            "SELECT * FROM run_items WHERE cache_key = ? AND status = 'completed' AND finished_at > ? "
-            "ORDER BY finished_at DESC LIMIT 1",
+            "SELECT i.* FROM run_items i JOIN runs r ON r.run_id = i.run_id "
+            "WHERE i.cache_key = ? AND i.status = 'completed' AND r.started_at > ? "
+            "ORDER BY i.finished_at DESC LIMIT 1",
             (cache_key, not_before),
         )
         if row is None:
