@@ -1,6 +1,7 @@
 """The Runs page and "Run on a dataset" in a real Chromium against a real server: start a run from the
 Preprocessing Studio with the current settings, follow it to completed on the Runs page, and see a
-scored run's metrics there (the numbers the API gives)."""
+scored run's metrics there (the numbers the API gives). Start one from the Inference Studio, and see
+the Studio answer an image of that run from the run's item, saying so."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import httpx
 import pytest
 
 from browser import chromium_page, e2e_server, open_studio
-from runs_data import CHECKPOINT, PARAMS, make_workspace
+from runs_data import CHECKPOINT, PARAMS, make_workspace, wait_run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TIMEOUT_MS = 90_000
@@ -47,3 +48,31 @@ def test_run_from_the_studio_and_follow_it_on_the_runs_page(tmp_path: Path) -> N
         metrics = httpx.get(f"{base}/api/runs/{scored}").json()["metrics"]["icdar2015-iou"]
         shown = page.get_by_test_id(f"run-{scored}").get_by_test_id("metrics-iou").inner_text()
         assert shown == " / ".join(f"{100 * metrics[k]:.1f}" for k in ("precision", "recall", "hmean"))
+
+
+def test_the_inference_studio_answers_from_a_run_it_started(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path, count=3)
+    settings = workspace.settings.model_copy(update={"web_dist": None})
+    with e2e_server(settings) as base, chromium_page() as page:
+        page.goto(base + "/#/inference")
+        page.locator(f'[data-checkpoint="{CHECKPOINT}"]').click()
+        page.locator(f'[data-checkpoint="{CHECKPOINT}"][aria-selected="true"]').wait_for()
+        page.get_by_label("detection boxThresh").wait_for()
+        page.get_by_label("server image").select_option("receipts/images/r001.jpg")
+        summary = page.get_by_test_id("latency")
+        summary.filter(has_text="ms").wait_for(timeout=TIMEOUT_MS)  # computed: no run has it yet
+        assert page.get_by_test_id("reused-from").count() == 0
+
+        page.get_by_role("button", name="Run on a dataset…").click()
+        page.get_by_label("dataset", exact=True).select_option("receipts/images")
+        page.get_by_role("button", name="Start run").click()
+        status = page.get_by_role("status").filter(has_text="started on 3 images")
+        status.wait_for(timeout=TIMEOUT_MS)
+        run_id = status.inner_text().split(" ")[0]
+        assert wait_run(base, run_id)["status"] == "completed"
+
+        # Another image of the run, with the settings the run was started with: the run's answer.
+        page.get_by_label("server image").select_option("receipts/images/r002.jpg")
+        reused = page.get_by_test_id("reused-from").filter(has_text=f"{run_id}/r002.jpg")
+        reused.wait_for(timeout=TIMEOUT_MS)
+        assert "the model did not run" in reused.inner_text()
