@@ -133,6 +133,12 @@ def test_a_run_opens_worst_first_sorts_and_shows_missed_words_where_they_are(lab
         page.get_by_test_id("image-name").filter(has_text=Path(worst[1]).name).wait_for(timeout=TIMEOUT_MS)
         page.get_by_test_id("selected-checkpoint").filter(has_text=CHECKPOINT).wait_for(timeout=TIMEOUT_MS)
         assert page.get_by_label("grayscale enabled").is_checked()
+        # With the run's settings, the run's item answers (the model does not run again) ...
+        reused = page.get_by_test_id("reused-from").filter(has_text=f"{runs['a']}/{worst[1]}")
+        reused.wait_for(timeout=TIMEOUT_MS)
+        # ... and with other settings the model does.
+        page.get_by_label("grayscale enabled").uncheck()
+        reused.wait_for(state="detached", timeout=TIMEOUT_MS)
 
 
 def test_a_comparison_lists_fixed_and_broke_as_the_items_score_them(lab) -> None:

@@ -23,7 +23,7 @@ import { RunOnDataset } from '../components/RunOnDataset';
 import { TextList } from '../components/inference/TextList';
 import { opsOf, useRunHandoff } from '../components/eval/handoff';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
-import { predictionsFileName, predictionsJson, thresholdDefaults, thresholdFields, type ThresholdField } from '../components/inference/logic';
+import { predictionsFileName, predictionsJson, thresholdDefaults, thresholdFields, tunedThresholds, type ThresholdField } from '../components/inference/logic';
 import { LatestOnly, type LatestOnlyStats } from '../lib/latest';
 import { defaultsOf, fieldsOf } from '../lib/schema';
 import { saveBlob } from '../lib/save';
@@ -87,6 +87,9 @@ export function Inference() {
   const [highlighted, setHighlighted] = useState<number | null>(null);
   const [dragging, setDragging] = useState(false);
   const nextImageId = useRef(1);
+  // Opened from a run: while the model and settings are the run's as first shown, requests carry
+  // the run's own params (the same meaning, the same cache key), so a finished item answers.
+  const fromRun = useRef<{ params: InferenceParams; shown: string | null } | null>(null);
   const runner = useRef<LatestOnly<Query, { response: PreviewResponse; roundTripMs: number }> | null>(null);
 
   useEffect(() => {
@@ -172,7 +175,11 @@ export function Inference() {
   useEffect(() => {
     const r = runner.current;
     if (!r || !image || !checkpoint || fields === null) return;
-    const q: Query = { ...image.ref, checkpoint_path: checkpoint, params, imageId: image.id };
+    const asShown = JSON.stringify([checkpoint, recognizer, params]);
+    const h = fromRun.current;
+    if (h && h.shown === null) h.shown = asShown; // the first request after the hand-off
+    const sent = h && h.shown === asShown ? h.params : params;
+    const q: Query = { ...image.ref, checkpoint_path: checkpoint, params: sent, imageId: image.id };
     if (recognizer) q.recognizer_path = recognizer;
     if (immediateKey !== lastImmediate.current) {
       lastImmediate.current = immediateKey;
@@ -211,11 +218,14 @@ export function Inference() {
 
   // Opened from the Evaluation Lab: the run's image, checkpoint, thresholds and ops.
   useRunHandoff(
-    fields !== null && catalog !== null,
+    fields !== null && catalog !== null && checkpointsRoot !== null,
     useCallback((h) => {
       if (h.spec.checkpoint_path) setCheckpoint(h.spec.checkpoint_path);
       setRecognizer(h.spec.recognizer_path ?? '');
-      setThresholds((t) => ({ ...t, ...((h.spec.params.detection as Record<string, unknown>) ?? {}) }));
+      // What the run left out, the server took from the model's sidecar: so does the Studio.
+      const tuned = tunedThresholds(checkpoints.find((c) => c.checkpoint_path === h.spec.checkpoint_path));
+      setThresholds((t) => ({ ...t, ...tuned, ...((h.spec.params.detection as Record<string, unknown>) ?? {}) }));
+      fromRun.current = { params: h.spec.params as InferenceParams, shown: null };
       const handed = opsOf(h.spec.params);
       setOpState((state) =>
         Object.fromEntries(
@@ -226,7 +236,7 @@ export function Inference() {
         ),
       );
       void openFile(h.file);
-    }, [openFile]),
+    }, [openFile, checkpoints]),
     setLoadError,
   );
 
@@ -250,8 +260,8 @@ export function Inference() {
   // A model whose sidecar holds tuned thresholds (a sweep's "save as defaults") starts from them.
   const selectCheckpoint = (path: string) => {
     setCheckpoint(path);
-    const tuned = checkpoints.find((c) => c.checkpoint_path === path)?.profile?.detection;
-    if (tuned) setThresholds((t) => ({ ...t, ...Object.fromEntries(Object.entries(tuned).filter(([, v]) => v != null)) }));
+    const tuned = tunedThresholds(checkpoints.find((c) => c.checkpoint_path === path));
+    setThresholds((t) => ({ ...t, ...tuned }));
   };
 
   return (

@@ -132,6 +132,12 @@ export function thresholdDefaults(fields: ThresholdField[]): Record<string, unkn
   return Object.fromEntries(fields.map((f) => [f.name, f.default]));
 }
 
+/** The thresholds a model's sidecar tunes (a sweep's "save as defaults"): what the server uses for
+ *  each one a request leaves out. */
+export function tunedThresholds(entry: CheckpointEntry | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(entry?.profile?.detection ?? {}).filter(([, v]) => v != null));
+}
+
 /** A slider's value as text, with as many decimals as its step shows. */
 export function formatValue(value: unknown, field: ThresholdField): string {
   if (typeof value !== 'number') return String(value);
