@@ -28,6 +28,25 @@ def line(x: float, y: float, text: str | None, **kw) -> Word:
 GT = [line(0, 0, "TOTAL 12.50"), line(0, 40, "CASH"), line(0, 80, "###"), line(0, 120, "THANK YOU")]
 
 
+def reference_edit_distance(a: str, b: str) -> int:
+    """The textbook dynamic programme, as the oracle."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def test_edit_distance_agrees_with_the_textbook_on_random_text() -> None:
+    rng = np.random.default_rng(7)
+    alphabet = list("ab cAB.,0é€漢")  # spaces, case, accents, a symbol outside Latin-1, CJK
+    for _ in range(300):
+        a, b = ("".join(rng.choice(alphabet, rng.integers(0, 40))) for _ in range(2))
+        assert edit_distance(a, b) == reference_edit_distance(a, b), (a, b)
+
+
 def test_edit_distance() -> None:
     assert edit_distance("kitten", "sitting") == 3
     assert edit_distance("", "abc") == edit_distance("abc", "") == 3

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
+from rapidfuzz.distance import Levenshtein
 
 from ocr_playground.inference.evaluation import (
     Annotations,
@@ -43,18 +44,9 @@ def normalise(text: str, case_sensitive: bool = True) -> str:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance: the fewest single-character insertions, deletions and substitutions."""
-    if a == b:
-        return 0
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    """Levenshtein distance: the fewest single-character insertions, deletions and substitutions
+    (bit-parallel, so two 1,000-character lines take microseconds, not a second)."""
+    return Levenshtein.distance(a, b)
 
 
 def _ratios(hits: int, predicted: int, expected: int) -> tuple[float, float, float]:
