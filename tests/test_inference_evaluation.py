@@ -148,6 +148,40 @@ def test_receipt_json_dont_care_and_errors(tmp_path: Path) -> None:
         read_annotations(path)
 
 
+def one_word(fields: str, points: str = "[[0, 0], [9, 0], [9, 9], [0, 9]]") -> str:
+    """Ground truth holding one word, as JSON text (so it can spell what json.dumps would not)."""
+    return '{"images": {"r": [{"points": ' + points + fields + "}]}}"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # JSON spells what no reader can use: each is refused by name, not a crash later on.
+        (one_word(', "score": 1' + "0" * 400), "'score' must be a finite"),
+        (one_word(', "score": NaN'), "'score' must be a finite"),
+        (one_word(', "textScore": Infinity'), "'textScore' must be a finite"),
+        (one_word("", "[[1" + "0" * 400 + ", 0], [9, 0], [9, 9]]"), "at least 3 finite"),
+        (one_word("", "[[1" + "0" * 5000 + ", 0], [9, 0], [9, 9]]"), "over 4,300 digits"),
+        (one_word(', "text": "\\ud800X"'), "text is not valid Unicode"),
+        ('{"images": {"\\udc00.jpg": []}}', "an image name is not valid Unicode"),
+        ('{"images": {"a.jpg": [], "a.png": []}}', "names image 'a' twice \\('a.jpg' and 'a.png'\\)"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ],
+)
+def test_unusable_json_is_refused_by_name(tmp_path: Path, text: str, words: str) -> None:
+    path = tmp_path / "gt.json"
+    path.write_text(text)
+    with pytest.raises(InvalidAnnotations, match=words):
+        read_annotations(path)
+
+
+def test_a_folder_naming_one_image_twice_is_refused(tmp_path: Path) -> None:
+    for name in ("gt_a.txt", "a.csv"):
+        (tmp_path / name).write_text("0,0,9,0,9,9,0,9,A\n")
+    with pytest.raises(InvalidAnnotations, match="names image 'a' twice \\('a.csv' and 'gt_a.txt'\\)"):
+        read_annotations(tmp_path)
+
+
 def test_icdar2015_text_files(tmp_path: Path) -> None:
     (tmp_path / "gt_img_1.txt").write_text(
         "\ufeff377,117,463,117,465,130,378,130,Genaxis Theatre\n"

@@ -13,7 +13,7 @@ from ocr_playground.inference.postprocess import DetectionParams, boxes_from_map
 from ocr_playground.inference.words import word_boxes
 from ocr_playground.runs.compare import compare_scores, paired_bootstrap
 from ocr_playground.runs.errors import RunError
-from ocr_playground.runs.importer import match, parse_submission_csv
+from ocr_playground.runs.importer import check_predictions, match, parse_submission_csv
 from ocr_playground.runs.sweep import Grid, GridPostprocess, image_counts, point_params, summarize
 
 
@@ -220,9 +220,18 @@ def test_submission_csv_reads_polygons_with_or_without_a_header() -> None:
         ("a.jpg,1 2 3\n", "at least 3"),
         ("a.jpg,1 x 3 4 5 6\n", "numbers"),
         ("a,b,c\n", "3 fields"),
+        ("a.jpg,1 2 3 4 5 6\na.png,1 2 3 4 5 6\n", "names image 'a' twice"),
+        ("a.jpg," + "1 2 3 4 5 6|" * 20_000 + "\n", "cannot be read as CSV: field larger"),
     ):
         with pytest.raises(RunError, match=problem):
             parse_submission_csv(bad, "s.csv")
+
+
+def test_a_predictions_file_naming_no_image_is_refused(tmp_path) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('{"images": {}}')
+    with pytest.raises(RunError, match="'p.json' name no image"):
+        check_predictions(path, "p.json", ["a.jpg"])
 
 
 def test_predictions_match_images_by_stem_then_file_name() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ocr_playground import cli
+from ocr_playground.artifacts import run_folder
 from ocr_playground.runs.model import Run, RunSpec, RunStatus
 from ocr_playground.runs.service import RunService
 
@@ -101,6 +102,14 @@ def test_batch_records_a_model_by_its_absolute_path(
             ["batch", "{ws}/data/receipts/images", "--checkpoint", "{model}", "--params", "{"],
             "not valid JSON",
         ),
+        (
+            ["batch", "{ws}/data/receipts/images", "--checkpoint", "{model}", "--params", "[" * 100_000],
+            "nested too deeply",
+        ),
+        (
+            ["batch", "{ws}/data/receipts/images", "--checkpoint", "{model}", "--params", "1" * 5000],
+            "over 4,300 digits",
+        ),
         (["batch", "--resume", "run-000000000000"], "No run has the id"),
         (["runs", "show", "run-000000000000"], "No run has the id"),
     ],
@@ -112,6 +121,26 @@ def test_refusals_exit_2_with_one_line(
     assert run(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and words in err[0], err
+
+
+def test_a_run_whose_files_cannot_be_written_fails_saying_so_and_a_resume_writes_them(
+    tmp_path: Path,
+) -> None:
+    workspace = make_workspace(tmp_path, count=2)
+    service = RunService(workspace.settings, origin="cli")
+    spec = RunSpec(dataset=str(workspace.dataset), checkpoint_path=str(workspace.model), params=PARAMS)
+    run_id = service.create(spec).run_id
+    folder = run_folder(workspace.settings.outputs_root.resolve(), run_id)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_bytes(b"")  # a file where the run's folder goes: nothing can be written there
+    failed = service.execute(run_id)
+    assert failed.status is RunStatus.failed and failed.done == 2, failed
+    assert (failed.error or "").startswith("The run's files could not be written"), failed
+    folder.unlink()
+    assert service.store.reopen(run_id)
+    finished = service.execute(run_id)
+    assert finished.status is RunStatus.completed and finished.error is None
+    assert (folder / "items.parquet").is_file() and (folder / "metrics.json").is_file()
 
 
 def test_resume_finishes_a_cancelled_run_without_recomputing(tmp_path: Path) -> None:

@@ -32,6 +32,10 @@ def read_json_option(text: str, option: str = "--params") -> Any:
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         raise UsageError(f"{source} is not valid JSON: {exc.msg} at {where}") from None
+    except RecursionError:
+        raise UsageError(f"{source} is nested too deeply to read") from None
+    except ValueError:  # an integer past Python's conversion limit
+        raise UsageError(f"{source} holds an integer too long to read (over 4,300 digits)") from None
 
 
 def write_output(path: Path, data: bytes) -> None:

@@ -18,6 +18,7 @@ carry ``"score"``.
 """
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -27,7 +28,7 @@ import numpy as np
 
 from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.inference.errors import InvalidAnnotations
-from ocr_playground.inference.evaluation import DONT_CARE, Word
+from ocr_playground.inference.evaluation import DONT_CARE, Word, image_key
 
 _TXT_PREFIX = re.compile(r"^(gt_|res_)")
 # A line of text is compared by edit distance, which is quadratic in its length: a word far longer
@@ -43,6 +44,8 @@ def icdar_image_name(file_name: str) -> str:
 def _points(raw: Any, where: str) -> np.ndarray:
     try:
         pts = np.asarray(raw, dtype=np.float64)
+    except OverflowError:  # an integer past any float
+        pts = np.full((0, 2), np.inf)
     except (TypeError, ValueError) as exc:
         raise InvalidAnnotations(f"{where}: 'points' must be a list of [x, y] pairs.") from exc
     if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
@@ -50,35 +53,73 @@ def _points(raw: Any, where: str) -> np.ndarray:
     return pts
 
 
+def _unicode(value: str, what: str) -> str:
+    """``value``, refused when it holds a lone surrogate (JSON can spell one; no file can hold it)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidAnnotations(f"{what} is not valid Unicode (it holds a lone surrogate).") from None
+    return value
+
+
 def _text(value: Any, where: str) -> str | None:
-    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+    if not isinstance(value, str):
+        return None
+    if len(value) > MAX_TEXT_CHARS:
         raise InvalidAnnotations(
             f"{where}: the text is {len(value)} characters long; at most {MAX_TEXT_CHARS}."
         )
-    return value if isinstance(value, str) else None
+    return _unicode(value, f"{where}: the text")
+
+
+def _number(value: Any, name: str, where: str) -> float | None:
+    """A score: a finite number (JSON also spells NaN, Infinity and integers too large for a float)."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number):
+            return number
+    raise InvalidAnnotations(f"{where}: '{name}' must be a finite number.")
 
 
 def _word(word: Any, where: str) -> Word:
     if not isinstance(word, Mapping) or "points" not in word:
         raise InvalidAnnotations(f"{where} must be an object with 'points'.")
     text = _text(word.get("text", word.get("transcription")), where)
-    score, text_score = word.get("score"), word.get("textScore")
-    for name, value in (("score", score), ("textScore", text_score)):
-        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
-            raise InvalidAnnotations(f"{where}: '{name}' must be a number.")
     return Word(
         points=_points(word["points"], where),
         text=text,
         dont_care=bool(word.get("ignore", False)) or text == DONT_CARE,
-        score=None if score is None else float(score),
-        text_score=None if text_score is None else float(text_score),
+        score=_number(word.get("score"), "score", where),
+        text_score=_number(word.get("textScore"), "textScore", where),
     )
+
+
+def one_per_image(names: list[tuple[str, str]], source: str) -> None:
+    """Refuse two entries for one image (``a.jpg`` and ``a.png``, ``gt_a.txt`` and ``a.txt``): names
+    are matched without extension, so one would silently stand for the other. ``names`` pairs each
+    entry's image name with what the source calls it."""
+    seen: dict[str, str] = {}
+    for name, shown in names:
+        key = image_key(name)
+        if key in seen:
+            raise InvalidAnnotations(
+                f"{source} names image '{key}' twice ('{seen[key]}' and '{shown}'); names are "
+                "matched without their extension, so keep one."
+            )
+        seen[key] = shown
 
 
 def parse_receipt_json(data: Any, source: str = "the JSON") -> dict[str, list[Word]]:
     """``{"images": {name: {"words": {id: word}}}}`` or ``{"images": {name: [word, ...]}}``."""
     if not isinstance(data, Mapping) or not isinstance(data.get("images"), Mapping):
         raise InvalidAnnotations(f"{source} must be an object with an 'images' object.")
+    names = [_unicode(str(name), f"{source}: an image name") for name in data["images"]]
+    one_per_image([(n, n) for n in names], source)
     out: dict[str, list[Word]] = {}
     for name, image in data["images"].items():
         if isinstance(image, list):
@@ -134,16 +175,26 @@ def read_annotations(path: Path) -> dict[str, list[Word]]:
             raise InvalidAnnotations(
                 f"The folder {path} holds no ground-truth files (ICDAR 2015 .txt or SROIE .csv/.txt)."
             )
+        one_per_image([(icdar_image_name(f.name), f.name) for f in files], f"The folder {path}")
         return {icdar_image_name(f.name): parse_icdar_txt(_read(f), f.name) for f in files}
     if not path.exists():
         raise InvalidAnnotations(f"The annotation file {path} does not exist.")
     if path.suffix.lower() in TEXT_SUFFIXES:
         return {icdar_image_name(path.name): parse_icdar_txt(_read(path), path.name)}
+    return parse_receipt_json(load_json(_read(path), path.name), path.name)
+
+
+def load_json(text: str, source: str) -> Any:
+    """JSON text, refused with a sentence when it is not JSON, nests too deeply for the parser, or
+    holds an integer too long to convert (Python's limit is 4,300 digits)."""
     try:
-        data = json.loads(_read(path))
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidAnnotations(f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}.") from exc
-    return parse_receipt_json(data, path.name)
+        raise InvalidAnnotations(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}.") from None
+    except RecursionError:
+        raise InvalidAnnotations(f"{source} is nested too deeply to read.") from None
+    except ValueError:  # the only other refusal: an integer past Python's conversion limit
+        raise InvalidAnnotations(f"{source} holds an integer too long to read (over 4,300 digits).") from None
 
 
 MAX_ANNOTATION_BYTES = 256 * 1024 * 1024

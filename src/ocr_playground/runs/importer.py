@@ -21,7 +21,6 @@ takes its detections from the file and scores them, in the service's thread.
 import csv
 import hashlib
 import io
-import json
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,7 +32,7 @@ from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import probe_size
-from ocr_playground.inference.annotations import parse_receipt_json
+from ocr_playground.inference.annotations import load_json, one_per_image, parse_receipt_json
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import image_key
 from ocr_playground.inference.postprocess import detection_json
@@ -59,20 +58,31 @@ def _polygon(text: str, where: str) -> list[list[float]]:
 def parse_submission_csv(text: str, source: str) -> dict[str, Boxes]:
     """``filename,polygons`` rows (polygons ``x1 y1 ...|x1 y1 ...``) -> name -> boxes (score 1)."""
     out: dict[str, Boxes] = {}
-    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip():
-            continue
-        if n == 1 and [c.strip().lower() for c in row[:2]] == ["filename", "polygons"]:
-            continue
-        if len(row) != 2:
-            raise RunError(f"{source} line {n} has {len(row)} fields; expected filename,polygons.")
-        name, polygons = row[0].strip(), row[1].strip()
-        boxes = out.setdefault(name, [])
-        for part in filter(None, (p.strip() for p in polygons.split("|"))):
-            boxes.append({"points": _polygon(part, f"{source} line {n}"), "score": 1.0})
+    try:
+        for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            _submission_row(out, row, n, source)
+    except csv.Error as exc:  # a field past the csv module's limit (128 KiB), a NUL byte
+        raise RunError(f"{source} cannot be read as CSV: {exc}.") from None
     if not out:
         raise RunError(f"{source} holds no rows (expected filename,polygons).")
+    try:
+        one_per_image([(name, name) for name in out], source)
+    except InferenceError as exc:
+        raise RunError(str(exc)) from None
     return out
+
+
+def _submission_row(out: dict[str, Boxes], row: list[str], n: int, source: str) -> None:
+    if not row or not "".join(row).strip():
+        return
+    if n == 1 and [c.strip().lower() for c in row[:2]] == ["filename", "polygons"]:
+        return
+    if len(row) != 2:
+        raise RunError(f"{source} line {n} has {len(row)} fields; expected filename,polygons.")
+    name, polygons = row[0].strip(), row[1].strip()
+    boxes = out.setdefault(name, [])
+    for part in filter(None, (p.strip() for p in polygons.split("|"))):
+        boxes.append({"points": _polygon(part, f"{source} line {n}"), "score": 1.0})
 
 
 def read_predictions(path: Path) -> dict[str, Boxes]:
@@ -87,11 +97,7 @@ def read_predictions(path: Path) -> dict[str, Boxes]:
     if path.suffix.lower() in CSV_SUFFIXES:
         return parse_submission_csv(text, path.name)
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise RunError(f"The predictions '{path.name}' are neither JSON nor a .csv file ({exc}).") from None
-    try:
-        words = parse_receipt_json(data, path.name)
+        words = parse_receipt_json(load_json(text, f"The predictions '{path.name}'"), path.name)
     except InferenceError as exc:
         raise RunError(str(exc)) from None
     return {
@@ -132,6 +138,8 @@ def match(predictions: Mapping[str, Boxes], names: list[str]) -> tuple[list[Boxe
 def check_predictions(path: Path, shown: str, names: list[str]) -> None:
     """Refuse a predictions file that cannot be read or names none of the dataset's images."""
     predictions = read_predictions(path)
+    if not predictions:
+        raise RunError(f"The predictions '{shown}' name no image.")
     _, stray = match(predictions, names)
     if stray == len({image_key(n) for n in predictions}):
         example = next(iter(predictions))

@@ -250,8 +250,13 @@ class RunService:
             self.store.requeue(run_id)  # an orderly stop: the next start resumes it
             return self.get(run_id)
         self.store.finish(run_id, RunStatus.completed)  # no-op unless it is still running
+        try:
+            self._write_files(self.get(run_id))
+        except Exception as exc:  # every item is in the store: a resume writes the files again
+            log.exception("run %s: files", run_id)
+            detail = str(exc) if isinstance(exc, Refusal) else f"{type(exc).__name__}: {exc}"
+            self.store.files_failed(run_id, f"The run's files could not be written: {detail}")
         run = self.get(run_id)
-        self._write_files(run)
         self._publish(run)
         return run
 

@@ -211,6 +211,11 @@ class RunStore(SqliteStore):
             run_id, "status = ?, error = ?, finished_at = ?", (status.value, error, time.time()), ACTIVE
         )
 
+    def files_failed(self, run_id: str, error: str) -> bool:
+        """A completed run whose files could not be written is failed, with why: resuming it
+        (``reopen``) writes them again from its items."""
+        return self._transition(run_id, "status = 'failed', error = ?", (error,), (RunStatus.completed,))
+
     def reopen(self, run_id: str) -> bool:
         """A failed, cancelled or interrupted run queued again, to finish its remaining images."""
         return self._transition(
