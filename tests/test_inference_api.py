@@ -182,6 +182,12 @@ def test_evaluation_endpoint(server: tuple[str, Path]) -> None:
     stray = {"images": {"zz": {"words": {}}}}
     bad = httpx.post(f"{url}/api/evaluation", json={"ground_truth": gt, "predictions": stray})
     assert bad.status_code == 422 and isinstance(bad.json()["detail"], str)
+    twice = {"icdar2015": {"gt_a.txt": "0,0,100,0,100,20,0,20,TOTAL\n", "a.txt": "0,0,9,0,9,9,0,9,X\n"}}
+    bad = httpx.post(f"{url}/api/evaluation", json={"ground_truth": twice, "predictions": res})
+    assert bad.status_code == 422 and "names image 'a' twice" in bad.json()["detail"], bad.text
+    huge = {"images": {"a.jpg": [{"points": quad, "score": 10**400}]}}
+    bad = httpx.post(f"{url}/api/evaluation", json={"ground_truth": gt, "predictions": huge})
+    assert bad.status_code == 422 and "'score' must be a finite number" in bad.json()["detail"], bad.text
 
 
 def test_detection_schema_names_and_explains_each_threshold(server: tuple[str, Path]) -> None:

@@ -14,7 +14,12 @@ from ocr_playground.api.models import TaskId, Text
 from ocr_playground.api.reuse import preview_key, run_answer
 from ocr_playground.api.runs import RunsDep
 from ocr_playground.inference import catalog
-from ocr_playground.inference.annotations import icdar_image_name, parse_icdar_txt, parse_receipt_json
+from ocr_playground.inference.annotations import (
+    icdar_image_name,
+    one_per_image,
+    parse_icdar_txt,
+    parse_receipt_json,
+)
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
@@ -117,10 +122,11 @@ class AnnotationSet(BaseModel):
             raise InvalidAnnotations(f"The {what} must give exactly one of 'images' or 'icdar2015'.")
         if self.images is not None:
             return parse_receipt_json({"images": self.images}, f"The {what}")
-        out = {}
-        for name, text in self.icdar2015.items():
-            out[icdar_image_name(name)] = parse_icdar_txt(text, f"The {what} file '{name}'")
-        return out
+        one_per_image([(icdar_image_name(name), name) for name in self.icdar2015], f"The {what}")
+        return {
+            icdar_image_name(name): parse_icdar_txt(text, f"The {what} file '{name}'")
+            for name, text in self.icdar2015.items()
+        }
 
 
 class EvaluationRequest(BaseModel):
