@@ -45,6 +45,13 @@ def test_the_schema_is_the_one_served(base: str) -> None:
     assert httpx.get(f"{base}/openapi.json").json() == _openapi()
 
 
+def test_the_schema_gives_a_422_the_string_detail_it_has(base: str) -> None:
+    described = _openapi()["components"]["schemas"]["HTTPValidationError"]["properties"]
+    answer = httpx.get(f"{base}/api/runs", params={"limit": "many"})
+    assert answer.status_code == 422 and described["detail"]["type"] == "string"
+    assert isinstance(answer.json()["detail"], str) and isinstance(answer.json()["errors"], list)
+
+
 @pytest.mark.timeout(240)
 @schema.parametrize()
 @settings(
