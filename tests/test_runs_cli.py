@@ -27,8 +27,8 @@ COMPARED = (
 
 
 def run(argv: list[str]) -> int:
-    args = cli.build_parser(only=argv[0]).parse_args(argv)
     try:
+        args = cli.build_parser(only=argv[0]).parse_args(argv)
         args.handler(args)
     except SystemExit as exc:
         return int(exc.code or 0)
@@ -111,6 +111,8 @@ def test_batch_records_a_model_by_its_absolute_path(
             "over 4,300 digits",
         ),
         (["batch", "--resume", "run-000000000000"], "No run has the id"),
+        (["runs", "list", "--limit", "-1"], "argument --limit: -1 is less than 1"),
+        (["runs", "items", "run-000000000000", "--limit", "x"], "argument --limit: 'x' is not a whole number"),
         (["runs", "show", "run-000000000000"], "No run has the id"),
     ],
 )

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ocr_playground.cli.support import quiet_native_stderr, read_json_option, write_output
 from ocr_playground.contract import contract_json
@@ -204,9 +204,17 @@ def _one_line_errors(handler: Callable[[argparse.Namespace], None]) -> Callable[
     return run
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A usage error is one line, as every other error of the command line (``--help`` still shows
+    the usage); its subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The full parser, or (``only``) one whose sole fully-built subcommand is ``only``."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="ocr-playground",
         description="Image-pipeline playground for OCR engineers: run the preprocessing pipeline, "
         "serve the playground, detect text, build training commands.",

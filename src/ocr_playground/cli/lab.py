@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from ocr_playground.cli.support import read_json_option, write_output
+from ocr_playground.cli.support import positive, read_json_option, write_output
 from ocr_playground.errors import UsageError
 from ocr_playground.imaging.errors import first_problem
 from ocr_playground.inference.evaluation import PROTOCOLS
@@ -42,7 +42,7 @@ def add_lab_actions(sub: Any) -> None:
     compare.add_argument("--json", action="store_true", help="print the comparison as the API gives it")
     compare.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
     compare.add_argument("--csv", type=Path, metavar="FILE", help="also write the per-image scores as CSV")
-    compare.add_argument("--list", type=int, default=10, metavar="N", help="fixed/broke images to print")
+    compare.add_argument("--list", type=positive, default=10, metavar="N", help="fixed/broke images to print")
 
     sweep = sub.add_parser(
         "sweep", help="score a grid of thresholds on a finished run (model once per image)"

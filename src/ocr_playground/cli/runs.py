@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from ocr_playground.cli import lab as lab_cli
 from ocr_playground.cli.inference import print_protocols, print_text_metrics
-from ocr_playground.cli.support import read_json_option, write_output
+from ocr_playground.cli.support import positive, read_json_option, write_output
 from ocr_playground.errors import UsageError
 from ocr_playground.inference.catalog import BUILTIN_PREFIX, DEMO_RECOGNIZER
 from ocr_playground.inference.evaluation import PROTOCOLS
@@ -167,7 +167,7 @@ def _foreground(service: Any, run: Run) -> None:
 def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = sub.add_parser("list", help="the newest runs first")
-    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--limit", type=positive, default=20)
     show = sub.add_parser("show", help="one run: state, metrics and files")
     show.add_argument("run_id")
     show.add_argument("--json", action="store_true", help="print the run as the API gives it")
@@ -177,7 +177,7 @@ def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
     items.add_argument("--order", default="asc", choices=["asc", "desc"])
     items.add_argument("--status", choices=["completed", "failed"])
     items.add_argument("--protocol", default="icdar2015-iou", choices=list(PROTOCOLS))
-    items.add_argument("--limit", type=int, default=50)
+    items.add_argument("--limit", type=positive, default=50)
     items.add_argument("--json", action="store_true", help="print the items as JSON")
     items.add_argument(
         "--filter",
@@ -193,7 +193,7 @@ def add_runs_arguments(parser: argparse.ArgumentParser) -> None:
 def runs(args: argparse.Namespace) -> None:
     service = _service()
     if args.action == "list":
-        for run in service.store.recent(max(1, args.limit)):
+        for run in service.store.recent(args.limit):
             hmean = ""
             metrics = service.metrics(run)
             if metrics:
@@ -211,7 +211,7 @@ def runs(args: argparse.Namespace) -> None:
         if args.csv:
             everything, _ = service.store.items(args.run_id, limit=-1, **query)
             write_output(args.csv, items_csv(everything).encode())
-        page, total = service.store.items(args.run_id, limit=max(1, args.limit), **query)
+        page, total = service.store.items(args.run_id, limit=args.limit, **query)
         if args.json:
             print(json.dumps({"items": page, "total": total}, indent=2))
             return

@@ -1,6 +1,7 @@
 """What every subcommand of ``ocr-playground`` shares: the one-line usage error, JSON options that
 may name a file, and outputs written whole or not at all."""
 
+import argparse
 import contextlib
 import json
 import os
@@ -14,6 +15,18 @@ from ocr_playground.artifacts import NotARegularFile, atomic_write_bytes, read_r
 from ocr_playground.errors import UsageError
 
 MAX_OPTION_FILE_BYTES = 64 * 1024 * 1024
+
+
+def positive(text: str) -> int:
+    """An argparse type for counts (``--limit``, ``--list``): a whole number of at least 1, so
+    that -1 is refused rather than quietly read as something else."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
 
 
 def read_json_option(text: str, option: str = "--params") -> Any:
