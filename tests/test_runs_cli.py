@@ -112,7 +112,10 @@ def test_batch_records_a_model_by_its_absolute_path(
         ),
         (["batch", "--resume", "run-000000000000"], "No run has the id"),
         (["runs", "list", "--limit", "-1"], "argument --limit: -1 is less than 1"),
-        (["runs", "items", "run-000000000000", "--limit", "x"], "argument --limit: 'x' is not a whole number"),
+        (
+            ["runs", "items", "run-000000000000", "--limit", "x"],
+            "argument --limit: 'x' is not a whole number",
+        ),
         (["runs", "show", "run-000000000000"], "No run has the id"),
     ],
 )
