@@ -102,6 +102,7 @@ def test_imported_predictions_score_exactly_like_the_run_they_came_from(lab: Lab
         ({"checkpoint_path": None, "predictions": "preds/bad.csv"}, 422, "bad.csv line 1"),
         ({"checkpoint_path": None, "predictions": "preds/a.json", "params": PARAMS}, 422, "takes no params"),
         ({"checkpoint_path": None, "predictions": "preds/missing.json"}, 422, "There is no file"),
+        ({"checkpoint_path": None, "predictions": "preds"}, 422, "is a folder"),
     ],
 )
 def test_import_refusals_are_sentences(lab: Lab, change: dict, code: int, words: str) -> None:
@@ -111,6 +112,18 @@ def test_import_refusals_are_sentences(lab: Lab, change: dict, code: int, words:
     body = {"dataset": "receipts/images", "checkpoint_path": CHECKPOINT, "gt": "receipts/gt.json"} | change
     r = httpx.post(f"{lab.base}/api/runs", json=body)
     assert r.status_code == code and words in r.json()["detail"], r.text
+
+
+def test_a_folder_named_as_predictions_leaks_no_file_descriptor(lab: Lab) -> None:
+    # The server runs in this process: its open descriptors are this process's.
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    body = {"dataset": "receipts/images", "predictions": "preds", "gt": "receipts/gt.json"}
+    before = open_fds()
+    codes = {httpx.post(f"{lab.base}/api/runs", json=body).status_code for _ in range(40)}
+    assert open_fds() < before + 5
+    assert codes == {422}
 
 
 # --- compare -----------------------------------------------------------------------------------
@@ -362,6 +375,7 @@ def test_compare_and_import_on_the_command_line(
         ["runs", "sweep", "RUN", "--grid", '{"thresh": [7]}'],
         ["runs", "sweep", "RUN", "--grid", "{not json"],
         ["runs", "import", "receipts/images", "preds/none.json", "--gt", "receipts/gt.json"],
+        ["runs", "import", "receipts/images", "preds", "--gt", "receipts/gt.json"],
     ],
 )
 def test_command_line_refusals_are_one_line_exit_2(lab: Lab, argv: list[str]) -> None:

@@ -101,6 +101,10 @@ def test_batch_records_a_model_by_its_absolute_path(
             ["batch", "{ws}/data/receipts/images", "--checkpoint", "{model}", "--params", "{"],
             "not valid JSON",
         ),
+        (
+            ["batch", "{ws}/data/receipts/images", "--checkpoint", "{model}", "--params", "@{ws}"],
+            "is a folder",
+        ),
         (["batch", "--resume", "run-000000000000"], "No run has the id"),
         (["runs", "show", "run-000000000000"], "No run has the id"),
     ],
