@@ -20,7 +20,7 @@ def walk_images(root: Path) -> Iterator[Path]:
     return walk_files(root, IMAGE_SUFFIXES)
 
 
-def _utf8(name: str) -> bool:
+def is_utf8(name: str) -> bool:
     """Whether a name from the OS is valid UTF-8 (Python keeps other bytes as lone surrogates)."""
     try:
         name.encode("utf-8")
@@ -34,9 +34,9 @@ def walk_files(root: Path, suffixes: Collection[str]) -> Iterator[Path]:
     root = Path(root)
     real_root = root.resolve()
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _utf8(d))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and is_utf8(d))
         for name in sorted(files):
-            if name.startswith(".") or Path(name).suffix.lower() not in suffixes or not _utf8(name):
+            if name.startswith(".") or Path(name).suffix.lower() not in suffixes or not is_utf8(name):
                 continue
             path = Path(folder) / name
             try:
@@ -47,6 +47,6 @@ def walk_files(root: Path, suffixes: Collection[str]) -> Iterator[Path]:
             if (
                 real.is_file()
                 and real.is_relative_to(real_root)
-                and _utf8(real.relative_to(real_root).as_posix())
+                and is_utf8(real.relative_to(real_root).as_posix())
             ):
                 yield path
