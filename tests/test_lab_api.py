@@ -245,6 +245,21 @@ def test_item_images_whole_thumbnail_and_marked(lab: Lab) -> None:
     assert lab.get(f"/api/runs/{run_id}/images/{name}", max_side=5).status_code == 422
 
 
+def test_an_item_image_gone_since_the_run_is_410_with_a_sentence(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, count=3)
+    with live_server(ws.settings) as base:
+        run_id = start(base, params=PARAMS, gt=None)
+        wait_run(base, run_id)
+        (ws.dataset / "r001.jpg").unlink()
+        (ws.dataset / "r002.jpg").unlink()
+        (ws.dataset / "r002.jpg").mkdir()
+        for name in ("r001.jpg", "r002.jpg"):
+            for query in ({}, {"max_side": 120}, {"marks": "deteval"}):
+                r = httpx.get(f"{base}/api/runs/{run_id}/images/{name}", params=query)
+                assert r.status_code == 410, (name, query, r.text)
+                assert "no longer on disk" in r.json()["detail"] and name in r.json()["detail"]
+
+
 # --- sweep -------------------------------------------------------------------------------------
 
 
