@@ -439,6 +439,18 @@ def test_saved_defaults_are_used_where_a_request_sets_none(tmp_path: Path) -> No
         assert none.status_code == 422 and "no finished sweep" in none.json()["detail"]
 
 
+def test_saving_defaults_over_a_sidecar_that_is_a_folder_is_refused_by_name(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, count=1)
+    ws.model.with_suffix(".json").mkdir()
+    with live_server(ws.settings) as base:
+        run_id = start(base, params=PARAMS, gt=None)
+        wait_run(base, run_id)
+        r = httpx.post(f"{base}/api/runs/{run_id}/sweep/defaults", json={"thresholds": {"thresh": 0.3}})
+        assert r.status_code == 422, r.text
+        assert "tiny.json" in r.json()["detail"] and "is a folder" in r.json()["detail"]
+    assert ws.model.with_suffix(".json").is_dir()
+
+
 def test_saving_defaults_of_a_builtin_model_is_refused(tmp_path: Path) -> None:
     require_module("rapidocr_onnxruntime", "the demo extra holds the built-in model")
     ws = make_workspace(tmp_path, count=1)

@@ -51,8 +51,10 @@ def confine(user_path: str | Path, root: Path) -> Path:
     return resolved
 
 
-class NotARegularFile(ValueError):
-    """A path names a device, FIFO, socket, symlink or folder where a regular file is needed."""
+class NotARegularFile(Refusal, ValueError):
+    """A path names a device, FIFO, socket, symlink or folder where a regular file is needed, or a
+    file that cannot be read. A Refusal, so a caller that does not say more answers it (422 / exit
+    2) with the sentence, which names the path."""
 
 
 _KINDS = (
