@@ -1,9 +1,12 @@
+import http.client
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from ocr_playground.api import images
 from ocr_playground.api.errors import validation_sentence
 from ocr_playground.settings import Settings
 
@@ -81,3 +84,24 @@ def test_malformed_http_gets_a_json_detail_and_half_open_requests_are_cut(tmp_pa
         answer = _raw(port, partial + b'Content-Length: 100\r\n\r\n{"events": [')
         assert answer.startswith(b"HTTP/1.1 408") and b"body did not arrive" in answer
         assert httpx.get(f"{base}/api/health").status_code == 200
+
+
+def test_an_unhandled_error_is_a_json_500_and_its_traceback_is_logged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("a bug in a route")
+
+    monkeypatch.setattr(images, "list_images", broken)
+    settings = Settings(data_root=tmp_path / "data", outputs_root=tmp_path / "outputs")
+    with live_server(settings) as url:
+        connection = http.client.HTTPConnection(url.removeprefix("http://"), timeout=10)
+        connection.request("GET", "/api/images")
+        answer = connection.getresponse()
+        assert answer.status == 500
+        assert json.loads(answer.read()) == {"detail": "Internal error; the server log has the details."}
+        connection.request("GET", "/api/health")  # on the same connection: the server kept it open
+        assert connection.getresponse().status == 200
+        connection.close()
+    logged = [rec for rec in caplog.records if rec.exc_info and "a bug in a route" in str(rec.exc_info[1])]
+    assert logged and "GET /api/images" in logged[0].getMessage()

@@ -38,6 +38,26 @@ def test_listing(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert catalog.list_checkpoints(root / "missing") == []
 
 
+def test_names_that_are_not_utf8_are_skipped(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No request could name them and a JSON answer could not carry them, as in the image listing.
+    monkeypatch.setattr(catalog, "BUILTINS", {})
+    monkeypatch.setattr(catalog, "BUILTIN_RECOGNIZERS", {})
+    raw = os.fsencode(root)
+    dark_text_detector(Path(os.fsdecode(raw + b"/bad\xffrec.onnx")))
+    dark_text_detector(Path(os.fsdecode(raw + b"/sub\xfe/rec.onnx")))
+    dark_text_detector(root / "good_rec.onnx")
+    listed = {e.checkpoint_path for e in catalog.list_checkpoints(root)}
+    assert listed == {
+        "a/good.onnx",
+        "bad_sidecar.onnx",
+        "good_rec.onnx",
+        "last.ckpt",
+        "model.pth",
+        "weights.pt",
+    }
+    assert [e.recognizer_path for e in catalog.list_recognizers(root)] == ["good_rec.onnx"]
+
+
 def test_builtin_is_listed_first_when_installed(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = root / "a" / "good.onnx"
     monkeypatch.setattr(catalog, "BUILTINS", {catalog.DEMO_CHECKPOINT: ("Demo", lambda: fake)})

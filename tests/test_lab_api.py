@@ -102,6 +102,7 @@ def test_imported_predictions_score_exactly_like_the_run_they_came_from(lab: Lab
         ({"checkpoint_path": None, "predictions": "preds/bad.csv"}, 422, "bad.csv line 1"),
         ({"checkpoint_path": None, "predictions": "preds/a.json", "params": PARAMS}, 422, "takes no params"),
         ({"checkpoint_path": None, "predictions": "preds/missing.json"}, 422, "There is no file"),
+        ({"checkpoint_path": None, "predictions": "preds"}, 422, "is a folder"),
     ],
 )
 def test_import_refusals_are_sentences(lab: Lab, change: dict, code: int, words: str) -> None:
@@ -111,6 +112,18 @@ def test_import_refusals_are_sentences(lab: Lab, change: dict, code: int, words:
     body = {"dataset": "receipts/images", "checkpoint_path": CHECKPOINT, "gt": "receipts/gt.json"} | change
     r = httpx.post(f"{lab.base}/api/runs", json=body)
     assert r.status_code == code and words in r.json()["detail"], r.text
+
+
+def test_a_folder_named_as_predictions_leaks_no_file_descriptor(lab: Lab) -> None:
+    # The server runs in this process: its open descriptors are this process's.
+    def open_fds() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    body = {"dataset": "receipts/images", "predictions": "preds", "gt": "receipts/gt.json"}
+    before = open_fds()
+    codes = {httpx.post(f"{lab.base}/api/runs", json=body).status_code for _ in range(40)}
+    assert open_fds() < before + 5
+    assert codes == {422}
 
 
 # --- compare -----------------------------------------------------------------------------------
@@ -230,6 +243,21 @@ def test_item_images_whole_thumbnail_and_marked(lab: Lab) -> None:
     assert np.abs(a.astype(int) - b.astype(int)).max() > 100  # the marks are drawn
     assert lab.get(f"/api/runs/{run_id}/images/nope.jpg").status_code == 404
     assert lab.get(f"/api/runs/{run_id}/images/{name}", max_side=5).status_code == 422
+
+
+def test_an_item_image_gone_since_the_run_is_410_with_a_sentence(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, count=3)
+    with live_server(ws.settings) as base:
+        run_id = start(base, params=PARAMS, gt=None)
+        wait_run(base, run_id)
+        (ws.dataset / "r001.jpg").unlink()
+        (ws.dataset / "r002.jpg").unlink()
+        (ws.dataset / "r002.jpg").mkdir()
+        for name in ("r001.jpg", "r002.jpg"):
+            for query in ({}, {"max_side": 120}, {"marks": "deteval"}):
+                r = httpx.get(f"{base}/api/runs/{run_id}/images/{name}", params=query)
+                assert r.status_code == 410, (name, query, r.text)
+                assert "no longer on disk" in r.json()["detail"] and name in r.json()["detail"]
 
 
 # --- sweep -------------------------------------------------------------------------------------
@@ -362,6 +390,7 @@ def test_compare_and_import_on_the_command_line(
         ["runs", "sweep", "RUN", "--grid", '{"thresh": [7]}'],
         ["runs", "sweep", "RUN", "--grid", "{not json"],
         ["runs", "import", "receipts/images", "preds/none.json", "--gt", "receipts/gt.json"],
+        ["runs", "import", "receipts/images", "preds", "--gt", "receipts/gt.json"],
     ],
 )
 def test_command_line_refusals_are_one_line_exit_2(lab: Lab, argv: list[str]) -> None:
@@ -408,6 +437,18 @@ def test_saved_defaults_are_used_where_a_request_sets_none(tmp_path: Path) -> No
         # Without values, the best point of a finished sweep is what is saved (none yet: refused).
         none = httpx.post(f"{base}/api/runs/{a}/sweep/defaults", json={})
         assert none.status_code == 422 and "no finished sweep" in none.json()["detail"]
+
+
+def test_saving_defaults_over_a_sidecar_that_is_a_folder_is_refused_by_name(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, count=1)
+    ws.model.with_suffix(".json").mkdir()
+    with live_server(ws.settings) as base:
+        run_id = start(base, params=PARAMS, gt=None)
+        wait_run(base, run_id)
+        r = httpx.post(f"{base}/api/runs/{run_id}/sweep/defaults", json={"thresholds": {"thresh": 0.3}})
+        assert r.status_code == 422, r.text
+        assert "tiny.json" in r.json()["detail"] and "is a folder" in r.json()["detail"]
+    assert ws.model.with_suffix(".json").is_dir()
 
 
 def test_saving_defaults_of_a_builtin_model_is_refused(tmp_path: Path) -> None:

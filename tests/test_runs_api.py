@@ -4,6 +4,7 @@ arrives on the WebSocket, and every refusal is a 4xx with a sentence."""
 
 import asyncio
 import json
+import os
 from pathlib import Path
 
 import httpx
@@ -199,3 +200,30 @@ def test_missing_ray_extra_is_refused(workspace: Workspace, monkeypatch: pytest.
         r = httpx.post(f"{base}/api/runs", json={"dataset": "receipts/images", "checkpoint_path": CHECKPOINT,
                                                  "engine": "ray"})  # fmt: skip
         assert r.status_code == 422 and "ray extra" in r.json()["detail"]
+
+
+def test_names_that_are_not_utf8_are_skipped_by_listings_and_runs(workspace: Workspace) -> None:
+    # Bytes that are not UTF-8 in a file, a folder and a link's target: none can be named in a
+    # request or stored, so the listings and a run over the folder leave all three out.
+    folder = workspace.settings.data_root / "undecodable"
+    folder.mkdir()
+    jpeg = (workspace.dataset / "r001.jpg").read_bytes()
+    (folder / "ok.jpg").write_bytes(jpeg)
+    raw = os.fsencode(folder)
+    Path(os.fsdecode(raw + b"/bad\xffname.jpg")).write_bytes(jpeg)
+    os.mkdir(raw + b"/sub\xfe")
+    Path(os.fsdecode(raw + b"/sub\xfe/inside.jpg")).write_bytes(jpeg)
+    os.symlink(os.fsdecode(raw + b"/bad\xffname.jpg"), folder / "link.jpg")
+    with live_server(workspace.settings) as base:
+        listing = httpx.get(f"{base}/api/images")
+        assert listing.status_code == 200, listing.text
+        assert [i["path"] for i in listing.json()["images"] if i["path"].startswith("undecodable/")] == [
+            "undecodable/ok.jpg"
+        ]
+        datasets = httpx.get(f"{base}/api/runs/datasets")
+        assert datasets.status_code == 200, datasets.text
+        assert {"path": "undecodable", "images": 1, "gt": None} in datasets.json()
+        body = {"dataset": "undecodable", "checkpoint_path": CHECKPOINT, "params": PARAMS}
+        r = httpx.post(f"{base}/api/runs", json=body)
+        assert r.status_code == 202 and r.json()["total"] == 1, r.text
+        assert wait_run(base, r.json()["run_id"])["status"] == "completed"

@@ -110,6 +110,10 @@ def test_batch_records_a_model_by_its_absolute_path(
             ["batch", "{ws}/data/receipts/images", "--checkpoint", "{model}", "--params", "1" * 5000],
             "over 4,300 digits",
         ),
+        (
+            ["batch", "{ws}/data/receipts/images", "--checkpoint", "{model}", "--params", "@{ws}"],
+            "is a folder",
+        ),
         (["batch", "--resume", "run-000000000000"], "No run has the id"),
         (["runs", "list", "--limit", "-1"], "argument --limit: -1 is less than 1"),
         (

@@ -51,8 +51,10 @@ def confine(user_path: str | Path, root: Path) -> Path:
     return resolved
 
 
-class NotARegularFile(ValueError):
-    """A path names a device, FIFO, socket, symlink or folder where a regular file is needed."""
+class NotARegularFile(Refusal, ValueError):
+    """A path names a device, FIFO, socket, symlink or folder where a regular file is needed, or a
+    file that cannot be read. A Refusal, so a caller that does not say more answers it (422 / exit
+    2) with the sentence, which names the path."""
 
 
 _KINDS = (
@@ -83,24 +85,28 @@ def check_target(path: Path) -> None:
 
 
 def read_regular_file(path: str | Path, max_bytes: int) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``. A FIFO or a device is refused without
-    blocking or reading (opened non-blocking, judged by fstat), a larger file without reading it."""
+    """The bytes of a regular file of at most ``max_bytes``. A FIFO, a device or a folder is
+    refused without blocking or reading (opened non-blocking, judged by fstat before anything
+    wraps the descriptor: ``os.fdopen`` raises on a folder), a larger file without reading it. The
+    descriptor is closed on every path, refusals included."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise NotARegularFile(f"There is no file at '{path}'.") from None
     except OSError as exc:
         raise NotARegularFile(f"'{path}' cannot be read: {exc.strerror}.") from None
-    with os.fdopen(fd, "rb") as f:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise NotARegularFile(f"'{path}' is {_kind(info.st_mode)}, not a file to read.")
         if info.st_size > max_bytes:
             raise NotARegularFile(f"'{path}' is {info.st_size} bytes, over the limit of {max_bytes} bytes.")
-        try:
+        with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(max_bytes + 1)
-        except OSError as exc:
-            raise NotARegularFile(f"'{path}' cannot be read: {exc.strerror}.") from None
+    except OSError as exc:
+        raise NotARegularFile(f"'{path}' cannot be read: {exc.strerror}.") from None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:  # it grew while we read
         raise NotARegularFile(f"'{path}' is over the limit of {max_bytes} bytes.")
     return data

@@ -59,11 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runs = RunService(settings, app.state.jobs.bus, studio=job_lookup(app.state.jobs))
     app.state.sweeps = SweepService(app.state.runs)
     app.state.telemetry = TelemetryStore(settings.db_path)
-    install_error_handlers(app)
     # Added last runs first: the token gate, then the body limit; latency covers the rest.
     app.add_middleware(RequestMetrics, metrics=server_metrics)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
-    app.add_middleware(TokenGate, token=settings.token)  # outermost: nothing runs for a stranger
+    app.add_middleware(TokenGate, token=settings.token)  # nothing runs for a stranger
+    install_error_handlers(app)  # last: its catch-all for bugs wraps every middleware too
     app.include_router(health.router)
     app.include_router(pipelines.router)
     app.include_router(ws.router)

@@ -3,9 +3,11 @@
 Domain errors declare their status themselves (``ocr_playground.errors.Refusal``); one handler
 answers them all. The other handlers cover what the framework and the standard library raise.
 FastAPI's validation errors arrive as a list; they are turned into a sentence naming the field, and
-the list rides along under ``errors`` for clients that want it.
+the list rides along under ``errors`` for clients that want it. Anything no handler takes is a bug:
+``InternalErrors`` answers it as a JSON 500 and logs its traceback.
 """
 
+import logging
 import sqlite3
 from typing import Any
 
@@ -14,9 +16,13 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ocr_playground.artifacts import shown
 from ocr_playground.errors import Refusal
+
+log = logging.getLogger(__name__)
+INTERNAL_ERROR = "Internal error; the server log has the details."
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -97,7 +103,40 @@ async def _on_too_deep(_: Request, exc: RecursionError) -> JSONResponse:
     return error_response(422, "The request body is nested too deeply.")
 
 
+class InternalErrors:
+    """An exception that escapes every handler answers ``{"detail": INTERNAL_ERROR}`` with 500, and
+    its traceback is logged. Starlette would hand it to its ServerErrorMiddleware, which answers
+    plain text and raises it on to uvicorn, which then closes the connection; caught here, the
+    answer is JSON like every other and the connection stays usable. Once an answer has started
+    nothing else can be sent, so the exception goes on (and uvicorn cuts the connection)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started or isinstance(exc, StarletteHTTPException):  # the latter is answered outside
+                raise
+            log.exception("Unhandled error in %s %s", scope["method"], scope["path"])
+            await error_response(500, INTERNAL_ERROR)(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """The handlers, and the catch-all around everything: call it after adding the other
+    middleware, so that ``InternalErrors`` is the outermost and sees their failures too."""
+    app.add_middleware(InternalErrors)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Refusal, _on_refusal)

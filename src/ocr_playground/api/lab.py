@@ -10,16 +10,15 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ocr_playground.api.images import MEDIA_TYPES
 from ocr_playground.api.runs import Filter, Protocol, RunsDep, SortKey
 from ocr_playground.inference.profiles import ThresholdDefaults
 from ocr_playground.runs.compare import RESAMPLES, compare_runs
-from ocr_playground.runs.errors import ItemNotFound, RunError
+from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.measures import METRICS
-from ocr_playground.runs.overlay import marked_item, thumbnail
+from ocr_playground.runs.overlay import marked_item, source_image, thumbnail
 from ocr_playground.runs.report import comparison_csv, comparison_html, items_csv
 from ocr_playground.runs.store import ITEM_FILTERS
 from ocr_playground.runs.sweep import Grid
@@ -173,14 +172,13 @@ def item_image(
     marks: Annotated[Protocol | None, Query(description="Draw the item's marks under this protocol.")] = None,
 ) -> Response:
     """The image file the run read, as it is; with ``max_side`` or ``marks``, a JPEG thumbnail
-    (never enlarged) with the item's ground truth and detections drawn in the Lab's colours."""
+    (never enlarged) with the item's ground truth and detections drawn in the Lab's colours. A
+    file deleted or replaced since the run is 410."""
     runs.get(run_id)
-    entry = runs.store.input(run_id, name)
-    if entry is None:
-        raise ItemNotFound(f"Run '{run_id}' has no image named '{name}'.")
     if max_side is None and marks is None:
-        suffix = "." + entry.path.rsplit(".", 1)[-1].lower()
-        return FileResponse(entry.path, media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"))
+        path, data = source_image(runs.store, run_id, name)
+        suffix = "." + path.rsplit(".", 1)[-1].lower()
+        return Response(data, media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"))
     item = None if marks is None else marked_item(runs.store, run_id, name, marks)
     data = thumbnail(runs.store, run_id, name, max_side or 4096, item)
     return Response(data, media_type="image/jpeg")

@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ocr_playground import artifacts
+from ocr_playground.datasets import is_utf8
 from ocr_playground.inference.errors import (
     CheckpointNotFound,
     CheckpointNotLoadable,
@@ -106,7 +107,8 @@ def _entry(path: Path, checkpoint_path: str, display_name: str) -> CheckpointEnt
 
 
 def list_checkpoints(root: Path) -> list[CheckpointEntry]:
-    """Built-ins first, then every checkpoint under the root (symlinks leaving the root skipped)."""
+    """Built-ins first, then every checkpoint under the root (symlinks leaving the root and names
+    that are not valid UTF-8 skipped, as the image listing skips them)."""
     entries = []
     for virtual, (name, locate) in BUILTINS.items():
         if (path := locate()) is not None:
@@ -123,6 +125,8 @@ def list_checkpoints(root: Path) -> list[CheckpointEntry]:
         if not path.resolve().is_relative_to(real_root):
             continue
         rel = path.relative_to(root).as_posix()
+        if not is_utf8(rel):  # no request could name it, and the answer could not carry it
+            continue
         found.append(_entry(path, rel, rel))
     return entries + found
 
@@ -230,8 +234,9 @@ def list_recognizers(root: Path) -> list[RecognizerEntry]:
     if root.is_dir():
         real_root = root.resolve()
         for path in sorted(root.rglob("*.onnx"))[:MAX_ENTRIES]:
-            if "rec" in path.name.lower() and path.is_file() and path.resolve().is_relative_to(real_root):
-                rel = path.relative_to(root).as_posix()
+            rel = path.relative_to(root).as_posix()
+            usable = is_utf8(rel) and path.is_file() and path.resolve().is_relative_to(real_root)
+            if "rec" in path.name.lower() and usable:  # unusable names are skipped as for checkpoints
                 entries.append(_recognizer_entry(path, rel, rel))
     return entries
 

@@ -20,6 +20,12 @@ class ItemNotFound(RunError):
     status_code = 404
 
 
+class ImageGone(RunError):
+    """The file a run read for an item was deleted or replaced (by a folder, say) since."""
+
+    status_code = 410
+
+
 class RunAlreadyDone(RunError):
     status_code = 409
 

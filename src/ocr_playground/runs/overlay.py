@@ -10,10 +10,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr_playground.imaging.io import encode_jpeg, read_image
+from ocr_playground.artifacts import NotARegularFile, read_regular_file
+from ocr_playground.imaging.io import MAX_FILE_BYTES, decode_image, encode_jpeg
 from ocr_playground.inference.evaluation import image_marks
 from ocr_playground.inference.text_metrics import paired_truth
-from ocr_playground.runs.errors import ItemNotFound
+from ocr_playground.runs.errors import ImageGone, ItemNotFound
 from ocr_playground.runs.store import RunStore
 from ocr_playground.runs.worker import detection_words, parse_words
 
@@ -70,15 +71,26 @@ def draw_marks(image: np.ndarray, item: dict[str, Any], scale: float = 1.0) -> n
     return canvas
 
 
+def source_image(store: RunStore, run_id: str, name: str) -> tuple[str, bytes]:
+    """The path and bytes of the file the run read for ``name`` (its input list). Read whole, not
+    streamed from the path: a file deleted after this check could otherwise fail mid-answer."""
+    entry = store.input(run_id, name)
+    if entry is None:
+        raise ItemNotFound(f"Run '{run_id}' has no image named '{name}'.")
+    try:
+        return entry.path, read_regular_file(entry.path, MAX_FILE_BYTES)
+    except NotARegularFile as exc:
+        said = f"The image '{name}' that run '{run_id}' read is no longer on disk as it was: {exc}"
+        raise ImageGone(said) from None
+
+
 def thumbnail(
     store: RunStore, run_id: str, name: str, max_side: int, item: dict[str, Any] | None = None
 ) -> bytes:
     """The item's image as a JPEG whose long side is at most ``max_side`` (never enlarged), with
     ``item``'s marks drawn when given. The file is the one the run read (its input list)."""
-    entry = store.input(run_id, name)
-    if entry is None:
-        raise ItemNotFound(f"Run '{run_id}' has no image named '{name}'.")
-    image = read_image(entry.path)  # a file gone or changed since the run is an ImagingError (4xx)
+    _, data = source_image(store, run_id, name)
+    image = decode_image(data)  # a file changed since the run into a non-image is an ImagingError (4xx)
     height, width = image.shape[:2]
     scale = min(1.0, max_side / max(height, width))
     if scale < 1.0:
