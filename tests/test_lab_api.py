@@ -437,6 +437,10 @@ def test_saved_defaults_are_used_where_a_request_sets_none(tmp_path: Path) -> No
         # Without values, the best point of a finished sweep is what is saved (none yet: refused).
         none = httpx.post(f"{base}/api/runs/{a}/sweep/defaults", json={})
         assert none.status_code == 422 and "no finished sweep" in none.json()["detail"]
+        # A threshold tuned later is added to those saved before, not put in their place.
+        more = httpx.post(f"{base}/api/runs/{a}/sweep/defaults", json={"thresholds": {"thresh": 0.25}})
+        assert more.json()["detection"] == {"boxThresh": 0.5, "unclipRatio": 0.5, "thresh": 0.25}, more.text
+        assert json.loads(sidecar.read_text())["detection"] == more.json()["detection"]
 
 
 def test_saving_defaults_over_a_sidecar_that_is_a_folder_is_refused_by_name(tmp_path: Path) -> None:

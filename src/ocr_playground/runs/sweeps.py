@@ -283,7 +283,8 @@ class SweepService:
 
 
 def write_threshold_defaults(model: Path, values: ThresholdDefaults) -> dict[str, Any]:
-    """Set the sidecar's ``detection`` object (other fields kept); the file is replaced whole."""
+    """Set thresholds in the sidecar's ``detection`` object (its other thresholds and the other
+    fields kept: thresholds tuned one sweep at a time add up); the file is replaced whole."""
     sidecar = sidecar_path(model)
     raw: dict[str, Any] = {}
     if sidecar.is_file():
@@ -292,6 +293,8 @@ def write_threshold_defaults(model: Path, values: ThresholdDefaults) -> dict[str
     detection = values.model_dump(by_alias=True, exclude_none=True)
     if not detection:
         raise RunError("Give at least one of thresh, boxThresh and unclipRatio to save.")
+    earlier = raw.get("detection") if isinstance(raw.get("detection"), dict) else {}
+    detection = {k: v for k, v in earlier.items() if v is not None} | detection
     raw["detection"] = detection
     atomic_write_bytes(sidecar, (json.dumps(raw, indent=2) + "\n").encode())
     load_profile(model)  # what was written reads back
