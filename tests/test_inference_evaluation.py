@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ocr_playground.inference import evaluation
 from ocr_playground.inference.annotations import read_annotations, receipt_json
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import Word, evaluate
@@ -83,6 +84,20 @@ def test_results_accumulate_over_images_and_missing_images_have_no_detections() 
     gt = {"a.jpg": [rect(0, 0, 10, 10)], "b.jpg": [rect(0, 0, 10, 10), rect(20, 0, 30, 10)]}
     pred = {"a": [rect(0, 0, 10, 10)]}  # names match without the extension; b has no predictions
     assert scores(gt, pred)["icdar2015-iou"] == (1.0, 0.3333, 0.5)
+
+
+def test_an_image_too_large_to_match_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every pair is compared, in matrices of that size: the bound is on pairs, and on boxes piled up.
+    apart = [rect(20 * i, 0, 20 * i + 9, 9) for i in range(3)]
+    four = [*apart, rect(100, 0, 109, 9)]
+    monkeypatch.setattr(evaluation, "MAX_PAIRS", 12)
+    assert scores({"a": apart}, {"a": four})["icdar2015-iou"] == (0.75, 1, 0.8571)  # 12 pairs: scored
+    with pytest.raises(InvalidAnnotations, match="3 ground-truth words and 5 detections is too large"):
+        evaluate({"a": apart}, {"a": [*four, rect(200, 0, 209, 9)]})
+    monkeypatch.setattr(evaluation, "MAX_OVERLAPS", 8)
+    assert scores({"a": apart}, {"a": four})["icdar2015-iou"] == (0.75, 1, 0.8571)  # 3 overlap
+    with pytest.raises(InvalidAnnotations, match="12 pairs of a ground-truth word and a detection overlap"):
+        evaluate({"a": [rect(0, 0, 9, 9)] * 3}, {"a": [rect(0, 0, 9, 9)] * 4})
 
 
 def test_predictions_for_unknown_images_are_refused() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from ocr_playground import cli
 from ocr_playground.artifacts import run_folder
+from ocr_playground.inference import evaluation
 from ocr_playground.runs.model import Run, RunSpec, RunStatus
 from ocr_playground.runs.service import RunService
 
@@ -116,6 +117,7 @@ def test_batch_records_a_model_by_its_absolute_path(
         ),
         (["batch", "--resume", "run-000000000000"], "No run has the id"),
         (["runs", "list", "--limit", "-1"], "argument --limit: -1 is less than 1"),
+        (["runs", "list", "--limit", str(2**63)], "is more than 1,000,000,000"),
         (
             ["runs", "items", "run-000000000000", "--limit", "x"],
             "argument --limit: 'x' is not a whole number",
@@ -150,6 +152,26 @@ def test_a_run_whose_files_cannot_be_written_fails_saying_so_and_a_resume_writes
     finished = service.execute(run_id)
     assert finished.status is RunStatus.completed and finished.error is None
     assert (folder / "items.parquet").is_file() and (folder / "metrics.json").is_file()
+
+
+def test_an_image_too_large_to_score_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = make_workspace(tmp_path, count=2)
+    words = json.loads(workspace.gt.read_text())["images"]
+    second, first = workspace.names  # 'more/r000.jpg', 'r001.jpg': the flat one is piled up
+    box = {"points": [[0, 0], [9, 0], [9, 9], [0, 9]], "score": 0.9}
+    piled = {"images": {first: [box] * 40, second: [box]}}
+    predictions = tmp_path / "piled.json"
+    predictions.write_text(json.dumps(piled))
+    # Matching compares every pair: with the bound at 100 pairs, only the first image is over it.
+    monkeypatch.setattr(evaluation, "MAX_PAIRS", 100)
+    assert len(words["r000.jpg"]["words"]) <= 100 < 40 * len(words["r001.jpg"]["words"])
+    service = RunService(workspace.settings, origin="cli")
+    spec = RunSpec(dataset=str(workspace.dataset), predictions=str(predictions), gt=str(workspace.gt))
+    run = service.execute(service.create(spec).run_id)
+    assert run.status is RunStatus.completed and run.done == 2 and run.failed == 1, run
+    by_name = {i["name"]: i for i in items_of(workspace, run.run_id)}
+    assert "too large to score" in by_name[first]["error"], by_name[first]
+    assert by_name[second]["status"] == "completed" and by_name[second]["metrics"] is not None
 
 
 def test_resume_finishes_a_cancelled_run_without_recomputing(tmp_path: Path) -> None:

@@ -17,15 +17,20 @@ from ocr_playground.errors import UsageError
 MAX_OPTION_FILE_BYTES = 64 * 1024 * 1024
 
 
+MAX_COUNT = 10**9  # past any page a store holds, and within SQLite's integers
+
+
 def positive(text: str) -> int:
-    """An argparse type for counts (``--limit``, ``--list``): a whole number of at least 1, so
-    that -1 is refused rather than quietly read as something else."""
+    """An argparse type for counts (``--limit``, ``--list``): a whole number from 1 to MAX_COUNT,
+    so that -1 is refused rather than quietly read as something else."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    if value > MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{value} is more than {MAX_COUNT:,}")
     return value
 
 

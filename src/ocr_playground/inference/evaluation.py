@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from pydantic import BaseModel, Field
 from shapely import make_valid
 from shapely.geometry import Polygon
@@ -64,8 +65,18 @@ def _polygon(word: Word) -> BaseGeometry:
     return poly if poly.is_valid else make_valid(poly)
 
 
+# Matching compares every ground-truth word with every detection, in matrices of that size: past
+# this many pairs on one image (2,000 words against 2,000 detections) an image is refused by name
+# rather than let one request or one item take gigabytes. Intersections are computed only where
+# boxes overlap, a few per word on a real page; boxes piled on one another are refused past
+# MAX_OVERLAPS, which bounds the time (about 6 µs an intersection).
+MAX_PAIRS = 4_000_000
+MAX_OVERLAPS = 400_000
+_CHUNK = 65_536  # intersections computed at once: bounds the geometries alive at a time
+
+
 def _area_matrices(gts: list[BaseGeometry], dets: list[BaseGeometry]) -> np.ndarray:
-    """Intersection areas, computed only where the bounding boxes overlap."""
+    """Intersection areas, computed only where the bounding boxes overlap (vectorised, in chunks)."""
     inter = np.zeros((len(gts), len(dets)))
     if not gts or not dets:
         return inter
@@ -77,8 +88,16 @@ def _area_matrices(gts: list[BaseGeometry], dets: list[BaseGeometry]) -> np.ndar
         & (gb[:, None, 1] <= db[None, :, 3])
         & (db[None, :, 1] <= gb[:, None, 3])
     )
-    for i, j in zip(*np.nonzero(overlap), strict=True):
-        inter[i, j] = gts[i].intersection(dets[j]).area
+    gi, di = np.nonzero(overlap)
+    if len(gi) > MAX_OVERLAPS:
+        raise InvalidAnnotations(
+            f"On one image, {len(gi):,} pairs of a ground-truth word and a detection overlap; at most "
+            f"{MAX_OVERLAPS:,} are scored (are boxes piled on one another?)."
+        )
+    g_arr, d_arr = np.array(gts, dtype=object), np.array(dets, dtype=object)
+    for start in range(0, len(gi), _CHUNK):
+        i, j = gi[start : start + _CHUNK], di[start : start + _CHUNK]
+        inter[i, j] = shapely.area(shapely.intersection(g_arr[i], d_arr[j]))
     return inter
 
 
@@ -105,6 +124,11 @@ class PreparedImage:
 
 
 def prepare_image(gt: Sequence[Word], det: Sequence[Word]) -> PreparedImage:
+    if len(gt) * len(det) > MAX_PAIRS:
+        raise InvalidAnnotations(
+            f"An image with {len(gt)} ground-truth words and {len(det)} detections is too large to "
+            f"score: matching compares every pair, at most {MAX_PAIRS:,} on one image."
+        )
     gts, dets = [_polygon(w) for w in gt], [_polygon(w) for w in det]
     return PreparedImage(
         inter=_area_matrices(gts, dets),
@@ -144,10 +168,11 @@ def iou_matches(
     for g in range(len(im.gts)):  # greedy in ground-truth order, as the official script
         if im.gt_dc[g]:
             continue
-        for d in range(len(im.dets)):
-            if not det_used[d] and not det_dc[d] and not gt_used[g] and iou[g, d] > iou_constraint:
+        for d in np.flatnonzero(iou[g] > iou_constraint):  # the first free one, in detection order
+            if not det_used[d] and not det_dc[d]:
                 gt_used[g] = det_used[d] = True
-                pairs.append((g, d))
+                pairs.append((g, int(d)))
+                break
     return pairs, det_dc
 
 
@@ -186,10 +211,11 @@ def _deteval_image(im: PreparedImage, tr: float = 0.8, tp: float = 0.4) -> _Matc
     det_used = np.zeros(len(im.dets), bool)
     r_acc = p_acc = 0.0
     # One-to-one: the pair satisfies both constraints and neither has any other such partner.
+    partners_of_gt, partners_of_det = ok.sum(axis=1), ok.sum(axis=0)
     for g, d in zip(*np.nonzero(ok), strict=True):
         if (
-            ok[g].sum() == 1
-            and ok[:, d].sum() == 1
+            partners_of_gt[g] == 1
+            and partners_of_det[d] == 1
             and not gt_used[g]
             and not det_used[d]
             and _centre_check(im, g, d)
@@ -199,18 +225,16 @@ def _deteval_image(im: PreparedImage, tr: float = 0.8, tp: float = 0.4) -> _Matc
             p_acc += 1.0
     # One-to-many: a word split over detections that each lie mostly on it and together cover it.
     for g in np.nonzero(~im.gt_dc & ~gt_used)[0]:
-        parts = [
-            d for d in range(len(im.dets)) if not det_used[d] and not det_dc[d] and precision[g, d] >= tp
-        ]
-        if parts and recall[g, parts].sum() >= tr:
+        parts = np.flatnonzero(~det_used & ~det_dc & (precision[g] >= tp))
+        if len(parts) and recall[g, parts].sum() >= tr:
             gt_used[g] = True
             det_used[parts] = True
             r_acc += 0.8
             p_acc += 1.0 * len(parts)
     # Many-to-one: one detection covering several words, each mostly inside it.
     for d in np.nonzero(~det_dc & ~det_used)[0]:
-        parts = [g for g in range(len(im.gts)) if not gt_used[g] and not im.gt_dc[g] and recall[g, d] >= tr]
-        if parts and precision[parts, d].sum() >= tp:
+        parts = np.flatnonzero(~gt_used & ~im.gt_dc & (recall[:, d] >= tr))
+        if len(parts) and precision[parts, d].sum() >= tp:
             det_used[d] = True
             gt_used[parts] = True
             r_acc += 1.0 * len(parts)

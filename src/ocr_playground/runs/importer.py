@@ -189,8 +189,11 @@ class PredictionsEngine:
             return failed(task, str(exc))
         read_ms = (time.perf_counter() - t0) * 1e3
         t1 = time.perf_counter()
-        metrics = score(task.gt, boxes)
-        text_metrics = score_text(task.gt, boxes) if text else None
+        try:
+            metrics = score(task.gt, boxes)
+            text_metrics = score_text(task.gt, boxes) if text else None
+        except InferenceError as exc:  # an image too large to score fails alone, saying why
+            return failed(task, str(exc))
         timings = {"read": round(read_ms, 3), "evaluate": round((time.perf_counter() - t1) * 1e3, 3)}
         timings["total"] = round((time.perf_counter() - t0) * 1e3, 3)
         return {

@@ -22,6 +22,7 @@ import rfc8785
 from ocr_playground.artifacts import run_folder
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.errors import Refusal
+from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import PROTOCOLS, result_from_counts
 from ocr_playground.inference.profiles import last_change
 from ocr_playground.jobs.bus import EventBus
@@ -307,18 +308,15 @@ class RunService:
                 left.append(task)
                 continue
             found.pop("run_id", None)
-            boxes = found.pop("boxes")
-            sink(
-                found
-                | {
-                    "seq": task.seq,
-                    "name": task.name,
-                    "boxes": boxes,
-                    "metrics": score(task.gt, boxes or []),
-                    "text_metrics": score_text(task.gt, boxes or []) if text_truth else None,
-                    "reused": True,
-                }
-            )
+            boxes = found.pop("boxes") or []
+            try:
+                metrics = score(task.gt, boxes)
+                text_metrics = score_text(task.gt, boxes) if text_truth else None
+            except InferenceError:  # too large to score: the engine fails the item, saying why
+                left.append(task)
+                continue
+            sink(found | {"seq": task.seq, "name": task.name, "boxes": boxes, "metrics": metrics,
+                          "text_metrics": text_metrics, "reused": True})  # fmt: skip
         return left
 
     def _studio_result(self, spec: RunSpec, key: str, not_before: float) -> dict[str, Any] | None:
