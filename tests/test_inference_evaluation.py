@@ -215,3 +215,83 @@ def test_icdar2015_text_files(tmp_path: Path) -> None:
     (tmp_path / "gt_img_2.txt").write_text("0,0,9,0,9,9,0,9," + "x," * 600 + "\n")
     with pytest.raises(InvalidAnnotations, match="gt_img_2.txt line 1: the text is 1200 characters"):
         read_annotations(tmp_path)
+
+
+def reference_matchings(im: evaluation.PreparedImage) -> tuple[list, tuple]:
+    """The matching loops written out pair by pair, as the official scripts do: the oracle for the
+    vectorised ones. ICDAR 2015's greedy pairs, and DetEval's accumulated recall and precision."""
+    det_dc = im.det_dc(0.5)
+    iou = evaluation._div(im.inter, im.gt_area[:, None] + im.det_area[None, :] - im.inter)
+    gt_used, det_used, pairs = np.zeros(len(im.gts), bool), np.zeros(len(im.dets), bool), []
+    for g in range(len(im.gts)):
+        for d in range(len(im.dets)):
+            if not im.gt_dc[g] and not det_used[d] and not det_dc[d] and not gt_used[g] and iou[g, d] > 0.5:
+                gt_used[g] = det_used[d] = True
+                pairs.append((g, d))
+    det_dc = im.det_dc(0.4)
+    recall = evaluation._div(im.inter, im.gt_area[:, None])
+    precision = evaluation._div(im.inter, im.det_area[None, :])
+    ok = (recall >= 0.8) & (precision >= 0.4)
+    ok[im.gt_dc, :] = False
+    ok[:, det_dc] = False
+    gt_used, det_used, r_acc, p_acc = np.zeros(len(im.gts), bool), np.zeros(len(im.dets), bool), 0.0, 0.0
+    for g in range(len(im.gts)):
+        for d in range(len(im.dets)):
+            one = ok[g, d] and ok[g].sum() == 1 and ok[:, d].sum() == 1
+            if one and not gt_used[g] and not det_used[d] and evaluation._centre_check(im, g, d):
+                gt_used[g] = det_used[d] = True
+                r_acc, p_acc = r_acc + 1, p_acc + 1
+    for g in range(len(im.gts)):
+        if im.gt_dc[g] or gt_used[g]:
+            continue
+        parts = [
+            d for d in range(len(im.dets)) if not det_used[d] and not det_dc[d] and precision[g, d] >= 0.4
+        ]
+        if parts and recall[g, parts].sum() >= 0.8:
+            gt_used[g], det_used[parts] = True, True
+            r_acc, p_acc = r_acc + 0.8, p_acc + len(parts)
+    for d in range(len(im.dets)):
+        if det_dc[d] or det_used[d]:
+            continue
+        parts = [g for g in range(len(im.gts)) if not gt_used[g] and not im.gt_dc[g] and recall[g, d] >= 0.8]
+        if parts and precision[parts, d].sum() >= 0.4:
+            det_used[d], gt_used[parts] = True, True
+            r_acc, p_acc = r_acc + len(parts), p_acc + 0.8
+    return pairs, (r_acc, p_acc, gt_used.tolist(), det_used.tolist())
+
+
+def test_matching_agrees_with_the_pair_by_pair_loops_on_random_crowded_images() -> None:
+    rng = np.random.default_rng(11)
+
+    def words(n: int) -> list[Word]:
+        out = []
+        for _ in range(n):
+            x, y = rng.uniform(0, 80, 2)
+            w, h = rng.uniform(2, 30, 2)
+            pts = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]]) + rng.normal(0, 1.5, (4, 2))
+            if rng.random() < 0.05:
+                pts = pts[[0, 2, 1, 3]]  # a bow-tie, repaired into two triangles
+            out.append(Word(points=pts, text="###" if rng.random() < 0.1 else "a"))
+        return out
+
+    def detected(gt: list[Word]) -> list[Word]:
+        """Detections as a detector gives them: words found again, a little off, some twice."""
+        out = [Word(points=w.points + rng.normal(0, 1.0, (4, 2))) for w in gt if rng.random() < 0.7]
+        return out + [Word(points=w.points + rng.normal(0, 0.5, (4, 2))) for w in out if rng.random() < 0.3]
+
+    for _ in range(150):
+        gt = words(int(rng.integers(0, 20)))
+        im = evaluation.prepare_image(gt, detected(gt) + words(int(rng.integers(0, 8))))
+        expected = np.array([[g.intersection(d).area for d in im.dets] for g in im.gts]).reshape(
+            im.inter.shape
+        )
+        np.testing.assert_allclose(im.inter, expected, atol=1e-9)
+        pairs, deteval = reference_matchings(im)
+        assert evaluation.iou_matches(im)[0] == pairs
+        found = evaluation._deteval_image(im)
+        assert (
+            found.matched_gt,
+            found.matched_det,
+            found.gt_used.tolist(),
+            found.det_used.tolist(),
+        ) == deteval

@@ -411,7 +411,8 @@ def test_command_line_refusals_are_one_line_exit_2(lab: Lab, argv: list[str]) ->
 def test_saved_defaults_are_used_where_a_request_sets_none(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path, count=3)
     sidecar = ws.model.with_suffix(".json")
-    sidecar.write_text(json.dumps({"base": "dbnet", "limitSideLen": 640}))
+    # A threshold saved earlier, spelled as the sidecar also accepts it: replaced, not doubled.
+    sidecar.write_text(json.dumps({"base": "dbnet", "limitSideLen": 640, "detection": {"box_thresh": 0.2}}))
     with live_server(ws.settings) as base:
         a = start(base, params=PARAMS)
         wait_run(base, a)

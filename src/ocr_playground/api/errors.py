@@ -127,8 +127,12 @@ class InternalErrors:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
-            if started or isinstance(exc, StarletteHTTPException):  # the latter is answered outside
+            if started:
                 raise
+            if isinstance(exc, StarletteHTTPException):  # raised by a middleware, past the handlers
+                detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+                await error_response(exc.status_code, detail, dict(exc.headers or {}))(scope, receive, send)
+                return
             log.exception("Unhandled error in %s %s", scope["method"], scope["path"])
             await error_response(500, INTERNAL_ERROR)(scope, receive, send)
 

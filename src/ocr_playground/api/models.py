@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ocr_playground.artifacts import UPLOADS
+from ocr_playground.datasets import is_utf8
 from ocr_playground.jobs.model import Job, JobStatus
 from ocr_playground.jobs.routing import Backend
 from ocr_playground.jobs.service import job_notes, public_path
@@ -14,10 +15,8 @@ from ocr_playground.jobs.service import job_notes, public_path
 def _whole_unicode(text: str) -> str:
     """Refuse a lone UTF-16 surrogate ("\\ud800" in JSON): no file name, database or JSON answer
     can hold it, so it is refused here rather than failing deep inside."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("holds a lone surrogate, which is not valid Unicode text") from None
+    if not is_utf8(text):
+        raise ValueError("holds a lone surrogate, which is not valid Unicode text")
     return text
 
 

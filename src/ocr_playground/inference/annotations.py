@@ -27,12 +27,13 @@ from typing import Any
 import numpy as np
 
 from ocr_playground.artifacts import NotARegularFile, read_regular_file
+from ocr_playground.datasets import is_utf8
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import DONT_CARE, Word, image_key
 
 _TXT_PREFIX = re.compile(r"^(gt_|res_)")
-# A line of text is compared by edit distance, which is quadratic in its length: a word far longer
-# than any printed line is refused rather than let one file hold a run for minutes.
+# No printed line is this long: a word's text past it is a broken file, refused by name rather than
+# stored with every item of a run and compared with every line read.
 MAX_TEXT_CHARS = 1000
 
 
@@ -45,7 +46,7 @@ def _points(raw: Any, where: str) -> np.ndarray:
     try:
         pts = np.asarray(raw, dtype=np.float64)
     except OverflowError:  # an integer past any float
-        pts = np.full((0, 2), np.inf)
+        raise InvalidAnnotations(f"{where}: 'points' must hold at least 3 finite [x, y] pairs.") from None
     except (TypeError, ValueError) as exc:
         raise InvalidAnnotations(f"{where}: 'points' must be a list of [x, y] pairs.") from exc
     if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
@@ -55,10 +56,8 @@ def _points(raw: Any, where: str) -> np.ndarray:
 
 def _unicode(value: str, what: str) -> str:
     """``value``, refused when it holds a lone surrogate (JSON can spell one; no file can hold it)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidAnnotations(f"{what} is not valid Unicode (it holds a lone surrogate).") from None
+    if not is_utf8(value):
+        raise InvalidAnnotations(f"{what} is not valid Unicode (it holds a lone surrogate).")
     return value
 
 

@@ -15,6 +15,7 @@ Readers for the two formats this project meets live in :mod:`ocr_playground.infe
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import numpy as np
 import shapely
@@ -260,6 +261,12 @@ def result_from_counts(
     )
 
 
+def file_key(name: str) -> str:
+    """The ``image_key`` of a name's last part: 'sub/a.jpg' is 'a', the image a flat ground truth
+    names for a nested dataset's file."""
+    return image_key(PurePosixPath(name).name)
+
+
 def image_key(name: str) -> str:
     """Names are matched without an image extension, so ``a.jpg`` in one file meets ``a`` in another."""
     lower = name.lower()
@@ -287,7 +294,7 @@ def predictions_by_key(gt: Annotations, pred: Annotations) -> dict[str, Sequence
     for name, words in pred.items():
         key = image_key(name)
         if key not in keys:
-            key = image_key(name.replace("\\", "/").rsplit("/", 1)[-1])
+            key = file_key(name)
         if key not in keys:
             stray.append(image_key(name))
         elif key in out:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from ocr_playground.artifacts import UPLOADS, atomic_write_bytes, playground_path
 from ocr_playground.errors import NotFound, Refusal
-from ocr_playground.inference.profiles import model_mtime
+from ocr_playground.inference.profiles import last_change
 from ocr_playground.jobs.bus import EventBus
 from ocr_playground.jobs.executor import ProcessPool
 from ocr_playground.jobs.model import ACTIVE, MAX_ATTEMPTS, Job, JobStatus, new_job_id
@@ -112,16 +112,8 @@ def checkpoint_replaced(job: Job) -> bool:
     """Whether the job's checkpoint or recognizer (or a sidecar profile) changed after the job
     started. The cache key names each model by its path (docs/contract.md), so a model exported
     over the old file keeps the key; its results must not."""
-    started = job.started_at or job.created_at
-    for model in (job.checkpoint_path, job.recognizer_path):
-        if model is None:
-            continue
-        try:
-            if model_mtime(Path(model)) > started:
-                return True
-        except OSError:  # a built-in model's name, or a file since removed: nothing newer to prefer
-            continue
-    return False
+    models = [Path(m) for m in (job.checkpoint_path, job.recognizer_path) if m is not None]
+    return last_change(models) > (job.started_at or job.created_at)
 
 
 def remove_temp_files(folder: Path, pattern: str = "**/.*.tmp") -> int:

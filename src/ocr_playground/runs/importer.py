@@ -34,7 +34,7 @@ from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import probe_size
 from ocr_playground.inference.annotations import load_json, one_per_image, parse_receipt_json
 from ocr_playground.inference.errors import InferenceError
-from ocr_playground.inference.evaluation import image_key
+from ocr_playground.inference.evaluation import file_key, image_key
 from ocr_playground.inference.postprocess import detection_json
 from ocr_playground.runs.engine import EngineWork, ShouldStop, Sink
 from ocr_playground.runs.errors import RunError
@@ -125,7 +125,7 @@ def match(predictions: Mapping[str, Boxes], names: list[str]) -> tuple[list[Boxe
     used: set[str] = set()
     out = []
     for name in names:
-        for key in (image_key(name), image_key(Path(name).name)):
+        for key in (image_key(name), file_key(name)):
             if key in by_key:
                 used.add(key)
                 out.append(by_key[key])

@@ -33,7 +33,7 @@ from ocr_playground.runs.files import IMAGES, write_files
 from ocr_playground.runs.model import Run, RunSpec, RunStatus, new_run_id
 from ocr_playground.runs.plan import Roots, plan_run, predictions_path, resolve_model, resolve_recognizer
 from ocr_playground.runs.store import Input, RunStore
-from ocr_playground.runs.worker import ItemTask, WorkerSpec, has_text, score, score_text
+from ocr_playground.runs.worker import ItemTask, WorkerSpec, failed, has_text, score, score_text
 from ocr_playground.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -312,8 +312,8 @@ class RunService:
             try:
                 metrics = score(task.gt, boxes)
                 text_metrics = score_text(task.gt, boxes) if text_truth else None
-            except InferenceError:  # too large to score: the engine fails the item, saying why
-                left.append(task)
+            except InferenceError as exc:  # too large to score: the item fails, saying why
+                sink(failed(task, str(exc)) | {"cache_key": key})
                 continue
             sink(found | {"seq": task.seq, "name": task.name, "boxes": boxes, "metrics": metrics,
                           "text_metrics": text_metrics, "reused": True})  # fmt: skip

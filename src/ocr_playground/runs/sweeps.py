@@ -287,14 +287,16 @@ def write_threshold_defaults(model: Path, values: ThresholdDefaults) -> dict[str
     fields kept: thresholds tuned one sweep at a time add up); the file is replaced whole."""
     sidecar = sidecar_path(model)
     raw: dict[str, Any] = {}
+    earlier: dict[str, Any] = {}
     if sidecar.is_file():
-        load_profile(model)  # a broken sidecar is refused (InvalidProfile), never overwritten
+        saved = load_profile(model).detection  # a broken sidecar is refused, never overwritten
         raw = json.loads(sidecar.read_text(encoding="utf-8"))
-    detection = values.model_dump(by_alias=True, exclude_none=True)
-    if not detection:
+        # As parsed, so a threshold spelled box_thresh there is not written twice under two names.
+        earlier = {} if saved is None else saved.model_dump(by_alias=True, exclude_none=True)
+    given = values.model_dump(by_alias=True, exclude_none=True)
+    if not given:
         raise RunError("Give at least one of thresh, boxThresh and unclipRatio to save.")
-    earlier = raw.get("detection") if isinstance(raw.get("detection"), dict) else {}
-    detection = {k: v for k, v in earlier.items() if v is not None} | detection
+    detection = earlier | given
     raw["detection"] = detection
     atomic_write_bytes(sidecar, (json.dumps(raw, indent=2) + "\n").encode())
     load_profile(model)  # what was written reads back
