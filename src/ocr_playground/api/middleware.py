@@ -17,6 +17,19 @@ def _too_large(limit: int) -> str:
     return f"The request body is over the limit of {limit} bytes ({limit // (1024 * 1024)} MB)."
 
 
+class WatchedSend:
+    """``send``, noting whether the answer has begun: after that no error answer can be sent, so
+    a middleware that would answer an exception must let it go on instead."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
 class BodyLimit:
     """Refuse a body over ``limit`` bytes with 413: at once when Content-Length says so, else as
     soon as the streamed chunks pass it, without reading the rest. A body that has not all
@@ -44,7 +57,6 @@ class BodyLimit:
                     )(scope, receive, send)
                     return
         received = 0
-        started = False
         body_done = False
         deadline = asyncio.get_running_loop().time() + self.timeout_s
 
@@ -66,15 +78,11 @@ class BodyLimit:
                     raise HTTPException(413, _too_large(self.limit))
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        watched = WatchedSend(send)
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, watched)
         except HTTPException as exc:
-            if started or exc.status_code not in (408, 413):
+            if watched.started or exc.status_code not in (408, 413):
                 raise
             refusal = JSONResponse({"detail": exc.detail}, exc.status_code, headers={"Connection": "close"})
             await refusal(scope, receive, send)
