@@ -15,6 +15,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TIMEOUT_MS = 90_000
 
 
+def run_on_dataset(page, dataset: str, images: int) -> str:
+    """Start "Run on a dataset" from a Studio with its current settings; the run's id."""
+    page.get_by_role("button", name="Run on a dataset…").click()
+    page.get_by_label("dataset", exact=True).select_option(dataset)
+    page.get_by_role("button", name="Start run").click()
+    status = page.get_by_role("status").filter(has_text=f"started on {images} images")
+    status.wait_for(timeout=TIMEOUT_MS)
+    return status.inner_text().split(" ")[0]
+
+
 def test_run_from_the_studio_and_follow_it_on_the_runs_page(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path, count=4)
     image = workspace.dataset / "r001.jpg"
@@ -31,12 +41,7 @@ def test_run_from_the_studio_and_follow_it_on_the_runs_page(tmp_path: Path) -> N
         ).json()["run_id"]
         open_studio(page, base, image)
         page.get_by_label("grayscale enabled").check()
-        page.get_by_role("button", name="Run on a dataset…").click()
-        page.get_by_label("dataset", exact=True).select_option("receipts/images")
-        page.get_by_role("button", name="Start run").click()
-        status = page.get_by_role("status").filter(has_text="started on 4 images")
-        status.wait_for(timeout=TIMEOUT_MS)
-        run_id = status.inner_text().split(" ")[0]
+        run_id = run_on_dataset(page, "receipts/images", 4)
         spec = httpx.get(f"{base}/api/runs/{run_id}").json()["spec"]
         assert spec["pipeline_id"] == "preprocessing" and spec["params"].get("grayscale") not in (None, False)
 
@@ -63,12 +68,7 @@ def test_the_inference_studio_answers_from_a_run_it_started(tmp_path: Path) -> N
         summary.filter(has_text="ms").wait_for(timeout=TIMEOUT_MS)  # computed: no run has it yet
         assert page.get_by_test_id("reused-from").count() == 0
 
-        page.get_by_role("button", name="Run on a dataset…").click()
-        page.get_by_label("dataset", exact=True).select_option("receipts/images")
-        page.get_by_role("button", name="Start run").click()
-        status = page.get_by_role("status").filter(has_text="started on 3 images")
-        status.wait_for(timeout=TIMEOUT_MS)
-        run_id = status.inner_text().split(" ")[0]
+        run_id = run_on_dataset(page, "receipts/images", 3)
         assert wait_run(base, run_id)["status"] == "completed"
 
         # Another image of the run, with the settings the run was started with: the run's answer.
