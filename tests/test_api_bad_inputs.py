@@ -168,6 +168,18 @@ def test_bad_input_gets_a_4xx_with_a_sentence(
     assert isinstance(detail, str) and len(detail) > 10, detail
 
 
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        (b'{"params": {"resize": {"maxSide": 1' + b"0" * 5000 + b"}}}", "4,300 digits"),
+        (b"[" * 50_000, "too deeply"),
+    ],
+)
+def test_json_the_parser_refuses_is_named(base: str, payload: bytes, words: str) -> None:
+    r = httpx.post(base + P, content=payload, headers={"content-type": "application/json"}, timeout=30)
+    assert r.status_code in (400, 422) and words in r.json()["detail"], r.text[:300]
+
+
 def raw_exchange(base: str, head: bytes, chunks: list[bytes]) -> bytes:
     """Send a request by hand and read what comes back while the upload is still going (a real
     client streaming a huge body gets its 413 the same way)."""

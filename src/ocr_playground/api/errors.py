@@ -78,7 +78,11 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     elif exc.status_code == 405 and detail == "Method Not Allowed":
         detail = f"Method {request.method} is not allowed on {request.url.path}."
     elif exc.status_code == 400 and detail == "There was an error parsing the body":
-        detail = "The request body cannot be parsed (e.g. JSON nested too deeply)."
+        # Valid JSON syntax the parser still refuses (malformed JSON is a 422 of its own).
+        detail = (
+            "The request body cannot be parsed: its JSON nests too deeply or holds an integer of "
+            "over 4,300 digits."
+        )
     return error_response(exc.status_code, detail, exc.headers)
 
 
