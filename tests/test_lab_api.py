@@ -260,6 +260,23 @@ def test_an_item_image_gone_since_the_run_is_410_with_a_sentence(tmp_path: Path)
                 assert "no longer on disk" in r.json()["detail"] and name in r.json()["detail"]
 
 
+def test_a_comparison_report_says_which_images_are_gone_instead_of_failing(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, count=SCORED)
+    with live_server(ws.settings) as base:
+        a, b = start(base, params=PARAMS), start(base, params=B_PARAMS)
+        wait_run(base, a)
+        wait_run(base, b)
+        result = httpx.get(f"{base}/api/runs/compare", params={"a": a, "b": b}).json()
+        assert result["fixed"] or result["broke"], "the two settings should change some image"
+        for image in ws.dataset.rglob("*.jpg"):
+            image.unlink()
+        report = httpx.get(f"{base}/api/runs/compare/report", params={"a": a, "b": b})
+        assert report.status_code == 200, report.text
+        assert "data:image/jpeg;base64," not in report.text
+        listed = min(8, len(result["fixed"])) + min(8, len(result["broke"]))
+        assert report.text.count("(no thumbnail: The image") == listed
+
+
 # --- sweep -------------------------------------------------------------------------------------
 
 

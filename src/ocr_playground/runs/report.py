@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.inference.evaluation import PROTOCOLS
 from ocr_playground.inference.text_metrics import TEXT_FIELDS, flat_text
+from ocr_playground.runs.errors import ImageGone
 from ocr_playground.runs.measures import METRICS
 from ocr_playground.runs.overlay import COLOURS, marked_item, thumbnail
 from ocr_playground.runs.store import METRIC_FIELDS, RunStore
@@ -143,13 +145,18 @@ def _pairs(store: RunStore, result: dict[str, Any], names: list[str], label: str
     out = []
     for name in names[:THUMBNAILS]:
         p, e = by_name[name], html.escape(name)
-        srcs = [_thumb(store, result[side]["run_id"], name, result["protocol"]) for side in ("a", "b")]
+        caption = f"{e}: {label} {_pct(p['a'])} → {_pct(p['b'])}"
+        try:
+            srcs = [_thumb(store, result[side]["run_id"], name, result["protocol"]) for side in ("a", "b")]
+        except (ImageGone, ImagingError) as exc:  # the report is still worth having without it
+            out.append(f'<figure class="pair"><figcaption>{caption} (no thumbnail: {html.escape(str(exc))})'
+                       "</figcaption></figure>")  # fmt: skip
+            continue
         images = "".join(
             f'<img alt="{e} in {side}" src="{src}">' for side, src in zip("AB", srcs, strict=True)
         )
         out.append(
-            f'<figure class="pair">{images}<figcaption>{e}: {label} {_pct(p["a"])} → {_pct(p["b"])} '
-            "(left A, right B)</figcaption></figure>"
+            f'<figure class="pair">{images}<figcaption>{caption} (left A, right B)</figcaption></figure>'
         )
     more = len(names) - THUMBNAILS
     return "".join(out) + (f"<p>… and {more} more (see the CSV export).</p>" if more > 0 else "")
