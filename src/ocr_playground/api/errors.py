@@ -80,7 +80,7 @@ async def _on_http_error(request: Request, exc: StarletteHTTPException) -> JSONR
     elif exc.status_code == 400 and detail == "There was an error parsing the body":
         # Valid JSON syntax the parser still refuses (malformed JSON is a 422 of its own).
         detail = (
-            "The request body cannot be parsed: its JSON nests too deeply or holds an integer of "
+            "The request body cannot be parsed: its JSON is nested too deeply or holds an integer of "
             "over 4,300 digits."
         )
     return error_response(exc.status_code, detail, exc.headers)
