@@ -22,7 +22,7 @@ from ocr_playground.inference.annotations import (
 )
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InvalidAnnotations
-from ocr_playground.inference.evaluation import EvaluationResult, Word, evaluate
+from ocr_playground.inference.evaluation import Deadline, EvaluationResult, Word, evaluate
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_json, detections_path
 from ocr_playground.inference.postprocess import DetectionParams
 from ocr_playground.inference.recognition import default_recognizers
@@ -32,6 +32,9 @@ from ocr_playground.runs.service import RunService
 from ocr_playground.settings import Settings
 
 router = APIRouter(prefix="/api", tags=["inference"])
+# A scoring request is answered within this (a real validation set takes well under a second); a
+# larger set is refused by name and belongs to `evaluate` on the command line, or a run.
+EVALUATION_SECONDS = 30.0
 _maps = MapCache()
 
 
@@ -268,6 +271,9 @@ def job_detections(job_id: str, service: ServiceDep) -> PreviewResponse:
 @router.post("/evaluation", response_model=EvaluationResponse)
 def evaluation(req: EvaluationRequest) -> EvaluationResponse:
     gt, pred = req.ground_truth.words("ground truth"), req.predictions.words("predictions")
-    result = evaluate(gt, pred)
-    text = evaluate_text(gt, pred, req.case_sensitive) if has_text(gt) and has_text(pred) else None
+    deadline = Deadline(time.monotonic() + EVALUATION_SECONDS)
+    result = evaluate(gt, pred, deadline)
+    text = None
+    if has_text(gt) and has_text(pred):
+        text = evaluate_text(gt, pred, req.case_sensitive, deadline)
     return EvaluationResponse(**result.model_dump(), text=text)

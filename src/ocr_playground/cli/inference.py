@@ -29,8 +29,9 @@ from ocr_playground.inference.catalog import (
     resolve_local_recognizer,
 )
 from ocr_playground.inference.engine import default_cache
-from ocr_playground.inference.evaluation import evaluate, evaluate_image, image_key, predictions_by_key
+from ocr_playground.inference.evaluation import evaluate, evaluate_image
 from ocr_playground.inference.jobs import detections_json
+from ocr_playground.inference.names import image_key, predictions_by_key
 from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.inference.service import InferenceParams, check_ops, detect_array
 from ocr_playground.inference.text_metrics import TextMetrics, evaluate_text, has_text

@@ -29,7 +29,8 @@ import numpy as np
 from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.datasets import is_utf8
 from ocr_playground.inference.errors import InvalidAnnotations
-from ocr_playground.inference.evaluation import DONT_CARE, Word, image_key
+from ocr_playground.inference.evaluation import DONT_CARE, Word
+from ocr_playground.inference.names import image_key
 
 _TXT_PREFIX = re.compile(r"^(gt_|res_)")
 # No printed line is this long: a word's text past it is a broken file, refused by name rather than

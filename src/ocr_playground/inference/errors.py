@@ -39,6 +39,13 @@ class GeometryNotInvertible(InferenceError):
     """A preprocessing op that moves pixels in a way detections cannot be mapped back through."""
 
 
+class EvaluationTooLong(InferenceError):
+    """Scoring passed the deadline a synchronous caller gave it: the set is too large to score
+    within one request."""
+
+    status_code = 413
+
+
 class InputTooLarge(InferenceError):
     """The model input would pass the profile's caps (a fixed-size graph larger than them)."""
 

@@ -13,9 +13,9 @@ Both accumulate over the whole set (sums of matches over sums of words), as the 
 Readers for the two formats this project meets live in :mod:`ocr_playground.inference.annotations`.
 """
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 import numpy as np
 import shapely
@@ -24,7 +24,8 @@ from shapely import make_valid
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
-from ocr_playground.inference.errors import InvalidAnnotations
+from ocr_playground.inference.errors import EvaluationTooLong, InvalidAnnotations
+from ocr_playground.inference.names import image_key, predictions_by_key
 
 DONT_CARE = "###"
 
@@ -261,63 +262,36 @@ def result_from_counts(
     )
 
 
-def file_key(name: str) -> str:
-    """The ``image_key`` of a name's last part: 'sub/a.jpg' is 'a', the image a flat ground truth
-    names for a nested dataset's file."""
-    return image_key(PurePosixPath(name).name)
-
-
-def image_key(name: str) -> str:
-    """Names are matched without an image extension, so ``a.jpg`` in one file meets ``a`` in another."""
-    lower = name.lower()
-    for ext in (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"):
-        if lower.endswith(ext):
-            return name[: -len(ext)]
-    return name
-
-
 PROTOCOLS: dict[str, Callable[[PreparedImage], _Matching]] = {
     "icdar2015-iou": _icdar2015_image,
     "deteval": _deteval_image,
 }
 
 
-def predictions_by_key(gt: Annotations, pred: Annotations) -> dict[str, Sequence[Word]]:
-    """The predictions under the ground truth's image keys. A name is found as it is (without its
-    extension), else by its last part, the rule a run uses to give a nested dataset's images a
-    flat ground truth: a run's own 'sub/a' is scored against that ground truth's 'a'. A name found
-    neither way, or two names found as one image, is refused."""
-    keys = {image_key(k) for k in gt}
-    out: dict[str, Sequence[Word]] = {}
-    named: dict[str, str] = {}
-    stray = []
-    for name, words in pred.items():
-        key = image_key(name)
-        if key not in keys:
-            key = file_key(name)
-        if key not in keys:
-            stray.append(image_key(name))
-        elif key in out:
-            raise InvalidAnnotations(
-                f"The predictions name '{named[key]}' and '{name}', which are both the ground "
-                f"truth's image '{key}'."
+@dataclass(frozen=True)
+class Deadline:
+    """When a caller that holds a request open (the API) stops scoring: each image is bounded, a
+    set of them only by the body's size, so past this time the rest is refused by name."""
+
+    at: float  # time.monotonic()
+
+    def check(self, done: int, total: int) -> None:
+        if time.monotonic() > self.at:
+            raise EvaluationTooLong(
+                f"Scoring stopped after {done} of {total} images: the set takes too long to score in "
+                "one request; score it with `ocr-playground evaluate`, or as a run."
             )
-        else:
-            out[key], named[key] = words, name
-    if stray:
-        stray.sort()
-        raise InvalidAnnotations(
-            f"The predictions name image '{stray[0]}', which is not in the ground "
-            f"truth ({len(stray)} such image{'s' if len(stray) > 1 else ''})."
-        )
-    return out
 
 
-def evaluate(gt: Annotations, pred: Annotations) -> EvaluationResult:
+def evaluate(gt: Annotations, pred: Annotations, deadline: Deadline | None = None) -> EvaluationResult:
     """Both protocols over every ground-truth image (an image without predictions has none)."""
     gt_by_key = {image_key(k): v for k, v in gt.items()}
     pred_by_key = predictions_by_key(gt, pred)
-    per_image = [evaluate_image(words, pred_by_key.get(key, [])) for key, words in gt_by_key.items()]
+    per_image = []
+    for key, words in gt_by_key.items():
+        if deadline is not None:
+            deadline.check(len(per_image), len(gt_by_key))
+        per_image.append(evaluate_image(words, pred_by_key.get(key, [])))
     return EvaluationResult(
         images=len(gt_by_key), protocols=[aggregate(name, (s[name] for s in per_image)) for name in PROTOCOLS]
     )

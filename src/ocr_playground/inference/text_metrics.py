@@ -28,14 +28,8 @@ import numpy as np
 from pydantic import BaseModel, Field
 from rapidfuzz.distance import Levenshtein
 
-from ocr_playground.inference.evaluation import (
-    Annotations,
-    Word,
-    image_key,
-    iou_matches,
-    predictions_by_key,
-    prepare_image,
-)
+from ocr_playground.inference.evaluation import Annotations, Deadline, Word, iou_matches, prepare_image
+from ocr_playground.inference.names import image_key, predictions_by_key
 
 
 def normalise(text: str, case_sensitive: bool = True) -> str:
@@ -236,12 +230,16 @@ def has_text(annotations: Annotations) -> bool:
     return any(w.text for words in annotations.values() for w in words)
 
 
-def evaluate_text(gt: Annotations, pred: Annotations, case_sensitive: bool = True) -> TextEvaluation:
+def evaluate_text(
+    gt: Annotations, pred: Annotations, case_sensitive: bool = True, deadline: Deadline | None = None
+) -> TextEvaluation:
     """Text metrics over every ground-truth image (names matched as ``predictions_by_key`` does)."""
     pred_by_key = predictions_by_key(gt, pred)
     total = TextCounts()
     per_image = {}
     for name, words in gt.items():
+        if deadline is not None:
+            deadline.check(len(per_image), len(gt))
         counts = text_counts(words, pred_by_key.get(image_key(name), []), case_sensitive)
         per_image[name] = counts.metrics(case_sensitive)
         total = total + counts

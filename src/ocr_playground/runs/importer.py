@@ -34,7 +34,7 @@ from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import probe_size
 from ocr_playground.inference.annotations import load_json, one_per_image, parse_receipt_json
 from ocr_playground.inference.errors import InferenceError
-from ocr_playground.inference.evaluation import file_key, image_key
+from ocr_playground.inference.names import file_key, image_key
 from ocr_playground.inference.postprocess import detection_json
 from ocr_playground.runs.engine import EngineWork, ShouldStop, Sink
 from ocr_playground.runs.errors import RunError

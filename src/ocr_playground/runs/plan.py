@@ -18,7 +18,8 @@ from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import read_annotations
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
-from ocr_playground.inference.evaluation import Word, file_key, image_key
+from ocr_playground.inference.evaluation import Word
+from ocr_playground.inference.names import file_key, image_key
 from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.model import RunSpec
