@@ -1,6 +1,7 @@
 """Evaluation on hand-made cases whose answers are known, and the two annotation formats."""
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -8,9 +9,10 @@ import pytest
 
 from ocr_playground.inference import evaluation
 from ocr_playground.inference.annotations import read_annotations, receipt_json
-from ocr_playground.inference.errors import InvalidAnnotations
+from ocr_playground.inference.errors import EvaluationTooLong, InvalidAnnotations
 from ocr_playground.inference.evaluation import Word, evaluate
 from ocr_playground.inference.postprocess import detection_json
+from ocr_playground.inference.text_metrics import evaluate_text
 
 
 def rect(x0: float, y0: float, x1: float, y1: float, text: str | None = None) -> Word:
@@ -98,6 +100,18 @@ def test_an_image_too_large_to_match_is_refused_by_name(monkeypatch: pytest.Monk
     assert scores({"a": apart}, {"a": four})["icdar2015-iou"] == (0.75, 1, 0.8571)  # 3 overlap
     with pytest.raises(InvalidAnnotations, match="12 pairs of a ground-truth word and a detection overlap"):
         evaluate({"a": [rect(0, 0, 9, 9)] * 3}, {"a": [rect(0, 0, 9, 9)] * 4})
+
+
+def test_scoring_past_a_deadline_is_refused_saying_how_far_it_got() -> None:
+    gt = {"a": [rect(0, 0, 9, 9, "A")], "b": [rect(0, 0, 9, 9, "B")]}
+    past = evaluation.Deadline(time.monotonic() - 1)
+    with pytest.raises(EvaluationTooLong, match="after 0 of 2 images"):
+        evaluate(gt, gt, past)
+    with pytest.raises(EvaluationTooLong, match="after 0 of 2 images"):
+        evaluate_text(gt, gt, deadline=past)
+    ahead = evaluation.Deadline(time.monotonic() + 60)
+    assert evaluate(gt, gt, ahead).protocols[0].hmean == 1
+    assert evaluate_text(gt, gt, deadline=ahead).total.words.f1 == 1
 
 
 def test_predictions_for_unknown_images_are_refused() -> None:
