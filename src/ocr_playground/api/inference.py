@@ -16,7 +16,6 @@ from ocr_playground.api.runs import RunsDep
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import (
     icdar_image_name,
-    one_per_image,
     parse_icdar_txt,
     parse_receipt_json,
 )
@@ -24,6 +23,7 @@ from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import Deadline, EvaluationResult, Word, evaluate
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_json, detections_path
+from ocr_playground.inference.names import one_per_image
 from ocr_playground.inference.postprocess import DetectionParams
 from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.inference.service import NOT_INVERTIBLE_OPS, InferenceParams, MapCache, detect_bytes

@@ -30,7 +30,7 @@ from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.datasets import is_utf8
 from ocr_playground.inference.errors import InvalidAnnotations
 from ocr_playground.inference.evaluation import DONT_CARE, Word
-from ocr_playground.inference.names import image_key
+from ocr_playground.inference.names import one_per_image
 
 _TXT_PREFIX = re.compile(r"^(gt_|res_)")
 # No printed line is this long: a word's text past it is a broken file, refused by name rather than
@@ -97,21 +97,6 @@ def _word(word: Any, where: str) -> Word:
         score=_number(word.get("score"), "score", where),
         text_score=_number(word.get("textScore"), "textScore", where),
     )
-
-
-def one_per_image(names: list[tuple[str, str]], source: str) -> None:
-    """Refuse two entries for one image (``a.jpg`` and ``a.png``, ``gt_a.txt`` and ``a.txt``): names
-    are matched without extension, so one would silently stand for the other. ``names`` pairs each
-    entry's image name with what the source calls it."""
-    seen: dict[str, str] = {}
-    for name, shown in names:
-        key = image_key(name)
-        if key in seen:
-            raise InvalidAnnotations(
-                f"{source} names image '{key}' twice ('{seen[key]}' and '{shown}'); names are "
-                "matched without their extension, so keep one."
-            )
-        seen[key] = shown
 
 
 def parse_receipt_json(data: Any, source: str = "the JSON") -> dict[str, list[Word]]:

@@ -26,6 +26,27 @@ def file_key(name: str) -> str:
     return image_key(PurePosixPath(name).name)
 
 
+def one_per_image(names: list[tuple[str, str]], source: str) -> None:
+    """Refuse two entries for one image (``a.jpg`` and ``a.png``, ``gt_a.txt`` and ``a.txt``): names
+    are matched without extension, so one would silently stand for the other. ``names`` pairs each
+    entry's image name with what the source calls it."""
+    seen: dict[str, str] = {}
+    for name, shown in names:
+        key = image_key(name)
+        if key in seen:
+            raise InvalidAnnotations(
+                f"{source} names image '{key}' twice ('{seen[key]}' and '{shown}'); names are "
+                "matched without their extension, so keep one."
+            )
+        seen[key] = shown
+
+
+def found_key(by_key: Mapping[str, object], name: str) -> str | None:
+    """The key under which ``by_key`` (keyed by ``image_key``) holds the image a dataset calls
+    ``name``: as it is, else by its last part (a flat file for a nested dataset); None if neither."""
+    return next((key for key in (image_key(name), file_key(name)) if key in by_key), None)
+
+
 def predictions_by_key(gt: Mapping[str, object], pred: Mapping[str, V]) -> dict[str, V]:
     """The predictions under the ground truth's image keys. A name is found as it is (without its
     extension), else by its last part, the rule a run uses to give a nested dataset's images a

@@ -32,9 +32,9 @@ from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import probe_size
-from ocr_playground.inference.annotations import load_json, one_per_image, parse_receipt_json
+from ocr_playground.inference.annotations import load_json, parse_receipt_json
 from ocr_playground.inference.errors import InferenceError
-from ocr_playground.inference.names import file_key, image_key
+from ocr_playground.inference.names import found_key, image_key, one_per_image
 from ocr_playground.inference.postprocess import detection_json
 from ocr_playground.runs.engine import EngineWork, ShouldStop, Sink
 from ocr_playground.runs.errors import RunError
@@ -125,13 +125,10 @@ def match(predictions: Mapping[str, Boxes], names: list[str]) -> tuple[list[Boxe
     used: set[str] = set()
     out = []
     for name in names:
-        for key in (image_key(name), file_key(name)):
-            if key in by_key:
-                used.add(key)
-                out.append(by_key[key])
-                break
-        else:
-            out.append([])
+        key = found_key(by_key, name)
+        if key is not None:
+            used.add(key)
+        out.append([] if key is None else by_key[key])
     return out, len(by_key) - len(used)
 
 

@@ -19,7 +19,7 @@ from ocr_playground.inference.annotations import read_annotations
 from ocr_playground.inference.engine import default_cache
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.evaluation import Word
-from ocr_playground.inference.names import file_key, image_key
+from ocr_playground.inference.names import found_key, image_key
 from ocr_playground.inference.recognition import default_recognizers
 from ocr_playground.runs.errors import RunError
 from ocr_playground.runs.model import RunSpec
@@ -123,8 +123,8 @@ def _ground_truth(spec: RunSpec, roots: Roots, names: list[str]) -> list[str | N
     out: list[str | None] = []
     for name in names:
         # 'sub/a.jpg' is found as 'sub/a', then as 'a' (flat ground truth for a nested dataset).
-        words = by_key.get(image_key(name), by_key.get(file_key(name)))
-        out.append(None if words is None else words_json(words))
+        key = found_key(by_key, name)
+        out.append(None if key is None else words_json(by_key[key]))
     if all(gt is None for gt in out):
         example = next(iter(annotations), "nothing")
         raise RunError(
