@@ -9,11 +9,10 @@ score cut (0.5). Reported:
   ≤ 1.0), and the median of the per-image ratios;
 * agreement: of the lines both read (one-to-one at IoU ≥ 0.5, both with text), the share read
   with the same characters (spaces ignored: our word spacing adds spaces on purpose; target ≥ 99 %)
-  and exactly the same text, on the lines whose boxes are the same to the pixel and on all of them.
-  Our DB post-processing places corners to a fraction of a pixel where rapidocr's rounds to whole
-  map pixels, so about half the corners land one pixel apart, and the recognizer reads some lines
-  differently from crops one pixel apart. So the same figures are also given for our recognizer
-  run (untimed) on rapidocr's own boxes, which measures recognition alone;
+  and exactly the same text, on the lines whose boxes are the same to the pixel and on all of them;
+  and the same figures for our recognizer run (untimed) on rapidocr's own boxes, which measures
+  recognition alone. The recognizer reads about one line in thirteen differently from a crop one
+  pixel off, so the whole-pipeline figure holds only if the boxes are the same to the pixel;
 * against the ground truth: CER over matched lines (and with spaces removed on both sides, which
   measures the characters alone), bag-of-words F1 (SROIE task 2 style) and ICDAR 2015 end-to-end
   H-mean (case-sensitive, and case-insensitive), for both.

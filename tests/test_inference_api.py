@@ -242,5 +242,5 @@ def test_extreme_sizes_get_a_model_input_under_the_caps(
     response = preview(url, image_base64=b64(image), checkpoint_path=checkpoint)
     assert response.status_code == 200, response.text
     seen = response.json()["model_input"]
-    assert max(seen["width"], seen["height"]) <= 2000 and seen["width"] * seen["height"] <= 3_000_000
+    assert max(seen["width"], seen["height"]) <= 4000 and seen["width"] * seen["height"] <= 3_000_000
     assert response.json()["image"] == {"width": shape[1], "height": shape[0]}

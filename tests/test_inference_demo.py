@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 from ocr_playground.imaging import synthetic
+from ocr_playground.imaging.io import decode_image
 from ocr_playground.inference.catalog import DEMO_CHECKPOINT, resolve_local_checkpoint
 from ocr_playground.inference.engine import DetectorCache
 from ocr_playground.inference.evaluation import Word, evaluate
-from ocr_playground.inference.service import InferenceParams, MapCache, detect_bytes
+from ocr_playground.inference.service import InferenceParams, MapCache, detect_array, detect_bytes
 
 from strict import require_module
 
@@ -58,3 +59,26 @@ def test_a_16_bit_scan_gives_the_detections_of_its_8_bit_twin() -> None:
     got = detect_bytes(sixteen, detector, InferenceParams()).detections
     assert len(want) > 10
     assert [d.points.tolist() for d in got] == [d.points.tolist() for d in want]
+
+
+@pytest.mark.parametrize("size", [(1000, 1500), (560, 1900)])
+def test_the_demo_model_draws_rapidocrs_own_boxes_corner_for_corner(size: tuple[int, int]) -> None:
+    """The same model and thresholds (RapidOCR's defaults) give PaddleOCR's post-processing, as
+    RapidOCR ships it, box for box and to the pixel: the recognizer then reads the same crops. The
+    tall receipt's model input is over 2000 px long (560 px brought up to 736), as RapidOCR's is."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    theirs = RapidOCR().text_det
+    detector = DetectorCache().get(resolve_local_checkpoint(DEMO_CHECKPOINT))
+    params = InferenceParams.model_validate(
+        {"detection": {"boxThresh": 0.5, "unclipRatio": 1.6, "dilate": True}}
+    )
+    rgb = decode_image(synthetic.make_receipt(11, size=size).jpeg)
+    ours = detect_array(rgb, detector, params).detections
+    boxes, _ = theirs(rgb[:, :, ::-1].copy())  # rapidocr takes BGR, as cv2 reads
+
+    def corners(points: np.ndarray) -> tuple:
+        return tuple(sorted(map(tuple, np.round(points).astype(int).tolist())))
+
+    assert len(ours) > 15
+    assert sorted(corners(d.points) for d in ours) == sorted(corners(b) for b in boxes)

@@ -19,11 +19,14 @@ Built-ins:
 Sides are rounded to multiples of 32 (DBNet's feature pyramid downsamples by 32).
 
 Whatever the limit type says, every profile caps what the model sees, because a detector's memory
-grows with its input (PP-OCRv4 det needs about 700 MB at 2000×1500): the long side at most
-``maxSideLen`` (2000 px, RapidOCR's ``max_side_len`` for the same models), at most ``maxPixels``
-(3 MP, a 4:3 photo at that long side) and never enlarged more than ``maxUpscale`` (8×). So a 35 MP
-scan is detected at 3 MP in about a second, and a 40000×1 strip gets a 32×1984 tensor instead of
-the 65 GB a 'min' limit would ask for. A sidecar may raise the caps for a model that needs it.
+grows with its input (PP-OCRv4 det needs about 700 MB at 2000×1500): at most ``maxPixels`` (3 MP,
+a 4:3 photo 2000 px long), the long side at most ``maxSideLen`` (4000 px) and never enlarged more
+than ``maxUpscale`` (8×). Memory follows the pixels, so the pixel cap is the one that bounds it; the
+long side may pass 2000 because receipts are tall: a 600×1700 receipt brought up to 736 px wide is
+2080 px long, the input RapidOCR gives the same model, and a 2000 px cap would shrink its text and
+move every box. So a 35 MP scan is detected at 3 MP in about a second, and a 40000×1 strip gets a
+32×4000 tensor instead of the 65 GB a 'min' limit would ask for. A sidecar may raise the caps for a
+model that needs it.
 
 A sidecar may also hold the model's own detection thresholds (a threshold sweep writes them there)::
 
@@ -70,7 +73,7 @@ class ModelProfile(BaseModel):
     )
     multiple: int = Field(32, ge=1, le=256, description="Both sides are rounded to a multiple of this.")
     max_side_len: int = Field(
-        2000, ge=32, le=8192, description="Cap on the long side of the model input, whatever the limit type."
+        4000, ge=32, le=8192, description="Cap on the long side of the model input, whatever the limit type."
     )
     max_pixels: int = Field(
         3_000_000, ge=1024, le=64_000_000, description="Cap on the model input's pixels (height × width)."
