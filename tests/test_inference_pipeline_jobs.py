@@ -6,6 +6,7 @@ import base64
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import httpx
@@ -210,3 +211,27 @@ def test_a_sidecar_profile_counts_as_a_change_of_model(tmp_path: Path) -> None:
     sidecar_path(model).write_text("{}")
     os.utime(sidecar_path(model), (2000.0, 2000.0))
     assert model_mtime(model) == 2000.0
+
+
+def test_results_from_before_the_code_last_changed_its_reading_are_not_reused(tmp_path: Path) -> None:
+    """Boxes drawn by older post-processing are not served for a key this code would answer
+    differently, however old the model file; a job without a model is not concerned."""
+    from types import SimpleNamespace
+
+    from ocr_playground.inference.profiles import RESULTS_CHANGED_AT, last_change
+    from ocr_playground.jobs.service import checkpoint_replaced
+
+    model = tmp_path / "det.onnx"
+    model.write_bytes(b"onnx")
+    os.utime(model, (1000.0, 1000.0))
+    assert last_change([model]) == RESULTS_CHANGED_AT
+    assert last_change([None]) == last_change([]) == 0.0
+
+    def job(started: float, checkpoint: Path | None = model) -> Any:
+        return SimpleNamespace(
+            checkpoint_path=checkpoint, recognizer_path=None, started_at=started, created_at=started
+        )
+
+    assert checkpoint_replaced(job(RESULTS_CHANGED_AT - 60))
+    assert not checkpoint_replaced(job(RESULTS_CHANGED_AT + 60))
+    assert not checkpoint_replaced(job(1.0, checkpoint=None))

@@ -121,13 +121,23 @@ def model_mtime(model_path: Path) -> float:
     return max(model_path.stat().st_mtime, side.stat().st_mtime if side.is_file() else 0.0)
 
 
+# When this code last changed what it makes of a model's output (the boxes it draws from a
+# probability map, the text it reads from logits) enough to move a result. A result stored before
+# then came from other code, so it is not reused, just as if the model file had changed since.
+# Move it forward with any such change, to a time before the change lands (results made after it
+# by the old code would pass for new ones, but a time still ahead of the clock would reuse nothing).
+RESULTS_CHANGED_AT = 1796601600.0  # 2026-12-07 00:00 UTC, the day DB regions came to grow on whole map pixels
+
+
 def last_change(models: Iterable[Path | None]) -> float:
-    """When the newest of ``models`` last changed (0.0 for none): a result stored after this time
-    was made with the models as they are now. A model that cannot be looked at (a built-in name, a
-    file since removed) has nothing newer to prefer, so it does not count."""
+    """When the newest of ``models``, or this code's reading of them, last changed (0.0 when no
+    model is named): a result stored after this time was made with the models as they are now. A
+    model that cannot be looked at (a built-in name, a file since removed) has nothing newer to
+    prefer, so only the code's change counts for it."""
     latest = 0.0
     for model in models:
         if model is not None:
+            latest = max(latest, RESULTS_CHANGED_AT)
             with contextlib.suppress(OSError):
                 latest = max(latest, model_mtime(model))
     return latest
