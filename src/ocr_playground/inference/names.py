@@ -6,15 +6,19 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import TypeVar
 
+from ocr_playground.imaging.formats import IMAGE_SUFFIXES
 from ocr_playground.inference.errors import InvalidAnnotations
 
 V = TypeVar("V")
+
+# The formats this tool reads, and GIF: annotation files made for other tools name GIFs too.
+NAME_SUFFIXES = (*IMAGE_SUFFIXES, ".gif")
 
 
 def image_key(name: str) -> str:
     """Names are matched without an image extension, so ``a.jpg`` in one file meets ``a`` in another."""
     lower = name.lower()
-    for ext in (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"):
+    for ext in NAME_SUFFIXES:
         if lower.endswith(ext):
             return name[: -len(ext)]
     return name
