@@ -226,6 +226,14 @@ def test_icdar2015_text_files(tmp_path: Path) -> None:
     (tmp_path / "gt_img_2.txt").write_text("1,2,3\n")
     with pytest.raises(InvalidAnnotations, match="gt_img_2.txt line 1"):
         read_annotations(tmp_path)
+    # Coordinates as the files spell them (spaces, a sign, a fraction, an exponent) and nothing
+    # else float() would take: digit separators, other scripts' digits, NaN.
+    (tmp_path / "gt_img_2.txt").write_text(" 0, +1.5,9.,0,9e0,9,.5 ,9,A\n")
+    assert read_annotations(tmp_path)["img_2"][0].points.tolist() == [[0, 1.5], [9, 0], [9, 9], [0.5, 9]]
+    for bad in ("1_0", "\u0661\u0660", "nan", "inf", "0x10", "1e", ""):
+        (tmp_path / "gt_img_2.txt").write_text(f"{bad},0,9,0,9,9,0,9,A\n", encoding="utf-8")
+        with pytest.raises(InvalidAnnotations, match="line 1: the first 8 fields must be numbers"):
+            read_annotations(tmp_path)
     (tmp_path / "gt_img_2.txt").write_text("0,0,9,0,9,9,0,9," + "x," * 600 + "\n")
     with pytest.raises(InvalidAnnotations, match="gt_img_2.txt line 1: the text is 1200 characters"):
         read_annotations(tmp_path)

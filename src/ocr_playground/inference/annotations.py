@@ -121,6 +121,11 @@ def parse_receipt_json(data: Any, source: str = "the JSON") -> dict[str, list[Wo
     return out
 
 
+# A coordinate as the files spell one: ASCII digits, an optional sign, fraction and exponent, spaces
+# around. Python's float() would also take '1_0', Arabic-Indic digits and 'nan'.
+_DECIMAL = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*", re.ASCII)
+
+
 def parse_icdar_txt(text: str, source: str) -> list[Word]:
     words = []
     for n, line in enumerate(text.splitlines(), start=1):
@@ -132,10 +137,9 @@ def parse_icdar_txt(text: str, source: str) -> list[Word]:
             raise InvalidAnnotations(
                 f"{source} line {n} has {len(fields)} fields; expected x1,y1,...,x4,y4[,transcription]."
             )
-        try:
-            coords = [float(f) for f in fields[:8]]
-        except ValueError as exc:
-            raise InvalidAnnotations(f"{source} line {n}: the first 8 fields must be numbers.") from exc
+        if not all(_DECIMAL.fullmatch(f) for f in fields[:8]):
+            raise InvalidAnnotations(f"{source} line {n}: the first 8 fields must be numbers.")
+        coords = [float(f) for f in fields[:8]]
         # The transcription may itself hold commas.
         transcription = _text(",".join(fields[8:]), f"{source} line {n}") if len(fields) > 8 else None
         words.append(
