@@ -61,18 +61,23 @@ def test_a_16_bit_scan_gives_the_detections_of_its_8_bit_twin() -> None:
     assert [d.points.tolist() for d in got] == [d.points.tolist() for d in want]
 
 
+@pytest.mark.parametrize("box_thresh", [0.5, 0.8])
 @pytest.mark.parametrize("size", [(1000, 1500), (560, 1900)])
-def test_the_demo_model_draws_rapidocrs_own_boxes_corner_for_corner(size: tuple[int, int]) -> None:
-    """The same model and thresholds (RapidOCR's defaults) give PaddleOCR's post-processing, as
-    RapidOCR ships it, box for box and to the pixel: the recognizer then reads the same crops. The
-    tall receipt's model input is over 2000 px long (560 px brought up to 736), as RapidOCR's is."""
+def test_the_demo_model_draws_rapidocrs_own_boxes_corner_for_corner(
+    size: tuple[int, int], box_thresh: float
+) -> None:
+    """The same model and thresholds (RapidOCR's defaults, and a box threshold that keeps only
+    some regions, so a score off by a little keeps or drops a box) give PaddleOCR's
+    post-processing, as RapidOCR ships it, box for box and to the pixel: the recognizer then reads
+    the same crops. The tall receipt's
+    model input is over 2000 px long (560 px brought up to 736), as RapidOCR's is."""
     from rapidocr_onnxruntime import RapidOCR
 
     theirs = RapidOCR().text_det
+    theirs.postprocess_op.box_thresh = box_thresh
     detector = DetectorCache().get(resolve_local_checkpoint(DEMO_CHECKPOINT))
-    params = InferenceParams.model_validate(
-        {"detection": {"boxThresh": 0.5, "unclipRatio": 1.6, "dilate": True}}
-    )
+    detection = {"boxThresh": box_thresh, "unclipRatio": 1.6, "dilate": True}
+    params = InferenceParams.model_validate({"detection": detection})
     rgb = decode_image(synthetic.make_receipt(11, size=size).jpeg)
     ours = detect_array(rgb, detector, params).detections
     boxes, _ = theirs(rgb[:, :, ::-1].copy())  # rapidocr takes BGR, as cv2 reads
@@ -80,5 +85,5 @@ def test_the_demo_model_draws_rapidocrs_own_boxes_corner_for_corner(size: tuple[
     def corners(points: np.ndarray) -> tuple:
         return tuple(sorted(map(tuple, np.round(points).astype(int).tolist())))
 
-    assert len(ours) > 15
+    assert len(ours) > 5
     assert sorted(corners(d.points) for d in ours) == sorted(corners(b) for b in boxes)

@@ -191,6 +191,7 @@ def one_word(fields: str, points: str = "[[0, 0], [9, 0], [9, 9], [0, 9]]") -> s
         (one_word(', "textScore": Infinity'), "'textScore' must be a finite"),
         (one_word("", "[[1" + "0" * 400 + ", 0], [9, 0], [9, 9]]"), "at least 3 finite"),
         (one_word("", "[[1" + "0" * 5000 + ", 0], [9, 0], [9, 9]]"), "over 4,300 digits"),
+        (one_word("", '[["1_0", 0], [9, 0], [9, 9]]'), "'points' must hold numbers, not strings"),
         (one_word(', "text": "\\ud800X"'), "text is not valid Unicode"),
         ('{"images": {"\\udc00.jpg": []}}', "an image name is not valid Unicode"),
         ('{"images": {"a.jpg": [], "a.png": []}}', "names image 'a' twice \\('a.jpg' and 'a.png'\\)"),

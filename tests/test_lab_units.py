@@ -219,6 +219,9 @@ def test_submission_csv_reads_polygons_with_or_without_a_header() -> None:
     for bad, problem in (
         ("a.jpg,1 2 3\n", "at least 3"),
         ("a.jpg,1 x 3 4 5 6\n", "numbers"),
+        ("a.jpg,1_0 2 3 4 5 6\n", "numbers"),  # float() would read 10
+        ("a.jpg,\u0661 2 3 4 5 6\n", "numbers"),  # an Arabic-Indic 1
+        ("a.jpg,nan 2 3 4 5 6\n", "numbers"),
         ("a,b,c\n", "3 fields"),
         ("a.jpg,1 2 3 4 5 6\na.png,1 2 3 4 5 6\n", "names image 'a' twice"),
         ("a.jpg," + "1 2 3 4 5 6|" * 20_000 + "\n", "cannot be read as CSV: field larger"),

@@ -45,11 +45,14 @@ def icdar_image_name(file_name: str) -> str:
 
 def _points(raw: Any, where: str) -> np.ndarray:
     try:
+        strings = np.asarray(raw).dtype.kind in "US"  # float64 would read the string '1_0' as 10
         pts = np.asarray(raw, dtype=np.float64)
     except OverflowError:  # an integer past any float
         raise InvalidAnnotations(f"{where}: 'points' must hold at least 3 finite [x, y] pairs.") from None
     except (TypeError, ValueError) as exc:
         raise InvalidAnnotations(f"{where}: 'points' must be a list of [x, y] pairs.") from exc
+    if strings:
+        raise InvalidAnnotations(f"{where}: 'points' must hold numbers, not strings.")
     if pts.ndim != 2 or pts.shape[1] != 2 or len(pts) < 3 or not np.isfinite(pts).all():
         raise InvalidAnnotations(f"{where}: 'points' must hold at least 3 finite [x, y] pairs.")
     return pts
@@ -121,9 +124,16 @@ def parse_receipt_json(data: Any, source: str = "the JSON") -> dict[str, list[Wo
     return out
 
 
-# A coordinate as the files spell one: ASCII digits, an optional sign, fraction and exponent, spaces
-# around. Python's float() would also take '1_0', Arabic-Indic digits and 'nan'.
-_DECIMAL = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*", re.ASCII)
+# A coordinate as files spell one: ASCII digits with an optional sign, fraction and exponent.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
+def parse_decimal(text: str) -> float:
+    """A coordinate written as text (spaces around it allowed); ValueError for anything else.
+    Python's float() alone would also take '1_0', other scripts' digits, 'nan' and 'inf'."""
+    if not _DECIMAL.fullmatch(text.strip()):
+        raise ValueError(f"not a decimal number: {text[:40]!r}")
+    return float(text)
 
 
 def parse_icdar_txt(text: str, source: str) -> list[Word]:
@@ -137,9 +147,10 @@ def parse_icdar_txt(text: str, source: str) -> list[Word]:
             raise InvalidAnnotations(
                 f"{source} line {n} has {len(fields)} fields; expected x1,y1,...,x4,y4[,transcription]."
             )
-        if not all(_DECIMAL.fullmatch(f) for f in fields[:8]):
-            raise InvalidAnnotations(f"{source} line {n}: the first 8 fields must be numbers.")
-        coords = [float(f) for f in fields[:8]]
+        try:
+            coords = [parse_decimal(f) for f in fields[:8]]
+        except ValueError:
+            raise InvalidAnnotations(f"{source} line {n}: the first 8 fields must be numbers.") from None
         # The transcription may itself hold commas.
         transcription = _text(",".join(fields[8:]), f"{source} line {n}") if len(fields) > 8 else None
         words.append(

@@ -126,7 +126,7 @@ def model_mtime(model_path: Path) -> float:
 # then came from other code, so it is not reused, just as if the model file had changed since.
 # Move it forward with any such change, to a time before the change lands (results made after it
 # by the old code would pass for new ones, but a time still ahead of the clock would reuse nothing).
-RESULTS_CHANGED_AT = 1796601600.0  # 2026-12-07 00:00 UTC, the day DB regions came to grow on whole map pixels
+RESULTS_CHANGED_AT = 1796656620.0  # 2026-12-07 15:17 UTC: boxes grown and scored on whole map pixels
 
 
 def last_change(models: Iterable[Path | None]) -> float:

@@ -32,7 +32,7 @@ from ocr_playground.artifacts import NotARegularFile, read_regular_file
 from ocr_playground.cachekey import cache_key_from_digest, image_digest
 from ocr_playground.imaging.errors import ImagingError
 from ocr_playground.imaging.io import probe_size
-from ocr_playground.inference.annotations import load_json, parse_receipt_json
+from ocr_playground.inference.annotations import load_json, parse_decimal, parse_receipt_json
 from ocr_playground.inference.errors import InferenceError
 from ocr_playground.inference.names import found_key, image_key, one_per_image
 from ocr_playground.inference.postprocess import detection_json
@@ -47,7 +47,7 @@ Boxes = list[dict[str, Any]]
 
 def _polygon(text: str, where: str) -> list[list[float]]:
     try:
-        values = [float(v) for v in text.split()]
+        values = [parse_decimal(v) for v in text.split()]
     except ValueError:
         raise RunError(f"{where}: a polygon must be numbers 'x1 y1 x2 y2 ...'.") from None
     if len(values) < 6 or len(values) % 2 or not np.isfinite(values).all():
