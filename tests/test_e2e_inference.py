@@ -197,7 +197,7 @@ def test_pick_demo_model_detect_drag_threshold_and_download(
         sent = len(previews.bodies)
         slider = page.get_by_label("detection boxThresh")
         slider.focus()
-        for _ in range(25):  # 0.60 -> 0.85 in steps of 0.01
+        for _ in range(30):  # 0.60 -> 0.90 in steps of 0.01
             page.keyboard.press("ArrowRight")
             page.wait_for_timeout(20)
         wait_idle(page, previews, sent)
@@ -207,7 +207,7 @@ def test_pick_demo_model_detect_drag_threshold_and_download(
         assert stats.get_attribute("data-max-in-flight") == "1"
         final = previews.bodies[-1]
         assert final["params"]["detection"]["boxThresh"] == pytest.approx(float(slider.input_value()))
-        assert final["params"]["detection"]["boxThresh"] == pytest.approx(0.85)
+        assert final["params"]["detection"]["boxThresh"] == pytest.approx(0.90)
         after = server_answer(server, final)
         assert overlay_count(page) == len(after["detections"])
         assert len(after["detections"]) < drawn  # a stricter box threshold keeps fewer boxes
