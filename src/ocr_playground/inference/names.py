@@ -2,7 +2,7 @@
 their own ways (``a.jpg``, ``a``, ``sub/a.jpg``); these rules are the one place that says when two
 names are one image."""
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from pathlib import PurePosixPath
 from typing import TypeVar
 
@@ -45,7 +45,7 @@ def one_per_image(names: list[tuple[str, str]], source: str) -> None:
         seen[key] = shown
 
 
-def found_key(by_key: Mapping[str, object], name: str) -> str | None:
+def found_key(by_key: Container[str], name: str) -> str | None:
     """The key under which ``by_key`` (keyed by ``image_key``) holds the image a dataset calls
     ``name``: as it is, else by its last part (a flat file for a nested dataset); None if neither."""
     return next((key for key in (image_key(name), file_key(name)) if key in by_key), None)
@@ -61,10 +61,8 @@ def predictions_by_key(gt: Mapping[str, object], pred: Mapping[str, V]) -> dict[
     named: dict[str, str] = {}
     stray = []
     for name, words in pred.items():
-        key = image_key(name)
-        if key not in keys:
-            key = file_key(name)
-        if key not in keys:
+        key = found_key(keys, name)
+        if key is None:
             stray.append(image_key(name))
         elif key in out:
             raise InvalidAnnotations(
