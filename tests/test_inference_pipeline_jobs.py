@@ -235,3 +235,23 @@ def test_results_from_before_the_code_last_changed_its_reading_are_not_reused(tm
     assert checkpoint_replaced(job(RESULTS_CHANGED_AT - 60))
     assert not checkpoint_replaced(job(RESULTS_CHANGED_AT + 60))
     assert not checkpoint_replaced(job(1.0, checkpoint=None))
+
+
+def test_a_result_whose_png_cannot_be_written_leaves_no_detections_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ocr_playground.inference import jobs
+    from ocr_playground.inference.jobs import detections_path, write_result
+
+    real = jobs.atomic_write_bytes
+
+    def full_disk_for_pngs(path: Any, data: bytes) -> None:
+        if str(path).endswith(".png"):
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(jobs, "atomic_write_bytes", full_disk_for_pngs)
+    out = tmp_path / "result.png"
+    with pytest.raises(OSError, match="No space"):
+        write_result(out, np.zeros((8, 8, 3), np.uint8), "tiny.onnx", None, [])
+    assert not detections_path(out).exists() and not out.exists()

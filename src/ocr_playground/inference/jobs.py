@@ -107,7 +107,11 @@ def write_result(
     }
     atomic_write_bytes(detections_path(output_path), json.dumps(payload).encode())
     polygons = [np.asarray(d["points"], np.float64) for d in detections]
-    atomic_write_bytes(output_path, encode_png(draw(image, polygons)))
+    try:
+        atomic_write_bytes(output_path, encode_png(draw(image, polygons)))
+    except BaseException:  # a full disk: no detections file is left without its PNG
+        detections_path(output_path).unlink(missing_ok=True)
+        raise
     return [detections_path(output_path), Path(output_path)]
 
 
