@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ocr_playground.cachekey import cache_key_from_digest, image_digest
+from ocr_playground.api.inputs import key_for
+from ocr_playground.cachekey import image_digest
 from ocr_playground.imaging.io import decode_image
 from ocr_playground.inference import catalog
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_path, write_result
@@ -75,11 +76,25 @@ def preview_key(data: bytes, params: Any, checkpoint_path: str, recognizer_path:
     canonicalised (no reuse)."""
     if params is None:
         return None
-    digest = image_digest(data)
     try:
-        return cache_key_from_digest(PIPELINE_ID, digest, params, checkpoint_path, recognizer_path)
-    except ValueError:  # rfc8785's CanonicalizationError, or a lone surrogate in a key
+        return key_for(PIPELINE_ID, image_digest(data), params, checkpoint_path, recognizer_path)
+    except ValueError:  # InvalidParams (not canonical JSON), or a lone surrogate in a key
         return None
+
+
+def _run_item(runs: RunService, cache_key: str, models: list[Path | None]) -> dict[str, Any] | None:
+    """A completed run item under ``cache_key`` from a run started after the last change of
+    ``models``, with ``run_id`` and ``lookup_ms``. The lookup is a shortcut: when the store cannot
+    answer, None, and the model runs."""
+    started = time.perf_counter()
+    try:
+        found = runs.store.reusable(cache_key, last_change(models))
+    except (sqlite3.Error, StoreUnavailable) as exc:
+        log.warning("run items not looked up: %s", exc)
+        return None
+    if found is not None:
+        found["lookup_ms"] = (time.perf_counter() - started) * 1e3
+    return found
 
 
 def run_answer(
@@ -95,15 +110,7 @@ def run_answer(
     models: list[Path | None] = [catalog.resolve_checkpoint(settings.checkpoints_root, checkpoint_path)]
     if recognizer_path is not None:
         models.append(catalog.resolve_recognizer(settings.checkpoints_root, recognizer_path))
-    started = time.perf_counter()
-    try:
-        found = runs.store.reusable(cache_key, last_change(models))
-    except (sqlite3.Error, StoreUnavailable) as exc:  # the lookup is a shortcut: without it the model runs
-        log.warning("run items not looked up for a preview: %s", exc)
-        return None
-    if found is not None:
-        found["lookup_ms"] = (time.perf_counter() - started) * 1e3
-    return found
+    return _run_item(runs, cache_key, models)
 
 
 def job_from_run(runs: RunService, jobs: JobService, request: JobRequest) -> Submission | None:
@@ -112,8 +119,7 @@ def job_from_run(runs: RunService, jobs: JobService, request: JobRequest) -> Sub
     change of the request's models; None when no run has one, or an identical job is at work."""
     if request.pipeline_id != PIPELINE_ID or jobs.store.by_cache_key(request.cache_key, ACTIVE):
         return None  # an identical job at work is joined, not raced with files written twice
-    models = [request.checkpoint_path, request.recognizer_path]
-    item = runs.store.reusable(request.cache_key, last_change(models))
+    item = _run_item(runs, request.cache_key, [request.checkpoint_path, request.recognizer_path])
     if item is None:
         return None
     image = decode_image(request.image)  # the bytes a run already decoded: no model, one decode
