@@ -21,14 +21,13 @@ from ocr_playground.runs.sweep import Grid
 from ocr_playground.runs.sweeps import SweepConflict, SweepService
 
 from live_server import live_server
-from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace, wait_run
+from runs_data import CHECKPOINT, COUNTER, PARAMS, Workspace, make_workspace, wait_run
 from strict import require_module
 
 pytestmark = pytest.mark.slow
 SCORED = 6  # six receipts with ground truth (and a corrupt image besides)
 B_PARAMS = {"grayscale": True, "detection": {"unclipRatio": 1.0, "boxThresh": 0.5}}
 GRID = {"thresh": [0.3], "boxThresh": [0.5, 0.7], "unclipRatio": [0.5, 1.0]}  # holds A's and B's own
-COUNTER = str(Path(__file__).parent / "model_calls")
 
 
 def start(base: str, **spec: object) -> str:

@@ -12,18 +12,12 @@ import httpx
 import pytest
 
 from live_server import alive, descendants, free_port, server_process
-from runs_data import CHECKPOINT, PARAMS, make_workspace
+from runs_data import CHECKPOINT, COUNTER, PARAMS, make_workspace, model_calls
 
 pytestmark = pytest.mark.slow
 
 IMAGES = 24
 SIZE = (1200, 900)
-COUNTER = str(Path(__file__).parent / "model_calls")
-
-
-def model_calls(path: Path) -> int:
-    lines = path.read_text().splitlines() if path.exists() else []
-    return sum(not line.startswith("256x256 ") for line in lines)
 
 
 def stored_items(root: Path, run_id: str) -> dict[str, float]:

@@ -20,17 +20,11 @@ import pytest
 from ocr_playground.cachekey import cache_key
 
 from live_server import free_port, server_process
-from runs_data import CHECKPOINT, PARAMS, Workspace, make_workspace, wait_run
+from runs_data import CHECKPOINT, COUNTER, PARAMS, Workspace, make_workspace, model_calls, wait_run
 
 pytestmark = pytest.mark.slow
 
-COUNTER = str(Path(__file__).parent / "model_calls")
 IMAGE = "r001.jpg"
-
-
-def model_calls(path: Path) -> int:
-    lines = path.read_text().splitlines() if path.exists() else []
-    return sum(not line.startswith("256x256 ") for line in lines)
 
 
 def stored_boxes(root: Path, run_id: str, name: str) -> tuple[list[dict], str, bool]:
