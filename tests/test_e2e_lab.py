@@ -138,7 +138,7 @@ def test_a_run_opens_worst_first_sorts_and_shows_missed_words_where_they_are(lab
         reused.wait_for(timeout=TIMEOUT_MS)
         # ... and with other settings the model does.
         page.get_by_label("grayscale enabled").uncheck()
-        reused.wait_for(state="detached", timeout=TIMEOUT_MS)
+        page.get_by_test_id("reused-from").wait_for(state="detached", timeout=TIMEOUT_MS)  # no run's item
 
 
 def test_a_comparison_lists_fixed_and_broke_as_the_items_score_them(lab) -> None:
