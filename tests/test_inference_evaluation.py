@@ -2,6 +2,7 @@
 
 import json
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -240,9 +241,11 @@ def test_icdar2015_text_files(tmp_path: Path) -> None:
         read_annotations(tmp_path)
 
 
-def reference_matchings(im: evaluation.PreparedImage) -> tuple[list, tuple]:
+def reference_matchings(im: evaluation.PreparedImage, seen: Counter | None = None) -> tuple[list, tuple]:
     """The matching loops written out pair by pair, as the official scripts do: the oracle for the
-    vectorised ones. ICDAR 2015's greedy pairs, and DetEval's accumulated recall and precision."""
+    vectorised ones. ICDAR 2015's greedy pairs, and DetEval's accumulated recall and precision;
+    ``seen`` counts the DetEval cases that matched something."""
+    seen = Counter() if seen is None else seen
     det_dc = im.det_dc(0.5)
     iou = evaluation._div(im.inter, im.gt_area[:, None] + im.det_area[None, :] - im.inter)
     gt_used, det_used, pairs = np.zeros(len(im.gts), bool), np.zeros(len(im.dets), bool), []
@@ -264,6 +267,7 @@ def reference_matchings(im: evaluation.PreparedImage) -> tuple[list, tuple]:
             if one and not gt_used[g] and not det_used[d] and evaluation._centre_check(im, g, d):
                 gt_used[g] = det_used[d] = True
                 r_acc, p_acc = r_acc + 1, p_acc + 1
+                seen["one-to-one"] += 1
     for g in range(len(im.gts)):
         if im.gt_dc[g] or gt_used[g]:
             continue
@@ -273,6 +277,7 @@ def reference_matchings(im: evaluation.PreparedImage) -> tuple[list, tuple]:
         if parts and recall[g, parts].sum() >= 0.8:
             gt_used[g], det_used[parts] = True, True
             r_acc, p_acc = r_acc + 0.8, p_acc + len(parts)
+            seen["one-to-many"] += 1
     for d in range(len(im.dets)):
         if det_dc[d] or det_used[d]:
             continue
@@ -280,6 +285,7 @@ def reference_matchings(im: evaluation.PreparedImage) -> tuple[list, tuple]:
         if parts and precision[parts, d].sum() >= 0.4:
             det_used[d], gt_used[parts] = True, True
             r_acc, p_acc = r_acc + len(parts), p_acc + 0.8
+            seen["many-to-one"] += 1
     return pairs, (r_acc, p_acc, gt_used.tolist(), det_used.tolist())
 
 
@@ -302,14 +308,37 @@ def test_matching_agrees_with_the_pair_by_pair_loops_on_random_crowded_images() 
         out = [Word(points=w.points + rng.normal(0, 1.0, (4, 2))) for w in gt if rng.random() < 0.7]
         return out + [Word(points=w.points + rng.normal(0, 0.5, (4, 2))) for w in out if rng.random() < 0.3]
 
+    def line(n: int) -> tuple[list[Word], Word]:
+        """``n`` words side by side and one detection around them all (a line box over words)."""
+        x, y, h = *rng.uniform(0, 60, 2), rng.uniform(4, 12)
+        out = []
+        for _ in range(n):
+            w = rng.uniform(4, 15)
+            out.append(Word(points=np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]]), text="a"))
+            x += w + rng.uniform(1, 4)
+        box = np.array(
+            [
+                [out[0].points[0, 0] - 1, y - 1],
+                [x, y - 1],
+                [x, y + h + 1],
+                [out[0].points[0, 0] - 1, y + h + 1],
+            ]
+        )
+        return out, Word(points=box + rng.normal(0, 0.5, (4, 2)))
+
+    seen: Counter = Counter()
     for _ in range(150):
         gt = words(int(rng.integers(0, 20)))
-        im = evaluation.prepare_image(gt, detected(gt) + words(int(rng.integers(0, 8))))
+        dets = detected(gt) + words(int(rng.integers(0, 8)))
+        if rng.random() < 0.4:
+            merged, box = line(int(rng.integers(2, 4)))
+            gt, dets = gt + merged, [*dets, box]
+        im = evaluation.prepare_image(gt, dets)
         expected = np.array([[g.intersection(d).area for d in im.dets] for g in im.gts]).reshape(
             im.inter.shape
         )
         np.testing.assert_allclose(im.inter, expected, atol=1e-9)
-        pairs, deteval = reference_matchings(im)
+        pairs, deteval = reference_matchings(im, seen)
         assert evaluation.iou_matches(im)[0] == pairs
         found = evaluation._deteval_image(im)
         assert (
@@ -318,3 +347,5 @@ def test_matching_agrees_with_the_pair_by_pair_loops_on_random_crowded_images() 
             found.gt_used.tolist(),
             found.det_used.tolist(),
         ) == deteval
+    # Every DetEval case was met, so the agreement covers each of them.
+    assert min(seen[k] for k in ("one-to-one", "one-to-many", "many-to-one")) > 0, seen
