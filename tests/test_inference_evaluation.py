@@ -349,3 +349,18 @@ def test_matching_agrees_with_the_pair_by_pair_loops_on_random_crowded_images() 
         ) == deteval
     # Every DetEval case was met, so the agreement covers each of them.
     assert min(seen[k] for k in ("one-to-one", "one-to-many", "many-to-one")) > 0, seen
+
+
+def test_a_long_outline_that_crosses_itself_is_refused_not_repaired_for_minutes() -> None:
+    rng = np.random.default_rng(3)
+    square = Word(points=np.array([[0, 0], [50, 0], [50, 50], [0, 50]], float))
+    scribble = Word(points=rng.uniform(0, 100, (evaluation.MAX_REPAIR_POINTS + 1, 2)))
+    with pytest.raises(InvalidAnnotations, match="outline of 33 points crosses itself"):
+        evaluate({"a": [square]}, {"a": [scribble]})
+    # Up to the bound it is repaired and scored, as a bow-tie quad is.
+    small = Word(points=rng.uniform(0, 100, (evaluation.MAX_REPAIR_POINTS, 2)))
+    assert evaluate({"a": [square]}, {"a": [small]}).images == 1
+    # A long outline that does not cross itself is any word's shape.
+    t = np.linspace(0, 2 * np.pi, 2000, endpoint=False)
+    circle = Word(points=np.c_[25 + 25 * np.cos(t), 25 + 25 * np.sin(t)])
+    assert evaluate({"a": [square]}, {"a": [circle]}).protocols[0].hmean == 1.0
