@@ -45,8 +45,9 @@ def icdar_image_name(file_name: str) -> str:
 
 def _points(raw: Any, where: str) -> np.ndarray:
     try:
-        strings = np.asarray(raw).dtype.kind in "US"  # float64 would read the string '1_0' as 10
-        pts = np.asarray(raw, dtype=np.float64)
+        given = np.asarray(raw)
+        strings = given.dtype.kind in "US"  # float64 would read the string '1_0' as 10
+        pts = given.astype(np.float64)
     except OverflowError:  # an integer past any float
         raise InvalidAnnotations(f"{where}: 'points' must hold at least 3 finite [x, y] pairs.") from None
     except (TypeError, ValueError) as exc:

@@ -109,9 +109,10 @@ def job_notes(job: Job) -> list[str]:
 
 
 def checkpoint_replaced(job: Job) -> bool:
-    """Whether the job's checkpoint or recognizer (or a sidecar profile) changed after the job
-    started. The cache key names each model by its path (docs/contract.md), so a model exported
-    over the old file keeps the key; its results must not."""
+    """Whether the job's checkpoint or recognizer (or a sidecar profile), or this code's reading of
+    them (``RESULTS_CHANGED_AT``), changed after the job started. The cache key names each model by
+    its path (docs/contract.md), so a model exported over the old file keeps the key; its results
+    must not."""
     models = [Path(m) for m in (job.checkpoint_path, job.recognizer_path) if m is not None]
     return last_change(models) > (job.started_at or job.created_at)
 
