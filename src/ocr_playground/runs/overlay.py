@@ -11,12 +11,12 @@ import cv2
 import numpy as np
 
 from ocr_playground.artifacts import NotARegularFile, read_regular_file
-from ocr_playground.imaging.io import MAX_FILE_BYTES, decode_image, encode_jpeg
+from ocr_playground.imaging.io import decode_image, encode_jpeg
 from ocr_playground.inference.evaluation import image_marks
 from ocr_playground.inference.text_metrics import paired_truth
 from ocr_playground.runs.errors import ImageGone, ItemNotFound
 from ocr_playground.runs.store import RunStore
-from ocr_playground.runs.worker import detection_words, parse_words
+from ocr_playground.runs.worker import MAX_FILE_BYTES, detection_words, parse_words
 
 # mark -> RGB. Ground truth: matched, missed, don't care; detections: true, false, ignored.
 COLOURS = {
@@ -73,7 +73,8 @@ def draw_marks(image: np.ndarray, item: dict[str, Any], scale: float = 1.0) -> n
 
 def source_image(store: RunStore, run_id: str, name: str) -> tuple[str, bytes]:
     """The path and bytes of the file the run read for ``name`` (its input list). Read whole, not
-    streamed from the path: a file deleted after this check could otherwise fail mid-answer."""
+    streamed from the path: a file deleted after this check could otherwise fail mid-answer. The
+    bound is the one the run read its files under: a larger file was never one of its images."""
     entry = store.input(run_id, name)
     if entry is None:
         raise ItemNotFound(f"Run '{run_id}' has no image named '{name}'.")
