@@ -13,6 +13,7 @@ from ocr_playground.api.inputs import decode_base64, read_data_file
 from ocr_playground.api.models import TaskId, Text
 from ocr_playground.api.reuse import preview_key, run_answer
 from ocr_playground.api.runs import RunsDep
+from ocr_playground.cachekey import image_digest
 from ocr_playground.inference import catalog
 from ocr_playground.inference.annotations import (
     icdar_image_name,
@@ -186,6 +187,7 @@ def inference_preview(
     params: InferenceParams,
     task_id: str | None = None,
     recognizer_path: str | None = None,
+    digest: str | None = None,
 ) -> PreviewResponse:
     """Detection (and recognition, given a recognizer) on image bytes, as a response. Also what
     ``/api/pipelines/preview`` calls for the ``inference`` pipeline (routed ``server-inference``).
@@ -196,7 +198,7 @@ def inference_preview(
     if recognizer_path is not None:
         rec_path = catalog.resolve_recognizer(settings.checkpoints_root, recognizer_path)
         recognizer = default_recognizers().get(rec_path)
-    result = detect_bytes(data, default_cache().get(model_path), params, _maps, recognizer)
+    result = detect_bytes(data, default_cache().get(model_path), params, _maps, recognizer, digest)
     result.timings["total_ms"] = (time.perf_counter() - started) * 1e3
     return PreviewResponse(
         checkpoint_path=checkpoint_path,
@@ -210,12 +212,12 @@ def inference_preview(
 
 
 def preview_from_run(
-    req: PreviewRequest, data: bytes, runs: RunService, settings: Settings
+    req: PreviewRequest, digest: str, runs: RunService, settings: Settings
 ) -> PreviewResponse | None:
     """The answer a finished run item already holds for this image and these settings (detections
     in the form a computed preview gives), or None when no run has it."""
     started = time.perf_counter()
-    key = preview_key(data, req.sent_params, req.checkpoint_path, req.recognizer_path)
+    key = preview_key(digest, req.sent_params, req.checkpoint_path, req.recognizer_path)
     item = None if key is None else run_answer(runs, settings, key, req.checkpoint_path, req.recognizer_path)
     if item is None:
         return None
@@ -238,11 +240,12 @@ def preview(req: PreviewRequest, settings: SettingsDep, runs: RunsDep) -> Previe
     """Detection on one image: answered from a finished run's item when one holds this image under
     the same settings and models (``reused_from`` says which), else computed."""
     data = _image_bytes(req, settings)
-    reused = preview_from_run(req, data, runs, settings)
+    digest = image_digest(data)  # once, for the run lookup and the probability map's key
+    reused = preview_from_run(req, digest, runs, settings)
     if reused is not None:
         return reused
     return inference_preview(
-        settings, data, req.checkpoint_path, req.params, req.task_id, req.recognizer_path
+        settings, data, req.checkpoint_path, req.params, req.task_id, req.recognizer_path, digest
     )
 
 

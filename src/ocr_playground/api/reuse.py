@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from ocr_playground.api.inputs import key_for
-from ocr_playground.cachekey import image_digest
 from ocr_playground.imaging.io import decode_image
 from ocr_playground.inference import catalog
 from ocr_playground.inference.jobs import PIPELINE_ID, detections_path, write_result
@@ -70,14 +69,14 @@ def job_lookup(jobs: JobService) -> StudioLookup:
     return lookup
 
 
-def preview_key(data: bytes, params: Any, checkpoint_path: str, recognizer_path: str | None) -> str | None:
-    """The cache key of an inference preview, as a job or a run computes it for the same image and
-    settings (params hashed as sent); None when the params are not known or cannot be
-    canonicalised (no reuse)."""
+def preview_key(digest: str, params: Any, checkpoint_path: str, recognizer_path: str | None) -> str | None:
+    """The cache key of an inference preview (``digest``: the image's ``image_digest``), as a job or
+    a run computes it for the same image and settings (params hashed as sent); None when the params
+    are not known or cannot be canonicalised (no reuse)."""
     if params is None:
         return None
     try:
-        return key_for(PIPELINE_ID, image_digest(data), params, checkpoint_path, recognizer_path)
+        return key_for(PIPELINE_ID, digest, params, checkpoint_path, recognizer_path)
     except ValueError:  # InvalidParams (not canonical JSON), or a lone surrogate in a key
         return None
 

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from ocr_playground.cachekey import image_digest
 from ocr_playground.imaging.completeness import check_plausible
 from ocr_playground.imaging.io import decode_image, probe_size
 from ocr_playground.imaging.pipeline import Step, run_steps, validate
@@ -110,8 +111,8 @@ class MapCache:
         return sum(entry.nbytes for entry in self._maps.values())
 
 
-def map_key(data: bytes, detector: Detector, ops: dict[str, Any]) -> str:
-    digest = hashlib.sha256(data).hexdigest()
+def map_key(digest: str, detector: Detector, ops: dict[str, Any]) -> str:
+    """The probability map's key: the image's ``image_digest``, the model file's identity, the ops."""
     material = f"{digest}\n{detector.key!r}\n{json.dumps(ops, sort_keys=True)}"
     return hashlib.sha256(material.encode()).hexdigest()
 
@@ -191,13 +192,15 @@ def detect_bytes(
     params: InferenceParams,
     cache: MapCache | None = None,
     recognizer: Recognizer | None = None,
+    digest: str | None = None,
 ) -> DetectionResult:
     """Detection (and, given a recognizer, recognition) on encoded image bytes, reusing a cached
     probability map when there is one. Recognition reads the preprocessed image, which the cache
     does not keep (it can be large): with a recognizer, a cached map still decodes and preprocesses
-    the image again, a small cost next to reading every line."""
+    the image again, a small cost next to reading every line. ``digest`` is the bytes'
+    ``image_digest`` when the caller already has it (a preview hashes an image once)."""
     ops = params.ops()
-    key = map_key(data, detector, ops)
+    key = map_key(digest or image_digest(data), detector, ops)
     detection = with_model_defaults(params.detection, detector.profile)
     entry = cache.get(key) if cache is not None else None
     if entry is not None and recognizer is None:
