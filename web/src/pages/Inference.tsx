@@ -21,7 +21,7 @@ import { OpControls, type OpState } from '../components/OpControls';
 import { RunSummary } from '../components/inference/RunSummary';
 import { RunOnDataset } from '../components/RunOnDataset';
 import { TextList } from '../components/inference/TextList';
-import { opsOf, useRunHandoff } from '../components/eval/handoff';
+import { applyOps, useRunHandoff } from '../components/eval/handoff';
 import { ThresholdControls } from '../components/inference/ThresholdControls';
 import { predictionsFileName, predictionsJson, thresholdDefaults, thresholdFields, tunedThresholds, type ThresholdField } from '../components/inference/logic';
 import { LatestOnly, type LatestOnlyStats } from '../lib/latest';
@@ -226,15 +226,7 @@ export function Inference() {
       const tuned = tunedThresholds(checkpoints.find((c) => c.checkpoint_path === h.spec.checkpoint_path));
       setThresholds((t) => ({ ...t, ...tuned, ...((h.spec.params.detection as Record<string, unknown>) ?? {}) }));
       fromRun.current = { params: h.spec.params as InferenceParams, shown: null };
-      const handed = opsOf(h.spec.params);
-      setOpState((state) =>
-        Object.fromEntries(
-          Object.entries(state).map(([op, st]) => {
-            const given = handed[op];
-            return [op, { enabled: given !== undefined, values: { ...st.values, ...(given === true || given === undefined ? {} : given) } }];
-          }),
-        ),
-      );
+      setOpState((state) => applyOps(state, h.spec.params));
       void openFile(h.file);
     }, [openFile, checkpoints]),
     setLoadError,

@@ -21,13 +21,13 @@ export function RunSummary({ result, roundTripMs, busy, sent }: Props) {
         round trip <strong>{roundTripMs === null ? '–' : `${Math.round(roundTripMs)} ms`}</strong>
       </span>
       <span title="Server time: in total, running the model (skipped when only thresholds changed: the map is cached), and post-processing">
+        server {num(t.total_ms)} (
         {result?.reused_from ? (
-          <span data-testid="reused-from">server {num(t.total_ms)} (from run item {result.reused_from}; the model did not run)</span>
+          <span data-testid="reused-from">from run item {result.reused_from}; the model did not run</span>
         ) : (
-          <>
-            server {num(t.total_ms)} ({t.map_cached ? 'probability map cached' : `model ${num(t.inference_ms)}`}, post-processing {num(t.postprocess_ms)})
-          </>
+          `${t.map_cached ? 'probability map cached' : `model ${num(t.inference_ms)}`}, post-processing ${num(t.postprocess_ms)}`
         )}
+        )
       </span>
       {result && (
         <span>
